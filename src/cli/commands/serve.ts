@@ -1,0 +1,47 @@
+import pc from 'picocolors'
+
+import { loadServerConfig } from '../../config/index.js'
+import type { ServerFlags } from '../../config/index.js'
+import { createLogger } from '../../lib/logger.js'
+import { startServer } from '../../server/main.js'
+import { EXIT } from '../exit-codes.js'
+
+/** `hpm serve`: runs until SIGINT/SIGTERM, then answers waiters, closes and exits. */
+export async function serveCommand(flags: ServerFlags): Promise<number> {
+  // eslint-disable-next-line no-restricted-properties -- entry point: hands env to the pure loader
+  const config = loadServerConfig({ flags, env: process.env, cwd: process.cwd() })
+  const logger = createLogger({ level: config.logLevel })
+  const running = await startServer(config, logger)
+  const key = running.apiKeys[0] ?? ''
+  const out = process.stderr
+  out.write(`\n${pc.bold('Headless PM')} listening on ${pc.cyan(running.url)}\n`)
+  out.write(`  API docs:  ${running.url}/api/v1/docs\n`)
+  out.write(`  database:  ${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')}\n`)
+  if (running.keyFile) {
+    out.write(`  API key:   ${key}  (generated, stored in ${running.keyFile})\n`)
+    out.write(`  agents:    export HEADLESS_PM_API_URL=${running.url} HEADLESS_PM_API_KEY=${key}\n`)
+  } else {
+    out.write('  API key:   from configuration\n')
+  }
+  out.write('\n')
+
+  return new Promise((resolve) => {
+    let stopping = false
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated)
+      stopping = true
+      logger.info({ signal }, 'shutting down')
+      const force = setTimeout(() => process.exit(EXIT.failed), 10_000)
+      force.unref()
+      running
+        .close()
+        .then(() => resolve(EXIT.ok))
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed')
+          resolve(EXIT.failed)
+        })
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}

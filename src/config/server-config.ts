@@ -1,0 +1,121 @@
+import { isAbsolute, join, resolve } from 'node:path'
+
+import { z } from 'zod'
+
+import { ConfigError, deepFreeze } from './config-error.js'
+import { firstOf, mergeEnv, readDotEnv } from './env-source.js'
+import type { EnvMap } from './env-source.js'
+
+const Int = (min: number, max: number) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(min).max(max)
+
+const BoolText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+/** Everything `hpm serve` can be told. Each field: default and unit in `.describe()`. */
+export const ServerConfigSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1').describe('address to bind; 0.0.0.0 opens it to the network'),
+  port: Int(0, 65_535).default(6969).describe('TCP port; 0 picks a free one'),
+  dataDir: z.string().describe('folder for the SQLite file and the generated API key'),
+  databaseUrl: z
+    .string()
+    .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
+    .describe('sqlite:<path> or postgres://...; default sqlite in the data dir'),
+  apiKeys: z.array(z.string().min(8, 'API keys must be at least 8 characters')).describe('accepted X-API-Key values'),
+  requireApproval: BoolText.default(true).describe('tasks created by non-planners start pending'),
+  leaseSeconds: Int(1, 7 * 24 * 3600).default(1800).describe('seconds a claim lasts without renewal'),
+  leaseCheckIntervalMs: Int(100, 600_000).default(5000).describe('how often lapsed leases are looked for, ms'),
+  defaultWaitSeconds: Int(0, 600).default(180).describe('long-poll wait when the caller gives no timeout, s'),
+  pingIntervalSeconds: Int(0, 86_400).default(30).describe('service ping period, s; 0 disables pings'),
+  pingTimeoutMs: Int(100, 120_000).default(10_000).describe('timeout of one service ping, ms'),
+  bodyLimitBytes: Int(1024, 64 * 1024 * 1024).default(1_048_576).describe('largest request body, bytes'),
+  agentActiveSeconds: Int(1, 86_400).default(300).describe('an agent seen this recently counts as active, s'),
+  pgPoolSize: Int(1, 200).default(10).describe('PostgreSQL connection pool size'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  projectName: z.string().default('Headless PM'),
+  sharedPath: z.string().default('./shared'),
+  instructionsPath: z.string().default('./agents/team_roles'),
+  projectDocsPath: z.string().default('./docs'),
+})
+export type ServerConfig = z.infer<typeof ServerConfigSchema>
+
+/** Flags given on the command line; they win over everything. */
+export interface ServerFlags {
+  host?: string
+  port?: string | number
+  dataDir?: string
+  databaseUrl?: string
+}
+
+export interface LoadServerConfigOptions {
+  flags?: ServerFlags
+  env: EnvMap
+  cwd: string
+}
+
+const ENV_NAMES: Record<string, string> = {
+  host: 'HPM_HOST',
+  port: 'SERVICE_PORT',
+  dataDir: 'HEADLESS_PM_DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  apiKeys: 'HEADLESS_PM_API_KEY',
+  requireApproval: 'HPM_REQUIRE_APPROVAL',
+  leaseSeconds: 'HPM_LEASE_SECONDS',
+  leaseCheckIntervalMs: 'HPM_LEASE_CHECK_INTERVAL_MS',
+  defaultWaitSeconds: 'HPM_LONG_POLL_SECONDS',
+  pingIntervalSeconds: 'HPM_SERVICE_PING_INTERVAL',
+  pingTimeoutMs: 'HPM_SERVICE_PING_TIMEOUT_MS',
+  bodyLimitBytes: 'HPM_BODY_LIMIT_BYTES',
+  agentActiveSeconds: 'HPM_AGENT_ACTIVE_SECONDS',
+  pgPoolSize: 'HPM_PG_POOL_SIZE',
+  logLevel: 'HPM_LOG_LEVEL',
+  projectName: 'PROJECT_NAME',
+  sharedPath: 'SHARED_PATH',
+  instructionsPath: 'INSTRUCTIONS_PATH',
+  projectDocsPath: 'PROJECT_DOCS_PATH',
+}
+
+/** Pure: flags > real env > `.env` (nearest, upward from cwd) > defaults. Throws ConfigError. */
+export function loadServerConfig({ flags = {}, env, cwd }: LoadServerConfigOptions): ServerConfig {
+  const merged = mergeEnv(env, readDotEnv(cwd)?.values)
+  const dataDirRaw = flags.dataDir ?? firstOf(merged, 'HEADLESS_PM_DATA_DIR') ?? '.headless-pm'
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw)
+  const databaseUrl =
+    flags.databaseUrl ?? firstOf(merged, 'DATABASE_URL') ?? `sqlite:${join(dataDir, 'headless-pm.db')}`
+  const keys = [
+    firstOf(merged, 'HEADLESS_PM_API_KEY'),
+    firstOf(merged, 'API_KEY_HEADLESS_PM'),
+    firstOf(merged, 'API_KEY'),
+  ].filter((k): k is string => k !== undefined)
+
+  const raw: Record<string, unknown> = {
+    dataDir,
+    databaseUrl,
+    apiKeys: [...new Set(keys)],
+    host: flags.host,
+    port: flags.port,
+  }
+  for (const [field, name] of Object.entries(ENV_NAMES)) {
+    if (raw[field] !== undefined || ['dataDir', 'databaseUrl', 'apiKeys'].includes(field)) continue
+    const fromEnv = field === 'port' ? firstOf(merged, 'SERVICE_PORT', 'HPM_PORT') : merged[name]
+    if (fromEnv !== undefined) raw[field] = fromEnv
+  }
+  const parsed = ServerConfigSchema.safeParse(raw)
+  if (!parsed.success) {
+    throw ConfigError.fromZod(parsed.error, { ...ENV_NAMES, port: '--port / SERVICE_PORT', host: '--host / HPM_HOST' })
+  }
+  return deepFreeze(parsed.data)
+}
+
+/** Where the SQLite file lives for a `sqlite:` URL (relative paths resolve against cwd). */
+export function sqlitePath(databaseUrl: string, cwd: string): string {
+  // Accepts sqlite:<path> and SQLAlchemy's sqlite:///relative and sqlite:////absolute forms.
+  const rest = databaseUrl.replace(/^sqlite:/, '')
+  const path = rest.startsWith('///') ? rest.slice(3) : rest.startsWith('//') ? rest.slice(2) : rest
+  if (path === ':memory:') return path
+  return isAbsolute(path) ? path : resolve(cwd, path)
+}
+
+/** Names of every environment variable the server reads, for docs. */
+export const SERVER_ENV_NAMES: Readonly<Record<string, string>> = ENV_NAMES

@@ -1,0 +1,106 @@
+import { z } from 'zod'
+
+import { AgentId, limitParam, Timestamp } from './common.js'
+import { TaskStatus } from './enums.js'
+
+/** Unix times above this are taken as milliseconds (as v1's parser did). */
+const MILLIS_THRESHOLD = 100_000_000_000
+
+/**
+ * Parses a `since` value: ISO-8601 with or without offset (no offset = UTC), or a Unix time in
+ * seconds (or milliseconds when very large). Returns undefined for anything else.
+ */
+export function parseSince(raw: string): Date | undefined {
+  const text = raw.trim()
+  if (/^-?\d+(\.\d+)?$/.test(text)) {
+    const n = Number(text)
+    const date = new Date(Math.abs(n) >= MILLIS_THRESHOLD ? n : n * 1000)
+    return Number.isNaN(date.getTime()) ? undefined : date
+  }
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(text)) {
+    return undefined
+  }
+  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(text) && text.length > 10
+  const iso = text.replace(' ', 'T')
+  const date = new Date(hasZone ? iso : iso.length === 10 ? `${iso}T00:00:00Z` : `${iso}Z`)
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
+
+export const Since = z.string().transform((raw, ctx) => {
+  const date = parseSince(raw)
+  if (!date) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be an ISO-8601 date-time or a Unix timestamp, got '${raw}'`,
+    })
+    return z.NEVER
+  }
+  return date
+})
+
+export const ChangesQuery = z.object({
+  since: Since,
+  agent_id: AgentId,
+  limit: limitParam(1000),
+})
+
+export const CHANGE_TYPES = [
+  'task_created',
+  'task_updated',
+  'task_edited',
+  'task_locked',
+  'task_unlocked',
+  'task_commented',
+  'task_deleted',
+  'run_recorded',
+  'document_created',
+  'document_updated',
+  'document_deleted',
+  'mention_created',
+  'mention_read',
+  'service_registered',
+  'service_updated',
+  'service_unregistered',
+  'agent_registered',
+  'agent_deleted',
+  'epic_created',
+  'epic_deleted',
+  'feature_created',
+  'feature_deleted',
+] as const
+export const ChangeType = z.enum(CHANGE_TYPES)
+export type ChangeType = z.infer<typeof ChangeType>
+
+/** One entry of the activity feed, as `/changes` returns it and `/events` streams it. */
+export const ChangeEvent = z.object({
+  id: z.number().int(),
+  type: ChangeType,
+  timestamp: Timestamp,
+  data: z.record(z.string(), z.unknown()),
+})
+export type ChangeEvent = z.infer<typeof ChangeEvent>
+
+export const ChangesResponse = z.object({
+  changes: z.array(ChangeEvent),
+  last_timestamp: Timestamp,
+  /** Id of the last event returned: pass it as `after_id` to the events stream to follow on. */
+  last_event_id: z.number().int(),
+})
+export type ChangesResponse = z.infer<typeof ChangesResponse>
+
+export const ChangelogQuery = z.object({ limit: limitParam(50) })
+
+export const ChangelogResponse = z.object({
+  id: z.number().int(),
+  task_id: z.number().int(),
+  old_status: TaskStatus.nullable(),
+  new_status: TaskStatus.nullable(),
+  changed_by: z.string(),
+  notes: z.string().nullable(),
+  changed_at: Timestamp,
+})
+export type ChangelogResponse = z.infer<typeof ChangelogResponse>
+
+export const EventsQuery = z.object({
+  after_id: z.coerce.number().int().min(0).optional(),
+})

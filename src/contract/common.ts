@@ -1,0 +1,42 @@
+import { z } from 'zod'
+
+/** UTC ISO-8601 timestamp with `Z`, as every response carries. */
+export const Timestamp = z.string().describe('UTC ISO-8601 timestamp ending in Z')
+
+/** A positive integer id from a path or query string. */
+export const Id = z.coerce
+  .number({ error: 'must be a positive integer' })
+  .int('must be a positive integer')
+  .positive('must be a positive integer')
+  .max(Number.MAX_SAFE_INTEGER)
+
+/** An agent id: what agents call themselves (`backend_dev_senior_001`). */
+export const AgentId = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+
+/** A boolean query parameter: `true|false|1|0`. (`z.coerce.boolean` would read "false" as true.) */
+export const QueryBool = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1')
+
+/** `limit` query parameter with a default and an upper bound. */
+export function limitParam(defaultLimit: number, max = 10_000) {
+  return z.coerce
+    .number({ error: 'must be an integer' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(max, `must be at most ${max}`)
+    .default(defaultLimit)
+}
+
+/** Free-form JSON object metadata. */
+export const MetaData = z.record(z.string(), z.unknown())
+
+export const MessageResponse = z.object({ message: z.string() })
+export type MessageResponse = z.infer<typeof MessageResponse>
+
+export const AgentIdQuery = z.object({ agent_id: AgentId })
+export type AgentIdQuery = z.infer<typeof AgentIdQuery>

@@ -1,0 +1,50 @@
+import { z } from 'zod'
+
+import { AgentId, limitParam, MetaData, Timestamp } from './common.js'
+import { DocumentType } from './enums.js'
+
+/** Longest document content accepted, on create and on update. */
+export const MAX_DOCUMENT_CHARS = 50_000
+
+const Title = z.string().max(200, 'must be at most 200 characters')
+
+export const CreateDocumentRequest = z.object({
+  doc_type: DocumentType,
+  title: Title,
+  // The length limit is checked by the handler so the answer is v1's 400, not a 422.
+  content: z.string(),
+  meta_data: MetaData.nullish(),
+  expires_at: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).nullish(),
+})
+export type CreateDocumentRequest = z.infer<typeof CreateDocumentRequest>
+
+export const UpdateDocumentRequest = z.object({
+  title: Title.nullish(),
+  content: z.string().nullish(),
+  meta_data: MetaData.nullish(),
+})
+export type UpdateDocumentRequest = z.infer<typeof UpdateDocumentRequest>
+
+export const DocumentResponse = z.object({
+  id: z.number().int(),
+  doc_type: DocumentType,
+  author_id: z.string(),
+  title: z.string(),
+  content: z.string(),
+  meta_data: MetaData.nullable(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  expires_at: Timestamp.nullable(),
+  /** Agent ids mentioned in the content (after role expansion), sorted. */
+  mentions: z.array(z.string()),
+})
+export type DocumentResponse = z.infer<typeof DocumentResponse>
+
+export const AuthorQuery = z.object({ author_id: AgentId })
+
+export const ListDocumentsQuery = z.object({
+  doc_type: DocumentType.optional(),
+  author_id: AgentId.optional(),
+  limit: limitParam(1000),
+})
+export type ListDocumentsQuery = z.infer<typeof ListDocumentsQuery>

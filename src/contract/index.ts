@@ -1,0 +1,95 @@
+/**
+ * The API contract: zod schemas for every request and response, shared by server, client,
+ * CLI, runner and MCP. Browser-safe (no node: imports).
+ */
+export {
+  AgentResponse,
+  DeleteAgentQuery,
+  HeartbeatResponse,
+  RegisterAgentRequest,
+  RegisterAgentResponse,
+} from './agents.js'
+export {
+  AgentId,
+  AgentIdQuery,
+  Id,
+  limitParam,
+  MessageResponse,
+  MetaData,
+  QueryBool,
+  Timestamp,
+} from './common.js'
+export {
+  CHANGE_TYPES,
+  ChangeEvent,
+  ChangelogQuery,
+  ChangelogResponse,
+  ChangesQuery,
+  ChangesResponse,
+  ChangeType,
+  EventsQuery,
+  parseSince,
+} from './changes.js'
+export {
+  AuthorQuery,
+  CreateDocumentRequest,
+  DocumentResponse,
+  ListDocumentsQuery,
+  MAX_DOCUMENT_CHARS,
+  UpdateDocumentRequest,
+} from './documents.js'
+export {
+  AGENT_ROLES,
+  AgentRole,
+  CONNECTION_TYPES,
+  ConnectionType,
+  DOCUMENT_TYPES,
+  DocumentType,
+  SERVICE_STATUSES,
+  ServiceStatus,
+  SKILL_LEVELS,
+  SkillLevel,
+  TASK_COMPLEXITIES,
+  TASK_STATUSES,
+  TaskComplexity,
+  TaskStatus,
+} from './enums.js'
+export { CreateEpicRequest, CreateFeatureRequest, EpicResponse, FeatureResponse } from './epics.js'
+export { ERROR_CODES, ERROR_STATUS, ErrorResponse } from './errors.js'
+export type { ErrorCode } from './errors.js'
+export {
+  ListMentionsQuery,
+  MentionIdParams,
+  MentionResponse,
+  MentionsByRoleQuery,
+} from './mentions.js'
+export { CreateRunRequest, RUN_OUTCOMES, RunOutcome, RunResponse } from './runs.js'
+export {
+  RegisterServiceRequest,
+  ServiceName,
+  ServiceNameParams,
+  ServiceResponse,
+} from './services.js'
+export {
+  ContextResponse,
+  HealthResponse,
+  RootResponse,
+  StatusResponse,
+} from './system.js'
+export {
+  ClaimTaskRequest,
+  ClaimTaskResponse,
+  CommentRequest,
+  CreateTaskRequest,
+  ListTasksQuery,
+  MAX_WAIT_SECONDS,
+  NextTaskQuery,
+  StatusUpdateRequest,
+  TaskComment,
+  TaskDetailResponse,
+  TaskIdParams,
+  TaskResponse,
+  TaskStatusUpdateResponse,
+  UnlockRequest,
+  UpdateTaskRequest,
+} from './tasks.js'

@@ -1,0 +1,141 @@
+import { z } from 'zod'
+
+import { AgentId, Id, QueryBool, Timestamp } from './common.js'
+import { AgentRole, SkillLevel, TaskComplexity, TaskStatus } from './enums.js'
+
+const Title = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')
+const Description = z.string().max(50_000, 'must be at most 50000 characters')
+const Branch = z.string().max(200, 'must be at most 200 characters')
+const Priority = z.number().int('must be an integer').min(-1000).max(1000)
+
+/** The v1 TaskResponse plus priority, lease and attempt fields. */
+export const TaskResponse = z.object({
+  id: z.number().int(),
+  feature_id: z.number().int(),
+  epic_id: z.number().int(),
+  title: z.string(),
+  description: z.string(),
+  created_by: z.string(),
+  target_role: AgentRole,
+  difficulty: SkillLevel,
+  complexity: TaskComplexity,
+  branch: z.string(),
+  status: TaskStatus,
+  locked_by: z.string().nullable(),
+  locked_at: Timestamp.nullable(),
+  /** The v1 notes field: every status note and comment, oldest first; never overwritten. */
+  notes: z.string().nullable(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  task_type: z.literal('regular'),
+  poll_interval: z.null(),
+  priority: z.number().int(),
+  lease_expires_at: Timestamp.nullable(),
+  /** The status the holder claimed the task from; a lapsed lease or unlock returns it there. */
+  claimed_from: TaskStatus.nullable(),
+  attempts: z.number().int(),
+})
+export type TaskResponse = z.infer<typeof TaskResponse>
+
+export const TaskComment = z.object({
+  id: z.number().int(),
+  task_id: z.number().int(),
+  author_id: z.string(),
+  kind: z.enum(['comment', 'status_note']),
+  body: z.string(),
+  created_at: Timestamp,
+})
+export type TaskComment = z.infer<typeof TaskComment>
+
+export const TaskDetailResponse = TaskResponse.extend({ comments: z.array(TaskComment) })
+export type TaskDetailResponse = z.infer<typeof TaskDetailResponse>
+
+export const CreateTaskRequest = z.object({
+  feature_id: z.number({ error: 'must be an integer' }).int('must be an integer'),
+  title: Title,
+  description: Description,
+  target_role: AgentRole,
+  difficulty: SkillLevel,
+  complexity: TaskComplexity.default('major'),
+  branch: Branch,
+  priority: Priority.default(0),
+})
+export type CreateTaskRequest = z.input<typeof CreateTaskRequest>
+
+export const UpdateTaskRequest = z
+  .object({
+    title: Title,
+    description: Description,
+    target_role: AgentRole,
+    difficulty: SkillLevel,
+    complexity: TaskComplexity,
+    branch: Branch,
+    priority: Priority,
+    feature_id: z.number().int(),
+  })
+  .partial()
+  .strict()
+export type UpdateTaskRequest = z.infer<typeof UpdateTaskRequest>
+
+export const ListTasksQuery = z.object({
+  status: TaskStatus.optional(),
+  role: AgentRole.optional(),
+  feature_id: Id.optional(),
+  epic_id: Id.optional(),
+  locked_by: AgentId.optional(),
+})
+export type ListTasksQuery = z.infer<typeof ListTasksQuery>
+
+/** Wait at most this long in a long-poll; a longer `timeout` is clamped. */
+export const MAX_WAIT_SECONDS = 600
+
+const WaitSeconds = z.coerce
+  .number({ error: 'must be a number of seconds' })
+  .min(0, 'must not be negative')
+  .max(MAX_WAIT_SECONDS, `must be at most ${MAX_WAIT_SECONDS}`)
+
+/** `GET /tasks/next`: role and level are checked by the handler so their absence is a friendly 400. */
+export const NextTaskQuery = z.object({
+  role: AgentRole.optional(),
+  level: SkillLevel.optional(),
+  simulate: QueryBool.default(false),
+  timeout: WaitSeconds.optional(),
+  agent_id: AgentId.optional(),
+})
+
+export const ClaimTaskRequest = z.object({
+  agent_id: AgentId,
+  /** Seconds to wait for a task; 0 = answer at once. Default 180. */
+  timeout: WaitSeconds.optional(),
+})
+export type ClaimTaskRequest = z.input<typeof ClaimTaskRequest>
+
+/** `POST /tasks/claim` answer: the claimed (or already held) task, or null when the wait ended without one. */
+export const ClaimTaskResponse = TaskResponse.nullable()
+export type ClaimTaskResponse = z.infer<typeof ClaimTaskResponse>
+
+export const StatusUpdateRequest = z.object({
+  status: TaskStatus,
+  notes: z.string().max(50_000).nullish(),
+})
+export type StatusUpdateRequest = z.input<typeof StatusUpdateRequest>
+
+export const TaskStatusUpdateResponse = z.object({
+  task: TaskResponse,
+  next_task: TaskResponse.nullable(),
+  workflow_status: z.enum(['continue', 'no_tasks']),
+  task_completed: z.number().int(),
+  auto_continue: z.boolean(),
+  continuation_prompt: z.string(),
+  session_momentum: z.enum(['high', 'low']),
+})
+export type TaskStatusUpdateResponse = z.infer<typeof TaskStatusUpdateResponse>
+
+export const CommentRequest = z.object({
+  comment: z.string().trim().min(1, 'must not be empty').max(50_000),
+})
+export type CommentRequest = z.infer<typeof CommentRequest>
+
+export const UnlockRequest = z.object({ notes: z.string().max(50_000).nullish() }).default({})
+
+export const TaskIdParams = z.object({ task_id: Id })

@@ -1,0 +1,97 @@
+import type { AgentResponse, AgentRole, RegisterAgentRequest } from '../contract/index.js'
+import { AppError } from '../domain/index.js'
+import type { AgentRow, Db } from './database.js'
+import { recordEvent } from './events-repository.js'
+
+export function rowToAgent(row: AgentRow): AgentResponse {
+  return {
+    id: row.id,
+    agent_id: row.agent_id,
+    role: row.role,
+    level: row.level,
+    connection_type: row.connection_type,
+    last_seen: row.last_seen,
+    created_at: row.created_at,
+  }
+}
+
+export async function findAgent(db: Db, agentId: string): Promise<AgentRow | undefined> {
+  return db.selectFrom('agents').selectAll().where('agent_id', '=', agentId).executeTakeFirst()
+}
+
+/** v1's wording, which agents have learned to act on. */
+export async function getAgentOrThrow(db: Db, agentId: string): Promise<AgentRow> {
+  const agent = await findAgent(db, agentId)
+  if (!agent) {
+    throw new AppError(
+      'agent_not_found',
+      `Agent '${agentId}' not found. Please ensure the agent is registered using POST /api/v1/register before attempting this operation.`,
+    )
+  }
+  return agent
+}
+
+/** Role check as v1: unknown agent → 404, wrong role → 403 naming the roles allowed. */
+export async function requireRole(db: Db, agentId: string, roles: readonly AgentRole[]): Promise<AgentRow> {
+  const agent = await getAgentOrThrow(db, agentId)
+  if (!roles.includes(agent.role)) {
+    throw new AppError('forbidden', `Only ${roles.join(', ')} agents can perform this operation`)
+  }
+  return agent
+}
+
+/** Creates or refreshes an agent. Re-registering updates role and level (v1 silently kept the old ones). */
+export async function upsertAgent(db: Db, input: Required<RegisterAgentRequest>, now: string): Promise<AgentRow> {
+  const existing = await findAgent(db, input.agent_id)
+  if (existing) {
+    const row = await db
+      .updateTable('agents')
+      .set({ role: input.role, level: input.level, connection_type: input.connection_type, last_seen: now })
+      .where('id', '=', existing.id)
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    if (existing.role !== input.role || existing.level !== input.level) {
+      await recordEvent(db, 'agent_registered', { agent_id: row.agent_id, role: row.role, level: row.level, updated: true }, now)
+    }
+    return row
+  }
+  const row = await db
+    .insertInto('agents')
+    .values({ ...input, last_seen: now, created_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  await recordEvent(db, 'agent_registered', { agent_id: row.agent_id, role: row.role, level: row.level }, now)
+  return row
+}
+
+export async function listAgents(db: Db): Promise<AgentRow[]> {
+  return db.selectFrom('agents').selectAll().orderBy('last_seen', 'desc').orderBy('id', 'desc').execute()
+}
+
+export async function listAgentIdsByRole(db: Db, role: AgentRole): Promise<string[]> {
+  const rows = await db.selectFrom('agents').select('agent_id').where('role', '=', role).execute()
+  return rows.map((r) => r.agent_id)
+}
+
+/** Marks the agent alive and renews the leases of every task it holds. Returns the rows touched. */
+export async function touchAgent(db: Db, agentId: string, now: string, leaseExpiresAt: string): Promise<number> {
+  const result = await db.updateTable('agents').set({ last_seen: now }).where('agent_id', '=', agentId).executeTakeFirst()
+  await db
+    .updateTable('tasks')
+    .set({ lease_expires_at: leaseExpiresAt })
+    .where('locked_by', '=', agentId)
+    .where('lease_expires_at', '<', leaseExpiresAt)
+    .execute()
+  return Number(result.numUpdatedRows)
+}
+
+export async function countAgents(db: Db, activeSinceIso: string): Promise<{ total: number; active: number }> {
+  const row = await db
+    .selectFrom('agents')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.sum<number>(eb.case().when('last_seen', '>=', activeSinceIso).then(1).else(0).end()).as('active'),
+    ])
+    .executeTakeFirstOrThrow()
+  return { total: Number(row.total), active: Number(row.active ?? 0) }
+}

@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+
+import type { Database } from './database.js'
+import type { DialectName } from './dialect.js'
+
+export interface ConnectOptions {
+  /** `sqlite:<path>` (or `:memory:`) or `postgres://...`. */
+  databaseUrl: string
+  /** Resolved file path for SQLite URLs. */
+  sqliteFile?: string
+  pgPoolSize?: number
+}
+
+export interface Connection {
+  db: Kysely<Database>
+  dialect: DialectName
+  /** The raw pg pool, for LISTEN/NOTIFY; undefined on SQLite. */
+  pgPool?: pg.Pool
+}
+
+// Timestamps are text and ids are integers, so pg's default parsers are left alone except
+// bigint (int8), which pg returns as a string: our counts and token totals fit in a double.
+pg.types.setTypeParser(20, (value) => Number(value))
+
+export function connectDatabase(options: ConnectOptions): Connection {
+  if (/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.pgPoolSize ?? 10 })
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgresql', pgPool: pool }
+  }
+  const file = options.sqliteFile ?? ':memory:'
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const database = new SQLite(file)
+  database.pragma('journal_mode = WAL')
+  database.pragma('synchronous = NORMAL')
+  database.pragma('foreign_keys = ON')
+  // Several processes may share one file (CLI tools, a second server): wait for locks instead of failing.
+  database.pragma('busy_timeout = 5000')
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' }
+}

@@ -1,0 +1,60 @@
+/** The store: one Kysely code path for SQLite and PostgreSQL, migrations, repositories. */
+export { connectDatabase } from './connect.js'
+export type { Connection, ConnectOptions } from './connect.js'
+export type { AgentRow, Database, Db, ServiceRow } from './database.js'
+export { dialectOf, nowIso } from './dialect.js'
+export type { DialectName } from './dialect.js'
+export { migrateToLatest, schemaStatus } from './migrate.js'
+export type { SchemaStatus } from './migrate.js'
+export {
+  countAgents,
+  findAgent,
+  getAgentOrThrow,
+  listAgentIdsByRole,
+  listAgents,
+  requireRole,
+  rowToAgent,
+  touchAgent,
+  upsertAgent,
+} from './agents-repository.js'
+export { listChangelog } from './changelog-repository.js'
+export {
+  countDocuments,
+  createDocument,
+  deleteDocument,
+  getDocumentOrThrow,
+  listDocuments,
+  updateDocument,
+} from './documents-repository.js'
+export { createEpic, createFeature, deleteEpic, deleteFeature, findFeature, listEpics, listFeatures } from './epics-repository.js'
+export { tryAcquireJobLock } from './job-locks-repository.js'
+export { lastEventId, listEventsAfterId, listEventsSince, recordEvent } from './events-repository.js'
+export { createMentions, listMentions, markMentionRead, resolveMentionTargets } from './mentions-repository.js'
+export { createRun, listRuns } from './runs-repository.js'
+export {
+  countServices,
+  heartbeatService,
+  listServiceRows,
+  listServices,
+  recordPing,
+  registerService,
+  unregisterService,
+} from './services-repository.js'
+export { claimNextTask, findHeldTask, listExpiredLeases, listHeldTasks, lockTask, releaseTask } from './task-claims.js'
+export type { ClaimContext } from './task-claims.js'
+export { findNextTask } from './task-matching.js'
+export type { MatchCriteria } from './task-matching.js'
+export { updateTaskStatus } from './task-status.js'
+export {
+  appendTaskNote,
+  countTasksByStatus,
+  deleteTask,
+  findTask,
+  getTaskOrThrow,
+  insertTask,
+  listComments,
+  listTasks,
+  rowToTask,
+  updateTaskFields,
+} from './tasks-repository.js'
+export type { TaskWithEpic } from './tasks-repository.js'

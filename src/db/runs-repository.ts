@@ -1,0 +1,71 @@
+import type { CreateRunRequest, RunOutcome, RunResponse } from '../contract/index.js'
+import type { Db, TaskRunRow } from './database.js'
+import { recordEvent } from './events-repository.js'
+
+export function rowToRun(row: TaskRunRow): RunResponse {
+  return {
+    id: row.id,
+    task_id: row.task_id,
+    agent_id: row.agent_id,
+    attempt: row.attempt,
+    outcome: row.outcome as RunOutcome,
+    model: row.model,
+    session_id: row.session_id,
+    exit_code: row.exit_code,
+    is_error: row.is_error === 1,
+    error: row.error,
+    cost_usd: row.cost_usd === null ? null : Number(row.cost_usd),
+    input_tokens: row.input_tokens,
+    output_tokens: row.output_tokens,
+    cache_read_tokens: row.cache_read_tokens,
+    cache_creation_tokens: row.cache_creation_tokens,
+    num_turns: row.num_turns,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+    duration_ms: Number(row.duration_ms),
+    log_path: row.log_path,
+    created_at: row.created_at,
+  }
+}
+
+export async function createRun(
+  db: Db,
+  taskId: number,
+  input: Required<Pick<CreateRunRequest, 'attempt' | 'is_error'>> & CreateRunRequest,
+  now: string,
+): Promise<RunResponse> {
+  const started = new Date(input.started_at)
+  const finished = new Date(input.finished_at)
+  const row = await db
+    .insertInto('task_runs')
+    .values({
+      task_id: taskId,
+      agent_id: input.agent_id,
+      attempt: input.attempt,
+      outcome: input.outcome,
+      model: input.model ?? null,
+      session_id: input.session_id ?? null,
+      exit_code: input.exit_code ?? null,
+      is_error: input.is_error ? 1 : 0,
+      error: input.error ?? null,
+      cost_usd: input.cost_usd ?? null,
+      input_tokens: input.input_tokens ?? null,
+      output_tokens: input.output_tokens ?? null,
+      cache_read_tokens: input.cache_read_tokens ?? null,
+      cache_creation_tokens: input.cache_creation_tokens ?? null,
+      num_turns: input.num_turns ?? null,
+      started_at: started.toISOString(),
+      finished_at: finished.toISOString(),
+      duration_ms: Math.max(0, finished.getTime() - started.getTime()),
+      log_path: input.log_path ?? null,
+      created_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  await recordEvent(db, 'run_recorded', { run_id: row.id, task_id: taskId, agent_id: row.agent_id, attempt: row.attempt, outcome: row.outcome, cost_usd: row.cost_usd }, now)
+  return rowToRun(row)
+}
+
+export async function listRuns(db: Db, taskId: number): Promise<RunResponse[]> {
+  return (await db.selectFrom('task_runs').selectAll().where('task_id', '=', taskId).orderBy('id', 'asc').execute()).map(rowToRun)
+}

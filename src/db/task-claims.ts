@@ -1,0 +1,190 @@
+import { sql } from 'kysely'
+
+import type { TaskStatus } from '../contract/index.js'
+import { AppError, canPickUp, isLevelAllowed } from '../domain/index.js'
+import type { AgentRow, Db } from './database.js'
+import { dialectOf } from './dialect.js'
+import { recordEvent } from './events-repository.js'
+import { orderForPickup, pickupFilter } from './task-matching.js'
+import type { MatchCriteria } from './task-matching.js'
+import { getTaskOrThrow, selectTasks, taskEventData } from './tasks-repository.js'
+import type { TaskWithEpic } from './tasks-repository.js'
+
+export interface ClaimContext {
+  agent: AgentRow
+  now: string
+  leaseExpiresAt: string
+}
+
+/** The task this agent holds, if any. An agent holds at most one task at a time. */
+export async function findHeldTask(db: Db, agentId: string): Promise<TaskWithEpic | undefined> {
+  return selectTasks(db).where('tasks.locked_by', '=', agentId).orderBy('tasks.locked_at', 'asc').executeTakeFirst()
+}
+
+export async function listHeldTasks(db: Db, agentId: string): Promise<TaskWithEpic[]> {
+  return selectTasks(db).where('tasks.locked_by', '=', agentId).orderBy('tasks.locked_at', 'asc').execute()
+}
+
+async function recordClaim(db: Db, task: TaskWithEpic, from: TaskStatus, ctx: ClaimContext, how: string): Promise<void> {
+  await db
+    .insertInto('changelog')
+    .values({
+      task_id: task.id,
+      old_status: from,
+      new_status: task.status,
+      changed_by: ctx.agent.agent_id,
+      notes: `${how} by ${ctx.agent.agent_id}`,
+      changed_at: ctx.now,
+    })
+    .execute()
+  await recordEvent(
+    db,
+    'task_locked',
+    taskEventData(task, { old_status: from, new_status: task.status, changed_by: ctx.agent.agent_id }),
+    ctx.now,
+  )
+}
+
+function claimSet(ctx: ClaimContext) {
+  return {
+    status: 'under_work' as const,
+    claimed_from: sql<TaskStatus>`status`,
+    locked_by: ctx.agent.agent_id,
+    locked_at: ctx.now,
+    lease_expires_at: ctx.leaseExpiresAt,
+    attempts: sql<number>`attempts + 1`,
+    updated_at: ctx.now,
+  }
+}
+
+/**
+ * Claims the best matching task for the agent in one compare-and-set statement, or returns the task
+ * it already holds (claiming is idempotent). Undefined when nothing matches.
+ */
+export async function claimNextTask(
+  db: Db,
+  ctx: ClaimContext,
+  excludeIds: readonly number[] = [],
+): Promise<{ task: TaskWithEpic; alreadyHeld: boolean } | undefined> {
+  const held = await findHeldTask(db, ctx.agent.agent_id)
+  if (held) return { task: held, alreadyHeld: true }
+
+  const criteria: MatchCriteria = { role: ctx.agent.role, level: ctx.agent.level, excludeIds }
+  let candidate = orderForPickup(db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)), ctx.agent.level).limit(1)
+  // Concurrent claimers on PostgreSQL skip rows another transaction is claiming instead of queueing on them.
+  if (dialectOf(db) === 'postgresql') candidate = candidate.forUpdate().skipLocked()
+
+  const claimed = await db
+    .updateTable('tasks')
+    .set(claimSet(ctx))
+    .where('id', '=', candidate)
+    .where('locked_by', 'is', null)
+    .returning(['id', 'claimed_from'])
+    .executeTakeFirst()
+  if (!claimed) return undefined
+  const task = await getTaskOrThrow(db, claimed.id)
+  await recordClaim(db, task, claimed.claimed_from ?? 'created', ctx, 'claimed')
+  return { task, alreadyHeld: false }
+}
+
+/**
+ * v1 `POST /tasks/{id}/lock`: the same compare-and-set as a claim, for a task the agent chose.
+ * Re-locking by the holder answers with the task (v1 answered 409).
+ */
+export async function lockTask(db: Db, taskId: number, ctx: ClaimContext): Promise<TaskWithEpic> {
+  const task = await getTaskOrThrow(db, taskId)
+  const agentId = ctx.agent.agent_id
+  if (task.locked_by === agentId) return task
+  if (task.locked_by !== null) {
+    throw new AppError(
+      'task_locked',
+      `Task ${taskId} is already locked by another agent. The task must be unlocked before you can lock it.`,
+      { details: { locked_by: task.locked_by } },
+    )
+  }
+  const held = await findHeldTask(db, agentId)
+  if (held) {
+    throw new AppError(
+      'agent_busy',
+      `agent ${agentId} already holds task ${held.id}; finish it (status update) or unlock it before locking another`,
+      { details: { held_task_id: held.id } },
+    )
+  }
+  if (!canPickUp(ctx.agent.role, task.status, task.target_role)) {
+    const claimable = ctx.agent.role === 'qa' ? 'dev_done tasks, or created tasks targeted at qa' : `created tasks targeted at ${ctx.agent.role}`
+    const code = ['created', 'approved', 'dev_done'].includes(task.status) ? 'not_eligible' : 'invalid_transition'
+    throw new AppError(
+      code,
+      `task ${taskId} is ${task.status} and targeted at ${task.target_role}; ${ctx.agent.role} agents can lock ${claimable}`,
+    )
+  }
+  if (!isLevelAllowed(ctx.agent.level, task.difficulty)) {
+    throw new AppError(
+      'not_eligible',
+      `task ${taskId} is ${task.difficulty} work; agent ${agentId} is ${ctx.agent.level} and may take its level or lower`,
+    )
+  }
+  const claimed = await db
+    .updateTable('tasks')
+    .set(claimSet(ctx))
+    .where('id', '=', taskId)
+    .where('locked_by', 'is', null)
+    .where('status', '=', task.status)
+    .returning('id')
+    .executeTakeFirst()
+  if (!claimed) {
+    throw new AppError(
+      'task_locked',
+      `Task ${taskId} is already locked by another agent. The task must be unlocked before you can lock it.`,
+    )
+  }
+  const locked = await getTaskOrThrow(db, taskId)
+  await recordClaim(db, locked, task.status, ctx, 'locked')
+  return locked
+}
+
+/**
+ * Returns a held task to the status it was claimed from, unlocked, with a changelog row saying why.
+ * Conditional on the holder, so two callers (or two server instances) release it once.
+ */
+export async function releaseTask(
+  db: Db,
+  task: TaskWithEpic,
+  by: string,
+  reason: string,
+  now: string,
+  extraCondition?: { leaseBefore: string },
+): Promise<TaskWithEpic | undefined> {
+  if (task.locked_by === null) return undefined
+  const back: TaskStatus = task.claimed_from ?? 'created'
+  let update = db
+    .updateTable('tasks')
+    .set({ status: back, locked_by: null, locked_at: null, lease_expires_at: null, claimed_from: null, updated_at: now })
+    .where('id', '=', task.id)
+    .where('locked_by', '=', task.locked_by)
+  if (extraCondition) update = update.where('lease_expires_at', '<', extraCondition.leaseBefore)
+  const result = await update.executeTakeFirst()
+  if (Number(result.numUpdatedRows) === 0) return undefined
+  await db
+    .insertInto('changelog')
+    .values({ task_id: task.id, old_status: task.status, new_status: back, changed_by: by, notes: reason, changed_at: now })
+    .execute()
+  const released = await getTaskOrThrow(db, task.id)
+  await recordEvent(
+    db,
+    'task_unlocked',
+    taskEventData(released, { old_status: task.status, new_status: back, changed_by: by, previous_holder: task.locked_by, notes: reason }),
+    now,
+  )
+  return released
+}
+
+/** Tasks whose lease has lapsed, oldest first. */
+export async function listExpiredLeases(db: Db, now: string, limit = 500): Promise<TaskWithEpic[]> {
+  return selectTasks(db)
+    .where('tasks.locked_by', 'is not', null)
+    .where('tasks.lease_expires_at', '<', now)
+    .orderBy('tasks.lease_expires_at', 'asc')
+    .limit(limit)
+    .execute()
+}

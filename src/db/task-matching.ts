@@ -1,0 +1,62 @@
+import { sql } from 'kysely'
+import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely'
+
+import type { AgentRole, SkillLevel } from '../contract/index.js'
+import { DEV_PICKUP_STATUSES, offeredLevels } from '../domain/index.js'
+import type { Database, Db } from './database.js'
+import type { TaskWithEpic } from './tasks-repository.js'
+
+export interface MatchCriteria {
+  role: AgentRole
+  level: SkillLevel
+  /** Task ids not to offer (already handed to another waiter in this wake-up). */
+  excludeIds?: readonly number[]
+}
+
+/** Tasks an agent of this role and level may pick up: the matcher of DESIGN.md §Task flow. */
+export function pickupFilter(criteria: MatchCriteria) {
+  const levels = offeredLevels(criteria.level)
+  return (eb: ExpressionBuilder<Database, 'tasks'>) => {
+    const ownRole = eb.and([
+      eb('tasks.status', 'in', [...DEV_PICKUP_STATUSES]),
+      eb('tasks.target_role', '=', criteria.role),
+      eb('tasks.difficulty', 'in', levels),
+    ])
+    const parts = [ownRole]
+    if (criteria.role === 'qa') {
+      parts.push(eb.and([eb('tasks.status', '=', 'dev_done'), eb('tasks.difficulty', 'in', levels)]))
+    }
+    const filters = [eb('tasks.locked_by', 'is', null), eb.or(parts)]
+    if (criteria.excludeIds && criteria.excludeIds.length > 0) {
+      filters.push(eb('tasks.id', 'not in', [...criteria.excludeIds]))
+    }
+    return eb.and(filters)
+  }
+}
+
+/** Own level first, then lower levels; then higher priority; then oldest. */
+export function orderForPickup<O>(
+  query: SelectQueryBuilder<Database, 'tasks', O>,
+  level: SkillLevel,
+): SelectQueryBuilder<Database, 'tasks', O> {
+  const levels = offeredLevels(level)
+  const rank = sql<number>`CASE tasks.difficulty ${sql.join(
+    levels.map((l, i) => sql`WHEN ${l} THEN ${sql.lit(i)}`),
+    sql` `,
+  )} ELSE ${sql.lit(levels.length)} END`
+  return query.orderBy(rank, 'asc').orderBy('tasks.priority', 'desc').orderBy('tasks.created_at', 'asc').orderBy('tasks.id', 'asc')
+}
+
+/** The next task this agent could take, without claiming it (v1 `GET /tasks/next`). */
+export async function findNextTask(db: Db, criteria: MatchCriteria): Promise<TaskWithEpic | undefined> {
+  const candidate = orderForPickup(db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)), criteria.level).limit(1)
+  const row = await candidate.executeTakeFirst()
+  if (!row) return undefined
+  return db
+    .selectFrom('tasks')
+    .innerJoin('features', 'features.id', 'tasks.feature_id')
+    .selectAll('tasks')
+    .select('features.epic_id')
+    .where('tasks.id', '=', row.id)
+    .executeTakeFirst()
+}

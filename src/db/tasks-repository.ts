@@ -1,0 +1,195 @@
+import { sql } from 'kysely'
+import type { SelectQueryBuilder } from 'kysely'
+
+import type {
+  CreateTaskRequest,
+  ListTasksQuery,
+  TaskComment,
+  TaskResponse,
+  TaskStatus,
+  UpdateTaskRequest,
+} from '../contract/index.js'
+import { AppError } from '../domain/index.js'
+import type { Database, Db, TaskCommentRow, TaskRow } from './database.js'
+import { recordEvent } from './events-repository.js'
+
+export type TaskWithEpic = TaskRow & { epic_id: number }
+
+export function rowToTask(row: TaskWithEpic): TaskResponse {
+  return {
+    id: row.id,
+    feature_id: row.feature_id,
+    epic_id: row.epic_id,
+    title: row.title,
+    description: row.description,
+    created_by: row.created_by,
+    target_role: row.target_role,
+    difficulty: row.difficulty,
+    complexity: row.complexity,
+    branch: row.branch,
+    status: row.status,
+    locked_by: row.locked_by,
+    locked_at: row.locked_at,
+    notes: row.notes,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    task_type: 'regular',
+    poll_interval: null,
+    priority: row.priority,
+    lease_expires_at: row.lease_expires_at,
+    claimed_from: row.claimed_from,
+    attempts: row.attempts,
+  }
+}
+
+export function rowToComment(row: TaskCommentRow): TaskComment {
+  return {
+    id: row.id,
+    task_id: row.task_id,
+    author_id: row.author_id,
+    kind: row.kind,
+    body: row.body,
+    created_at: row.created_at,
+  }
+}
+
+/** Tasks joined to their feature for `epic_id`. */
+export function selectTasks(db: Db): SelectQueryBuilder<Database, 'tasks' | 'features', TaskWithEpic> {
+  return db
+    .selectFrom('tasks')
+    .innerJoin('features', 'features.id', 'tasks.feature_id')
+    .selectAll('tasks')
+    .select('features.epic_id')
+}
+
+export async function findTask(db: Db, taskId: number): Promise<TaskWithEpic | undefined> {
+  return selectTasks(db).where('tasks.id', '=', taskId).executeTakeFirst()
+}
+
+export async function getTaskOrThrow(db: Db, taskId: number): Promise<TaskWithEpic> {
+  const task = await findTask(db, taskId)
+  if (!task) {
+    throw new AppError('task_not_found', `Task with ID ${taskId} not found. Please verify the task ID exists.`)
+  }
+  return task
+}
+
+export async function listTasks(db: Db, query: ListTasksQuery): Promise<TaskWithEpic[]> {
+  let q = selectTasks(db)
+  if (query.status) q = q.where('tasks.status', '=', query.status)
+  if (query.role) q = q.where('tasks.target_role', '=', query.role)
+  if (query.feature_id) q = q.where('tasks.feature_id', '=', query.feature_id)
+  if (query.epic_id) q = q.where('features.epic_id', '=', query.epic_id)
+  if (query.locked_by) q = q.where('tasks.locked_by', '=', query.locked_by)
+  return q.orderBy('tasks.created_at', 'desc').orderBy('tasks.id', 'desc').execute()
+}
+
+export async function listComments(db: Db, taskId: number): Promise<TaskComment[]> {
+  const rows = await db
+    .selectFrom('task_comments')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .orderBy('id', 'asc')
+    .execute()
+  return rows.map(rowToComment)
+}
+
+export interface CreateTaskInput {
+  request: CreateTaskRequest & { complexity: NonNullable<CreateTaskRequest['complexity']>; priority: number }
+  createdBy: string
+  status: TaskStatus
+  now: string
+}
+
+export async function insertTask(db: Db, { request, createdBy, status, now }: CreateTaskInput): Promise<TaskWithEpic> {
+  const inserted = await db
+    .insertInto('tasks')
+    .values({
+      feature_id: request.feature_id,
+      title: request.title,
+      description: request.description,
+      created_by: createdBy,
+      target_role: request.target_role,
+      difficulty: request.difficulty,
+      complexity: request.complexity,
+      branch: request.branch,
+      priority: request.priority,
+      status,
+      attempts: 0,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  await db
+    .insertInto('changelog')
+    .values({
+      task_id: inserted.id,
+      old_status: status,
+      new_status: status,
+      changed_by: createdBy,
+      notes: `Task created (${status})`,
+      changed_at: now,
+    })
+    .execute()
+  const task = await getTaskOrThrow(db, inserted.id)
+  await recordEvent(db, 'task_created', taskEventData(task, { old_status: status, new_status: status, changed_by: createdBy, notes: `Task created (${status})` }), now)
+  return task
+}
+
+/** The v1 `task_updated` payload, plus the fields a dashboard needs to place the card. */
+export function taskEventData(task: TaskWithEpic, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    task_id: task.id,
+    title: task.title,
+    status: task.status,
+    target_role: task.target_role,
+    locked_by: task.locked_by,
+    ...extra,
+  }
+}
+
+export async function updateTaskFields(db: Db, taskId: number, changes: UpdateTaskRequest, actor: string, now: string): Promise<TaskWithEpic> {
+  await db.updateTable('tasks').set({ ...changes, updated_at: now }).where('id', '=', taskId).execute()
+  const task = await getTaskOrThrow(db, taskId)
+  await recordEvent(db, 'task_edited', taskEventData(task, { changed_by: actor, fields: Object.keys(changes) }), now)
+  return task
+}
+
+export async function deleteTask(db: Db, task: TaskWithEpic, actor: string, now: string): Promise<void> {
+  await db.deleteFrom('tasks').where('id', '=', task.id).execute()
+  await recordEvent(db, 'task_deleted', { task_id: task.id, title: task.title, deleted_by: actor }, now)
+}
+
+/** Adds a comment or status note, keeping the v1 `notes` field as the whole thread. */
+export async function appendTaskNote(
+  db: Db,
+  taskId: number,
+  entry: { authorId: string; kind: 'comment' | 'status_note'; body: string },
+  now: string,
+): Promise<void> {
+  await db
+    .insertInto('task_comments')
+    .values({ task_id: taskId, author_id: entry.authorId, kind: entry.kind, body: entry.body, created_at: now })
+    .execute()
+  // Status notes read as they were written (v1 stored them verbatim); comments carry their author.
+  const text = entry.kind === 'comment' ? `${entry.authorId}: ${entry.body}` : entry.body
+  // One statement, so concurrent comments cannot overwrite each other.
+  await db
+    .updateTable('tasks')
+    .set({
+      notes: sql<string>`CASE WHEN notes IS NULL OR notes = '' THEN CAST(${text} AS text) ELSE notes || CAST(${`\n\n${text}`} AS text) END`,
+      updated_at: now,
+    })
+    .where('id', '=', taskId)
+    .execute()
+}
+
+export async function countTasksByStatus(db: Db): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('tasks')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute()
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
+}

@@ -1,0 +1,7 @@
+/** Pure rules: status machine, skill matching, mention parsing, the AppError type. No I/O. */
+export { AppError } from './app-error.js'
+export type { AppErrorOptions } from './app-error.js'
+export { extractMentions, mentionedRole } from './mentions.js'
+export { canPickUp, DEV_PICKUP_STATUSES, isLevelAllowed, offeredLevels, PLANNER_ROLES } from './skill.js'
+export { allowedTargets, assertTransition, isWorkingStatus } from './status-machine.js'
+export type { Actor, TaskState } from './status-machine.js'

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto'
+
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { Logger } from 'pino'
+
+import type { ServerConfig } from '../config/index.js'
+import type { Connection } from '../db/index.js'
+import { nowIso } from '../db/index.js'
+import { AgentActivity } from './agent-activity.js'
+import { requireApiKey } from './auth.js'
+import { ChangeHub } from './change-hub.js'
+import type { ServerDeps } from './deps.js'
+import { installErrorHandler } from './error-handler.js'
+import { BackgroundJobs } from './jobs.js'
+import { agentRoutes } from './routes/agents.js'
+import { changeRoutes } from './routes/changes.js'
+import { documentRoutes } from './routes/documents.js'
+import { epicRoutes } from './routes/epics.js'
+import { mentionRoutes } from './routes/mentions.js'
+import { runRoutes } from './routes/runs.js'
+import { serviceRoutes } from './routes/services.js'
+import { systemRoutes } from './routes/system.js'
+import { taskClaimRoutes } from './routes/task-claims.js'
+import { taskRoutes } from './routes/tasks.js'
+import { TaskWaiters } from './task-waiters.js'
+import { claimTaskFor, peekTaskFor } from './wait-attempts.js'
+import { VERSION } from './version.js'
+
+export interface BuildAppOptions {
+  config: ServerConfig
+  connection: Connection
+  logger: Logger
+  /** Accepted API keys (never empty: main generates one when none is configured). */
+  apiKeys: readonly string[]
+}
+
+export interface HeadlessPmApp {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the zod type provider and pino logger
+  app: FastifyInstance<any, any, any, any, any>
+  deps: ServerDeps
+  /** Starts the change hub and background jobs; call once before listening. */
+  start: () => Promise<void>
+  /** Answers waiting long-polls, ends streams, stops jobs and closes the app (not the database). */
+  close: () => Promise<void>
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
+const AGENT_PARAMS = ['agent_id', 'requester_agent_id', 'author_id'] as const
+
+/** Builds the Fastify app with every route; does not listen (tests use it with inject or port 0). */
+export async function buildApp({ config, connection, logger, apiKeys }: BuildAppOptions): Promise<HeadlessPmApp> {
+  if (apiKeys.length === 0) throw new Error('buildApp needs at least one API key')
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  installErrorHandler(app)
+
+  // v1 clients POST without a body (lock, heartbeat) yet may still send a JSON content type.
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8')
+    if (text.trim() === '') return done(null, undefined)
+    try {
+      done(null, JSON.parse(text))
+    } catch (error) {
+      done(error as Error, undefined)
+    }
+  })
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  const { db } = connection
+  const log = logger
+  const hub = new ChangeHub(db, log.child({ component: 'change-hub' }))
+  const leaseMs = config.leaseSeconds * 1000
+  const leaseNow = () => {
+    const now = Date.now()
+    return { now: nowIso(now), leaseExpiresAt: nowIso(now + leaseMs) }
+  }
+  const waiters = new TaskWaiters({
+    log: log.child({ component: 'waiters' }),
+    recheckIntervalMs: 30_000,
+    attempt: async (request, handedOut) => {
+      const task = request.kind === 'claim' ? await claimTaskFor(db, request.agent, leaseNow) : await peekTaskFor(db, request, handedOut)
+      if (request.kind === 'claim' && task) void hub.poke()
+      return task
+    },
+  })
+  const shutdownCleanups = new Set<() => void>()
+  const deps: ServerDeps = {
+    config,
+    db,
+    dialect: connection.dialect,
+    log,
+    hub,
+    waiters,
+    jobs: undefined as unknown as BackgroundJobs,
+    activity: new AgentActivity(db, log, leaseMs),
+    leaseNow,
+    version: VERSION,
+    mutate: async (work) => {
+      const result = await db.transaction().execute(work)
+      void hub.poke()
+      return result
+    },
+    onShutdown: (cleanup) => {
+      shutdownCleanups.add(cleanup)
+      return () => shutdownCleanups.delete(cleanup)
+    },
+  }
+  deps.jobs = new BackgroundJobs({ db, log: log.child({ component: 'jobs' }), config, onChange: () => void hub.poke() })
+
+  hub.subscribe((event) => {
+    if (event.type.startsWith('task_')) void waiters.wake()
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Headless PM API', version: VERSION, description: 'Coordination server for teams of coding agents' },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', name: 'X-API-Key', in: 'header' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/v1/docs' })
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger())
+
+  await app.register(systemRoutes(deps))
+  await app.register(async (api) => {
+    requireApiKey(api, apiKeys)
+    api.addHook('onResponse', async (request) => {
+      const query = (request.query ?? {}) as Record<string, unknown>
+      const body = (request.body ?? {}) as Record<string, unknown>
+      const agentId = AGENT_PARAMS.map((p) => query[p]).find((v) => typeof v === 'string') ?? body.agent_id
+      if (typeof agentId === 'string' && agentId !== '') void deps.activity.touch(agentId)
+    })
+    for (const routes of [agentRoutes, epicRoutes, taskClaimRoutes, taskRoutes, runRoutes, documentRoutes, serviceRoutes, mentionRoutes, changeRoutes]) {
+      await api.register(routes(deps))
+    }
+  }, { prefix: '/api/v1' })
+
+  let started = false
+  return {
+    app,
+    deps,
+    start: async () => {
+      if (started) return
+      started = true
+      await hub.start()
+      deps.jobs.start()
+    },
+    close: async () => {
+      deps.jobs.stop()
+      waiters.closeAll()
+      for (const cleanup of [...shutdownCleanups]) cleanup()
+      await app.close()
+    },
+  }
+}

@@ -1,0 +1,58 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+
+import { ERROR_STATUS } from '../contract/index.js'
+import type { ErrorCode } from '../contract/index.js'
+import { AppError } from '../domain/index.js'
+
+/** Fastify's own error codes that are the caller's fault, mapped to ours. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'validation_failed',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'bad_request',
+}
+
+/** The one place that turns an error into a status and a `{detail, code}` body. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any server, logger and type provider
+export function installErrorHandler(app: FastifyInstance<any, any, any, any, any>): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const requestId = request.id
+    if (error instanceof AppError) {
+      const status = ERROR_STATUS[error.code]
+      if (status >= 500) request.log.error({ err: error }, 'request failed')
+      return reply.status(status).send({ detail: error.message, code: error.code, request_id: requestId })
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext ?? 'request'
+      const detail = error.validation.map((v) => {
+        const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.')
+        return `${where}${path ? `.${path}` : ''}: ${v.message ?? 'invalid'}`
+      })
+      return reply.status(422).send({ detail, code: 'validation_failed', request_id: requestId })
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+      return reply
+        .status(400)
+        .send({ detail: `request body is not valid JSON: ${error.message}`, code: 'bad_request', request_id: requestId })
+    }
+    const mapped = error.code ? FASTIFY_CODES[error.code] : undefined
+    if (mapped) {
+      return reply.status(ERROR_STATUS[mapped]).send({ detail: error.message, code: mapped, request_id: requestId })
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.status(error.statusCode).send({ detail: error.message, code: 'bad_request', request_id: requestId })
+    }
+    request.log.error({ err: error }, 'unexpected error')
+    return reply
+      .status(500)
+      .send({ detail: `internal server error (request ${requestId}); see the server log`, code: 'internal', request_id: requestId })
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    return reply
+      .status(404)
+      .send({ detail: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'route_not_found', request_id: request.id })
+  })
+}

@@ -1,0 +1,90 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+
+import {
+  AgentResponse,
+  DeleteAgentQuery,
+  HeartbeatResponse,
+  MessageResponse,
+  RegisterAgentRequest,
+  RegisterAgentResponse,
+} from '../../contract/index.js'
+import {
+  findAgent,
+  findHeldTask,
+  findNextTask,
+  getAgentOrThrow,
+  listAgents,
+  listHeldTasks,
+  listMentions,
+  recordEvent,
+  releaseTask,
+  requireRole,
+  rowToAgent,
+  rowToTask,
+  upsertAgent,
+} from '../../db/index.js'
+import { AppError } from '../../domain/index.js'
+import type { ServerDeps } from '../deps.js'
+
+const AgentParams = z.object({ agent_id: z.string().min(1).max(100) })
+
+export function agentRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/register',
+      { schema: { tags: ['agents'], body: RegisterAgentRequest, response: { 200: RegisterAgentResponse } } },
+      async (request) => {
+        const { now } = deps.leaseNow()
+        const agent = await deps.mutate((trx) => upsertAgent(trx, request.body, now))
+        await deps.activity.touch(agent.agent_id, true)
+        const held = await findHeldTask(deps.db, agent.agent_id)
+        const next = held ?? (await findNextTask(deps.db, { role: agent.role, level: agent.level }))
+        const mentions = await listMentions(deps.db, { agentIds: [agent.agent_id], unreadOnly: true, limit: 10 })
+        return { agent: rowToAgent(agent), next_task: next ? rowToTask(next) : null, mentions }
+      },
+    )
+
+    app.get('/agents', { schema: { tags: ['agents'], response: { 200: z.array(AgentResponse) } } }, async () =>
+      (await listAgents(deps.db)).map(rowToAgent),
+    )
+
+    app.delete(
+      '/agents/:agent_id',
+      { schema: { tags: ['agents'], params: AgentParams, querystring: DeleteAgentQuery, response: { 200: MessageResponse } } },
+      async (request) => {
+        const requester = request.query.requester_agent_id
+        const target = request.params.agent_id
+        await requireRole(deps.db, requester, ['pm'])
+        if (target === requester) throw new AppError('self_delete', 'Cannot delete your own agent record')
+        if (!(await findAgent(deps.db, target))) throw new AppError('not_found', 'Agent not found')
+        const { now } = deps.leaseNow()
+        await deps.mutate(async (trx) => {
+          // Its tasks go back to the pool rather than staying locked by an agent that no longer exists.
+          for (const task of await listHeldTasks(trx, target)) {
+            await releaseTask(trx, task, requester, `agent ${target} deleted by ${requester}; task released`, now)
+          }
+          await trx.deleteFrom('agents').where('agent_id', '=', target).execute()
+          await recordEvent(trx, 'agent_deleted', { agent_id: target, deleted_by: requester }, now)
+        })
+        return { message: `Agent ${target} deleted successfully` }
+      },
+    )
+
+    app.post(
+      '/agents/:agent_id/heartbeat',
+      { schema: { tags: ['agents'], params: AgentParams, response: { 200: HeartbeatResponse } } },
+      async (request) => {
+        await getAgentOrThrow(deps.db, request.params.agent_id)
+        await deps.activity.touch(request.params.agent_id, true)
+        const agent = await getAgentOrThrow(deps.db, request.params.agent_id)
+        const tasks = await listHeldTasks(deps.db, agent.agent_id)
+        return {
+          agent: rowToAgent(agent),
+          tasks: tasks.map((t) => ({ id: t.id, status: t.status, lease_expires_at: t.lease_expires_at })),
+        }
+      },
+    )
+
+  }
+}

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+
+import { AgentIdQuery, MessageResponse, RegisterServiceRequest, ServiceNameParams, ServiceResponse } from '../../contract/index.js'
+import { heartbeatService, listServices, registerService, unregisterService } from '../../db/index.js'
+import type { ServerDeps } from '../deps.js'
+
+export function serviceRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/services/register',
+      { schema: { tags: ['services'], querystring: AgentIdQuery, body: RegisterServiceRequest, response: { 200: ServiceResponse } } },
+      async (request) => {
+        const { now } = deps.leaseNow()
+        return deps.mutate((trx) => registerService(trx, request.body, request.query.agent_id, now))
+      },
+    )
+
+    app.get('/services', { schema: { tags: ['services'], response: { 200: z.array(ServiceResponse) } } }, () =>
+      listServices(deps.db),
+    )
+
+    app.post(
+      '/services/:service_name/heartbeat',
+      { schema: { tags: ['services'], params: ServiceNameParams, querystring: AgentIdQuery, response: { 200: ServiceResponse } } },
+      async (request) => {
+        const { now } = deps.leaseNow()
+        return deps.mutate((trx) => heartbeatService(trx, request.params.service_name, request.query.agent_id, now))
+      },
+    )
+
+    app.delete(
+      '/services/:service_name',
+      { schema: { tags: ['services'], params: ServiceNameParams, querystring: AgentIdQuery, response: { 200: MessageResponse } } },
+      async (request) => {
+        const { now } = deps.leaseNow()
+        await deps.mutate((trx) => unregisterService(trx, request.params.service_name, request.query.agent_id, now))
+        return { message: `Service ${request.params.service_name} unregistered successfully` }
+      },
+    )
+  }
+}

@@ -1,0 +1,66 @@
+import { sql } from 'kysely'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+
+import { ContextResponse, HealthResponse, RootResponse, StatusResponse } from '../../contract/index.js'
+import { countAgents, countDocuments, countServices, countTasksByStatus, nowIso } from '../../db/index.js'
+import type { ServerDeps } from '../deps.js'
+
+/** Public routes: `/`, `/health`, `/status` and `/api/v1/context`. */
+export function systemRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/', { schema: { hide: true, response: { 200: RootResponse } } }, () => ({
+      message: 'Headless PM API',
+      docs: '/api/v1/docs',
+      health: 'ok',
+    }))
+
+    app.get('/health', { schema: { tags: ['system'], response: { 200: HealthResponse } } }, async () => {
+      let database = 'healthy'
+      try {
+        await sql`select 1`.execute(deps.db)
+      } catch (error) {
+        database = `unhealthy: ${error instanceof Error ? error.message : String(error)}`
+      }
+      return {
+        status: database === 'healthy' ? ('healthy' as const) : ('degraded' as const),
+        service: 'headless-pm-api',
+        version: deps.version,
+        database,
+        // The dashboard is static files served by this process, so it runs whenever the API does.
+        dashboard: 'running',
+        timestamp: nowIso(),
+      }
+    })
+
+    app.get('/status', { schema: { tags: ['system'], response: { 200: StatusResponse } } }, async () => {
+      const activeSince = nowIso(Date.now() - deps.config.agentActiveSeconds * 1000)
+      const [agents, byStatus, documents, services] = await Promise.all([
+        countAgents(deps.db, activeSince),
+        countTasksByStatus(deps.db),
+        countDocuments(deps.db),
+        countServices(deps.db),
+      ])
+      return {
+        service: 'headless-pm-api',
+        version: deps.version,
+        metrics: {
+          total_agents: agents.total,
+          active_agents: agents.active,
+          total_tasks: Object.values(byStatus).reduce((a, b) => a + b, 0),
+          total_documents: documents,
+          total_services: services,
+          tasks_by_status: byStatus,
+        },
+        timestamp: nowIso(),
+      }
+    })
+
+    app.get('/api/v1/context', { schema: { tags: ['system'], response: { 200: ContextResponse } } }, () => ({
+      project_name: deps.config.projectName,
+      shared_path: deps.config.sharedPath,
+      instructions_path: deps.config.instructionsPath,
+      project_docs_path: deps.config.projectDocsPath,
+      database_type: deps.dialect,
+    }))
+  }
+}

@@ -1,0 +1,24 @@
+import type { Kysely } from 'kysely'
+
+import { claimNextTask, findNextTask } from '../db/index.js'
+import type { AgentRow, Database, TaskWithEpic } from '../db/index.js'
+import type { WaitRequest } from './task-waiters.js'
+
+/** One claim for a waiting agent, in its own transaction. */
+export async function claimTaskFor(
+  db: Kysely<Database>,
+  agent: AgentRow,
+  leaseNow: () => { now: string; leaseExpiresAt: string },
+): Promise<TaskWithEpic | undefined> {
+  const result = await db.transaction().execute((trx) => claimNextTask(trx, { agent, ...leaseNow() }))
+  return result?.task
+}
+
+/** One look for a v1 `next` waiter, skipping tasks already offered to another waiter in this wake-up. */
+export async function peekTaskFor(
+  db: Kysely<Database>,
+  request: Extract<WaitRequest, { kind: 'next' }>,
+  handedOut: readonly number[],
+): Promise<TaskWithEpic | undefined> {
+  return findNextTask(db, { role: request.role, level: request.level, excludeIds: handedOut })
+}
