@@ -1,12 +1,33 @@
 import { defineConfig } from 'vitest/config'
+import type { TestProjectInlineConfiguration } from 'vitest/config'
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // CI fails a run that still has `.only` in it.
-    allowOnly: !process.env.CI,
+// The server suites run once on SQLite and again on PostgreSQL when HPM_TEST_PG_URL names a server
+// (CI starts one; see scripts/pg-test-cluster.sh). Without it the PostgreSQL lane is skipped, and
+// scripts/test.js says so.
+const PG_SUITES = ['test/integration/server/**/*.test.ts', 'test/integration/pg/**/*.test.ts']
+
+const common = {
+  pool: 'forks' as const,
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  // CI fails a run that still has `.only` in it.
+  allowOnly: !process.env.CI,
+}
+
+const projects: TestProjectInlineConfiguration[] = [
+  {
+    test: {
+      ...common,
+      name: 'sqlite',
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      exclude: ['test/integration/pg/**', '**/node_modules/**'],
+    },
   },
-})
+]
+if (process.env.HPM_TEST_PG_URL) {
+  projects.push({
+    test: { ...common, name: 'postgres', include: PG_SUITES, env: { HPM_TEST_DIALECT: 'postgresql' } },
+  })
+}
+
+export default defineConfig({ test: { projects } })

@@ -16,3 +16,11 @@ export class UsageError extends Error {
     this.name = 'UsageError'
   }
 }
+
+/** A command could not do its job for a reason that is not the API's (e.g. not in a git repo). Exit code 1. */
+export class CommandFailedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'CommandFailedError'
+  }
+}

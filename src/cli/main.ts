@@ -1,64 +1,81 @@
-import { Command, CommanderError } from 'commander'
+import { CommanderError } from 'commander'
 import pc from 'picocolors'
 
-import { ConfigError } from '../config/index.js'
-import { AppError } from '../domain/index.js'
-import { EXIT, UsageError } from './exit-codes.js'
-
-function buildProgram(setExit: (code: number) => void): Command {
-  const program = new Command('hpm')
-    .description('Headless PM: coordination server, agent CLI and crash-safe runner for teams of coding agents')
-    .exitOverride()
-    .showHelpAfterError()
-
-  program
-    .command('serve')
-    .description('start the coordination server (SQLite in ./.headless-pm by default)')
-    .option('--host <host>', 'address to bind (env HPM_HOST)', undefined)
-    .option('--port <port>', 'TCP port (env SERVICE_PORT, default 6969)')
-    .option('--data-dir <dir>', 'data folder (env HEADLESS_PM_DATA_DIR, default ./.headless-pm)')
-    .option('--database-url <url>', 'sqlite:<path> or postgres://... (env DATABASE_URL)')
-    .action(async (opts: { host?: string; port?: string; dataDir?: string; databaseUrl?: string }) => {
-      const { serveCommand } = await import('./commands/serve.js')
-      setExit(await serveCommand(opts))
-    })
-
-  return program
-}
+import { CommandFailedError, EXIT, UsageError } from './exit-codes.js'
+import { buildProgram } from './program.js'
 
 /** The `hpm` entry: one place that maps every failure to an exit code. */
 export async function main(argv: readonly string[]): Promise<void> {
   let code: number = EXIT.ok
-  const program = buildProgram((c) => {
-    code = c
+  let exitWhenDone = false
+  const program = buildProgram({
+    setExit: (c, exit) => {
+      code = c
+      exitWhenDone = exit
+    },
   })
   try {
     await program.parseAsync([...argv])
   } catch (error) {
-    code = exitCodeFor(error)
+    code = await exitCodeFor(error)
   }
   process.exitCode = code
-  if (code !== EXIT.ok || program.args[0] === 'serve') process.exit(code)
+  // Client commands and `serve` are done when their action returns; keep-alive sockets must not hold the process.
+  if (code !== EXIT.ok || exitWhenDone) process.exit(code)
 }
 
-function exitCodeFor(error: unknown): number {
+function printError(message: string, details: readonly string[] = []): void {
+  process.stderr.write(`${pc.red('error:')} ${message}\n`)
+  for (const line of details) process.stderr.write(`  ${line}\n`)
+}
+
+async function exitCodeFor(error: unknown): Promise<number> {
   if (error instanceof CommanderError) {
+    // Commander has already printed its message (and help where asked).
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return EXIT.ok
     return EXIT.usage
   }
   if (error instanceof UsageError) {
-    process.stderr.write(`${pc.red('error:')} ${error.message}\n`)
+    printError(error.message)
+    process.stderr.write('(add --help for usage)\n')
     return EXIT.usage
   }
+  if (error instanceof CommandFailedError) {
+    printError(error.message)
+    return EXIT.failed
+  }
+  // Loaded only on failure, so the common paths do not pay for them.
+  const [{ ApiError, ApiUnavailableError }, { ConfigError }, { AppError }] = await Promise.all([
+    import('../client/index.js'),
+    import('../config/index.js'),
+    import('../domain/index.js'),
+  ])
+  if (error instanceof ApiUnavailableError) {
+    printError(error.message)
+    return EXIT.unavailable
+  }
+  if (error instanceof ApiError) {
+    const where = [error.code, `HTTP ${error.status}`, ...(error.status >= 500 && error.requestId ? [`request ${error.requestId}`] : [])]
+    const suffix = pc.dim(`(${where.join(', ')})`)
+    if (typeof error.detail === 'string') printError(`${error.detail} ${suffix}`)
+    else printError(`the server rejected the request ${suffix}:`, error.detail)
+    return EXIT.failed
+  }
   if (error instanceof ConfigError) {
-    process.stderr.write(`${pc.red('error:')} ${error.message}\n`)
+    printError(error.message)
     return EXIT.usage
   }
   if (error instanceof AppError) {
-    process.stderr.write(`${pc.red('error:')} ${error.message}\n`)
+    printError(error.message)
+    return EXIT.failed
+  }
+  const systemCode = (error as { code?: unknown } | undefined)?.code
+  if (systemCode === 'EADDRINUSE' || systemCode === 'EACCES' || systemCode === 'EADDRNOTAVAIL') {
+    // `hpm serve` could not listen: a usual operator mistake, not a bug.
+    printError(`${(error as Error).message}; is another server running there? choose one with --port / --host`)
     return EXIT.failed
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
-  process.stderr.write(`${pc.red('error:')} ${message}\nthis is a bug in hpm; please report it with the command you ran\n`)
+  printError(`${message}\nthis is a bug in hpm; please report it with the command you ran`)
   return EXIT.failed
 }

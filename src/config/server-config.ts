@@ -32,6 +32,9 @@ export const ServerConfigSchema = z.object({
   bodyLimitBytes: Int(1024, 64 * 1024 * 1024).default(1_048_576).describe('largest request body, bytes'),
   agentActiveSeconds: Int(1, 86_400).default(300).describe('an agent seen this recently counts as active, s'),
   pgPoolSize: Int(1, 200).default(10).describe('PostgreSQL connection pool size'),
+  eventRecheckMs: Int(100, 600_000)
+    .default(2000)
+    .describe('PostgreSQL: how often an instance re-reads the events table in case a NOTIFY was lost, ms'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   projectName: z.string().default('Headless PM'),
   sharedPath: z.string().default('./shared'),
@@ -69,6 +72,7 @@ const ENV_NAMES: Record<string, string> = {
   bodyLimitBytes: 'HPM_BODY_LIMIT_BYTES',
   agentActiveSeconds: 'HPM_AGENT_ACTIVE_SECONDS',
   pgPoolSize: 'HPM_PG_POOL_SIZE',
+  eventRecheckMs: 'HPM_EVENT_RECHECK_MS',
   logLevel: 'HPM_LOG_LEVEL',
   projectName: 'PROJECT_NAME',
   sharedPath: 'SHARED_PATH',

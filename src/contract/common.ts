@@ -17,10 +17,18 @@ export const AgentId = z
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
 
-/** A boolean query parameter: `true|false|1|0`. (`z.coerce.boolean` would read "false" as true.) */
+const TRUE_WORDS = ['true', '1', 'yes', 'on']
+const FALSE_WORDS = ['false', '0', 'no', 'off']
+
+/**
+ * A boolean query parameter: `true|false|1|0|yes|no|on|off`, any case, as v1 (pydantic) read it.
+ * The v1 Python client sends `True`/`False` (requests' rendering of a bool). `z.coerce.boolean`
+ * would read "false" as true.
+ */
 export const QueryBool = z
-  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1')
+  .string()
+  .refine((v) => [...TRUE_WORDS, ...FALSE_WORDS].includes(v.toLowerCase()), { error: 'must be true or false' })
+  .transform((v) => TRUE_WORDS.includes(v.toLowerCase()))
 
 /** `limit` query parameter with a default and an upper bound. */
 export function limitParam(defaultLimit: number, max = 10_000) {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 
+import { parseSince } from './changes.js'
 import { AgentId, limitParam, MetaData, Timestamp } from './common.js'
 import { DocumentType } from './enums.js'
 
@@ -8,13 +9,26 @@ export const MAX_DOCUMENT_CHARS = 50_000
 
 const Title = z.string().max(200, 'must be at most 200 characters')
 
+/**
+ * An ISO-8601 date-time, with or without offset (none = UTC, as v1 wrote and read them), stored as
+ * UTC with `Z`. Unlike `since`, a bare number is not taken as a Unix time.
+ */
+const ExpiresAt = z.string().transform((raw, ctx) => {
+  const date = /^\d+(\.\d+)?$/.test(raw.trim()) ? undefined : parseSince(raw)
+  if (!date) {
+    ctx.addIssue({ code: 'custom', message: `must be an ISO-8601 date-time, got '${raw}'` })
+    return z.NEVER
+  }
+  return date.toISOString()
+})
+
 export const CreateDocumentRequest = z.object({
   doc_type: DocumentType,
   title: Title,
   // The length limit is checked by the handler so the answer is v1's 400, not a 422.
   content: z.string(),
   meta_data: MetaData.nullish(),
-  expires_at: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).nullish(),
+  expires_at: ExpiresAt.nullish(),
 })
 export type CreateDocumentRequest = z.infer<typeof CreateDocumentRequest>
 

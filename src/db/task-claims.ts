@@ -1,8 +1,9 @@
 import { sql } from 'kysely'
+import type { ExpressionBuilder } from 'kysely'
 
 import type { TaskStatus } from '../contract/index.js'
 import { AppError, canPickUp, isLevelAllowed } from '../domain/index.js'
-import type { AgentRow, Db } from './database.js'
+import type { AgentRow, Database, Db } from './database.js'
 import { dialectOf } from './dialect.js'
 import { recordEvent } from './events-repository.js'
 import { orderForPickup, pickupFilter } from './task-matching.js'
@@ -45,6 +46,15 @@ async function recordClaim(db: Db, task: TaskWithEpic, from: TaskStatus, ctx: Cl
   )
 }
 
+/**
+ * Part of every claim's compare-and-set: the claiming agent is still registered. A long-poll
+ * waiter outlives the request that looked the agent up, and its agent may be deleted meanwhile.
+ */
+function agentIsRegistered(ctx: ClaimContext) {
+  return (eb: ExpressionBuilder<Database, 'tasks'>) =>
+    eb.exists(eb.selectFrom('agents').select('agents.id').where('agents.agent_id', '=', ctx.agent.agent_id))
+}
+
 function claimSet(ctx: ClaimContext) {
   return {
     status: 'under_work' as const,
@@ -79,6 +89,7 @@ export async function claimNextTask(
     .set(claimSet(ctx))
     .where('id', '=', candidate)
     .where('locked_by', 'is', null)
+    .where(agentIsRegistered(ctx))
     .returning(['id', 'claimed_from'])
     .executeTakeFirst()
   if (!claimed) return undefined
@@ -130,6 +141,7 @@ export async function lockTask(db: Db, taskId: number, ctx: ClaimContext): Promi
     .where('id', '=', taskId)
     .where('locked_by', 'is', null)
     .where('status', '=', task.status)
+    .where(agentIsRegistered(ctx))
     .returning('id')
     .executeTakeFirst()
   if (!claimed) {

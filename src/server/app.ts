@@ -10,13 +10,14 @@ import type { Logger } from 'pino'
 
 import type { ServerConfig } from '../config/index.js'
 import type { Connection } from '../db/index.js'
-import { nowIso } from '../db/index.js'
+import { EVENTS_CHANNEL, nowIso } from '../db/index.js'
 import { AgentActivity } from './agent-activity.js'
 import { requireApiKey } from './auth.js'
 import { ChangeHub } from './change-hub.js'
 import type { ServerDeps } from './deps.js'
-import { installErrorHandler } from './error-handler.js'
+import { frameworkErrorHandler, installErrorHandler } from './error-handler.js'
 import { BackgroundJobs } from './jobs.js'
+import { PgListener } from './pg-listener.js'
 import { agentRoutes } from './routes/agents.js'
 import { changeRoutes } from './routes/changes.js'
 import { documentRoutes } from './routes/documents.js'
@@ -50,6 +51,8 @@ export interface HeadlessPmApp {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
+/** How long close() lets requests in flight finish before it drops the remaining connections. */
+const CLOSE_GRACE_MS = 2000
 const AGENT_PARAMS = ['agent_id', 'requester_agent_id', 'author_id'] as const
 
 /** Builds the Fastify app with every route; does not listen (tests use it with inject or port 0). */
@@ -63,6 +66,7 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -153,6 +157,12 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
     }
   }, { prefix: '/api/v1' })
 
+  // Other instances' writes arrive as NOTIFY hints; the periodic poke catches any hint that was lost.
+  const listener =
+    connection.dialect === 'postgresql'
+      ? new PgListener({ connectionString: config.databaseUrl, channel: EVENTS_CHANNEL, log, onNotify: () => void hub.poke() })
+      : undefined
+  let recheck: NodeJS.Timeout | undefined
   let started = false
   return {
     app,
@@ -161,13 +171,27 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
       if (started) return
       started = true
       await hub.start()
+      if (listener) {
+        await listener.start()
+        recheck = setInterval(() => void hub.poke(), config.eventRecheckMs)
+        recheck.unref()
+      }
       deps.jobs.start()
     },
     close: async () => {
+      if (recheck) clearInterval(recheck)
+      await listener?.stop()
       deps.jobs.stop()
       waiters.closeAll()
       for (const cleanup of [...shutdownCleanups]) cleanup()
-      await app.close()
+      // Node counts a socket a client opened but never used as busy, not idle, so app.close() would
+      // wait out the keep-alive timeout (~72 s) for it. Replies in flight get a grace period instead.
+      const force = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS)
+      try {
+        await app.close()
+      } finally {
+        clearTimeout(force)
+      }
     },
   }
 }

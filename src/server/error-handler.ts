@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 
 import { ERROR_STATUS } from '../contract/index.js'
@@ -12,6 +12,30 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'validation_failed',
   FST_ERR_CTP_INVALID_JSON_BODY: 'bad_request',
+}
+
+/** Fastify's messages for these say that something was wrong but not what; ours name it. */
+function fastifyDetail(error: FastifyError, request: FastifyRequest): string {
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return `unsupported content type '${request.headers['content-type'] ?? 'none'}'; send the body as application/json`
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return `request body is larger than the limit of ${request.routeOptions.bodyLimit} bytes`
+  }
+  return error.message
+}
+
+/**
+ * Errors the router raises before any route or hook runs (a path that is not valid
+ * percent-encoding, a path segment over the length limit): Fastify's own answer has no `detail`.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.raw.url?.split('?')[0] ?? ''
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? `a path segment of ${path} is too long to be an id or a name`
+      : `${path} is not a valid URL path`
+  void reply.status(400).send({ detail, code: 'bad_request', request_id: request.id })
 }
 
 /** The one place that turns an error into a status and a `{detail, code}` body. */
@@ -39,7 +63,7 @@ export function installErrorHandler(app: FastifyInstance<any, any, any, any, any
     }
     const mapped = error.code ? FASTIFY_CODES[error.code] : undefined
     if (mapped) {
-      return reply.status(ERROR_STATUS[mapped]).send({ detail: error.message, code: mapped, request_id: requestId })
+      return reply.status(ERROR_STATUS[mapped]).send({ detail: fastifyDetail(error, request), code: mapped, request_id: requestId })
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ detail: error.message, code: 'bad_request', request_id: requestId })

@@ -108,6 +108,6 @@ export class BackgroundJobs {
     } catch (error) {
       log.debug({ err: error, service: service.service_name }, 'service ping failed')
     }
-    await recordPing(db, service, ok, nowIso())
+    await db.transaction().execute((trx) => recordPing(trx, service, ok, nowIso()))
   }
 }

@@ -13,6 +13,9 @@ interface Waiter {
   key: string
   settle: (task: TaskWithEpic | undefined) => void
   settled: boolean
+  /** A match is running for this waiter; its timeout waits for the answer. */
+  busy: boolean
+  expired: boolean
 }
 
 export interface TaskWaitersOptions {
@@ -55,6 +58,8 @@ export class TaskWaiters {
         request,
         key,
         settled: false,
+        busy: false,
+        expired: false,
         settle: (task) => {
           if (waiter.settled) return
           waiter.settled = true
@@ -65,7 +70,8 @@ export class TaskWaiters {
         },
       }
       const onAbort = () => waiter.settle(undefined)
-      const timer = setTimeout(() => waiter.settle(undefined), timeoutMs)
+      // A claim already under way when the time runs out is answered with its result, not "none".
+      const timer = setTimeout(() => (waiter.busy ? (waiter.expired = true) : waiter.settle(undefined)), timeoutMs)
       if (signal?.aborted) return resolve(undefined)
       signal?.addEventListener('abort', onAbort, { once: true })
       this.#waiters.add(waiter)
@@ -84,6 +90,16 @@ export class TaskWaiters {
       this.#draining = undefined
     })
     return this.#draining
+  }
+
+  /**
+   * Answers an agent's claim waiters with "no task" (the agent was deleted). Otherwise its next
+   * match would fail and end the wake-up for the agents queued behind it.
+   */
+  dismiss(agentId: string): void {
+    for (const waiter of [...this.#waiters]) {
+      if (waiter.request.kind === 'claim' && waiter.request.agent.agent_id === agentId) waiter.settle(undefined)
+    }
   }
 
   /** Answers every waiter with "no task" (server shutting down). */
@@ -108,11 +124,15 @@ export class TaskWaiters {
         for (const waiter of group) {
           if (waiter.settled) continue
           let task: TaskWithEpic | undefined
+          waiter.busy = true
           try {
             task = await this.#options.attempt(waiter.request, handedOut)
           } catch (error) {
             this.#options.log.error({ err: error }, 'long-poll match failed')
             break
+          } finally {
+            waiter.busy = false
+            if (waiter.expired && !task) waiter.settle(undefined)
           }
           if (!task) break
           handedOut.push(task.id)

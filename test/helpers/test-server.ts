@@ -7,6 +7,7 @@ import type { ServerConfig } from '../../src/config/index.js'
 import { createLogger } from '../../src/lib/logger.js'
 import { startServer } from '../../src/server/main.js'
 import type { RunningServer } from '../../src/server/main.js'
+import { createTestDatabase, isPgLane } from './pg-database.js'
 
 export interface TestServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -23,7 +24,7 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Extra environment, e.g. HPM_LEASE_SECONDS. */
   env?: Record<string, string>
-  /** Database URL; default a fresh SQLite file (or HPM_TEST_DATABASE_URL when set, for the PostgreSQL lane). */
+  /** Database URL; default a fresh SQLite file, or a fresh PostgreSQL database in the postgres lane. */
   databaseUrl?: string
   dataDir?: string
 }
@@ -33,8 +34,9 @@ export const TEST_API_KEY = 'test-key-0123456789'
 /** A real server on a random port over a real database, as agents would reach it. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hpm-test-'))
+  const pgDatabase = options.databaseUrl === undefined && isPgLane ? await createTestDatabase() : undefined
   const config = loadServerConfig({
-    flags: { port: 0, host: '127.0.0.1', dataDir, databaseUrl: options.databaseUrl },
+    flags: { port: 0, host: '127.0.0.1', dataDir, databaseUrl: options.databaseUrl ?? pgDatabase?.url },
     env: {
       HEADLESS_PM_API_KEY: TEST_API_KEY,
       HPM_SERVICE_PING_INTERVAL: '0',
@@ -72,6 +74,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     api,
     close: async () => {
       await running.close()
+      await pgDatabase?.drop()
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }

@@ -67,6 +67,7 @@ export function agentRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
           await trx.deleteFrom('agents').where('agent_id', '=', target).execute()
           await recordEvent(trx, 'agent_deleted', { agent_id: target, deleted_by: requester }, now)
         })
+        deps.waiters.dismiss(target)
         return { message: `Agent ${target} deleted successfully` }
       },
     )

@@ -5,6 +5,7 @@ import { AgentIdQuery, ClaimTaskRequest, ClaimTaskResponse, NextTaskQuery, TaskI
 import { findHeldTask, findNextTask, getAgentOrThrow, getTaskOrThrow, lockTask, releaseTask, rowToTask } from '../../db/index.js'
 import { AppError } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
+import { claimTaskFor } from '../wait-attempts.js'
 
 /** Aborts when the caller hangs up, so a long-poll waiter does not outlive its request. */
 function hangUpSignal(reply: FastifyReply): AbortSignal {
@@ -48,7 +49,11 @@ export function taskClaimRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       async (request, reply) => {
         const agent = await getAgentOrThrow(deps.db, request.body.agent_id)
         const waitMs = (request.body.timeout ?? deps.config.defaultWaitSeconds) * 1000
-        const task = await deps.waiters.wait({ kind: 'claim', agent }, Math.max(waitMs, 1), hangUpSignal(reply))
+        const task =
+          waitMs <= 0
+            ? await claimTaskFor(deps.db, agent, deps.leaseNow)
+            : await deps.waiters.wait({ kind: 'claim', agent }, waitMs, hangUpSignal(reply))
+        if (task && waitMs <= 0) void deps.hub.poke()
         return task ? rowToTask(task) : null
       },
     )
@@ -64,9 +69,10 @@ export function taskClaimRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       },
     )
 
+    // The body is optional: a POST without one reaches the validator as null, not undefined.
     app.post(
       '/tasks/:task_id/unlock',
-      { schema: { tags: ['tasks'], params: TaskIdParams, querystring: AgentIdQuery, body: UnlockRequest.optional(), response: { 200: TaskResponse } } },
+      { schema: { tags: ['tasks'], params: TaskIdParams, querystring: AgentIdQuery, body: UnlockRequest.nullish(), response: { 200: TaskResponse } } },
       async (request) => {
         const task = await getTaskOrThrow(deps.db, request.params.task_id)
         const actor = await getAgentOrThrow(deps.db, request.query.agent_id)

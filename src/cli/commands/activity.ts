@@ -1,0 +1,40 @@
+import type { HeadlessPMClient } from '../../client/index.js'
+import { parseSince } from '../../contract/index.js'
+import type { AgentRole, ChangelogResponse, ChangesResponse, MentionResponse } from '../../contract/index.js'
+import { UsageError } from '../exit-codes.js'
+
+export interface ListMentionsOptions {
+  agentId?: string
+  role?: AgentRole
+  /** Include mentions already read (v1 showed unread ones only). */
+  all?: boolean
+  limit: number
+}
+
+/** `hpm mentions`: an agent's (or a role's, or everyone's) mentions, unread only unless `--all`. */
+export function listMentions(client: HeadlessPMClient, options: ListMentionsOptions): Promise<MentionResponse[]> {
+  const unread_only = !options.all
+  if (options.role !== undefined && options.agentId !== undefined) throw new UsageError('give --agent-id or --role, not both')
+  if (options.role !== undefined) {
+    return client.listMentionsByRole({ role: options.role, unread_only, limit: options.limit })
+  }
+  return client.listMentions({ agent_id: options.agentId, unread_only, limit: options.limit })
+}
+
+/** `hpm mention-read <id>`: only the mentioned agent may mark it. */
+export function markMentionRead(client: HeadlessPMClient, options: { mentionId: number; agentId: string }): Promise<MentionResponse> {
+  return client.markMentionRead(options.mentionId, options.agentId)
+}
+
+/** `hpm changes`: activity since a time; pass `last_timestamp` back as the next `--since`. */
+export function listChanges(client: HeadlessPMClient, options: { since: string; agentId: string; limit?: number }): Promise<ChangesResponse> {
+  if (!parseSince(options.since)) {
+    throw new UsageError(`--since '${options.since}' must be an ISO-8601 date-time (2026-01-31T12:00:00Z) or a Unix timestamp in seconds`)
+  }
+  return client.listChanges({ since: options.since, agent_id: options.agentId, limit: options.limit })
+}
+
+/** `hpm changelog`: recent task status changes, newest first. */
+export function listChangelog(client: HeadlessPMClient, options: { limit: number }): Promise<ChangelogResponse[]> {
+  return client.listChangelog(options.limit)
+}

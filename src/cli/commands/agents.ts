@@ -1,0 +1,53 @@
+import type { HeadlessPMClient } from '../../client/index.js'
+import type {
+  AgentResponse,
+  AgentRole,
+  ConnectionType,
+  ContextResponse,
+  HeartbeatResponse,
+  MessageResponse,
+  RegisterAgentResponse,
+  SkillLevel,
+} from '../../contract/index.js'
+
+export interface RegisterOptions {
+  agentId: string
+  role: AgentRole
+  level: SkillLevel
+  connectionType: ConnectionType
+}
+
+/** `hpm register`: registers the agent; the answer carries its next task and unread mentions. */
+export function registerAgent(client: HeadlessPMClient, options: RegisterOptions): Promise<RegisterAgentResponse> {
+  return client.registerAgent({
+    agent_id: options.agentId,
+    role: options.role,
+    level: options.level,
+    connection_type: options.connectionType,
+  })
+}
+
+/** `hpm agents list`. */
+export function listAgents(client: HeadlessPMClient): Promise<AgentResponse[]> {
+  return client.listAgents()
+}
+
+export interface DeleteAgentOptions {
+  agentId: string
+  requesterAgentId: string
+}
+
+/** `hpm agents delete`: pm only. */
+export function deleteAgent(client: HeadlessPMClient, options: DeleteAgentOptions): Promise<MessageResponse> {
+  return client.deleteAgent(options.agentId, options.requesterAgentId)
+}
+
+/** `hpm heartbeat`: says the agent is alive and renews the leases of the tasks it holds. */
+export function heartbeat(client: HeadlessPMClient, options: { agentId: string }): Promise<HeartbeatResponse> {
+  return client.heartbeat(options.agentId)
+}
+
+/** `hpm context`: project name and paths (public). */
+export function getContext(client: HeadlessPMClient): Promise<ContextResponse> {
+  return client.getContext()
+}

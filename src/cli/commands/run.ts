@@ -1,0 +1,26 @@
+import { loadRunnerConfig } from '../../config/index.js'
+import type { RunnerFlags } from '../../config/index.js'
+import { AdvancedAgentRunner } from '../../runner/advanced-agent-runner.js'
+
+/** `hpm run`: one agent, task after task (or one with --single-task), until stopped. */
+export async function runCommand(flags: RunnerFlags): Promise<number> {
+  // eslint-disable-next-line no-restricted-properties -- entry point: hands env to the pure loader
+  const env = process.env
+  const config = loadRunnerConfig({ flags, env, cwd: process.cwd() })
+  const runner = new AdvancedAgentRunner({ config, env })
+  let signals = 0
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++
+    // A second Ctrl-C means now: the lock file is already on disk, so nothing is lost.
+    if (signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143)
+    runner.stop(signal)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    return await runner.run()
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}

@@ -1,0 +1,483 @@
+import { Command, Option } from 'commander'
+
+import type { HeadlessPMClient } from '../client/index.js'
+import type { RunnerFlags } from '../config/index.js'
+import { CONNECTION_TYPES, FLOW_STATUSES, TASK_COMPLEXITIES } from './choices.js'
+import { DOCUMENTS_HELP, INIT_HELP, MAIN_HELP, MENTIONS_HELP, PLANNING_HELP, SERVICES_HELP, TASKS_HELP } from './help.js'
+import {
+  complexityOption,
+  docTypeOption,
+  intIn,
+  levelOption,
+  parseHttpUrl,
+  parseId,
+  parseIsoDateTime,
+  parseJsonObject,
+  parseWaitSeconds,
+  roleOption,
+  serviceStatusOption,
+  statusFilterOption,
+} from './options.js'
+import type { NextTaskOptions } from './commands/tasks.js'
+import type { views } from './output.js'
+
+/** Options every command accepts (commander parses them before or after the command name). */
+export interface GlobalOptions {
+  url?: string
+  apiKey?: string
+  json?: boolean
+}
+
+type ViewName = keyof typeof views
+
+/** What an action tells `main`: the exit code, and whether to exit at once when it returns. */
+export interface ProgramHooks {
+  setExit: (code: number, exitWhenDone: boolean) => void
+  /** Where commander writes help and its own errors; default stdout and stderr. */
+  output?: { writeOut: (text: string) => void; writeErr: (text: string) => void }
+}
+
+/**
+ * Runs one client command: config (flags > env > .env), a client, the command, then prints its
+ * result. Modules load lazily so `hpm --help` and usage errors stay fast.
+ */
+async function runClient<T>(
+  command: Command,
+  hooks: ProgramHooks,
+  work: (client: HeadlessPMClient) => Promise<T>,
+  view?: ViewName,
+  notice?: string,
+): Promise<void> {
+  const globals = command.optsWithGlobals<GlobalOptions>()
+  const [{ loadClientConfig }, { ApiError, HeadlessPMClient }, output] = await Promise.all([
+    import('../config/index.js'),
+    import('../client/index.js'),
+    import('./output.js'),
+  ])
+  // eslint-disable-next-line no-restricted-properties -- entry point: hands env to the pure loader
+  const config = loadClientConfig({ flags: { url: globals.url, apiKey: globals.apiKey }, env: process.env, cwd: process.cwd() })
+  const client = new HeadlessPMClient({ baseUrl: config.apiUrl, apiKey: config.apiKey })
+  const mode = output.outputMode(globals.json)
+  if (notice) output.printNotice(notice, mode)
+  let data: T
+  try {
+    data = await work(client)
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'unauthorized' && config.apiKey === undefined) {
+      throw new ApiError({
+        status: error.status,
+        code: error.code,
+        detail: `${String(error.detail)}: no API key configured; pass --api-key, set HEADLESS_PM_API_KEY, or run \`hpm init\` in your project`,
+        requestId: error.requestId,
+        endpoint: error.endpoint,
+        cause: error,
+      })
+    }
+    throw error
+  }
+  // A view is looked up by name so that this module need not load the table library up front.
+  output.printResult(data, mode, view ? (output.views[view] as (d: T) => string) : undefined)
+  hooks.setExit(0, true)
+}
+
+/** Builds the whole `hpm` command tree. Command modules are imported only when their command runs. */
+export function buildProgram(hooks: ProgramHooks): Command {
+  const program = new Command('hpm')
+    .description('Headless PM: coordination server, agent CLI and crash-safe runner for teams of coding agents')
+    .option('--url <url>', 'server URL (env HEADLESS_PM_API_URL; default http://127.0.0.1:6969)')
+    .option('--api-key <key>', 'API key (env HEADLESS_PM_API_KEY)')
+    .option('--json', 'print JSON even on a terminal (the default when stdout is not one)')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', MAIN_HELP)
+  // Set before any subcommand exists: subcommands copy these settings when they are created.
+  if (hooks.output) program.configureOutput(hooks.output)
+
+  const run = <T>(command: Command, work: (client: HeadlessPMClient) => Promise<T>, view?: ViewName, notice?: string) =>
+    runClient(command, hooks, work, view, notice)
+
+  // ---- server and setup ----
+  program.commandsGroup('Server, runner and setup:')
+
+  program
+    .command('serve')
+    .description('start the coordination server (SQLite in ./.headless-pm by default)')
+    .option('--host <host>', 'address to bind (env HPM_HOST)', undefined)
+    .option('--port <port>', 'TCP port (env SERVICE_PORT, default 6969)')
+    .option('--data-dir <dir>', 'data folder (env HEADLESS_PM_DATA_DIR, default ./.headless-pm)')
+    .option('--database-url <url>', 'sqlite:<path> or postgres://... (env DATABASE_URL)')
+    .action(async (opts: { host?: string; port?: string; dataDir?: string; databaseUrl?: string }) => {
+      const { serveCommand } = await import('./commands/serve.js')
+      hooks.setExit(await serveCommand(opts), true)
+    })
+
+  program
+    .command('run')
+    .description('run one agent: claim a task, work on it with Claude in a git worktree, report, repeat')
+    .addOption(roleOption('--role <role>', 'the role whose tasks to take').makeOptionMandatory())
+    .requiredOption('--agent-id <id>', 'agent id to register and work as')
+    .addOption(levelOption('--level <level>', 'highest task difficulty to take (default senior)'))
+    .option('--single-task', 'work on one task, then exit')
+    .option('--repo <dir>', 'the project git repository (default: the current directory)')
+    .option('--hooks-dir <dir>', 'folder with pre_task, post_task and health_check hooks')
+    .addOption(new Option('--on-stuck <answer>', 'answer to operator prompts without a terminal').choices(['retry', 'release', 'quit']))
+    .option('--base-branch <branch>', 'branch minor tasks are merged into (default: the repo HEAD branch)')
+    .action(async (opts: Omit<RunnerFlags, 'url' | 'apiKey'>, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>()
+      const { runCommand } = await import('./commands/run.js')
+      hooks.setExit(await runCommand({ ...opts, url: globals.url, apiKey: globals.apiKey }), true)
+    })
+
+  program
+    .command('init')
+    .description('prepare a project repo for agents: .env with URL and key, git excludes, role prompts')
+    .option('--dir <dir>', 'project directory (default: the git repository around the current directory)')
+    .option('--with-roles', 'copy the role prompts into <dir>/headless-pm/team_roles/')
+    .option('--force', 'with --with-roles: overwrite role prompts that already exist')
+    .addHelpText('after', INIT_HELP)
+    .action(async (opts: { dir?: string; withRoles?: boolean; force?: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>()
+      const [{ initProject }, output] = await Promise.all([import('./commands/init.js'), import('./output.js')])
+      const result = await initProject({
+        ...opts,
+        url: globals.url,
+        apiKey: globals.apiKey,
+        // eslint-disable-next-line no-restricted-properties -- entry point: hands env to the command
+        env: process.env,
+        cwd: process.cwd(),
+      })
+      const mode = output.outputMode(globals.json)
+      output.printResult(result, mode, output.views.record)
+      for (const hint of result.hints) process.stderr.write(`hint: ${hint}\n`)
+      hooks.setExit(0, true)
+    })
+
+  program
+    .command('context')
+    .description('project context: name, shared paths, database type (public)')
+    .action((_opts, command: Command) => run(command, async (c) => (await import('./commands/agents.js')).getContext(c), 'record'))
+
+  // ---- agents ----
+  program.commandsGroup('Agents:')
+
+  program
+    .command('register')
+    .description('register this agent (do it first); returns the task you hold or may take next, and unread mentions')
+    .requiredOption('--agent-id <id>', 'your agent id, e.g. backend_dev_senior_001')
+    .addOption(roleOption().makeOptionMandatory())
+    .addOption(levelOption().makeOptionMandatory())
+    .addOption(new Option('--connection-type <type>', 'how the agent talks to the server').choices(CONNECTION_TYPES).default('client'))
+    .action((opts, command: Command) =>
+      run(command, async (c) => (await import('./commands/agents.js')).registerAgent(c, opts), 'register'),
+    )
+
+  program
+    .command('heartbeat')
+    .description('say you are alive and renew the lease on the task you hold')
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((opts: { agentId: string }, command: Command) =>
+      run(command, async (c) => (await import('./commands/agents.js')).heartbeat(c, opts), 'heartbeat'),
+    )
+
+  const agents = program.command('agents').description('list or delete agents')
+  agents
+    .command('list', { isDefault: true })
+    .description('list registered agents')
+    .action((_opts, command: Command) => run(command, async (c) => (await import('./commands/agents.js')).listAgents(c), 'agents'))
+  agents
+    .command('delete')
+    .description('delete an agent (pm only); its tasks are released')
+    .requiredOption('--agent-id <id>', 'agent to delete')
+    .requiredOption('--requester-agent-id <id>', 'your agent id (a pm)')
+    .action((opts: { agentId: string; requesterAgentId: string }, command: Command) =>
+      run(command, async (c) => (await import('./commands/agents.js')).deleteAgent(c, opts), 'message'),
+    )
+
+  // ---- planning ----
+  program.commandsGroup('Planning:')
+
+  const epics = program.command('epics').description('create, list and delete epics (pm, architect)').addHelpText('after', PLANNING_HELP)
+  epics
+    .command('create')
+    .description('create an epic (pm or architect)')
+    .requiredOption('--name <name>', 'epic name')
+    .requiredOption('--description <text>', 'what the epic is about')
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((opts, command: Command) => run(command, async (c) => (await import('./commands/epics.js')).createEpic(c, opts), 'epic'))
+  epics
+    .command('list')
+    .description('list epics with task counts')
+    .action((_opts, command: Command) => run(command, async (c) => (await import('./commands/epics.js')).listEpics(c), 'epics'))
+  epics
+    .command('delete')
+    .description('delete an epic with its features and tasks (pm only)')
+    .requiredOption('--epic-id <id>', 'epic id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((opts, command: Command) => run(command, async (c) => (await import('./commands/epics.js')).deleteEpic(c, opts), 'message'))
+
+  const features = program.command('features').description('create, list and delete features (pm, architect)').addHelpText('after', PLANNING_HELP)
+  features
+    .command('create')
+    .description('create a feature in an epic (pm or architect)')
+    .requiredOption('--epic-id <id>', 'epic id', parseId)
+    .requiredOption('--name <name>', 'feature name')
+    .requiredOption('--description <text>', 'what the feature is about')
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((opts, command: Command) => run(command, async (c) => (await import('./commands/epics.js')).createFeature(c, opts), 'feature'))
+  features
+    .command('list')
+    .description("list features (all, or one epic's)")
+    .option('--epic-id <id>', 'only this epic', parseId)
+    .action((opts, command: Command) => run(command, async (c) => (await import('./commands/epics.js')).listFeatures(c, opts), 'features'))
+  features
+    .command('delete')
+    .description('delete a feature with its tasks (pm only)')
+    .requiredOption('--feature-id <id>', 'feature id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((opts, command: Command) => run(command, async (c) => (await import('./commands/epics.js')).deleteFeature(c, opts), 'message'))
+
+  // ---- tasks ----
+  program.commandsGroup('Tasks:')
+
+  const tasks = program.command('tasks').description('find, claim, work on and hand over tasks').addHelpText('after', TASKS_HELP)
+  const tasksModule = () => import('./commands/tasks.js')
+  tasks
+    .command('create')
+    .description('create a task (created at once by pm/architect, else pending until approved)')
+    .requiredOption('--feature-id <id>', 'feature id', parseId)
+    .requiredOption('--title <title>', 'short title')
+    .option('--description <text>', 'what to do and how to know it is done')
+    .addOption(roleOption('--target-role <role>', 'role that should do it').makeOptionMandatory())
+    .addOption(levelOption('--difficulty <level>', 'skill level it needs').makeOptionMandatory())
+    .addOption(complexityOption())
+    .option('--branch <branch>', 'git branch for the work (empty: the runner uses feature/task-<id>)')
+    .option('--priority <n>', 'higher is picked first, -1000..1000', intIn(-1000, 1000), 0)
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((opts, command: Command) => run(command, async (c) => (await tasksModule()).createTask(c, opts), 'task'))
+  tasks
+    .command('list')
+    .description('list tasks, optionally filtered')
+    .addOption(statusFilterOption())
+    .addOption(roleOption('--role <role>', 'only tasks for this role'))
+    .option('--feature-id <id>', 'only this feature', parseId)
+    .option('--epic-id <id>', 'only this epic', parseId)
+    .option('--locked-by <agent_id>', 'only tasks this agent holds')
+    .action((opts, command: Command) => run(command, async (c) => (await tasksModule()).listTasks(c, opts), 'tasks'))
+  tasks
+    .command('get')
+    .description('show one task with its comments')
+    .argument('<task_id>', 'task id', parseId)
+    .action((taskId: number, _opts, command: Command) => run(command, async (c) => (await tasksModule()).getTask(c, { taskId }), 'task'))
+  tasks
+    .command('next')
+    .description('wait for the next task you may take (does not claim it: lock it next)')
+    .addOption(roleOption('--role <role>', 'your role').makeOptionMandatory())
+    .addOption(levelOption('--level <level>', 'your skill level').makeOptionMandatory())
+    .option('--agent-id <id>', 'your agent id: a task you already hold is returned first')
+    .option('--timeout <seconds>', 'longest wait, 0..600 (server default 180)', parseWaitSeconds)
+    .option('--simulate', 'answer at once without waiting')
+    .action((opts: NextTaskOptions, command: Command) =>
+      run(command, async (c) => (await tasksModule()).nextTask(c, opts), 'taskOrNone', waitNotice(opts)),
+    )
+  tasks
+    .command('claim')
+    .description('wait for a task and claim it in one step (returns the task you already hold, if any)')
+    .requiredOption('--agent-id <id>', 'your agent id (registered)')
+    .option('--timeout <seconds>', 'longest wait, 0..600 (server default 180)', parseWaitSeconds)
+    .action((opts: { agentId: string; timeout?: number }, command: Command) =>
+      run(command, async (c) => (await tasksModule()).claimTask(c, opts), 'taskOrNone', waitNotice(opts)),
+    )
+  tasks
+    .command('lock')
+    .description('claim this task: it moves to under_work and is yours')
+    .argument('<task_id>', 'task id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((taskId: number, opts: { agentId: string }, command: Command) =>
+      run(command, async (c) => (await tasksModule()).lockTask(c, { taskId, ...opts }), 'task'),
+    )
+  tasks
+    .command('unlock')
+    .description('give the task back (it returns to the status it was claimed from)')
+    .argument('<task_id>', 'task id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id (the holder, or a pm)')
+    .option('--notes <text>', 'why you give it back')
+    .action((taskId: number, opts: { agentId: string; notes?: string }, command: Command) =>
+      run(command, async (c) => (await tasksModule()).unlockTask(c, { taskId, ...opts }), 'task'),
+    )
+  tasks
+    .command('status')
+    .description('move a task along the flow (dev_done, qa_done, created, committed, ...)')
+    .argument('<task_id>', 'task id', parseId)
+    .addOption(new Option('--status <status>', 'new status').choices(FLOW_STATUSES).makeOptionMandatory())
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .option('--notes <text>', 'what you did / how to test / the QA report (kept as a comment)')
+    .action((taskId: number, opts, command: Command) =>
+      run(command, async (c) => (await tasksModule()).updateStatus(c, { taskId, ...opts }), 'statusUpdate'),
+    )
+  tasks
+    .command('update')
+    .description("edit a task's fields (pm/architect or its creator)")
+    .argument('<task_id>', 'task id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .option('--title <title>', 'new title')
+    .option('--description <text>', 'new description')
+    .addOption(roleOption('--target-role <role>', 'new target role'))
+    .addOption(levelOption('--difficulty <level>', 'new difficulty'))
+    .addOption(new Option('--complexity <complexity>', 'new complexity').choices(TASK_COMPLEXITIES))
+    .option('--branch <branch>', 'new branch')
+    .option('--priority <n>', 'new priority, -1000..1000', intIn(-1000, 1000))
+    .option('--feature-id <id>', 'move to this feature', parseId)
+    .action((taskId: number, opts, command: Command) =>
+      run(command, async (c) => (await tasksModule()).updateTask(c, { taskId, ...opts }), 'task'),
+    )
+  tasks
+    .command('comment')
+    .description('comment on a task; @agent_id / @role mentions notify them')
+    .argument('<task_id>', 'task id', parseId)
+    .requiredOption('--comment <text>', 'the comment')
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((taskId: number, opts: { comment: string; agentId: string }, command: Command) =>
+      run(command, async (c) => (await tasksModule()).addComment(c, { taskId, ...opts }), 'message'),
+    )
+  tasks
+    .command('delete')
+    .description('delete a task (pm only)')
+    .argument('<task_id>', 'task id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((taskId: number, opts: { agentId: string }, command: Command) =>
+      run(command, async (c) => (await tasksModule()).deleteTask(c, { taskId, ...opts }), 'message'),
+    )
+
+  program
+    .command('runs')
+    .description("the runner's attempts at a task: outcome, model, cost, tokens, duration")
+    .argument('<task_id>', 'task id', parseId)
+    .action((taskId: number, _opts, command: Command) => run(command, async (c) => (await tasksModule()).listRuns(c, { taskId }), 'runs'))
+
+  // ---- communication ----
+  program.commandsGroup('Documents, mentions and services:')
+
+  const documents = program.command('documents').description('post and read documents (updates, standups, issues)').addHelpText('after', DOCUMENTS_HELP)
+  const documentsModule = () => import('./commands/documents.js')
+  documents
+    .command('create')
+    .description('post a document; @mentions in it notify agents')
+    .addOption(docTypeOption('--type <type>', 'document type').makeOptionMandatory())
+    .requiredOption('--title <title>', 'title')
+    .option('--content <text>', 'markdown content')
+    .option('--content-file <path>', 'read the content from a file (- for stdin)')
+    .requiredOption('--author-id <id>', 'your agent id')
+    .option('--meta-data <json>', 'JSON object of extra data', parseJsonObject)
+    .option('--expires-at <iso>', 'when it stops being relevant, e.g. 2026-01-31T12:00:00Z', parseIsoDateTime)
+    .action((opts, command: Command) => run(command, async (c) => (await documentsModule()).createDocument(c, opts), 'document'))
+  documents
+    .command('list')
+    .description('list documents, newest first')
+    .addOption(docTypeOption('--type <type>', 'only this type'))
+    .option('--author-id <id>', 'only by this agent')
+    .option('--limit <n>', 'at most this many, 1..10000', intIn(1, 10_000), 50)
+    .action((opts, command: Command) => run(command, async (c) => (await documentsModule()).listDocuments(c, opts), 'documents'))
+  documents
+    .command('get')
+    .description('show one document')
+    .argument('<document_id>', 'document id', parseId)
+    .action((documentId: number, _opts, command: Command) =>
+      run(command, async (c) => (await documentsModule()).getDocument(c, { documentId }), 'document'),
+    )
+  documents
+    .command('update')
+    .description('change a document (only the fields given)')
+    .argument('<document_id>', 'document id', parseId)
+    .option('--title <title>', 'new title')
+    .option('--content <text>', 'new content')
+    .option('--content-file <path>', 'read the new content from a file (- for stdin)')
+    .option('--meta-data <json>', 'new JSON object of extra data', parseJsonObject)
+    .option('--agent-id <id>', 'your agent id (recorded as the editor)')
+    .action((documentId: number, opts, command: Command) =>
+      run(command, async (c) => (await documentsModule()).updateDocument(c, { documentId, ...opts }), 'document'),
+    )
+  documents
+    .command('delete')
+    .description('delete a document')
+    .argument('<document_id>', 'document id', parseId)
+    .option('--agent-id <id>', 'your agent id (recorded as the deleter)')
+    .action((documentId: number, opts: { agentId?: string }, command: Command) =>
+      run(command, async (c) => (await documentsModule()).deleteDocument(c, { documentId, ...opts }), 'message'),
+    )
+
+  const activityModule = () => import('./commands/activity.js')
+  program
+    .command('mentions')
+    .description('list mentions (unread only unless --all)')
+    .option('--agent-id <id>', 'your agent id (omit for everyone)')
+    .addOption(roleOption('--role <role>', "every agent of this role's mentions"))
+    .option('--all', 'include mentions already read')
+    .option('--limit <n>', 'at most this many, 1..10000', intIn(1, 10_000), 50)
+    .addHelpText('after', MENTIONS_HELP)
+    .action((opts, command: Command) => run(command, async (c) => (await activityModule()).listMentions(c, opts), 'mentions'))
+  program
+    .command('mention-read')
+    .description('mark one of your mentions read')
+    .argument('<mention_id>', 'mention id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id (the mentioned agent)')
+    .action((mentionId: number, opts: { agentId: string }, command: Command) =>
+      run(command, async (c) => (await activityModule()).markMentionRead(c, { mentionId, ...opts }), 'mention'),
+    )
+
+  const services = program.command('services').description('register and find services agents run').addHelpText('after', SERVICES_HELP)
+  const servicesModule = () => import('./commands/services.js')
+  services
+    .command('register')
+    .description('register (or update) a service you run')
+    .requiredOption('--name <name>', 'service name')
+    .requiredOption('--ping-url <url>', 'URL the server pings for health', parseHttpUrl)
+    .requiredOption('--agent-id <id>', 'your agent id (the owner)')
+    .option('--port <port>', 'port it listens on', intIn(1, 65_535))
+    .addOption(serviceStatusOption())
+    .option('--meta-data <json>', 'JSON object of extra data', parseJsonObject)
+    .action((opts, command: Command) => run(command, async (c) => (await servicesModule()).registerService(c, opts), 'service'))
+  services
+    .command('list')
+    .description('list services with their health')
+    .action((_opts, command: Command) => run(command, async (c) => (await servicesModule()).listServices(c), 'services'))
+  services
+    .command('heartbeat')
+    .description('tell the server your service is alive (owner only)')
+    .argument('<service_name>', 'service name')
+    .requiredOption('--agent-id <id>', 'your agent id (the owner)')
+    .action((serviceName: string, opts: { agentId: string }, command: Command) =>
+      run(command, async (c) => (await servicesModule()).heartbeatService(c, { serviceName, ...opts }), 'service'),
+    )
+  services
+    .command('unregister')
+    .description('remove your service (owner only)')
+    .argument('<service_name>', 'service name')
+    .requiredOption('--agent-id <id>', 'your agent id (the owner)')
+    .action((serviceName: string, opts: { agentId: string }, command: Command) =>
+      run(command, async (c) => (await servicesModule()).unregisterService(c, { serviceName, ...opts }), 'message'),
+    )
+
+  // ---- activity ----
+  program.commandsGroup('Activity:')
+
+  program
+    .command('changes')
+    .description('activity since a time (poll with the returned last_timestamp)')
+    .requiredOption('--since <time>', 'ISO-8601 date-time (no zone = UTC) or Unix timestamp in seconds')
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .option('--limit <n>', 'at most this many, 1..10000 (server default 1000)', intIn(1, 10_000))
+    .action((opts, command: Command) => run(command, async (c) => (await activityModule()).listChanges(c, opts), 'changes'))
+  program
+    .command('changelog')
+    .description('recent task status changes, newest first')
+    .option('--limit <n>', 'at most this many, 1..10000', intIn(1, 10_000), 50)
+    .action((opts, command: Command) => run(command, async (c) => (await activityModule()).listChangelog(c, opts), 'changelog'))
+
+  return program
+}
+
+function waitNotice(opts: { timeout?: number; simulate?: boolean }): string | undefined {
+  if (opts.simulate || opts.timeout === 0) return undefined
+  return `waiting up to ${opts.timeout ?? 180} s for a task (Ctrl-C to stop)…`
+}

@@ -1,0 +1,21 @@
+/**
+ * The typed HTTP client for Headless PM, used by the CLI, the runner, MCP and the dashboard.
+ * Isomorphic: fetch only, no node: imports. Response types come from `src/contract`.
+ */
+export { ApiError, ApiUnavailableError } from './api-error.js'
+export type { ApiErrorOptions, ApiUnavailableErrorOptions, ClientErrorCode, UnavailableReason } from './api-error.js'
+export { HeadlessPMClient } from './headless-pm-client.js'
+export type {
+  CallOptions,
+  ClaimTaskBody,
+  FetchLike,
+  HeadlessPMClientOptions,
+  ListChangesQuery,
+  ListDocumentsQuery,
+  ListMentionsByRoleQuery,
+  ListMentionsQuery,
+  ListTasksQuery,
+  NextTaskQuery,
+  RootInfo,
+  StreamEventsOptions,
+} from './headless-pm-client.js'

@@ -1,0 +1,115 @@
+import { isAbsolute, join, resolve } from 'node:path'
+
+import { z } from 'zod'
+
+import { AgentRole, SkillLevel } from '../contract/index.js'
+import { loadClientConfig } from './client-config.js'
+import type { ClientConfig } from './client-config.js'
+import { ConfigError, deepFreeze } from './config-error.js'
+import { mergeEnv, readDotEnv } from './env-source.js'
+import type { EnvMap } from './env-source.js'
+
+const Seconds = (min: number, max: number) =>
+  z.coerce.number({ error: 'must be a number of seconds' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)
+
+/** What `hpm run` is told; env names follow the seed plan. */
+export const RunnerConfigSchema = z.object({
+  role: AgentRole.describe('--role: which tasks this agent takes'),
+  agentId: z.string().trim().min(1).max(100).describe('--agent-id'),
+  level: SkillLevel.default('senior').describe('--level: highest task difficulty taken'),
+  isSingleTask: z.boolean().default(false).describe('--single-task: one task, then exit'),
+  repoDir: z.string().describe('--repo: the project git repository; default the current directory'),
+  hooksDir: z.string().optional().describe('--hooks-dir; default <repo>/.headless-pm/hooks, then the shipped hooks/'),
+  worktreeBase: z.string().describe('HEADLESS_PM_WORKTREE_BASE; default <repo>/.worktrees'),
+  stateDir: z.string().describe('HEADLESS_PM_STATE_DIR: lock files and logs; default <repo>/.headless-pm/runner'),
+  baseBranch: z.string().optional().describe('HEADLESS_PM_BASE_BRANCH: where minor tasks merge; default the repo HEAD branch'),
+  claudeBin: z.string().min(1).default('claude').describe('HEADLESS_PM_CLAUDE_BIN'),
+  claudeTimeoutSeconds: Seconds(1, 7 * 24 * 3600).default(600).describe('HEADLESS_PM_CLAUDE_TIMEOUT: wall-clock limit per Claude run, s'),
+  stallTimeoutSeconds: Seconds(1, 24 * 3600).default(300).describe('HEADLESS_PM_STALL_TIMEOUT: kill Claude after this long without an event, s'),
+  hookTimeoutSeconds: Seconds(1, 24 * 3600).default(30).describe('HEADLESS_PM_HOOK_TIMEOUT: limit per hook, s'),
+  healthCheckIntervalSeconds: Seconds(1, 24 * 3600).default(60).describe('HEADLESS_PM_HEALTH_CHECK_INTERVAL: health_check period while Claude runs, s'),
+  heartbeatIntervalSeconds: Seconds(1, 3600).default(60).describe('HEADLESS_PM_HEARTBEAT_INTERVAL: lease renewal period while working, s'),
+  claimWaitSeconds: Seconds(0, 600).default(180).describe('HEADLESS_PM_CLAIM_WAIT: long-poll wait per claim call, s'),
+  maxAttempts: z.coerce.number().int().min(1).max(100).default(3).describe('HEADLESS_PM_MAX_ATTEMPTS: failed runs in a row before the operator decides'),
+  onStuck: z.enum(['retry', 'release', 'quit']).default('release').describe('--on-stuck / HEADLESS_PM_ON_STUCK: the answer to operator prompts without a TTY'),
+  models: z.object({
+    junior: z.string().min(1).default('sonnet'),
+    senior: z.string().min(1).default('sonnet'),
+    principal: z.string().min(1).default('opus'),
+  }).describe('HEADLESS_PM_MODEL_JUNIOR / _SENIOR / _PRINCIPAL'),
+  faultPoint: z.string().optional().describe('HPM_RUNNER_FAULT: testing only, SIGKILL the runner at this point'),
+  client: z.custom<ClientConfig>().describe('server URL and key (HEADLESS_PM_API_URL, HEADLESS_PM_API_KEY)'),
+})
+export type RunnerConfig = z.infer<typeof RunnerConfigSchema>
+
+export interface RunnerFlags {
+  role?: string
+  agentId?: string
+  level?: string
+  singleTask?: boolean
+  repo?: string
+  hooksDir?: string
+  onStuck?: string
+  baseBranch?: string
+  url?: string
+  apiKey?: string
+}
+
+export const RUNNER_ENV_NAMES = {
+  worktreeBase: 'HEADLESS_PM_WORKTREE_BASE',
+  stateDir: 'HEADLESS_PM_STATE_DIR',
+  baseBranch: 'HEADLESS_PM_BASE_BRANCH',
+  claudeBin: 'HEADLESS_PM_CLAUDE_BIN',
+  claudeTimeoutSeconds: 'HEADLESS_PM_CLAUDE_TIMEOUT',
+  stallTimeoutSeconds: 'HEADLESS_PM_STALL_TIMEOUT',
+  hookTimeoutSeconds: 'HEADLESS_PM_HOOK_TIMEOUT',
+  healthCheckIntervalSeconds: 'HEADLESS_PM_HEALTH_CHECK_INTERVAL',
+  heartbeatIntervalSeconds: 'HEADLESS_PM_HEARTBEAT_INTERVAL',
+  claimWaitSeconds: 'HEADLESS_PM_CLAIM_WAIT',
+  maxAttempts: 'HEADLESS_PM_MAX_ATTEMPTS',
+  onStuck: 'HEADLESS_PM_ON_STUCK',
+  faultPoint: 'HPM_RUNNER_FAULT',
+} as const
+
+function absolute(path: string, base: string): string {
+  return isAbsolute(path) ? path : resolve(base, path)
+}
+
+/** Pure apart from reading `.env`: flags > real env > `.env` > defaults. Throws ConfigError. */
+export function loadRunnerConfig({ flags, env, cwd }: { flags: RunnerFlags; env: EnvMap; cwd: string }): RunnerConfig {
+  const repoDir = absolute(flags.repo ?? '.', cwd)
+  const merged = mergeEnv(env, readDotEnv(repoDir)?.values)
+  const client = loadClientConfig({ flags: { url: flags.url, apiKey: flags.apiKey }, env, cwd: repoDir })
+  const raw: Record<string, unknown> = {
+    role: flags.role,
+    agentId: flags.agentId,
+    level: flags.level,
+    isSingleTask: flags.singleTask ?? false,
+    repoDir,
+    hooksDir: flags.hooksDir === undefined ? undefined : absolute(flags.hooksDir, cwd),
+    onStuck: flags.onStuck,
+    baseBranch: flags.baseBranch,
+    client,
+    models: {
+      junior: merged.HEADLESS_PM_MODEL_JUNIOR,
+      senior: merged.HEADLESS_PM_MODEL_SENIOR,
+      principal: merged.HEADLESS_PM_MODEL_PRINCIPAL,
+    },
+  }
+  for (const [field, name] of Object.entries(RUNNER_ENV_NAMES)) {
+    if (raw[field] === undefined && merged[name] !== undefined) raw[field] = merged[name]
+  }
+  raw.worktreeBase = absolute((raw.worktreeBase as string | undefined) ?? '.worktrees', repoDir)
+  raw.stateDir = absolute((raw.stateDir as string | undefined) ?? join('.headless-pm', 'runner'), repoDir)
+  const parsed = RunnerConfigSchema.safeParse(raw)
+  if (!parsed.success) {
+    throw ConfigError.fromZod(parsed.error, {
+      ...RUNNER_ENV_NAMES,
+      role: '--role',
+      agentId: '--agent-id',
+      level: '--level',
+      onStuck: '--on-stuck / HEADLESS_PM_ON_STUCK',
+    })
+  }
+  return deepFreeze(parsed.data)
+}

@@ -1,0 +1,256 @@
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { delimiter, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { ApiError, ApiUnavailableError, HeadlessPMClient } from '../client/index.js'
+import type { RunnerConfig } from '../config/index.js'
+import type { TaskResponse } from '../contract/index.js'
+import { ProcessStartError, runProcess } from '../lib/index.js'
+import {
+  ClaudeExecutor,
+  Git,
+  GitWorktree,
+  HookRunner,
+  ModelMapper,
+  TaskPersistence,
+  TerminalUI,
+} from './components/index.js'
+import type { TaskLockState } from './components/index.js'
+import { reconcile } from './reconcile.js'
+import { FAULT_POINTS, faultPoint, isReview, serverCall, taskBranch } from './runner-context.js'
+import type { FaultPoint, RunnerContext } from './runner-context.js'
+import { untilServerAnswers } from './server-calls.js'
+import { finishTask, giveUpTask } from './task-tail.js'
+import { workOnTask } from './task-work.js'
+import type { TaskEnd } from './task-work.js'
+
+const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/** Exit codes of `hpm run`, matching the CLI's table. */
+export const RUNNER_EXIT = { ok: 0, failed: 1, unavailable: 3, interrupted: 130, terminated: 143 } as const
+
+export interface AdvancedAgentRunnerOptions {
+  config: RunnerConfig
+  /** The runner's own environment (for PATH and the claude/hook environments). */
+  env: Readonly<Record<string, string | undefined>>
+  ui?: TerminalUI
+}
+
+function readRolePrompt(repoDir: string, role: string): string {
+  for (const dir of [join(repoDir, 'headless-pm', 'team_roles'), join(PACKAGE_ROOT, 'agents', 'team_roles')]) {
+    const file = join(dir, `${role}.md`)
+    if (existsSync(file)) return readFileSync(file, 'utf8')
+  }
+  return `You are a ${role} agent in a team coordinated by Headless PM.`
+}
+
+function defaultHooksDir(repoDir: string): string {
+  const project = join(repoDir, '.headless-pm', 'hooks')
+  return existsSync(project) && statSync(project).isDirectory() ? project : join(PACKAGE_ROOT, 'hooks')
+}
+
+/**
+ * One agent, working task after task: recover what is ours, else claim (long-poll), then drive the
+ * task through its phases. The only owner of runner state; components report, this decides.
+ */
+export class AdvancedAgentRunner {
+  readonly #options: AdvancedAgentRunnerOptions
+  readonly #stop = new AbortController()
+  readonly #ui: TerminalUI
+  #stopSignal: NodeJS.Signals | undefined
+
+  constructor(options: AdvancedAgentRunnerOptions) {
+    this.#options = options
+    this.#ui = options.ui ?? new TerminalUI({ onStuckPolicy: options.config.onStuck })
+  }
+
+  /** Stops taking work, stops Claude, keeps the lock file (the next start resumes). */
+  stop(signal: NodeJS.Signals = 'SIGTERM'): void {
+    this.#stopSignal ??= signal
+    this.#stop.abort()
+  }
+
+  async run(): Promise<number> {
+    const ctx = await this.#startup()
+    if (typeof ctx === 'number') return ctx
+    let finished = 0
+    while (!this.#stop.signal.aborted) {
+      let end: TaskEnd | 'idle'
+      try {
+        end = await this.#next(ctx)
+      } catch (error) {
+        if (this.#stop.signal.aborted) break
+        if (error instanceof ApiUnavailableError) {
+          this.#ui.error(error.message)
+          return RUNNER_EXIT.unavailable
+        }
+        throw error
+      }
+      if (end === 'quit') return RUNNER_EXIT.failed
+      if (end === 'interrupted') break
+      if (end === 'done' || end === 'released') finished++
+      if (ctx.config.isSingleTask && finished > 0) return RUNNER_EXIT.ok
+    }
+    this.#ui.warn('stopped; any task in progress stays claimed and resumes on the next start')
+    return this.#stopSignal === 'SIGINT' ? RUNNER_EXIT.interrupted : RUNNER_EXIT.terminated
+  }
+
+  async #startup(): Promise<RunnerContext | number> {
+    const { config, env } = this.#options
+    const ui = this.#ui
+    const binDir = join(PACKAGE_ROOT, 'bin')
+    const path = [binDir, env.PATH ?? ''].filter(Boolean).join(delimiter)
+    const agentEnv: Record<string, string> = {
+      PATH: path,
+      HEADLESS_PM_API_URL: config.client.apiUrl,
+      HEADLESS_PM_AGENT_ID: config.agentId,
+    }
+    if (config.client.apiKey) agentEnv.HEADLESS_PM_API_KEY = config.client.apiKey
+
+    for (const [bin, what] of [['git', 'git'], [config.claudeBin, 'claude (set HEADLESS_PM_CLAUDE_BIN to its path)']] as const) {
+      try {
+        const probe = await runProcess(bin, ['--version'], { timeoutMs: 30_000, env: { PATH: path, HOME: env.HOME ?? '' } })
+        if (probe.exitCode !== 0) ui.warn(`${bin} --version exited ${probe.exitCode}: ${probe.stderr.trim()}`)
+      } catch (error) {
+        if (!(error instanceof ProcessStartError)) throw error
+        ui.error(`${what} is not available: ${error.message}`)
+        return RUNNER_EXIT.failed
+      }
+    }
+    if (process.getuid?.() === 0) ui.info('running as root: Claude gets IS_SANDBOX=1, which --dangerously-skip-permissions requires')
+
+    const client = new HeadlessPMClient({ baseUrl: config.client.apiUrl, apiKey: config.client.apiKey })
+    const git = new Git({})
+    const worktree = new GitWorktree({ repoDir: config.repoDir, worktreeBase: config.worktreeBase })
+    const pruned = await worktree.prune()
+    if (!pruned.ok) {
+      ui.error(`${config.repoDir} is not a usable git repository: ${pruned.message}`)
+      return RUNNER_EXIT.failed
+    }
+    const head = await git.run(config.repoDir, ['symbolic-ref', '--quiet', '--short', 'HEAD'])
+    const baseBranch = config.baseBranch ?? (head.ok ? head.stdout.trim() : undefined)
+    if (!baseBranch) {
+      ui.error(`cannot tell the base branch of ${config.repoDir} (detached HEAD?); set HEADLESS_PM_BASE_BRANCH`)
+      return RUNNER_EXIT.failed
+    }
+    const fault = FAULT_POINTS.find((p) => p === config.faultPoint) as FaultPoint | undefined
+    const gitDir = join(config.repoDir, '.git')
+    const ctx: RunnerContext = {
+      config,
+      client,
+      ui,
+      persistence: new TaskPersistence(config.stateDir, config.agentId),
+      worktree,
+      hooks: new HookRunner({
+        hooksDir: config.hooksDir ?? defaultHooksDir(config.repoDir),
+        timeoutMs: config.hookTimeoutSeconds * 1000,
+        agentId: config.agentId,
+        env: { ...agentEnv, HEADLESS_PM_CLAUDE_BIN: config.claudeBin },
+      }),
+      executor: new ClaudeExecutor({
+        claudeBin: config.claudeBin,
+        timeoutMs: config.claudeTimeoutSeconds * 1000,
+        stallTimeoutMs: config.stallTimeoutSeconds * 1000,
+        logDir: join(config.stateDir, 'logs'),
+        env: agentEnv,
+      }),
+      models: new ModelMapper(config.models),
+      baseBranch,
+      signal: this.#stop.signal,
+      rolePrompt: readRolePrompt(config.repoDir, config.role),
+      mergeLockDir: existsSync(gitDir) && statSync(gitDir).isDirectory() ? join(gitDir, 'hpm-merge.lock') : join(config.stateDir, 'merge.lock'),
+      faultPoint: fault,
+    }
+
+    try {
+      await untilServerAnswers(
+        () => client.registerAgent({ agent_id: config.agentId, role: config.role, level: config.level, connection_type: 'client' }),
+        {
+          signal: this.#stop.signal,
+          giveUpAfterMs: 60_000,
+          onRetry: (error, delayMs) => ui.warn(`${error.message}; retrying in ${Math.round(delayMs / 1000)} s`),
+        },
+      )
+    } catch (error) {
+      if (error instanceof ApiUnavailableError || error instanceof ApiError) {
+        ui.error(`cannot register agent ${config.agentId}: ${error.message}`)
+        return error instanceof ApiUnavailableError ? RUNNER_EXIT.unavailable : RUNNER_EXIT.failed
+      }
+      throw error
+    }
+    ui.success(`agent ${config.agentId} (${config.role}, ${config.level}) registered with ${config.client.apiUrl}; base branch ${baseBranch}`)
+    return ctx
+  }
+
+  /** One turn of the loop: reconcile first; claim only when nothing is ours. */
+  async #next(ctx: RunnerContext): Promise<TaskEnd | 'idle'> {
+    const { config, ui, persistence, client } = ctx
+    const local = await persistence.read()
+    if (local.kind === 'corrupt') ui.warn(`the lock file ${persistence.path} is unreadable (${local.error}); asking the server instead`)
+    const held = await serverCall(ctx, 'reading held tasks', () => client.listTasks({ locked_by: config.agentId }))
+    const localTask =
+      local.kind === 'ok' ? await serverCall(ctx, 'reading the task', () => client.getTask(local.state.task_id)).catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 404) return undefined
+        throw e
+      }) : undefined
+    const isQa = config.role === 'qa' && (localTask ?? held[0])?.target_role !== 'qa'
+    const decision = reconcile({ local, held, localTask, isQa })
+
+    switch (decision.action) {
+      case 'resume':
+        ui.info(`resuming task ${decision.task.id} "${decision.task.title}" from phase ${decision.state.phase}`)
+        return workOnTask(ctx, decision.task, decision.state)
+      case 'adopt': {
+        ui.warn(`the server says this agent holds task ${decision.task.id} but there is no lock file; taking it up`)
+        return workOnTask(ctx, decision.task, await this.#persistClaim(ctx, decision.task))
+      }
+      case 'finish':
+        ui.info(`task ${decision.state.task_id} was already reported; finishing up`)
+        return finishTask(ctx, decision.state, decision.task)
+      case 'drop':
+        ui.warn(`dropping task ${decision.state.task_id}: ${decision.reason}`)
+        await giveUpTask(ctx, decision.state, { unlock: false, note: decision.reason })
+        return 'dropped'
+      case 'claim':
+        return this.#claimAndWork(ctx)
+    }
+  }
+
+  async #claimAndWork(ctx: RunnerContext): Promise<TaskEnd | 'idle'> {
+    const { config, ui, client } = ctx
+    const health = await ctx.hooks.runHealthCheck({ cwd: config.repoDir })
+    if (!health.ok) {
+      ui.warn(`health_check failed (${health.message ?? 'non-zero exit'}); not taking work for ${config.healthCheckIntervalSeconds} s`)
+      await new Promise((r) => setTimeout(r, config.healthCheckIntervalSeconds * 1000).unref())
+      return 'idle'
+    }
+    ui.info(`waiting for a ${config.role} task (level ${config.level} or lower)…`)
+    let task: TaskResponse | null = null
+    while (!task && !ctx.signal.aborted) {
+      task = await serverCall(ctx, 'claiming', () =>
+        client.claimTask({ agent_id: config.agentId, timeout: config.claimWaitSeconds }, { timeoutMs: (config.claimWaitSeconds + 30) * 1000 }),
+      )
+    }
+    if (!task) return 'interrupted'
+    faultPoint(ctx, 'after_claim')
+    ui.success(`claimed task ${task.id} "${task.title}" (${task.difficulty}, ${task.complexity})`)
+    return workOnTask(ctx, task, await this.#persistClaim(ctx, task))
+  }
+
+  async #persistClaim(ctx: RunnerContext, task: TaskResponse): Promise<TaskLockState> {
+    const branch = taskBranch(task, ctx.baseBranch)
+    const suffix = isReview(ctx, task) ? '-qa' : ''
+    const state = await ctx.persistence.write({
+      task_id: task.id,
+      agent_id: ctx.config.agentId,
+      locked_at: task.locked_at ?? new Date().toISOString(),
+      worktree_path: join(ctx.config.worktreeBase, `task-${task.id}${suffix}`),
+      branch_name: branch,
+      session_id: null,
+      attempt: 0,
+      phase: 'claimed',
+    })
+    faultPoint(ctx, 'after_lock_write')
+    return state
+  }
+}

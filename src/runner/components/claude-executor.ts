@@ -1,0 +1,226 @@
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
+import { join } from 'node:path'
+import {
+  childEnv,
+  ProcessStartError,
+  spawnStreaming,
+  type ProcessResult,
+  type StreamingProcess,
+} from '../../lib/index.js'
+import { parseStreamLine, type ClaudeEvent, type TokenUsage } from './claude-stream.js'
+import { judge, notStarted, type ClaudeOutcome, type RunObservation } from './claude-outcome.js'
+import { slug } from './slug.js'
+
+export type { ClaudeOutcome } from './claude-outcome.js'
+
+export interface ClaudeExecutorOptions {
+  /** Path or name of the claude binary. */
+  claudeBin: string
+  /** Wall-clock limit per run. */
+  timeoutMs: number
+  /** Kill the run when stdout is silent this long (no event at all). */
+  stallTimeoutMs: number
+  /** Raw logs go to `<logDir>/task-<id>-attempt-<n>.jsonl` and `.stderr.log`. */
+  logDir: string
+  /** Extra environment for claude, e.g. HEADLESS_PM_API_URL/KEY so its `hpm` calls work. */
+  env?: Record<string, string>
+  /** Extra CLI arguments (e.g. `--max-turns`, `--append-system-prompt`). */
+  extraArgs?: readonly string[]
+  killGraceMs?: number
+  /** How long claude may linger after its `result` line before it is killed. Default 10 s. */
+  exitAfterResultMs?: number
+}
+
+export interface ClaudeRunInput {
+  prompt: string
+  model: string
+  /** The task's worktree. */
+  cwd: string
+  resumeSessionId?: string | null
+  taskId: number | string
+  attempt: number
+  onEvent?: (event: ClaudeEvent) => void
+  /** Called with the pid (= process group id) once claude has started. */
+  onSpawn?: (pid: number) => void
+  signal?: AbortSignal
+}
+
+export interface ClaudeRunResult {
+  outcome: ClaudeOutcome
+  /** From the latest event that carried one; may differ from the id that was resumed. */
+  sessionId: string | null
+  model: string | null
+  exitCode: number | null
+  isError: boolean
+  errorMessage: string | null
+  costUsd: number | null
+  usage: TokenUsage | null
+  numTurns: number | null
+  durationMs: number
+  logPath: string
+  stderrPath: string
+  lastResultText: string | null
+}
+
+// Claude's own auth, config and provider variables; server secrets never start with these.
+const CLAUDE_ENV_PREFIXES = ['ANTHROPIC_', 'CLAUDE_']
+
+/**
+ * Runs `claude -p` headless in a worktree with stream-json output, a wall-clock and a stall timeout,
+ * and returns a `ClaudeRunResult` value for every ending (never throws for a failed run).
+ */
+export class ClaudeExecutor {
+  readonly #options: ClaudeExecutorOptions
+  readonly #running = new Set<StreamingProcess>()
+
+  constructor(options: ClaudeExecutorOptions) {
+    this.#options = options
+  }
+
+  /** Interrupts every run in progress; each resolves with outcome `interrupted`. */
+  abort(): void {
+    for (const child of this.#running) child.kill('abort')
+  }
+
+  async run(input: ClaudeRunInput): Promise<ClaudeRunResult> {
+    const options = this.#options
+    const base = join(options.logDir, `task-${slug(input.taskId)}-attempt-${input.attempt}`)
+    const logPath = `${base}.jsonl`
+    const stderrPath = `${base}.stderr.log`
+    try {
+      mkdirSync(options.logDir, { recursive: true })
+    } catch {
+      // Without a log directory the run still happens; only its raw log is lost.
+    }
+    const log = openLog(logPath)
+    const stderrLog = openLog(stderrPath)
+    const state: RunState = {
+      sessionId: input.resumeSessionId ?? null,
+      model: null,
+      result: null,
+      hasAuthError: false,
+      lastEvent: null,
+    }
+    const emit = (event: ClaudeEvent): void => {
+      try {
+        input.onEvent?.(event)
+      } catch {
+        // The UI's problems must not end the agent's run.
+      }
+    }
+
+    let child: StreamingProcess | undefined
+    let stallTimer: NodeJS.Timeout | undefined
+    let exitTimer: NodeJS.Timeout | undefined
+    const armStall = (): void => {
+      clearTimeout(stallTimer)
+      if (state.result !== null) return
+      stallTimer = setTimeout(() => child?.kill('stall'), options.stallTimeoutMs)
+    }
+    const onLine = (line: string): void => {
+      log.write(`${line}\n`)
+      armStall()
+      const parsed = parseStreamLine(line, input.cwd)
+      state.sessionId = parsed.sessionId ?? state.sessionId
+      if (parsed.errorTag === 'authentication_failed') state.hasAuthError = true
+      for (const event of parsed.events) {
+        if (event.type === 'init') state.model = event.model ?? state.model
+        if (event.type === 'result') {
+          state.result = event
+          clearTimeout(stallTimer)
+          // Claude sometimes lingers after its result (open MCP servers); the work is done by then.
+          exitTimer = setTimeout(
+            () => child?.kill('after_result'),
+            options.exitAfterResultMs ?? 10_000,
+          )
+        }
+        if (event.type !== 'invalid_line') state.lastEvent = event.type
+        emit(event)
+      }
+    }
+
+    const args = ['-p', '--model', input.model, '--output-format', 'stream-json', '--verbose']
+    args.push('--dangerously-skip-permissions', ...(options.extraArgs ?? []))
+    if (input.resumeSessionId) args.push('--resume', input.resumeSessionId)
+    const startedAt = performance.now()
+    let processResult: ProcessResult | undefined
+    let startError: ProcessStartError | undefined
+    try {
+      child = await spawnStreaming(options.claudeBin, args, {
+        cwd: input.cwd,
+        env: this.#childEnv(),
+        input: input.prompt,
+        timeoutMs: options.timeoutMs,
+        signal: input.signal,
+        killGraceMs: options.killGraceMs,
+        maxOutputBytes: 256 * 1024,
+        onLine,
+        onStderr: (chunk) => stderrLog.write(chunk),
+      })
+      this.#running.add(child)
+      try {
+        input.onSpawn?.(child.pid)
+      } catch {
+        // Bookkeeping only; the run goes on.
+      }
+      armStall()
+      processResult = await child.done
+    } catch (error) {
+      if (!(error instanceof ProcessStartError)) throw error
+      startError = error
+    } finally {
+      clearTimeout(stallTimer)
+      clearTimeout(exitTimer)
+      if (child) this.#running.delete(child)
+      await Promise.all([closeLog(log), closeLog(stderrLog)])
+    }
+
+    const verdict = startError
+      ? notStarted(startError, options.claudeBin)
+      : judge(processResult!, state, options)
+    const result = state.result
+    return {
+      outcome: verdict.outcome,
+      sessionId: state.sessionId,
+      model: state.model ?? input.model,
+      exitCode: processResult?.exitCode ?? null,
+      isError: verdict.outcome !== 'succeeded',
+      errorMessage: verdict.message,
+      costUsd: result?.costUsd ?? null,
+      usage: result?.usage ?? null,
+      numTurns: result?.numTurns ?? null,
+      durationMs: Math.round(performance.now() - startedAt),
+      logPath,
+      stderrPath,
+      lastResultText: result?.text ?? null,
+    }
+  }
+
+  #childEnv(): Record<string, string> {
+    const extra = this.#options.env ?? {}
+    // As root, claude refuses --dangerously-skip-permissions unless told it runs in a sandbox.
+    const isRoot = process.getuid?.() === 0
+    const sandbox = isRoot && extra.IS_SANDBOX === undefined ? { IS_SANDBOX: '1' } : {}
+    return childEnv({ ...extra, ...sandbox }, { passPrefixes: CLAUDE_ENV_PREFIXES })
+  }
+}
+
+interface RunState extends RunObservation {
+  sessionId: string | null
+  model: string | null
+}
+
+function openLog(path: string): WriteStream {
+  const stream = createWriteStream(path, { flags: 'a', mode: 0o600 })
+  // A full disk or vanished log dir must not end the run; the run result still reports the outcome.
+  stream.on('error', () => {})
+  return stream
+}
+
+function closeLog(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed) return resolve()
+    stream.end(() => resolve())
+    stream.once('error', () => resolve())
+  })
+}

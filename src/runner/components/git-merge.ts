@@ -1,0 +1,156 @@
+import { existsSync } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { gitFailure, isSamePath, type Git, type GitFailure } from './git.js'
+import { slug } from './slug.js'
+
+export interface MergeOptions {
+  branch: string
+  baseBranch: string
+  /** Message of the merge commit. */
+  message: string
+}
+
+export type MergeResult =
+  | { ok: true; sha: string; isAlreadyMerged: boolean }
+  | { ok: false; conflict: true; files: string[]; message: string }
+  | GitFailure
+
+const MAX_ROUNDS = 3
+
+/**
+ * Merges `branch` into `baseBranch` (always a merge commit) in a scratch worktree
+ * `<base>/merge-<branch>`, detached at the base tip, so the main checkout, which may be dirty, is
+ * never used for the merge. The base ref then moves by fast-forward only: through
+ * `git merge --ff-only` in the worktree that has the base checked out (its files follow, local
+ * edits are kept or the move is refused), or by a compare-and-swap `update-ref` otherwise.
+ * If the base moved meanwhile (another runner merged) the merge is redone, up to 3 times.
+ * On every path the scratch worktree is removed, so no merge is ever left in progress.
+ */
+export async function mergeIntoBase(
+  git: Git,
+  where: { repoDir: string; worktreeBase: string },
+  options: MergeOptions,
+): Promise<MergeResult> {
+  for (const name of [options.branch, options.baseBranch]) {
+    if (!(await git.isValidBranchName(where.repoDir, name))) {
+      return gitFailure('invalid_name', `${name} is not a valid branch name`)
+    }
+  }
+  const scratch = join(where.worktreeBase, `merge-${slug(options.branch)}`)
+  try {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const outcome = await mergeOnce(git, where.repoDir, scratch, options)
+      if (outcome !== 'base_moved') return outcome
+    }
+    return gitFailure('base_moved', `${options.baseBranch} kept moving during the merge; try again`)
+  } finally {
+    await removeScratch(git, where.repoDir, scratch)
+  }
+}
+
+async function mergeOnce(
+  git: Git,
+  repoDir: string,
+  scratch: string,
+  options: MergeOptions,
+): Promise<MergeResult | 'base_moved'> {
+  const baseRef = `refs/heads/${options.baseBranch}`
+  const baseSha = await git.resolveCommit(repoDir, baseRef)
+  if (baseSha === undefined)
+    return gitFailure('base_not_found', `base branch ${options.baseBranch} not found`)
+  const branchSha = await git.resolveCommit(repoDir, `refs/heads/${options.branch}`)
+  if (branchSha === undefined)
+    return gitFailure('branch_not_found', `branch ${options.branch} not found`)
+  const ancestor = await git.run(repoDir, ['merge-base', '--is-ancestor', branchSha, baseSha])
+  if (ancestor.ok) return { ok: true, sha: baseSha, isAlreadyMerged: true }
+
+  const prepared = await prepareScratch(git, repoDir, scratch, baseSha)
+  if (prepared !== undefined) return prepared
+  const identity = await git.identityArgs(scratch)
+  const merged = await git.run(scratch, [
+    ...identity,
+    'merge',
+    '--no-ff',
+    '--no-edit',
+    '-m',
+    options.message,
+    branchSha,
+  ])
+  if (!merged.ok) {
+    const unmerged = await git.run(scratch, ['diff', '--name-only', '--diff-filter=U', '-z'])
+    const files = unmerged.stdout.split('\0').filter(Boolean)
+    await git.run(scratch, ['merge', '--abort'])
+    if (files.length > 0) {
+      const message = `merging ${options.branch} into ${options.baseBranch} conflicts in ${files.join(', ')}`
+      return { ok: false, conflict: true, files, message }
+    }
+    return gitFailure(
+      'git_failed',
+      `cannot merge ${options.branch} into ${options.baseBranch}`,
+      merged,
+    )
+  }
+  const mergeSha = await git.resolveCommit(scratch, 'HEAD')
+  if (mergeSha === undefined) return gitFailure('git_failed', 'merge commit not found')
+  return advanceBase(git, repoDir, options.baseBranch, baseSha, mergeSha)
+}
+
+async function advanceBase(
+  git: Git,
+  repoDir: string,
+  baseBranch: string,
+  baseSha: string,
+  mergeSha: string,
+): Promise<MergeResult | 'base_moved'> {
+  const baseRef = `refs/heads/${baseBranch}`
+  const list = await git.worktrees(repoDir)
+  if (!Array.isArray(list)) return list
+  const holder = list.find((entry) => entry.branch === baseRef)
+  if (holder === undefined) {
+    const updated = await git.run(repoDir, ['update-ref', baseRef, mergeSha, baseSha])
+    if (updated.ok) return { ok: true, sha: mergeSha, isAlreadyMerged: false }
+    return (await git.resolveCommit(repoDir, baseRef)) !== baseSha
+      ? 'base_moved'
+      : gitFailure('git_failed', `cannot update ${baseBranch}`, updated)
+  }
+  const forwarded = await git.run(holder.path, ['merge', '--ff-only', '--quiet', mergeSha])
+  if (forwarded.ok) return { ok: true, sha: mergeSha, isAlreadyMerged: false }
+  if ((await git.resolveCommit(repoDir, baseRef)) !== baseSha) return 'base_moved'
+  return gitFailure(
+    'base_checkout_busy',
+    `${baseBranch} is checked out in ${holder.path} and cannot be fast-forwarded there (local changes or an operation in progress); ${baseBranch} is unchanged`,
+    forwarded,
+  )
+}
+
+async function prepareScratch(
+  git: Git,
+  repoDir: string,
+  scratch: string,
+  baseSha: string,
+): Promise<GitFailure | undefined> {
+  const list = await git.worktrees(repoDir)
+  if (!Array.isArray(list)) return list
+  if (list.some((entry) => isSamePath(entry.path, scratch))) {
+    // Left over from a crash: bring it back to a clean state at the base tip.
+    await git.run(scratch, ['merge', '--abort'])
+    const reset = await git.run(scratch, ['reset', '--hard', '--quiet', baseSha])
+    const cleaned = await git.run(scratch, ['clean', '-fdxq'])
+    if (reset.ok && cleaned.ok) return undefined
+    await removeScratch(git, repoDir, scratch)
+  } else if (existsSync(scratch)) {
+    await rm(scratch, { recursive: true, force: true })
+  }
+  await mkdir(join(scratch, '..'), { recursive: true })
+  const added = await git.run(repoDir, ['worktree', 'add', '--detach', '--quiet', scratch, baseSha])
+  return added.ok
+    ? undefined
+    : gitFailure('git_failed', `cannot create merge worktree ${scratch}`, added)
+}
+
+async function removeScratch(git: Git, repoDir: string, scratch: string): Promise<void> {
+  await git.run(repoDir, ['worktree', 'remove', '--force', scratch])
+  if (existsSync(scratch)) await rm(scratch, { recursive: true, force: true })
+  await git.run(repoDir, ['worktree', 'prune'])
+}

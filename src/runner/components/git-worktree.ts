@@ -1,0 +1,289 @@
+import { existsSync } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { join, relative, resolve } from 'node:path'
+import { mergeIntoBase, type MergeOptions, type MergeResult } from './git-merge.js'
+import { ensureExcluded, Git, gitFailure, isInside, isSamePath, type GitFailure } from './git.js'
+import { ensureCommits, moveAside } from './git-setup.js'
+import { slug } from './slug.js'
+import {
+  commitAll,
+  commitsAhead,
+  worktreeStatus,
+  type CommitResult,
+  type WorktreeStatus,
+} from './worktree-ops.js'
+
+export interface GitWorktreeOptions {
+  /** The project's main checkout. */
+  repoDir: string
+  /** Directory holding one worktree per task (`task-<id>`, `task-<id>-qa`). */
+  worktreeBase: string
+  /** Limit per git command. Default 60 s. */
+  timeoutMs?: number
+  /** Extra environment for git (identity, config isolation). */
+  env?: Record<string, string>
+  /** In a repository without commits, create an empty initial commit instead of failing. */
+  allowInitialCommit?: boolean
+}
+
+export interface TaskWorktree {
+  ok: true
+  path: string
+  branch: string
+  isCreated: boolean
+  /** Uncommitted work found on resume is kept, never reset. */
+  isDirty: boolean
+  /** A merge/rebase left in progress (e.g. by a crashed agent); the runner decides what to do. */
+  operationInProgress: WorktreeStatus['operationInProgress']
+  /** Where a leftover directory in the way was moved to. */
+  movedAside: string | null
+}
+
+export interface ReviewWorktree {
+  ok: true
+  path: string
+  commit: string
+  isCreated: boolean
+  isDirty: boolean
+  movedAside: string | null
+}
+
+/** Git worktrees keyed to tasks. Every expected failure comes back as a `GitFailure` value. */
+export class GitWorktree {
+  readonly #repoDir: string
+  readonly #base: string
+  readonly #git: Git
+  readonly #allowInitialCommit: boolean
+  #isRepoChecked = false
+
+  constructor(options: GitWorktreeOptions) {
+    this.#repoDir = resolve(options.repoDir)
+    this.#base = resolve(options.worktreeBase)
+    this.#git = new Git({ env: options.env, timeoutMs: options.timeoutMs })
+    this.#allowInitialCommit = options.allowInitialCommit ?? false
+  }
+
+  /** `<base>/task-<id>` on `branch`, reused when it exists (resume), created from the base otherwise. */
+  async ensureForTask(input: {
+    taskId: number | string
+    branch: string
+    baseBranch?: string
+  }): Promise<TaskWorktree | GitFailure> {
+    const target = join(this.#base, `task-${slug(input.taskId)}`)
+    const prepared = await this.#prepare(input.branch)
+    if (prepared !== undefined) return prepared
+    const list = await this.#git.worktrees(this.#repoDir)
+    if (!Array.isArray(list)) return list
+
+    const holder = list.find((entry) => entry.branch === `refs/heads/${input.branch}`)
+    if (holder && (isSamePath(holder.path, target) || isInside(holder.path, this.#base))) {
+      return this.#ready(holder.path, input.branch, false, null)
+    }
+    if (holder) {
+      return gitFailure(
+        'branch_in_use',
+        `branch ${input.branch} is checked out in ${holder.path}, outside ${this.#base}`,
+      )
+    }
+    const movedAside = await moveAside(this.#git, this.#repoDir, target, list)
+    if (typeof movedAside === 'object' && movedAside !== null) return movedAside
+
+    const added = await this.#addOnBranch(target, input.branch, input.baseBranch)
+    if (added !== undefined) return added
+    return this.#ready(target, input.branch, true, movedAside)
+  }
+
+  /** `<base>/task-<id>-qa`, detached at the tip of `branch`, so it never conflicts with the dev worktree. */
+  async ensureForReview(input: {
+    taskId: number | string
+    branch: string
+  }): Promise<ReviewWorktree | GitFailure> {
+    const target = join(this.#base, `task-${slug(input.taskId)}-qa`)
+    const prepared = await this.#prepare(input.branch)
+    if (prepared !== undefined) return prepared
+    const commit =
+      (await this.#git.resolveCommit(this.#repoDir, `refs/heads/${input.branch}`)) ??
+      (await this.#git.resolveCommit(this.#repoDir, `refs/remotes/origin/${input.branch}`))
+    if (commit === undefined)
+      return gitFailure('branch_not_found', `branch ${input.branch} not found`)
+    const list = await this.#git.worktrees(this.#repoDir)
+    if (!Array.isArray(list)) return list
+
+    const existing = list.find((entry) => isSamePath(entry.path, target))
+    if (existing) {
+      const status = await this.status(target)
+      if (!status.ok) return status
+      if (existing.head === commit && existing.branch === null) {
+        return {
+          ok: true,
+          path: target,
+          commit,
+          isCreated: false,
+          isDirty: status.isDirty,
+          movedAside: null,
+        }
+      }
+      if (!status.isDirty) {
+        const moved = await this.#git.run(target, ['checkout', '--quiet', '--detach', commit])
+        if (!moved.ok) return gitFailure('git_failed', `cannot update ${target}`, moved)
+        return {
+          ok: true,
+          path: target,
+          commit,
+          isCreated: false,
+          isDirty: false,
+          movedAside: null,
+        }
+      }
+    }
+    // A clean review tree just follows the tip; a dirty one of an older commit is set aside, since
+    // QA must see the branch as it is now.
+    const movedAside = await moveAside(this.#git, this.#repoDir, target, list)
+    if (typeof movedAside === 'object' && movedAside !== null) return movedAside
+    await mkdir(this.#base, { recursive: true })
+    const added = await this.#git.run(this.#repoDir, [
+      'worktree',
+      'add',
+      '--detach',
+      target,
+      commit,
+    ])
+    if (!added.ok) return gitFailure('git_failed', `cannot create worktree ${target}`, added)
+    return { ok: true, path: target, commit, isCreated: true, isDirty: false, movedAside }
+  }
+
+  status(path: string): Promise<WorktreeStatus | GitFailure> {
+    return worktreeStatus(this.#git, path)
+  }
+
+  /** Stages everything and commits; `committed: false` when there was nothing to commit. */
+  commitAll(
+    path: string,
+    message: string,
+    author?: { name: string; email: string },
+  ): Promise<CommitResult | GitFailure> {
+    return commitAll(this.#git, path, message, author)
+  }
+
+  /** Commits on the worktree's HEAD that `baseBranch` does not have. */
+  commitsAhead(
+    path: string,
+    baseBranch: string,
+  ): Promise<{ ok: true; count: number } | GitFailure> {
+    return commitsAhead(this.#git, path, baseBranch)
+  }
+
+  /** Removes a worktree under the base. A dirty one needs `force`. A missing one is fine. */
+  async remove(
+    path: string,
+    options: { force?: boolean } = {},
+  ): Promise<{ ok: true } | GitFailure> {
+    if (!isInside(path, this.#base)) {
+      return gitFailure('path_outside_base', `${path} is not inside ${this.#base}`)
+    }
+    const list = await this.#git.worktrees(this.#repoDir)
+    if (!Array.isArray(list)) return list
+    if (list.some((entry) => isSamePath(entry.path, path))) {
+      const args = ['worktree', 'remove', ...(options.force ? ['--force'] : []), path]
+      const removed = await this.#git.run(this.#repoDir, args)
+      if (removed.ok) return { ok: true }
+      const status = await this.status(path)
+      const code = status.ok && status.isDirty && !options.force ? 'dirty' : 'git_failed'
+      return gitFailure(code, `cannot remove worktree ${path}`, removed)
+    }
+    if (!existsSync(path)) return { ok: true }
+    if (!options.force) return gitFailure('not_a_worktree', `${path} is not a registered worktree`)
+    await rm(path, { recursive: true, force: true })
+    return { ok: true }
+  }
+
+  async prune(): Promise<{ ok: true } | GitFailure> {
+    const pruned = await this.#git.run(this.#repoDir, ['worktree', 'prune'])
+    return pruned.ok ? { ok: true } : gitFailure('git_failed', 'cannot prune worktrees', pruned)
+  }
+
+  /** Merges `branch` into `baseBranch` without touching the main checkout's files; see git-merge.ts. */
+  mergeIntoBase(options: MergeOptions): Promise<MergeResult> {
+    return mergeIntoBase(this.#git, { repoDir: this.#repoDir, worktreeBase: this.#base }, options)
+  }
+
+  async #prepare(branch: string): Promise<GitFailure | undefined> {
+    if (!this.#isRepoChecked) {
+      const top = await this.#git.run(this.#repoDir, ['rev-parse', '--show-toplevel'])
+      if (!top.ok) {
+        const code = top.exitCode === null ? 'git_not_found' : 'not_a_repository'
+        return gitFailure(code, `${this.#repoDir} is not a usable git repository`, top)
+      }
+      if (isInside(this.#base, this.#repoDir)) {
+        const pattern = `/${relative(this.#repoDir, this.#base)}/`
+        const excluded = await ensureExcluded(this.#repoDir, [pattern], this.#git)
+        if (!excluded.ok) return excluded
+      }
+    }
+    if (!(await this.#git.isValidBranchName(this.#repoDir, branch))) {
+      return gitFailure('invalid_name', `${branch} is not a valid branch name`)
+    }
+    // Registrations whose directory was deleted by hand would otherwise block the branch forever.
+    await this.#git.run(this.#repoDir, ['worktree', 'prune'])
+    const noCommits = this.#isRepoChecked
+      ? undefined
+      : await ensureCommits(this.#git, this.#repoDir, this.#allowInitialCommit)
+    // A repository stays a repository with commits, so these checks are done once per instance.
+    this.#isRepoChecked = noCommits === undefined
+    return noCommits
+  }
+
+  async #addOnBranch(
+    target: string,
+    branch: string,
+    baseBranch?: string,
+  ): Promise<GitFailure | undefined> {
+    await mkdir(this.#base, { recursive: true })
+    const exists = await this.#git.resolveCommit(this.#repoDir, `refs/heads/${branch}`)
+    if (exists !== undefined) {
+      const added = await this.#git.run(this.#repoDir, ['worktree', 'add', target, branch])
+      return added.ok
+        ? undefined
+        : gitFailure('git_failed', `cannot create worktree ${target}`, added)
+    }
+    // A branch pushed from another machine (e.g. the dev's, for QA) continues from the remote.
+    const remote = `refs/remotes/origin/${branch}`
+    const base = baseBranch ?? (await this.#currentBranch())
+    const start = (await this.#git.resolveCommit(this.#repoDir, remote)) ? remote : base
+    if (
+      start === undefined ||
+      (await this.#git.resolveCommit(this.#repoDir, start)) === undefined
+    ) {
+      return gitFailure('base_not_found', `base branch ${base ?? 'HEAD'} not found`)
+    }
+    const added = await this.#git.run(this.#repoDir, [
+      'worktree',
+      'add',
+      '--no-track',
+      '-b',
+      branch,
+      target,
+      start,
+    ])
+    return added.ok
+      ? undefined
+      : gitFailure('git_failed', `cannot create worktree ${target}`, added)
+  }
+
+  async #currentBranch(): Promise<string | undefined> {
+    const head = await this.#git.run(this.#repoDir, ['symbolic-ref', '--quiet', '--short', 'HEAD'])
+    return head.ok ? head.stdout.trim() : 'HEAD'
+  }
+
+  async #ready(
+    path: string,
+    branch: string,
+    isCreated: boolean,
+    movedAside: string | null,
+  ): Promise<TaskWorktree | GitFailure> {
+    const status = await this.status(path)
+    if (!status.ok) return status
+    const { isDirty, operationInProgress } = status
+    return { ok: true, path, branch, isCreated, isDirty, operationInProgress, movedAside }
+  }
+}

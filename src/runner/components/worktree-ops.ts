@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { gitFailure, type Git, type GitFailure } from './git.js'
+
+export interface WorktreeStatus {
+  ok: true
+  isDirty: boolean
+  /** `git status --porcelain` lines. */
+  changes: string[]
+  operationInProgress: 'merge' | 'rebase' | 'cherry-pick' | null
+}
+
+export type CommitResult =
+  { ok: true; committed: true; sha: string } | { ok: true; committed: false }
+
+/** The state of one worktree: uncommitted changes and any merge/rebase left in progress. */
+export async function worktreeStatus(git: Git, path: string): Promise<WorktreeStatus | GitFailure> {
+  const listed = await git.run(path, ['status', '--porcelain', '--untracked-files=all'])
+  if (!listed.ok) return gitFailure('not_a_worktree', `cannot read git status of ${path}`, listed)
+  const gitDir = await git.run(path, ['rev-parse', '--absolute-git-dir'])
+  const dir = gitDir.stdout.trim()
+  const operation = existsSync(join(dir, 'MERGE_HEAD'))
+    ? 'merge'
+    : existsSync(join(dir, 'rebase-merge')) || existsSync(join(dir, 'rebase-apply'))
+      ? 'rebase'
+      : existsSync(join(dir, 'CHERRY_PICK_HEAD'))
+        ? 'cherry-pick'
+        : null
+  const changes = listed.stdout.split('\n').filter(Boolean)
+  return { ok: true, isDirty: changes.length > 0, changes, operationInProgress: operation }
+}
+
+/** Stages everything and commits; `committed: false` when there was nothing to commit. */
+export async function commitAll(
+  git: Git,
+  path: string,
+  message: string,
+  author?: { name: string; email: string },
+): Promise<CommitResult | GitFailure> {
+  const staged = await git.run(path, ['add', '--all'])
+  if (!staged.ok) return gitFailure('git_failed', `cannot stage changes in ${path}`, staged)
+  const diff = await git.run(path, ['diff', '--cached', '--quiet'])
+  if (diff.ok) return { ok: true, committed: false }
+  const authorArgs = author ? [`--author=${author.name} <${author.email}>`] : []
+  const identity = await git.identityArgs(path)
+  const committed = await git.run(path, [
+    ...identity,
+    'commit',
+    '--quiet',
+    '-m',
+    message,
+    ...authorArgs,
+  ])
+  if (!committed.ok) return gitFailure('git_failed', `cannot commit in ${path}`, committed)
+  const sha = await git.resolveCommit(path, 'HEAD')
+  return sha ? { ok: true, committed: true, sha } : gitFailure('git_failed', 'commit not found')
+}
+
+/** Commits on the worktree's HEAD that `baseBranch` does not have. */
+export async function commitsAhead(
+  git: Git,
+  path: string,
+  baseBranch: string,
+): Promise<{ ok: true; count: number } | GitFailure> {
+  const base = await git.resolveCommit(path, baseBranch)
+  if (base === undefined) return gitFailure('base_not_found', `base branch ${baseBranch} not found`)
+  const counted = await git.run(path, ['rev-list', '--count', `${base}..HEAD`])
+  if (!counted.ok) return gitFailure('git_failed', `cannot count commits in ${path}`, counted)
+  return { ok: true, count: Number(counted.stdout.trim()) }
+}

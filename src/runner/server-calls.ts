@@ -1,0 +1,47 @@
+import { ApiUnavailableError } from '../client/index.js'
+
+export interface ServerRetryOptions {
+  /** Stops the retrying (shutdown); the last error is then thrown. */
+  signal: AbortSignal
+  /** Called before each wait, e.g. to tell the operator. */
+  onRetry?: (error: ApiUnavailableError, delayMs: number, attempt: number) => void
+  /** Give up after this long overall; default: never (until `signal`). */
+  giveUpAfterMs?: number
+  firstDelayMs?: number
+  maxDelayMs?: number
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
+
+/**
+ * Calls the server until it answers: an unreachable server is waited for with a capped backoff
+ * (so a restart meets no retry storm) and nothing the runner has to report is dropped. API errors
+ * (the server answered) are thrown at once.
+ */
+export async function untilServerAnswers<T>(call: () => Promise<T>, options: ServerRetryOptions): Promise<T> {
+  const started = Date.now()
+  let delay = options.firstDelayMs ?? 1000
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call()
+    } catch (error) {
+      if (!(error instanceof ApiUnavailableError)) throw error
+      const isOutOfTime = options.giveUpAfterMs !== undefined && Date.now() - started + delay > options.giveUpAfterMs
+      if (options.signal.aborted || isOutOfTime) throw error
+      options.onRetry?.(error, delay, attempt)
+      await sleep(delay, options.signal)
+      delay = Math.min(delay * 2, options.maxDelayMs ?? 30_000)
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { runProcess } from '../../src/lib/index.js'
+import type { ProcessResult } from '../../src/lib/index.js'
+import { git, GIT_TEST_ENV } from '../fixtures/temp-repo.js'
+import { startTestServer } from './test-server.js'
+import type { TestServer } from './test-server.js'
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..')
+export const HPM_BIN = join(REPO_ROOT, 'bin', 'hpm.js')
+export const FAKE_CLAUDE = join(REPO_ROOT, 'test', 'fixtures', 'fake-claude', 'claude')
+
+export interface RunnerWorld {
+  server: TestServer
+  repo: string
+  root: string
+  featureId: number
+  /** Creates a task as the pm (so it starts `created`). */
+  createTask: (fields: { title: string; description?: string; target_role?: string; difficulty?: string; complexity?: string; branch?: string }) => Promise<{ id: number }>
+  getTask: (id: number) => Promise<any>
+  register: (agentId: string, role: string, level?: string) => Promise<void>
+  runRunner: (options: RunRunnerOptions) => Promise<ProcessResult>
+  close: () => Promise<void>
+}
+
+export interface RunRunnerOptions {
+  agentId: string
+  role: string
+  level?: string
+  /** The fake Claude's script (object → JSON). */
+  scenario?: unknown
+  singleTask?: boolean
+  env?: Record<string, string>
+  args?: string[]
+  timeoutMs?: number
+}
+
+/** A real server, a real git repo with one commit on `main`, a pm, an epic and a feature. */
+export async function startRunnerWorld(serverEnv: Record<string, string> = {}): Promise<RunnerWorld> {
+  const server = await startTestServer({ env: serverEnv })
+  const root = await mkdtemp(join(tmpdir(), 'hpm-runner-'))
+  const repo = join(root, 'repo')
+  await runProcess('git', ['init', '-q', '-b', 'main', repo], { timeoutMs: 30_000, env: { PATH: process.env.PATH ?? '', ...GIT_TEST_ENV } })
+  await writeFile(join(repo, 'README.md'), '# sample project\n')
+  await git(repo, 'add', '-A')
+  await git(repo, 'commit', '-q', '-m', 'initial commit')
+
+  const api = server.api
+  await api('/api/v1/register', { method: 'POST', body: { agent_id: 'pm_1', role: 'pm', level: 'principal' } })
+  const epic = await api('/api/v1/epics?agent_id=pm_1', { method: 'POST', body: { name: 'Runner epic', description: '' } })
+  const feature = await api('/api/v1/features?agent_id=pm_1', { method: 'POST', body: { epic_id: epic.body.id, name: 'Runner feature', description: '' } })
+
+  const world: RunnerWorld = {
+    server,
+    repo,
+    root,
+    featureId: feature.body.id,
+    createTask: async (fields) => {
+      const res = await api('/api/v1/tasks/create?agent_id=pm_1', {
+        method: 'POST',
+        body: { feature_id: feature.body.id, description: '', target_role: 'backend_dev', difficulty: 'junior', complexity: 'minor', branch: '', ...fields },
+      })
+      if (res.status !== 200) throw new Error(`task create failed: ${JSON.stringify(res.body)}`)
+      return res.body
+    },
+    getTask: async (id) => (await api(`/api/v1/tasks/${id}`)).body,
+    register: async (agentId, role, level = 'senior') => {
+      await api('/api/v1/register', { method: 'POST', body: { agent_id: agentId, role, level } })
+    },
+    runRunner: (options) => {
+      const args = [HPM_BIN, 'run', '--role', options.role, '--agent-id', options.agentId, '--level', options.level ?? 'senior', '--repo', repo]
+      if (options.singleTask ?? true) args.push('--single-task')
+      args.push(...(options.args ?? []))
+      return runProcess(process.execPath, args, {
+        cwd: repo,
+        timeoutMs: options.timeoutMs ?? 90_000,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: root,
+          ...GIT_TEST_ENV,
+          HEADLESS_PM_API_URL: server.url,
+          HEADLESS_PM_API_KEY: server.apiKey,
+          HEADLESS_PM_CLAUDE_BIN: FAKE_CLAUDE,
+          HEADLESS_PM_ON_STUCK: 'release',
+          HEADLESS_PM_CLAIM_WAIT: '5',
+          HEADLESS_PM_MIN_FREE_MB: '1',
+          CLAUDE_FAKE_STATE_DIR: join(root, 'fake-state'),
+          ...(options.scenario === undefined ? {} : { CLAUDE_FAKE_SCENARIO: JSON.stringify(options.scenario) }),
+          ...options.env,
+        },
+      })
+    },
+    close: async () => {
+      await server.close()
+      await rm(root, { recursive: true, force: true })
+    },
+  }
+  return world
+}
+
+/** The dev script of the seed's test: write hello.txt, commit, report dev_done through hpm. */
+export const HELLO_DEV_SCENARIO = {
+  steps: [
+    { text: 'Creating hello.txt' },
+    { write: { path: 'hello.txt', content: 'Hello World' } },
+    { run: ['git', 'add', 'hello.txt'] },
+    { run: ['git', 'commit', '-q', '-m', 'Add hello.txt'] },
+    { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'dev_done', '--agent-id', '{agent_id}', '--notes', 'hello.txt added'] },
+  ],
+  result: 'Created hello.txt with Hello World and committed it.',
+}
+
+/** The QA script: check the file, pass the task. */
+export const HELLO_QA_SCENARIO = {
+  steps: [
+    { run: ['grep', '-qx', 'Hello World', 'hello.txt'] },
+    { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'qa_done', '--agent-id', '{agent_id}', '--notes', 'hello.txt says Hello World'] },
+  ],
+  result: 'Verified hello.txt.',
+}
