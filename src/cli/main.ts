@@ -2,10 +2,16 @@ import { CommanderError } from 'commander'
 import pc from 'picocolors'
 
 import { CommandFailedError, EXIT, UsageError } from './exit-codes.js'
+import { printError } from './output.js'
 import { buildProgram } from './program.js'
 
 /** The `hpm` entry: one place that maps every failure to an exit code. */
 export async function main(argv: readonly string[]): Promise<void> {
+  // `hpm tasks list | head -1` closes our stdout early; that is the reader's choice, not a failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok)
+    throw error
+  })
   let code: number = EXIT.ok
   let exitWhenDone = false
   const program = buildProgram({
@@ -22,11 +28,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.exitCode = code
   // Client commands and `serve` are done when their action returns; keep-alive sockets must not hold the process.
   if (code !== EXIT.ok || exitWhenDone) process.exit(code)
-}
-
-function printError(message: string, details: readonly string[] = []): void {
-  process.stderr.write(`${pc.red('error:')} ${message}\n`)
-  for (const line of details) process.stderr.write(`  ${line}\n`)
 }
 
 async function exitCodeFor(error: unknown): Promise<number> {

@@ -47,6 +47,11 @@ export function printError(message: string, details: readonly string[] = []): vo
   for (const line of details) process.stderr.write(`  ${line}\n`)
 }
 
+/** Advice on stderr (`hint: ...`), shown in JSON mode too: it is for whoever reads stderr. */
+export function printHint(message: string): void {
+  process.stderr.write(`${pc.yellow('hint:')} ${message}\n`)
+}
+
 /** A progress note on stderr, for people only: stdout stays clean for JSON. */
 export function printNotice(message: string, mode: OutputMode): void {
   if (mode === 'text') process.stderr.write(`${pc.dim(message)}\n`)

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module'
+
 import { Command, Option } from 'commander'
 
 import type { HeadlessPMClient } from '../client/index.js'
@@ -87,6 +89,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--url <url>', 'server URL (env HEADLESS_PM_API_URL; default http://127.0.0.1:6969)')
     .option('--api-key <key>', 'API key (env HEADLESS_PM_API_KEY)')
     .option('--json', 'print JSON even on a terminal (the default when stdout is not one)')
+    .version(packageVersion(), '-V, --version', 'print the hpm version')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
@@ -149,8 +152,17 @@ export function buildProgram(hooks: ProgramHooks): Command {
       })
       const mode = output.outputMode(globals.json)
       output.printResult(result, mode, output.views.record)
-      for (const hint of result.hints) process.stderr.write(`hint: ${hint}\n`)
+      for (const hint of result.hints) output.printHint(hint)
       hooks.setExit(0, true)
+    })
+
+  program
+    .command('demo')
+    .description('see the whole flow in under a minute: temp server, repo and task, a dev then a QA runner with a fake Claude')
+    .option('--keep', 'keep the temp directory (server data, repo, runner logs) and print where it is')
+    .action(async (opts: { keep?: boolean }) => {
+      const { demoCommand } = await import('./commands/demo.js')
+      hooks.setExit(await demoCommand(opts), true)
     })
 
   program
@@ -475,6 +487,10 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .action((opts, command: Command) => run(command, async (c) => (await activityModule()).listChangelog(c, opts), 'changelog'))
 
   return program
+}
+
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version
 }
 
 function waitNotice(opts: { timeout?: number; simulate?: boolean }): string | undefined {

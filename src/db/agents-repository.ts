@@ -42,25 +42,30 @@ export async function requireRole(db: Db, agentId: string, roles: readonly Agent
 
 /** Creates or refreshes an agent. Re-registering updates role and level (v1 silently kept the old ones). */
 export async function upsertAgent(db: Db, input: Required<RegisterAgentRequest>, now: string): Promise<AgentRow> {
-  const existing = await findAgent(db, input.agent_id)
-  if (existing) {
+  let existing = await findAgent(db, input.agent_id)
+  if (!existing) {
+    // Two first registrations of one id may race: the loser's insert does nothing and it updates instead.
     const row = await db
-      .updateTable('agents')
-      .set({ role: input.role, level: input.level, connection_type: input.connection_type, last_seen: now })
-      .where('id', '=', existing.id)
+      .insertInto('agents')
+      .values({ ...input, last_seen: now, created_at: now })
+      .onConflict((oc) => oc.column('agent_id').doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow()
-    if (existing.role !== input.role || existing.level !== input.level) {
-      await recordEvent(db, 'agent_registered', { agent_id: row.agent_id, role: row.role, level: row.level, updated: true }, now)
+      .executeTakeFirst()
+    if (row) {
+      await recordEvent(db, 'agent_registered', { agent_id: row.agent_id, role: row.role, level: row.level }, now)
+      return row
     }
-    return row
+    existing = await getAgentOrThrow(db, input.agent_id)
   }
   const row = await db
-    .insertInto('agents')
-    .values({ ...input, last_seen: now, created_at: now })
+    .updateTable('agents')
+    .set({ role: input.role, level: input.level, connection_type: input.connection_type, last_seen: now })
+    .where('id', '=', existing.id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordEvent(db, 'agent_registered', { agent_id: row.agent_id, role: row.role, level: row.level }, now)
+  if (existing.role !== input.role || existing.level !== input.level) {
+    await recordEvent(db, 'agent_registered', { agent_id: row.agent_id, role: row.role, level: row.level, updated: true }, now)
+  }
   return row
 }
 

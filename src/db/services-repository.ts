@@ -40,11 +40,25 @@ export async function registerService(
     last_heartbeat: now,
     updated_at: now,
   }
-  const existing = await db.selectFrom('services').selectAll().where('service_name', '=', input.service_name).executeTakeFirst()
-  const row = existing
-    ? await db.updateTable('services').set(values).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow()
-    : await db.insertInto('services').values({ ...values, service_name: input.service_name }).returningAll().executeTakeFirstOrThrow()
-  await recordEvent(db, 'service_registered', eventData(row, existing ? { previous_owner: existing.owner_agent_id } : {}), now)
+  const find = () => db.selectFrom('services').selectAll().where('service_name', '=', input.service_name).executeTakeFirst()
+  let existing = await find()
+  if (!existing) {
+    // Two first registrations of one name may race: the loser's insert does nothing and it updates instead.
+    const row = await db
+      .insertInto('services')
+      .values({ ...values, service_name: input.service_name })
+      .onConflict((oc) => oc.column('service_name').doNothing())
+      .returningAll()
+      .executeTakeFirst()
+    if (row) {
+      await recordEvent(db, 'service_registered', eventData(row), now)
+      return rowToService(row)
+    }
+    existing = await find()
+    if (!existing) throw new AppError('conflict', `service ${input.service_name} changed while it was being registered; try again`)
+  }
+  const row = await db.updateTable('services').set(values).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow()
+  await recordEvent(db, 'service_registered', eventData(row, { previous_owner: existing.owner_agent_id }), now)
   return rowToService(row)
 }
 

@@ -108,8 +108,8 @@ async function runUntilReported(
     const category = categoryForOutcome(run.result.outcome)
     if (category) {
       failure = { category, text: `${run.result.outcome}${run.result.errorMessage ? `: ${run.result.errorMessage}` : ''}` }
-      // A resume that failed may point at a session Claude no longer has: start afresh next time.
-      if (state.session_id && run.result.numTurns === null) state = await persistence.update({ session_id: null })
+      // A resume that never started may point at a session Claude no longer has: start afresh next time.
+      if (run.resumed && !run.sawInit) state = await persistence.update({ session_id: null })
     } else {
       const verdict = await judge(ctx, task.id, state, review)
       if (verdict === 'reported') return persistence.update({ phase: 'reported' })
@@ -138,6 +138,8 @@ interface ClaudeRun {
   result: ClaudeRunResult
   startedAt: Date
   leaseLost: boolean
+  resumed: boolean
+  sawInit: boolean
 }
 
 /** One Claude run with lease renewals and health checks alongside. */
@@ -209,7 +211,7 @@ async function runClaude(
         if (event.type === 'tool') ui.setActivity(`${event.name}${event.summary ? `: ${event.summary}` : ''}`)
       },
     })
-    return { result, startedAt, leaseLost }
+    return { result, startedAt, leaseLost, resumed: resume !== null, sawInit }
   } finally {
     ui.stopSpinner()
     clearInterval(heartbeat)

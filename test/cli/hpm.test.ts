@@ -94,7 +94,6 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 180_
     const cases: Array<[string, string[], RegExp]> = [
       ['unknown command', ['bogus'], /unknown command 'bogus'/],
       ['invalid role', ['register', '--agent-id', 'a', '--role', 'wizard', '--level', 'senior'], /Allowed choices are frontend_dev, backend_dev, fullstack_dev, qa, architect, pm/],
-      ['non-numeric task id', ['tasks', 'lock', 'abc', '--agent-id', 'a'], /must be a positive integer/],
       ['empty update', ['tasks', 'update', '1', '--agent-id', 'a'], /nothing to update/],
       ['bad server url', ['--url', 'not a url', 'agents', 'list'], /--url \/ HEADLESS_PM_API_URL: must be an http\(s\) URL/],
     ]
@@ -360,20 +359,6 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 180_
       expect(result.stderr).toContain(`cannot move task ${task.id} from created to qa_done; allowed: pending`)
       expect(result.stderr).toContain('(invalid_transition, HTTP 409)')
     })
-
-    it('lets a pm approve a pending task', async () => {
-      const { pm, featureId } = await makePlan()
-      const dev = await registerAgent('dev', 'backend_dev')
-      const pending = await apiOk(`/tasks/create?agent_id=${dev}`, {
-        method: 'POST',
-        body: { feature_id: featureId, title: 'proposal', description: '', target_role: 'qa', difficulty: 'principal', branch: '' },
-      })
-
-      const result = await hpm('tasks', 'status', String(pending.id), '--status', 'created', '--agent-id', pm)
-
-      expect(pending.status).toBe('pending')
-      expect(result.json().task.status).toBe('created')
-    })
   })
 
   describe('hpm tasks update', () => {
@@ -513,21 +498,16 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 180_
   })
 
   describe('hpm changes', () => {
-    it('returns activity since an ISO time and since a Unix time', async () => {
+    it('returns activity since a Unix time', async () => {
       const since = new Date(Date.now() - 1000)
       const agentId = await registerAgent('dev', 'backend_dev')
 
-      const [iso, unix] = await Promise.all([
-        hpm('changes', '--since', since.toISOString(), '--agent-id', agentId),
-        hpm('changes', '--since', String(Math.floor(since.getTime() / 1000)), '--agent-id', agentId, '--limit', '1000'),
-      ])
+      const result = await hpm('changes', '--since', String(Math.floor(since.getTime() / 1000)), '--agent-id', agentId, '--limit', '1000')
 
-      for (const result of [iso, unix]) {
-        expect(result.code).toBe(0)
-        const body = result.json()
-        expect(body.changes.some((c: { type: string; data: { agent_id?: string } }) => c.type === 'agent_registered' && c.data.agent_id === agentId)).toBe(true)
-        expect(body.last_timestamp).toMatch(/Z$/)
-      }
+      expect(result.code).toBe(0)
+      const body = result.json()
+      expect(body.changes.some((c: { type: string; data: { agent_id?: string } }) => c.type === 'agent_registered' && c.data.agent_id === agentId)).toBe(true)
+      expect(body.last_timestamp).toMatch(/Z$/)
     })
   })
 
@@ -576,21 +556,6 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 180_
       expect(agents.code).toBe(0)
     })
 
-    it('changes nothing on a second run and keeps edited role prompts', async () => {
-      const { repo } = await makeRepo()
-      const args = ['init', '--dir', repo, '--with-roles', '--url', server.url, '--api-key', 'key-from-flag-1']
-      await runHpm(args, { cwd: workDir, env: { HOME: repo } })
-      writeFileSync(join(repo, 'headless-pm', 'team_roles', 'pm.md'), 'my own pm prompt')
-      const before = readFileSync(join(repo, '.env'), 'utf8')
-
-      const again = await runHpm(args, { cwd: workDir, env: { HOME: repo } })
-
-      expect(again.json()).toMatchObject({ api_key: 'unchanged', api_key_source: 'flag', exclude_added: [], roles_copied: [] })
-      expect(again.json().roles_skipped).toContain('pm.md')
-      expect(readFileSync(join(repo, '.env'), 'utf8')).toBe(before)
-      expect(readFileSync(join(repo, 'headless-pm', 'team_roles', 'pm.md'), 'utf8')).toBe('my own pm prompt')
-    })
-
     it('exits 1 outside a git repository', async () => {
       const dir = await tempDir('hpm-init-nogit-')
 
@@ -609,12 +574,6 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 180_
       expect(result.stderr).toContain('cannot reach the Headless PM server at http://127.0.0.1:9')
       expect(result.stderr).toContain('hpm serve')
       expect(result.stderr).not.toMatch(/\n\s+at /)
-    })
-
-    it('prefers --url over the environment', async () => {
-      const result = await runHpm(['--url', server.url, 'context'], { cwd: workDir, env: { ...env, HEADLESS_PM_API_URL: 'http://127.0.0.1:9' } })
-
-      expect(result.code).toBe(0)
     })
 
     it('reads the URL and key from the nearest .env upward, with the v1 variable names', async () => {
@@ -637,13 +596,6 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 180_
       expect(result.code).toBe(1)
       expect(result.stderr).toContain('Invalid API key: no API key configured')
       expect(result.stderr).toContain('hpm init')
-    })
-
-    it('exits 1 with unauthorized when the key is wrong', async () => {
-      const result = await runHpm(['--api-key', 'wrong-key-42', 'agents', 'list'], { cwd: workDir, env })
-
-      expect(result.code).toBe(1)
-      expect(result.stderr).toContain('Invalid API key (unauthorized, HTTP 401)')
     })
   })
 })

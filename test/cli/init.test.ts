@@ -81,6 +81,36 @@ describe('initProject', () => {
     expect(readFileSync(join(repo, '.git', 'info', 'exclude'), 'utf8')).toContain('.worktrees/\n')
   })
 
+  it('changes nothing on a second run and keeps role prompts that were edited', async () => {
+    const repo = await tempDir('hpm-init-')
+    git(repo, 'init', '-q')
+    const options = { dir: repo, url: 'http://h:1', apiKey: 'key-123456', withRoles: true, env: {}, cwd: repo }
+    await initProject(options)
+    writeFileSync(join(repo, 'headless-pm', 'team_roles', 'pm.md'), 'my own pm prompt')
+    const envBefore = readFileSync(join(repo, '.env'), 'utf8')
+    const excludeBefore = readFileSync(join(repo, '.git', 'info', 'exclude'), 'utf8')
+
+    const again = await initProject(options)
+
+    expect(again).toMatchObject({ api_key: 'unchanged', api_key_source: 'flag', exclude_added: [], roles_copied: [] })
+    expect(again.roles_skipped).toContain('pm.md')
+    expect(readFileSync(join(repo, '.env'), 'utf8')).toBe(envBefore)
+    expect(readFileSync(join(repo, '.git', 'info', 'exclude'), 'utf8')).toBe(excludeBefore)
+    expect(readFileSync(join(repo, 'headless-pm', 'team_roles', 'pm.md'), 'utf8')).toBe('my own pm prompt')
+  })
+
+  it('overwrites role prompts with --force', async () => {
+    const repo = await tempDir('hpm-init-')
+    git(repo, 'init', '-q')
+    await initProject({ withRoles: true, env: {}, cwd: repo })
+    writeFileSync(join(repo, 'headless-pm', 'team_roles', 'qa.md'), 'stale')
+
+    const result = await initProject({ withRoles: true, force: true, env: {}, cwd: repo })
+
+    expect(result.roles_copied).toContain('qa.md')
+    expect(readFileSync(join(repo, 'headless-pm', 'team_roles', 'qa.md'), 'utf8')).toContain('hpm tasks claim')
+  })
+
   it('rejects a --url that is not http(s)', async () => {
     const repo = await tempDir('hpm-init-')
     git(repo, 'init', '-q')

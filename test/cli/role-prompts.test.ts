@@ -43,7 +43,7 @@ function resolveInvocation(invocation: string): { command: Command | undefined; 
   words.forEach((word, i) => {
     if (word.replace(/^\[/, '').startsWith('--')) flags.push([word.replace(/[[\]]/g, ''), words[i + 1]])
   })
-  return { command: path.length > 0 || words.length === 0 || words[0]?.startsWith('--') ? command : undefined, path: path.join(' '), flags }
+  return { command: path.length > 0 || words.length === 0 || words[0]?.startsWith('-') ? command : undefined, path: path.join(' '), flags }
 }
 
 function knownFlags(command: Command): Set<string> {

@@ -35,6 +35,8 @@ export interface RunRunnerOptions {
   env?: Record<string, string>
   args?: string[]
   timeoutMs?: number
+  /** Aborting sends SIGTERM to the runner (as an operator's kill would). */
+  signal?: AbortSignal
 }
 
 /** A real server, a real git repo with one commit on `main`, a pm, an epic and a feature. */
@@ -76,6 +78,8 @@ export async function startRunnerWorld(serverEnv: Record<string, string> = {}): 
       return runProcess(process.execPath, args, {
         cwd: repo,
         timeoutMs: options.timeoutMs ?? 90_000,
+        signal: options.signal,
+        killGraceMs: 20_000,
         env: {
           PATH: process.env.PATH ?? '',
           HOME: root,

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import type { TestContext } from 'vitest'
 
 import {
   changelogOf,
@@ -16,72 +17,76 @@ import type { Project } from '../../helpers/fixtures.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
 
-// Matching looks at every task in the database, so each test gets its own server.
-let server: TestServer
-let project: Project
+/** Matching looks at every task in the database, so each test gets its own server (and they run side by side). */
+async function setup({ onTestFinished }: TestContext): Promise<{ server: TestServer; project: Project }> {
+  const server = await startTestServer()
+  onTestFinished(() => server.close())
+  return { server, project: await seedProject(server.api) }
+}
 
-beforeEach(async () => {
-  server = await startTestServer()
-  project = await seedProject(server.api)
-})
-afterEach(async () => {
-  await server.close()
-})
+const next = (server: TestServer, query: string) => server.api(`/api/v1/tasks/next?${query}`)
+const unlock = (server: TestServer, taskId: number, agentId: string, body?: unknown) =>
+  server.api(`/api/v1/tasks/${taskId}/unlock?agent_id=${agentId}`, { method: 'POST', body })
 
-const next = (query: string) => server.api(`/api/v1/tasks/next?${query}`)
-
-describe('GET /tasks/next', () => {
-  it('returns 400 with v1 wording when role is missing', async () => {
-    const res = await next('level=senior&simulate=true')
+describe.concurrent('GET /tasks/next', () => {
+  it('returns 400 with v1 wording when role is missing', async (context) => {
+    const { server } = await setup(context)
+    const res = await next(server, 'level=senior&simulate=true')
 
     expectClientError(res, 400, "Missing required parameter 'role'. Please provide a valid role (e.g., ?role=frontend_dev)")
   })
 
-  it('returns 400 with v1 wording when level is missing', async () => {
-    const res = await next('role=backend_dev&simulate=true')
+  it('returns 400 with v1 wording when level is missing', async (context) => {
+    const { server } = await setup(context)
+    const res = await next(server, 'role=backend_dev&simulate=true')
 
     expectClientError(res, 400, "Missing required parameter 'level'. Please provide a valid level (e.g., ?level=senior)")
   })
 
-  it.each([
+  it.for([
     ['role=wizard&level=senior', 'role'],
     ['role=backend_dev&level=godlike', 'level'],
-  ])('returns 422 naming the parameter when %s has an unknown value', async (query, name) => {
-    const res = await next(`${query}&simulate=true`)
+  ])('returns 422 naming the parameter when %s has an unknown value', async ([query, name], context) => {
+    const { server } = await setup(context)
+    const res = await next(server, `${query}&simulate=true`)
 
     expectClientError(res, 422, name)
   })
 
-  it('returns null at once when simulate is true and nothing matches', async () => {
-    const res = await next('role=backend_dev&level=senior&simulate=true')
+  it('returns null at once when simulate is true and nothing matches', async (context) => {
+    const { server } = await setup(context)
+    const res = await next(server, 'role=backend_dev&level=senior&simulate=true')
 
     expect(res.status).toBe(200)
     expect(res.body).toBeNull()
   })
 
-  it('returns the task without locking it when simulate is true and one matches', async () => {
+  it('returns the task without locking it when simulate is true and one matches', async (context) => {
+    const { server, project } = await setup(context)
     const task = await makeTask(server.api, project)
 
-    const res = await next('role=backend_dev&level=senior&simulate=true')
+    const res = await next(server, 'role=backend_dev&level=senior&simulate=true')
 
     expect(res.body).toMatchObject({ id: task.id, status: 'created', locked_by: null, locked_at: null })
     expect((await getTask(server.api, task.id)).locked_by).toBeNull()
   })
 
-  it('returns null after waiting when timeout is given and nothing arrives', async () => {
+  it('returns null after waiting when timeout is given and nothing arrives', async (context) => {
+    const { server } = await setup(context)
     const started = Date.now()
 
-    const res = await next('role=architect&level=senior&timeout=1')
+    const res = await next(server, 'role=architect&level=senior&timeout=1')
 
     expect(res.body).toBeNull()
     expect(Date.now() - started).toBeGreaterThanOrEqual(900)
   })
 
-  it.each([
+  it.for([
     ['junior', ['junior']],
     ['senior', ['senior', 'junior']],
     ['principal', ['principal', 'senior', 'junior']],
-  ] as const)('offers its own level first, then lower levels, never higher, when a %s claims', async (level, expected) => {
+  ] as const)('offers its own level first, then lower levels, never higher, when a %s claims', async ([level, expected], context) => {
+    const { server, project } = await setup(context)
     for (const difficulty of ['junior', 'principal', 'senior'] as const) await makeTask(server.api, project, { difficulty, title: difficulty })
     const agentId = await registerAgent(server.api, { level })
 
@@ -96,7 +101,8 @@ describe('GET /tasks/next', () => {
     expect(offered).toEqual(expected)
   })
 
-  it('offers higher priority first, then the oldest, when tasks share a level', async () => {
+  it('offers higher priority first, then the oldest, when tasks share a level', async (context) => {
+    const { server, project } = await setup(context)
     const old = await makeTask(server.api, project, { priority: 0 })
     const urgent = await makeTask(server.api, project, { priority: 5 })
     const young = await makeTask(server.api, project, { priority: 0 })
@@ -112,16 +118,18 @@ describe('GET /tasks/next', () => {
     expect(order).toEqual([urgent.id, old.id, young.id])
   })
 
-  it('returns null when the only matching task is pending, even for a pm', async () => {
+  it('returns null when the only matching task is pending, even for a pm', async (context) => {
+    const { server, project } = await setup(context)
     const dev = await registerAgent(server.api)
     await makeTask(server.api, project, { creator: dev, target_role: 'pm' })
 
-    const res = await next('role=pm&level=principal&simulate=true')
+    const res = await next(server, 'role=pm&level=principal&simulate=true')
 
     expect(res.body).toBeNull()
   })
 
-  it('offers dev_done tasks of any role and created qa tasks when a qa claims', async () => {
+  it('offers dev_done tasks of any role and created qa tasks when a qa claims', async (context) => {
+    const { server, project } = await setup(context)
     const dev = await registerAgent(server.api, { role: 'frontend_dev', level: 'junior' })
     const devTask = await makeTask(server.api, project, { target_role: 'frontend_dev' })
     await lock(server.api, devTask.id, dev)
@@ -137,31 +145,34 @@ describe('GET /tasks/next', () => {
     expect(first.body.status).toBe('under_work')
   })
 
-  it('does not offer dev roles dev_done tasks when QA work is waiting', async () => {
+  it('does not offer dev roles dev_done tasks when QA work is waiting', async (context) => {
+    const { server, project } = await setup(context)
     const dev = await registerAgent(server.api, { level: 'junior' })
     const task = await makeTask(server.api, project)
     await lock(server.api, task.id, dev)
     await setStatus(server.api, task.id, dev, 'dev_done')
 
-    const res = await next('role=backend_dev&level=principal&simulate=true')
+    const res = await next(server, 'role=backend_dev&level=principal&simulate=true')
 
     expect(res.body).toBeNull()
   })
 
-  it('returns the task the agent holds when agent_id is given and it holds one', async () => {
+  it('returns the task the agent holds when agent_id is given and it holds one', async (context) => {
+    const { server, project } = await setup(context)
     const agentId = await registerAgent(server.api)
     const held = await makeTask(server.api, project)
     await claim(server.api, agentId)
     await makeTask(server.api, project)
 
-    const res = await next(`role=backend_dev&level=senior&simulate=true&agent_id=${agentId}`)
+    const res = await next(server, `role=backend_dev&level=senior&simulate=true&agent_id=${agentId}`)
 
     expect(res.body).toMatchObject({ id: held.id, locked_by: agentId })
   })
 })
 
-describe('POST /tasks/claim', () => {
-  it('returns null when timeout is 0 and nothing matches', async () => {
+describe.concurrent('POST /tasks/claim', () => {
+  it('returns null when timeout is 0 and nothing matches', async (context) => {
+    const { server } = await setup(context)
     const agentId = await registerAgent(server.api)
 
     const res = await claim(server.api, agentId, 0)
@@ -170,7 +181,8 @@ describe('POST /tasks/claim', () => {
     expect(res.body).toBeNull()
   })
 
-  it('locks the task, moves it to under_work and starts a lease when a task matches', async () => {
+  it('locks the task, moves it to under_work and starts a lease when a task matches', async (context) => {
+    const { server, project } = await setup(context)
     const task = await makeTask(server.api, project)
     const agentId = await registerAgent(server.api)
 
@@ -182,7 +194,8 @@ describe('POST /tasks/claim', () => {
     expect((await changelogOf(server.api, task.id)).at(-1)).toMatchObject({ old_status: 'created', new_status: 'under_work', changed_by: agentId })
   })
 
-  it('returns the same task without a new claim when the holder claims again', async () => {
+  it('returns the same task without a new claim when the holder claims again', async (context) => {
+    const { server, project } = await setup(context)
     const task = await makeTask(server.api, project)
     await makeTask(server.api, project)
     const agentId = await registerAgent(server.api)
@@ -195,7 +208,8 @@ describe('POST /tasks/claim', () => {
     expect(await changelogOf(server.api, task.id)).toHaveLength(2)
   })
 
-  it('gives two agents two different tasks when both claim', async () => {
+  it('gives two agents two different tasks when both claim', async (context) => {
+    const { server, project } = await setup(context)
     await makeTask(server.api, project)
     await makeTask(server.api, project)
     const a = await registerAgent(server.api)
@@ -206,15 +220,17 @@ describe('POST /tasks/claim', () => {
     expect(ra.body.id).not.toBe(rb.body.id)
   })
 
-  it('returns 404 with v1 wording when the agent is not registered', async () => {
+  it('returns 404 with v1 wording when the agent is not registered', async (context) => {
+    const { server } = await setup(context)
     const res = await claim(server.api, 'ghost')
 
     expectClientError(res, 404, "Agent 'ghost' not found")
   })
 })
 
-describe('POST /tasks/{task_id}/lock', () => {
-  it('locks a created task and moves it to under_work when an eligible agent asks', async () => {
+describe.concurrent('POST /tasks/{task_id}/lock', () => {
+  it('locks a created task and moves it to under_work when an eligible agent asks', async (context) => {
+    const { server, project } = await setup(context)
     const task = await makeTask(server.api, project)
     const agentId = await registerAgent(server.api)
 
@@ -224,7 +240,8 @@ describe('POST /tasks/{task_id}/lock', () => {
     expect(res.body).toMatchObject({ id: task.id, locked_by: agentId, status: 'under_work', claimed_from: 'created' })
   })
 
-  it('answers 200 with the same task when the holder locks again', async () => {
+  it('answers 200 with the same task when the holder locks again', async (context) => {
+    const { server, project } = await setup(context)
     const task = await makeTask(server.api, project)
     const agentId = await registerAgent(server.api)
     const first = await lock(server.api, task.id, agentId)
@@ -235,7 +252,8 @@ describe('POST /tasks/{task_id}/lock', () => {
     expect(again.body).toEqual(first.body)
   })
 
-  it('returns 409 with v1 wording and keeps the holder when another agent locks', async () => {
+  it('returns 409 with v1 wording and keeps the holder when another agent locks', async (context) => {
+    const { server, project } = await setup(context)
     const task = await makeTask(server.api, project)
     const holder = await registerAgent(server.api)
     const other = await registerAgent(server.api)
@@ -249,7 +267,8 @@ describe('POST /tasks/{task_id}/lock', () => {
     expect(await snapshotDatabase(server)).toBe(before)
   })
 
-  it('returns 409 agent_busy naming the held task when the agent already holds one', async () => {
+  it('returns 409 agent_busy naming the held task when the agent already holds one', async (context) => {
+    const { server, project } = await setup(context)
     const held = await makeTask(server.api, project)
     const second = await makeTask(server.api, project)
     const agentId = await registerAgent(server.api)
@@ -263,11 +282,12 @@ describe('POST /tasks/{task_id}/lock', () => {
     expect(await snapshotDatabase(server)).toBe(before)
   })
 
-  it.each([
+  it.for([
     ['the task targets another role', { target_role: 'frontend_dev' }, { role: 'backend_dev', level: 'principal' }, 'targeted at frontend_dev'],
     ['the task is above the agent\'s level', { difficulty: 'principal' }, { role: 'backend_dev', level: 'senior' }, 'principal work'],
     ['a qa locks a created dev task', {}, { role: 'qa', level: 'principal' }, 'qa agents can lock'],
-  ] as const)('returns 403 not_eligible and changes nothing when %s', async (_when, taskOverrides, agent, detail) => {
+  ] as const)('returns 403 not_eligible and changes nothing when %s', async ([_when, taskOverrides, agent, detail], context) => {
+    const { server, project } = await setup(context)
     const task = await makeTask(server.api, project, taskOverrides)
     const agentId = await registerAgent(server.api, agent)
     const before = await snapshotDatabase(server)
@@ -279,7 +299,8 @@ describe('POST /tasks/{task_id}/lock', () => {
     expect(await snapshotDatabase(server)).toBe(before)
   })
 
-  it('returns 409 invalid_transition and changes nothing when the task is pending', async () => {
+  it('returns 409 invalid_transition and changes nothing when the task is pending', async (context) => {
+    const { server, project } = await setup(context)
     const dev = await registerAgent(server.api)
     const task = await makeTask(server.api, project, { creator: dev })
     const before = await snapshotDatabase(server)
@@ -291,7 +312,8 @@ describe('POST /tasks/{task_id}/lock', () => {
     expect(await snapshotDatabase(server)).toBe(before)
   })
 
-  it('remembers dev_done as claimed_from when a qa locks a dev_done task', async () => {
+  it('remembers dev_done as claimed_from when a qa locks a dev_done task', async (context) => {
+    const { server, project } = await setup(context)
     const dev = await registerAgent(server.api)
     const task = await makeTask(server.api, project)
     await lock(server.api, task.id, dev)
@@ -303,7 +325,8 @@ describe('POST /tasks/{task_id}/lock', () => {
     expect(res.body).toMatchObject({ status: 'under_work', locked_by: qa, claimed_from: 'dev_done' })
   })
 
-  it('returns 404 with v1 wording when the agent is not registered', async () => {
+  it('returns 404 with v1 wording when the agent is not registered', async (context) => {
+    const { server, project } = await setup(context)
     const task = await makeTask(server.api, project)
 
     const res = await lock(server.api, task.id, 'ghost')
@@ -312,16 +335,14 @@ describe('POST /tasks/{task_id}/lock', () => {
   })
 })
 
-describe('POST /tasks/{task_id}/unlock', () => {
-  const unlock = (taskId: number, agentId: string, body?: unknown) =>
-    server.api(`/api/v1/tasks/${taskId}/unlock?agent_id=${agentId}`, { method: 'POST', body })
-
-  it('returns the task to the status it was claimed from with a changelog row when the holder unlocks', async () => {
+describe.concurrent('POST /tasks/{task_id}/unlock', () => {
+  it('returns the task to the status it was claimed from with a changelog row when the holder unlocks', async (context) => {
+    const { server, project } = await setup(context)
     const task = await makeTask(server.api, project)
     const agentId = await registerAgent(server.api)
     await claim(server.api, agentId)
 
-    const res = await unlock(task.id, agentId, { notes: 'blocked on schema' })
+    const res = await unlock(server, task.id, agentId, { notes: 'blocked on schema' })
 
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ status: 'created', locked_by: null, locked_at: null, lease_expires_at: null, claimed_from: null })
@@ -333,7 +354,8 @@ describe('POST /tasks/{task_id}/unlock', () => {
     })
   })
 
-  it('returns a qa-held task to dev_done when the qa unlocks', async () => {
+  it('returns a qa-held task to dev_done when the qa unlocks', async (context) => {
+    const { server, project } = await setup(context)
     const dev = await registerAgent(server.api)
     const task = await makeTask(server.api, project)
     await lock(server.api, task.id, dev)
@@ -341,49 +363,53 @@ describe('POST /tasks/{task_id}/unlock', () => {
     const qa = await registerAgent(server.api, { role: 'qa' })
     await lock(server.api, task.id, qa)
 
-    const res = await unlock(task.id, qa)
+    const res = await unlock(server, task.id, qa)
 
     expect(res.body).toMatchObject({ status: 'dev_done', locked_by: null })
   })
 
-  it('unlocks the task when a pm unlocks another agent\'s task', async () => {
+  it('unlocks the task when a pm unlocks another agent\'s task', async (context) => {
+    const { server, project } = await setup(context)
     const task = await makeTask(server.api, project)
     const agentId = await registerAgent(server.api)
     await claim(server.api, agentId)
 
-    const res = await unlock(task.id, project.pm)
+    const res = await unlock(server, task.id, project.pm)
 
     expect(res.status).toBe(200)
     expect(res.body.locked_by).toBeNull()
   })
 
-  it('returns 403 not_lock_holder and changes nothing when another agent unlocks', async () => {
+  it('returns 403 not_lock_holder and changes nothing when another agent unlocks', async (context) => {
+    const { server, project } = await setup(context)
     const task = await makeTask(server.api, project)
     const holder = await registerAgent(server.api)
     const architect = await registerAgent(server.api, { role: 'architect' })
     await claim(server.api, holder)
     const before = await snapshotDatabase(server)
 
-    const res = await unlock(task.id, architect)
+    const res = await unlock(server, task.id, architect)
 
     expectClientError(res, 403, `locked by agent ${holder}`)
     expect(res.body.code).toBe('not_lock_holder')
     expect(await snapshotDatabase(server)).toBe(before)
   })
 
-  it('returns 409 not_locked when the task is not locked', async () => {
+  it('returns 409 not_locked when the task is not locked', async (context) => {
+    const { server, project } = await setup(context)
     const task = await makeTask(server.api, project)
 
-    const res = await unlock(task.id, project.pm)
+    const res = await unlock(server, task.id, project.pm)
 
     expectClientError(res, 409, 'is not locked')
   })
 
-  it('lets the agent claim another task when it unlocked its own', async () => {
+  it('lets the agent claim another task when it unlocked its own', async (context) => {
+    const { server, project } = await setup(context)
     const first = await makeTask(server.api, project)
     const agentId = await registerAgent(server.api)
     await claim(server.api, agentId)
-    await unlock(first.id, agentId)
+    await unlock(server, first.id, agentId)
     const second = await makeTask(server.api, project, { priority: 9 })
 
     const res = await claim(server.api, agentId)

@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
+
+import { afterEach, describe, expect, it } from 'vitest'
+
+import { HELLO_DEV_SCENARIO, startRunnerWorld } from '../../helpers/runner-harness.js'
+import type { RunnerWorld } from '../../helpers/runner-harness.js'
+
+let world: RunnerWorld | undefined
+
+afterEach(async () => {
+  await world?.close()
+  world = undefined
+})
+
+describe('hpm run after its lease lapsed while it was down (R-LEASE-GONE)', () => {
+  it('drops the task another agent now holds and does not redo its work', async () => {
+    world = await startRunnerWorld({ HPM_LEASE_SECONDS: '2', HPM_LEASE_CHECK_INTERVAL_MS: '200' })
+    const task = await world.createTask({ title: 'Create hello.txt' })
+    const killed = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: { mode: 'hang' }, env: { HPM_RUNNER_FAULT: 'during_claude' } })
+    expect(killed.signal).toBe('SIGKILL')
+    await world.register('dev_002', 'backend_dev')
+    let taken: { body: { id?: number } | null } = { body: null }
+    for (let tries = 0; tries < 100 && !taken.body?.id; tries++) {
+      taken = await world.server.api('/api/v1/tasks/claim', { method: 'POST', body: { agent_id: 'dev_002', timeout: 1 } })
+    }
+    const next = await world.createTask({ title: 'Create hello.txt again' })
+    // dev_002 stays alive (its lease is as short as dev_001's was).
+    const alive = setInterval(() => void world!.server.api('/api/v1/agents/dev_002/heartbeat', { method: 'POST' }), 300)
+
+    const restarted = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO }).finally(() => clearInterval(alive))
+
+    expect(taken.body?.id).toBe(task.id)
+    expect(restarted.exitCode, restarted.stdout + restarted.stderr).toBe(0)
+    expect(restarted.stdout).toContain(`dropping task ${task.id}`)
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'under_work', locked_by: 'dev_002' })
+    expect(await world.getTask(next.id)).toMatchObject({ status: 'dev_done' })
+  })
+})
+
+function findOnPath(name: string): string | undefined {
+  const explicit = process.env.HPM_TEST_CLAUDE_BIN
+  if (explicit) return explicit
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, name)
+    if (dir && existsSync(candidate)) return candidate
+  }
+  return undefined
+}
+
+const realClaude = findOnPath('claude')
+const mustRun = process.env.HPM_REQUIRE_ALL_LANES === '1'
+if (!realClaude) {
+  process.stdout.write(`real-claude lane ${mustRun ? 'REQUIRED but' : ''} skipped: no \`claude\` on PATH (npm i -g @anthropic-ai/claude-code, or set HPM_TEST_CLAUDE_BIN)\n`)
+}
+
+describe.skipIf(!realClaude && !mustRun)('hpm run with the real claude CLI and no credentials (R-AUTH-REAL)', () => {
+  it('reports "Not logged in" as a clear error and does not lose the task', async () => {
+    expect(realClaude, 'a real claude binary is required in this run').toBeDefined()
+    world = await startRunnerWorld()
+    const task = await world.createTask({ title: 'Needs a real login' })
+
+    const run = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      env: { HEADLESS_PM_CLAUDE_BIN: realClaude!, HEADLESS_PM_ON_STUCK: 'quit', HEADLESS_PM_CLAUDE_TIMEOUT: '120' },
+    })
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1)
+    expect(run.stdout).toMatch(/not logged in/i)
+    const runs = (await world.server.api(`/api/v1/tasks/${task.id}/runs`)).body
+    expect(runs).toHaveLength(1)
+    expect(runs[0]).toMatchObject({ outcome: 'not_logged_in', is_error: true })
+    expect(runs[0].error).toMatch(/Not logged in/)
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'under_work', locked_by: 'dev_001' })
+  })
+})
