@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { delimiter, dirname, join } from 'node:path'
+import { delimiter, dirname, isAbsolute, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { ApiError, ApiUnavailableError, HeadlessPMClient } from '../client/index.js'
@@ -8,6 +8,7 @@ import type { TaskResponse } from '../contract/index.js'
 import { ProcessStartError, runProcess } from '../lib/index.js'
 import {
   ClaudeExecutor,
+  ensureExcluded,
   Git,
   GitWorktree,
   HookRunner,
@@ -126,6 +127,11 @@ export class AdvancedAgentRunner {
     if (!pruned.ok) {
       ui.error(`${config.repoDir} is not a usable git repository: ${pruned.message}`)
       return RUNNER_EXIT.failed
+    }
+    // The runner's own files must never show up as changes in the project (or be merged into it).
+    const stateRel = relative(config.repoDir, config.stateDir)
+    if (stateRel !== '' && !stateRel.startsWith('..') && !isAbsolute(stateRel)) {
+      await ensureExcluded(config.repoDir, [`/${stateRel.split(sep)[0]}/`], git)
     }
     const head = await git.run(config.repoDir, ['symbolic-ref', '--quiet', '--short', 'HEAD'])
     const baseBranch = config.baseBranch ?? (head.ok ? head.stdout.trim() : undefined)

@@ -31,6 +31,7 @@ const unlock = (server: TestServer, taskId: number, agentId: string, body?: unkn
 describe.concurrent('GET /tasks/next', () => {
   it('returns 400 with v1 wording when role is missing', async (context) => {
     const { server } = await setup(context)
+
     const res = await next(server, 'level=senior&simulate=true')
 
     expectClientError(res, 400, "Missing required parameter 'role'. Please provide a valid role (e.g., ?role=frontend_dev)")
@@ -38,6 +39,7 @@ describe.concurrent('GET /tasks/next', () => {
 
   it('returns 400 with v1 wording when level is missing', async (context) => {
     const { server } = await setup(context)
+
     const res = await next(server, 'role=backend_dev&simulate=true')
 
     expectClientError(res, 400, "Missing required parameter 'level'. Please provide a valid level (e.g., ?level=senior)")
@@ -48,6 +50,7 @@ describe.concurrent('GET /tasks/next', () => {
     ['role=backend_dev&level=godlike', 'level'],
   ])('returns 422 naming the parameter when %s has an unknown value', async ([query, name], context) => {
     const { server } = await setup(context)
+
     const res = await next(server, `${query}&simulate=true`)
 
     expectClientError(res, 422, name)
@@ -55,6 +58,7 @@ describe.concurrent('GET /tasks/next', () => {
 
   it('returns null at once when simulate is true and nothing matches', async (context) => {
     const { server } = await setup(context)
+
     const res = await next(server, 'role=backend_dev&level=senior&simulate=true')
 
     expect(res.status).toBe(200)
@@ -73,6 +77,7 @@ describe.concurrent('GET /tasks/next', () => {
 
   it('returns null after waiting when timeout is given and nothing arrives', async (context) => {
     const { server } = await setup(context)
+
     const started = Date.now()
 
     const res = await next(server, 'role=architect&level=senior&timeout=1')
@@ -222,6 +227,7 @@ describe.concurrent('POST /tasks/claim', () => {
 
   it('returns 404 with v1 wording when the agent is not registered', async (context) => {
     const { server } = await setup(context)
+
     const res = await claim(server.api, 'ghost')
 
     expectClientError(res, 404, "Agent 'ghost' not found")

@@ -1,0 +1,160 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { cpus, loadavg } from 'node:os'
+import { join } from 'node:path'
+
+import { childEnv, runProcess, spawnStreaming } from '../src/lib/index.js'
+import type { StreamingProcess } from '../src/lib/index.js'
+
+/** Shared pieces of the benchmarks: statistics, reports, a temp repo, a server child, raw HTTP. */
+
+export const REPO_ROOT = join(import.meta.dirname, '..')
+export const HPM_BIN = join(REPO_ROOT, 'bin', 'hpm.js')
+export const FAKE_CLAUDE = join(REPO_ROOT, 'test', 'fixtures', 'fake-claude', 'claude')
+export const BENCH_API_KEY = 'bench-key-0123456789'
+
+/** Identity and isolation for every git call, so the figures do not depend on the machine's git config. */
+export const BENCH_GIT_ENV = {
+  GIT_AUTHOR_NAME: 'Headless PM Bench',
+  GIT_AUTHOR_EMAIL: 'bench@headless-pm.invalid',
+  GIT_COMMITTER_NAME: 'Headless PM Bench',
+  GIT_COMMITTER_EMAIL: 'bench@headless-pm.invalid',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+}
+
+export interface Summary {
+  n: number
+  mean: number
+  median: number
+  p95: number
+  min: number
+  max: number
+}
+
+/** Mean, median and nearest-rank p95 of `samples` (ms or whatever unit they carry), rounded to 0.1. */
+export function summarize(samples: readonly number[]): Summary {
+  const sorted = [...samples].sort((a, b) => a - b)
+  const n = sorted.length
+  if (n === 0) return { n, mean: Number.NaN, median: Number.NaN, p95: Number.NaN, min: Number.NaN, max: Number.NaN }
+  const at = (i: number): number => sorted[Math.min(n - 1, Math.max(0, i))] ?? Number.NaN
+  const median = n % 2 === 1 ? at((n - 1) / 2) : (at(n / 2 - 1) + at(n / 2)) / 2
+  const round = (x: number): number => Math.round(x * 10) / 10
+  return {
+    n,
+    mean: round(sorted.reduce((a, b) => a + b, 0) / n),
+    median: round(median),
+    p95: round(at(Math.ceil(0.95 * n) - 1)),
+    min: round(at(0)),
+    max: round(at(n - 1)),
+  }
+}
+
+/** The machine the figures come from; load average says how busy it was. */
+export function machine(): { cpus: number; cpuModel: string; node: string; platform: string; loadavg1m: number } {
+  const list = cpus()
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    loadavg1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+  }
+}
+
+export function markdownTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const line = (cells: readonly (string | number)[]): string => `| ${cells.map(String).join(' | ')} |`
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n')
+}
+
+/** Prints a benchmark's result: the JSON first (for tools), then the table (for people). */
+export function printReport(name: string, data: unknown, table: string): void {
+  process.stdout.write(`\n## ${name}\n\n\`\`\`json\n${JSON.stringify(data, null, 2)}\n\`\`\`\n\n${table}\n`)
+}
+
+export function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`)
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Runs git with the bench identity; throws on failure (setup must not fail silently). */
+export async function git(cwd: string, ...args: string[]): Promise<string> {
+  const result = await runProcess('git', args, { cwd, env: childEnv(BENCH_GIT_ENV), timeoutMs: 30_000 })
+  if (result.exitCode !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${result.stderr.trim()}`)
+  return result.stdout.trim()
+}
+
+/** A git repo on `main` with one commit. */
+export async function createRepo(repo: string): Promise<void> {
+  await mkdir(repo, { recursive: true })
+  await git(repo, 'init', '-q', '-b', 'main')
+  await writeFile(join(repo, 'README.md'), '# bench project\n')
+  await git(repo, 'add', 'README.md')
+  await git(repo, 'commit', '-q', '-m', 'initial commit')
+}
+
+export interface ApiReply {
+  status: number
+  body: any
+}
+
+/** Raw fetch against the API (no client-side schema parsing, so the figures measure the server). */
+export function apiCaller(baseUrl: string, apiKey: string) {
+  return async (method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<ApiReply> => {
+    const headers: Record<string, string> = { 'x-api-key': apiKey }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    const res = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal })
+    const text = await res.text()
+    return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) }
+  }
+}
+export type Api = ReturnType<typeof apiCaller>
+
+/** Throws unless the reply is 200: a benchmark over failing calls would measure nothing. */
+export function ok(reply: ApiReply, what: string): any {
+  if (reply.status !== 200) throw new Error(`${what}: HTTP ${reply.status} ${JSON.stringify(reply.body)}`)
+  return reply.body
+}
+
+export interface ServerChild {
+  url: string
+  process: StreamingProcess
+  stop: () => Promise<void>
+}
+
+/**
+ * `hpm serve` as a child on a free loopback port. A separate process, so the server gets its own
+ * core and the load generator's CPU does not count as server time.
+ */
+export async function startServerChild(options: { dataDir: string; databaseUrl?: string; timeoutMs: number }): Promise<ServerChild> {
+  const args = [HPM_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', options.dataDir]
+  if (options.databaseUrl) args.push('--database-url', options.databaseUrl)
+  let stderr = ''
+  let announce: ((url: string) => void) | undefined
+  const announced = new Promise<string>((resolve) => (announce = resolve))
+  const child = await spawnStreaming(process.execPath, args, {
+    cwd: options.dataDir,
+    timeoutMs: options.timeoutMs,
+    env: childEnv({ HEADLESS_PM_API_KEY: BENCH_API_KEY, HPM_LOG_LEVEL: 'warn', HPM_SERVICE_PING_INTERVAL: '0' }),
+    onStderr: (chunk) => {
+      stderr += chunk
+      const url = /listening on \S*?(http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1]
+      if (url) announce?.(url)
+    },
+  })
+  const exited = child.done.then((r) => {
+    throw new Error(`hpm serve exited ${r.exitCode ?? r.signal} before listening: ${r.stderr.trim()}`)
+  })
+  const url = await Promise.race([announced, exited])
+  exited.catch(() => {})
+  return {
+    url,
+    process: child,
+    stop: async () => {
+      child.kill('bench done')
+      await child.done
+    },
+  }
+}
