@@ -8,8 +8,10 @@ const PG_SUITES = ['test/integration/server/**/*.test.ts', 'test/integration/pg/
 
 const common = {
   pool: 'forks' as const,
-  testTimeout: 60_000,
-  hookTimeout: 60_000,
+  // Runner tests spawn real runners, git and fake Claudes; under a loaded 2-core machine one such
+  // test can take over a minute. The limit is a guard against hangs, not a speed target.
+  testTimeout: 240_000,
+  hookTimeout: 120_000,
   // CI fails a run that still has `.only` in it.
   allowOnly: !process.env.CI,
 }
@@ -30,4 +32,5 @@ if (process.env.HPM_TEST_PG_URL) {
   })
 }
 
-export default defineConfig({ test: { projects } })
+// Most time goes to waiting on child processes and sockets, so two workers fit two cores.
+export default defineConfig({ test: { projects, maxWorkers: 2 } })

@@ -132,6 +132,24 @@ export function buildProgram(hooks: ProgramHooks): Command {
       hooks.setExit(await runCommand({ ...opts, url: globals.url, apiKey: globals.apiKey }), true)
     })
 
+  const db = program.command('db').description('database schema: status and migrations (for the server\'s database)')
+  for (const [name, description] of [
+    ['status', 'show applied and pending migrations; fails when the database is newer than this hpm'],
+    ['migrate', 'apply pending migrations (hpm serve also does this when it starts)'],
+  ] as const) {
+    db.command(name)
+      .description(description)
+      .option('--data-dir <dir>', 'data folder (env HEADLESS_PM_DATA_DIR, default ./.headless-pm)')
+      .option('--database-url <url>', 'sqlite:<path> or postgres://... (env DATABASE_URL)')
+      .action(async (opts: { dataDir?: string; databaseUrl?: string }, command: Command) => {
+        const globals = command.optsWithGlobals<GlobalOptions>()
+        const [commands, output] = await Promise.all([import('./commands/db.js'), import('./output.js')])
+        const result = name === 'status' ? await commands.dbStatus(opts) : await commands.dbMigrate(opts)
+        output.printResult(result, output.outputMode(globals.json), output.views.record)
+        hooks.setExit(0, true)
+      })
+  }
+
   program
     .command('init')
     .description('prepare a project repo for agents: .env with URL and key, git excludes, role prompts')

@@ -38,6 +38,16 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   void reply.status(400).send({ detail, code: 'bad_request', request_id: request.id })
 }
 
+// Connection-level failures of the database (network errors, PostgreSQL admin shutdown and
+// connection-exception classes) are the server's temporary state, not a bug: 503, so clients retry.
+const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY'])
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string' && DB_UNAVAILABLE_CODES.has(code)) return true
+  return error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+}
+
 /** The one place that turns an error into a status and a `{detail, code}` body. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any server, logger and type provider
 export function installErrorHandler(app: FastifyInstance<any, any, any, any, any>): void {
@@ -67,6 +77,12 @@ export function installErrorHandler(app: FastifyInstance<any, any, any, any, any
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ detail: error.message, code: 'bad_request', request_id: requestId })
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.error({ err: error }, 'database unavailable')
+      return reply
+        .status(503)
+        .send({ detail: 'the database is unavailable; try again shortly', code: 'unavailable', request_id: requestId })
     }
     request.log.error({ err: error }, 'unexpected error')
     return reply

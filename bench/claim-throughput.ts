@@ -1,0 +1,226 @@
+/**
+ * Claim throughput and long-poll wake latency of `POST /tasks/claim`, against `hpm serve` in a child
+ * process on loopback: SQLite always, PostgreSQL too when HPM_TEST_PG_URL names a server (a fresh
+ * database is created and dropped).
+ *
+ * - throughput: 50 concurrent clients claim 500 tasks (`timeout: 0`); each claim is followed by the
+ *   holder's `dev_done`, since an agent that holds a task is given the same task again.
+ * - wake latency: 100 agents wait in `POST /tasks/claim`; one task is created; the time from sending
+ *   the create until the first claim answers. Median over 20 rounds.
+ *
+ * `npx tsx bench/claim-throughput.ts` (BENCH_CLAIM_TASKS, BENCH_CLAIM_CLIENTS, BENCH_WAITERS,
+ * BENCH_WAKE_ROUNDS override the counts, each bounded).
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+import { createTestDatabase } from '../test/helpers/pg-database.js'
+import { apiCaller, BENCH_API_KEY, log, machine, markdownTable, ok, printReport, sleep, startServerChild, summarize } from './bench-kit.js'
+import type { Api, Summary } from './bench-kit.js'
+
+const SERVER_TIMEOUT_MS = 10 * 60_000
+const WAKE_GIVE_UP_MS = 15_000
+const WAITER_TIMEOUT_S = 120
+
+function bounded(name: string, fallback: number, max: number): number {
+  const value = Number(process.env[name] ?? fallback)
+  return Number.isInteger(value) && value >= 1 ? Math.min(value, max) : fallback
+}
+
+export interface ClaimThroughputResult {
+  database: 'sqlite' | 'postgresql'
+  tasks: number
+  clients: number
+  createTasksPerSecond: number
+  claimed: number
+  duplicates: number
+  claimPhaseMs: number
+  claimsPerSecond: number
+  claimLatencyMs: Summary
+  /** `GET /health` with the same concurrency: the floor set by HTTP, auth and one `select 1`. */
+  healthRequestsPerSecond: number
+  waiters: number
+  rounds: number
+  wakeLatencyMs: Summary
+  createLatencyMs: Summary
+}
+
+export async function benchClaimThroughput(database: 'sqlite' | 'postgresql'): Promise<ClaimThroughputResult> {
+  const taskCount = bounded('BENCH_CLAIM_TASKS', 500, 5000)
+  const clientCount = bounded('BENCH_CLAIM_CLIENTS', 50, 200)
+  const waiterCount = bounded('BENCH_WAITERS', 100, 500)
+  const rounds = bounded('BENCH_WAKE_ROUNDS', 20, 100)
+  const dataDir = await mkdtemp(join(tmpdir(), 'hpm-bench-claims-'))
+  const pg = database === 'postgresql' ? await createTestDatabase() : undefined
+  try {
+    const server = await startServerChild({ dataDir, databaseUrl: pg?.url, timeoutMs: SERVER_TIMEOUT_MS })
+    try {
+      const api = apiCaller(server.url, BENCH_API_KEY)
+      ok(await api('POST', '/api/v1/register', { agent_id: 'bench_pm', role: 'pm', level: 'principal' }), 'register pm')
+      const epic = ok(await api('POST', '/api/v1/epics?agent_id=bench_pm', { name: 'Bench', description: '' }), 'create epic')
+      const feature = ok(await api('POST', '/api/v1/features?agent_id=bench_pm', { epic_id: epic.id, name: 'Bench', description: '' }), 'create feature')
+      const createTask = (title: string, targetRole: string) =>
+        api('POST', '/api/v1/tasks/create?agent_id=bench_pm', {
+          feature_id: feature.id,
+          title,
+          description: '',
+          target_role: targetRole,
+          difficulty: 'junior',
+          complexity: 'minor',
+          branch: '',
+        })
+
+      log(`${database}: creating ${taskCount} tasks`)
+      const createStarted = performance.now()
+      await inParallel(taskCount, 10, async (i) => void ok(await createTask(`claim bench ${i}`, 'backend_dev'), 'create task'))
+      const createTasksPerSecond = Math.round(taskCount / ((performance.now() - createStarted) / 1000))
+      const healthRequestsPerSecond = await healthRate(api, clientCount, taskCount)
+      const throughput = await claimAll(api, clientCount)
+      log(`${database}: ${throughput.claimed} claims in ${Math.round(throughput.claimPhaseMs)} ms`)
+      const wake = await wakeLatency(api, waiterCount, rounds, (title) => createTask(title, 'frontend_dev'))
+      return {
+        database,
+        tasks: taskCount,
+        clients: clientCount,
+        createTasksPerSecond,
+        healthRequestsPerSecond,
+        ...throughput,
+        waiters: waiterCount,
+        rounds,
+        ...wake,
+      }
+    } finally {
+      await server.stop()
+    }
+  } finally {
+    await pg?.drop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+/** Runs `work(0..count-1)` with at most `concurrency` at a time. */
+async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await work(next++)
+    }),
+  )
+}
+
+async function healthRate(api: Api, concurrency: number, count: number): Promise<number> {
+  const started = performance.now()
+  await inParallel(count, concurrency, async () => void ok(await api('GET', '/health'), 'health'))
+  return Math.round(count / ((performance.now() - started) / 1000))
+}
+
+async function claimAll(api: Api, clientCount: number) {
+  const agents = Array.from({ length: clientCount }, (_, i) => `bench_dev_${String(i).padStart(3, '0')}`)
+  await inParallel(agents.length, 10, async (i) => {
+    ok(await api('POST', '/api/v1/register', { agent_id: agents[i], role: 'backend_dev', level: 'senior' }), 'register agent')
+  })
+  const latencies: number[] = []
+  const claimedIds: number[] = []
+  const started = performance.now()
+  await Promise.all(
+    agents.map(async (agentId) => {
+      for (;;) {
+        const t0 = performance.now()
+        const task = ok(await api('POST', '/api/v1/tasks/claim', { agent_id: agentId, timeout: 0 }), 'claim') as { id: number } | null
+        latencies.push(performance.now() - t0)
+        if (!task) return
+        claimedIds.push(task.id)
+        ok(await api('PUT', `/api/v1/tasks/${task.id}/status?agent_id=${agentId}`, { status: 'dev_done' }), 'dev_done')
+      }
+    }),
+  )
+  const claimPhaseMs = performance.now() - started
+  return {
+    claimed: claimedIds.length,
+    duplicates: claimedIds.length - new Set(claimedIds).size,
+    claimPhaseMs: Math.round(claimPhaseMs),
+    claimsPerSecond: Math.round(claimedIds.length / (claimPhaseMs / 1000)),
+    claimLatencyMs: summarize(latencies),
+  }
+}
+
+/**
+ * `waiterCount` agents park in `POST /tasks/claim`; each round creates one task and times the first
+ * answer. The winner reports dev_done and parks again, so every round starts with all agents waiting.
+ */
+async function wakeLatency(api: Api, waiterCount: number, rounds: number, createTask: (title: string) => Promise<{ status: number; body: any }>) {
+  const agents = Array.from({ length: waiterCount }, (_, i) => `bench_wait_${String(i).padStart(3, '0')}`)
+  await inParallel(agents.length, 10, async (i) => {
+    ok(await api('POST', '/api/v1/register', { agent_id: agents[i], role: 'frontend_dev', level: 'senior' }), 'register waiter')
+  })
+  const stop = new AbortController()
+  let onWin: ((win: { agentId: string; taskId: number; atMs: number }) => void) | undefined
+  const park = (agentId: string): void => {
+    api('POST', '/api/v1/tasks/claim', { agent_id: agentId, timeout: WAITER_TIMEOUT_S }, stop.signal)
+      .then((reply) => {
+        const atMs = performance.now()
+        const task = ok(reply, 'claim') as { id: number } | null
+        if (task) onWin?.({ agentId, taskId: task.id, atMs })
+        else if (!stop.signal.aborted) park(agentId)
+      })
+      .catch((error: unknown) => {
+        if (!stop.signal.aborted) log(`waiter ${agentId} failed: ${String(error)}`)
+      })
+  }
+  try {
+    for (const agentId of agents) park(agentId)
+    // No waiter count is exposed, so give every request time to reach its waiting state.
+    await sleep(1500)
+    const wakes: number[] = []
+    const creates: number[] = []
+    for (let round = 0; round < rounds; round++) {
+      const won = new Promise<{ agentId: string; taskId: number; atMs: number }>((resolve, reject) => {
+        onWin = resolve
+        setTimeout(() => reject(new Error(`round ${round}: no waiter answered within ${WAKE_GIVE_UP_MS} ms`)), WAKE_GIVE_UP_MS).unref()
+      })
+      const t0 = performance.now()
+      ok(await createTask(`wake bench ${round}`), 'create task')
+      creates.push(performance.now() - t0)
+      const win = await won
+      wakes.push(win.atMs - t0)
+      ok(await api('PUT', `/api/v1/tasks/${win.taskId}/status?agent_id=${win.agentId}`, { status: 'dev_done' }), 'dev_done')
+      park(win.agentId)
+      await sleep(200)
+    }
+    return { wakeLatencyMs: summarize(wakes), createLatencyMs: summarize(creates) }
+  } finally {
+    stop.abort()
+  }
+}
+
+export function claimThroughputTable(results: readonly ClaimThroughputResult[]): string {
+  return markdownTable(
+    ['database', 'claims/s', 'claim p50 / p95 ms', 'claimed / dupes', 'create tasks/s', 'GET /health req/s', 'wake p50 / p95 ms', 'create p50 ms'],
+    results.map((r) => [
+      `${r.database} (${r.clients} clients, ${r.tasks} tasks, ${r.waiters} waiters)`,
+      r.claimsPerSecond,
+      `${r.claimLatencyMs.median} / ${r.claimLatencyMs.p95}`,
+      `${r.claimed} / ${r.duplicates}`,
+      r.createTasksPerSecond,
+      r.healthRequestsPerSecond,
+      `${r.wakeLatencyMs.median} / ${r.wakeLatencyMs.p95}`,
+      r.createLatencyMs.median,
+    ]),
+  )
+}
+
+export async function benchAllDatabases(): Promise<ClaimThroughputResult[]> {
+  const results = [await benchClaimThroughput('sqlite')]
+  if (process.env.HPM_TEST_PG_URL) results.push(await benchClaimThroughput('postgresql'))
+  else log('PostgreSQL skipped: HPM_TEST_PG_URL is not set')
+  return results
+}
+
+async function main(): Promise<void> {
+  const results = await benchAllDatabases()
+  printReport('claim throughput and long-poll wake latency', { machine: machine(), results }, claimThroughputTable(results))
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()

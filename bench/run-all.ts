@@ -1,0 +1,19 @@
+/**
+ * Runs every benchmark in sequence (never in parallel: they would measure each other) and prints
+ * each one's JSON and table, then one summary table. `npm run bench`.
+ */
+import { benchAllDatabases, claimThroughputTable } from './claim-throughput.js'
+import { log, machine, printReport } from './bench-kit.js'
+import { benchRunnerOverhead, runnerOverheadTable, runnerPhasesTable } from './runner-overhead.js'
+
+const startedAt = performance.now()
+const host = machine()
+log(`machine: ${host.cpus} cores (${host.cpuModel}), node ${host.node}, load average ${host.loadavg1m}`)
+
+const runner = await benchRunnerOverhead()
+printReport(`runner overhead (${runner.tasks} tasks)`, { machine: machine(), ...runner }, `${runnerOverheadTable(runner)}\n\n${runnerPhasesTable(runner)}`)
+
+const claims = await benchAllDatabases()
+printReport('claim throughput and long-poll wake latency', { machine: machine(), results: claims }, claimThroughputTable(claims))
+
+log(`all benchmarks done in ${Math.round((performance.now() - startedAt) / 1000)} s`)
