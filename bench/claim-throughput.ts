@@ -12,6 +12,7 @@
  * BENCH_WAKE_ROUNDS override the counts, each bounded).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -41,6 +42,8 @@ export interface ClaimThroughputResult {
   claimLatencyMs: Summary
   /** `GET /health` with the same concurrency: the floor set by HTTP, auth and one `select 1`. */
   healthRequestsPerSecond: number
+  /** A bare node:http server answering `{}` in the bench process, same client: what this machine allows at all. */
+  loopbackFloorRequestsPerSecond: number
   waiters: number
   rounds: number
   wakeLatencyMs: Summary
@@ -77,6 +80,7 @@ export async function benchClaimThroughput(database: 'sqlite' | 'postgresql'): P
       await inParallel(taskCount, 10, async (i) => void ok(await createTask(`claim bench ${i}`, 'backend_dev'), 'create task'))
       const createTasksPerSecond = Math.round(taskCount / ((performance.now() - createStarted) / 1000))
       const healthRequestsPerSecond = await healthRate(api, clientCount, taskCount)
+      const loopbackFloorRequestsPerSecond = await loopbackFloor(clientCount, taskCount)
       const throughput = await claimAll(api, clientCount)
       log(`${database}: ${throughput.claimed} claims in ${Math.round(throughput.claimPhaseMs)} ms`)
       const wake = await wakeLatency(api, waiterCount, rounds, (title) => createTask(title, 'frontend_dev'))
@@ -86,6 +90,7 @@ export async function benchClaimThroughput(database: 'sqlite' | 'postgresql'): P
         clients: clientCount,
         createTasksPerSecond,
         healthRequestsPerSecond,
+        loopbackFloorRequestsPerSecond,
         ...throughput,
         waiters: waiterCount,
         rounds,
@@ -112,8 +117,23 @@ async function inParallel(count: number, concurrency: number, work: (i: number) 
 
 async function healthRate(api: Api, concurrency: number, count: number): Promise<number> {
   const started = performance.now()
-  await inParallel(count, concurrency, async () => void ok(await api('GET', '/health'), 'health'))
+  await inParallel(count, concurrency, async () => void ok(await api('GET', '/health'), 'GET /health'))
   return Math.round(count / ((performance.now() - started) / 1000))
+}
+
+async function loopbackFloor(concurrency: number, count: number): Promise<number> {
+  const server = createServer((_request, response) => {
+    response.setHeader('content-type', 'application/json')
+    response.end('{}')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const { port } = server.address() as { port: number }
+    return await healthRate(apiCaller(`http://127.0.0.1:${port}`, BENCH_API_KEY), concurrency, count)
+  } finally {
+    server.closeAllConnections()
+    server.close()
+  }
 }
 
 async function claimAll(api: Api, clientCount: number) {
@@ -197,14 +217,14 @@ async function wakeLatency(api: Api, waiterCount: number, rounds: number, create
 
 export function claimThroughputTable(results: readonly ClaimThroughputResult[]): string {
   return markdownTable(
-    ['database', 'claims/s', 'claim p50 / p95 ms', 'claimed / dupes', 'create tasks/s', 'GET /health req/s', 'wake p50 / p95 ms', 'create p50 ms'],
+    ['database', 'claims/s', 'claim p50 / p95 ms', 'claimed / dupes', 'create tasks/s', 'GET /health req/s (bare node:http)', 'wake p50 / p95 ms', 'create p50 ms'],
     results.map((r) => [
       `${r.database} (${r.clients} clients, ${r.tasks} tasks, ${r.waiters} waiters)`,
       r.claimsPerSecond,
       `${r.claimLatencyMs.median} / ${r.claimLatencyMs.p95}`,
       `${r.claimed} / ${r.duplicates}`,
       r.createTasksPerSecond,
-      r.healthRequestsPerSecond,
+      `${r.healthRequestsPerSecond} (${r.loopbackFloorRequestsPerSecond})`,
       `${r.wakeLatencyMs.median} / ${r.wakeLatencyMs.p95}`,
       r.createLatencyMs.median,
     ]),

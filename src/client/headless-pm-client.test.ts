@@ -322,6 +322,21 @@ describe('HeadlessPMClient against the real server', () => {
     expect(detail.comments.map((c) => c.body)).toContain('done @qa')
   })
 
+  it('streams the activity feed from /events, replaying after the given id', async () => {
+    await client.registerAgent({ agent_id: 'pm_s', role: 'pm', level: 'senior' })
+    const epic = await client.createEpic({ name: 'Streamed', description: 'd' }, 'pm_s')
+    const controller = new AbortController()
+    const seen: string[] = []
+
+    for await (const change of client.streamEvents({ afterId: 0, signal: controller.signal })) {
+      seen.push(change.type)
+      if (change.type === 'epic_created' && change.data.epic_id === epic.id) controller.abort()
+    }
+
+    expect(seen).toContain('agent_registered')
+    expect(seen.at(-1)).toBe('epic_created')
+  })
+
   it('throws ApiError unauthorized when the key is wrong', async () => {
     const wrong = new HeadlessPMClient({ baseUrl: server.url, apiKey: 'wrong-key-123' })
 

@@ -123,7 +123,9 @@ export interface ListMentionsByRoleQuery {
 
 export interface ListChangesQuery {
   /** ISO-8601 (with or without offset; none = UTC), Unix seconds/milliseconds, or a Date. */
-  since: string | number | Date
+  since?: string | number | Date
+  /** Events after this id (`last_event_id` of the previous page): exact paging. */
+  after_id?: number
   agent_id: string
   limit?: number
 }
@@ -459,7 +461,7 @@ export class HeadlessPMClient {
 
   /** `GET /changes`: activity since a time, for polling. */
   listChanges(query: ListChangesQuery, options?: CallOptions): Promise<ChangesResponse> {
-    const since = query.since instanceof Date ? query.since.toISOString() : String(query.since)
+    const since = query.since === undefined ? undefined : query.since instanceof Date ? query.since.toISOString() : String(query.since)
     return this.#call(
       { method: 'GET', path: `${API}/changes`, query: { ...query, since }, schema: ChangesResponse, isIdempotent: true },
       options,

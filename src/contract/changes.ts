@@ -38,11 +38,21 @@ export const Since = z.string().transform((raw, ctx) => {
   return date
 })
 
-export const ChangesQuery = z.object({
-  since: Since,
-  agent_id: AgentId,
-  limit: limitParam(1000),
-})
+/**
+ * `GET /changes`: `since` (v1) or `after_id`. Events sharing a timestamp can straddle a page cut by
+ * `limit`, so exact paging follows `last_event_id` with `after_id`.
+ */
+export const ChangesQuery = z
+  .object({
+    since: Since.optional(),
+    after_id: z.coerce.number({ error: 'must be an integer' }).int().min(0).optional(),
+    agent_id: AgentId,
+    limit: limitParam(1000),
+  })
+  .refine((q) => q.since !== undefined || q.after_id !== undefined, {
+    message: 'give since (ISO-8601 or Unix time) or after_id (an event id)',
+    path: ['since'],
+  })
 
 export const CHANGE_TYPES = [
   'task_created',

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -16,11 +18,17 @@ import type { HpmResult } from './run-hpm.js'
 let server: TestServer
 let workDir: string
 let env: Record<string, string>
+/** A URL where nothing listens (a port that was free a moment ago). */
+let DEAD_URL: string
 
 beforeAll(async () => {
   server = await startTestServer()
   workDir = mkdtempSync(join(tmpdir(), 'hpm-cli-'))
   env = { HOME: workDir, HEADLESS_PM_API_URL: server.url, HEADLESS_PM_API_KEY: server.apiKey }
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  DEAD_URL = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`
+  await new Promise((resolve) => probe.close(resolve))
 })
 afterAll(async () => {
   await server?.close()
@@ -57,7 +65,7 @@ async function makePlan(): Promise<{ pm: string; epicId: number; featureId: numb
   return { pm, epicId: epic.id, featureId: feature.id }
 }
 
-async function makeTask(overrides: Record<string, unknown> = {}, creator?: string): Promise<any> {
+async function makeTask(overrides: Record<string, unknown> = {}): Promise<any> {
   const plan = await makePlan()
   const body = {
     feature_id: plan.featureId,
@@ -68,15 +76,13 @@ async function makeTask(overrides: Record<string, unknown> = {}, creator?: strin
     branch: 'feature/x',
     ...overrides,
   }
-  return apiOk(`/tasks/create?agent_id=${creator ?? plan.pm}`, { method: 'POST', body })
+  return apiOk(`/tasks/create?agent_id=${plan.pm}`, { method: 'POST', body })
 }
 
-/** A URL where nothing listens. */
-const DEAD_URL = 'http://127.0.0.1:9'
 
 // Tests run concurrently (run-hpm.ts caps the number of live processes); they share nothing but the server.
 // Generous timeout: a test may wait for a process slot behind the others.
-describe.concurrent('hpm (child process against a real server)', { timeout: 180_000 }, () => {
+describe.concurrent('hpm (child process against a real server)', { timeout: 300_000 }, () => {
   describe('hpm --help', () => {
     it('teaches the workflow with the real statuses, roles and document types and exits 0', async () => {
       const result = await hpm('--help')
@@ -568,10 +574,10 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 180_
 
   describe('hpm configuration', () => {
     it('exits 3 naming the URL and `hpm serve` when the server is down', async () => {
-      const result = await runHpm(['agents', 'list'], { cwd: workDir, env: { ...env, HEADLESS_PM_API_URL: 'http://127.0.0.1:9' } })
+      const result = await runHpm(['agents', 'list'], { cwd: workDir, env: { ...env, HEADLESS_PM_API_URL: DEAD_URL } })
 
       expect(result.code).toBe(3)
-      expect(result.stderr).toContain('cannot reach the Headless PM server at http://127.0.0.1:9')
+      expect(result.stderr).toContain(`cannot reach the Headless PM server at ${DEAD_URL} (GET /api/v1/agents) after 3 attempts (connection refused)`)
       expect(result.stderr).toContain('hpm serve')
       expect(result.stderr).not.toMatch(/\n\s+at /)
     })

@@ -59,7 +59,7 @@ function spawnHpm(args: readonly string[], options: HpmOptions): Promise<HpmResu
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`hpm ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`))
-    }, options.timeoutMs ?? 30_000)
+    }, options.timeoutMs ?? 120_000)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)

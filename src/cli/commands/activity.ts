@@ -26,12 +26,18 @@ export function markMentionRead(client: HeadlessPMClient, options: { mentionId: 
   return client.markMentionRead(options.mentionId, options.agentId)
 }
 
-/** `hpm changes`: activity since a time; pass `last_timestamp` back as the next `--since`. */
-export function listChanges(client: HeadlessPMClient, options: { since: string; agentId: string; limit?: number }): Promise<ChangesResponse> {
-  if (!parseSince(options.since)) {
+/** `hpm changes`: activity since a time, or after an event id (pass `last_event_id` back as `--after-id`). */
+export function listChanges(
+  client: HeadlessPMClient,
+  options: { since?: string; afterId?: number; agentId: string; limit?: number },
+): Promise<ChangesResponse> {
+  if (options.since === undefined && options.afterId === undefined) {
+    throw new UsageError('give --since <time> or --after-id <event id>')
+  }
+  if (options.since !== undefined && !parseSince(options.since)) {
     throw new UsageError(`--since '${options.since}' must be an ISO-8601 date-time (2026-01-31T12:00:00Z) or a Unix timestamp in seconds`)
   }
-  return client.listChanges({ since: options.since, agent_id: options.agentId, limit: options.limit })
+  return client.listChanges({ since: options.since, after_id: options.afterId, agent_id: options.agentId, limit: options.limit })
 }
 
 /** `hpm changelog`: recent task status changes, newest first. */

@@ -19,10 +19,17 @@ export function changeRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       '/changes',
       { schema: { tags: ['changes'], querystring: ChangesQuery, response: { 200: ChangesResponse } } },
       async (request) => {
-        const since = request.query.since.toISOString()
-        const changes = await listEventsSince(deps.db, since, request.query.limit)
+        const { since, after_id: afterId, limit } = request.query
+        const changes =
+          afterId !== undefined
+            ? await listEventsAfterId(deps.db, afterId, limit)
+            : await listEventsSince(deps.db, since!.toISOString(), limit)
         const last = changes.at(-1)
-        return { changes, last_timestamp: last?.timestamp ?? since, last_event_id: last?.id ?? 0 }
+        return {
+          changes,
+          last_timestamp: last?.timestamp ?? since?.toISOString() ?? new Date().toISOString(),
+          last_event_id: last?.id ?? afterId ?? 0,
+        }
       },
     )
 

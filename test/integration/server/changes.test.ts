@@ -133,6 +133,35 @@ describe('GET /changes', () => {
     expect(body.changes.map((c) => c.data.title)).toEqual(['l0', 'l1'])
   })
 
+  it('pages without losing events that share a timestamp when after_id follows last_event_id', async () => {
+    const since = await mark()
+    const dev = await registerAgent(server.api)
+    const other = await registerAgent(server.api)
+    const task = await makeTask(server.api, project)
+    // One comment writes the comment and two mention events in one transaction, at one timestamp.
+    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, { method: 'POST', body: { comment: `@${dev} @${other} look` } })
+    const first = await changes(since.toISOString(), '&limit=1')
+    const seen = [...first.changes]
+    let after = first.last_event_id
+
+    for (let page = 0; page < 20; page++) {
+      const res = await server.api(`/api/v1/changes?after_id=${after}&agent_id=watcher&limit=1`)
+      if (res.body.changes.length === 0) break
+      seen.push(...res.body.changes)
+      after = res.body.last_event_id
+    }
+
+    const all = await changes(since.toISOString())
+    expect(seen.map((c) => c.id)).toEqual(all.changes.map((c) => c.id))
+    expect(seen.filter((c) => c.type === 'mention_created')).toHaveLength(2)
+  })
+
+  it('returns 422 when neither since nor after_id is given', async () => {
+    const res = await server.api('/api/v1/changes?agent_id=watcher')
+
+    expectClientError(res, 422, 'since')
+  })
+
   it.each(['yesterday', '2025-13-45T00:00:00Z', '12:00', ''])('returns 422 naming since when since is %j', async (since) => {
     const res = await server.api(`/api/v1/changes?since=${encodeURIComponent(since)}&agent_id=watcher`)
 
