@@ -3,6 +3,7 @@ import type { MentionResponse, RunOutcome, TaskResponse } from '../contract/inde
 import type { ClaudeRunResult, OperatorChoice, TaskLockState, TaskPhase } from './components/index.js'
 import { TASK_PHASES } from './components/index.js'
 import { judgeRun } from './outcome.js'
+import { isReportedStatus } from './reconcile.js'
 import { buildPrompt } from './prompt.js'
 import { categoryForOutcome, RECOVERY } from './recovery.js'
 import type { FailureCategory } from './recovery.js'
@@ -95,7 +96,7 @@ async function runUntilReported(
       ctx.client.listMentions({ agent_id: config.agentId, unread_only: true, limit: 50 }),
     )
     const fresh = await serverCall(ctx, 'reading the task', () => ctx.client.getTask(task.id))
-    const run = await runClaude(ctx, fresh, state, mentions, previousFailure)
+    const run = await runClaude(ctx, fresh, state, mentions, previousFailure, review)
     state = await persistence.update({ session_id: run.result.sessionId ?? state.session_id, phase: 'agent_finished', agent_pgid: null })
     faultPoint(ctx, 'after_claude')
     await recordRun(ctx, task.id, state, run.result, run.startedAt, run.leaseLost ? 'failed' : undefined)
@@ -149,6 +150,7 @@ async function runClaude(
   state: TaskLockState,
   mentions: readonly MentionResponse[],
   previousFailure: string | undefined,
+  review: boolean,
 ): Promise<ClaudeRun> {
   const { ui, config } = ctx
   const model = ctx.models.modelFor(task.difficulty)
@@ -170,16 +172,12 @@ async function runClaude(
   let leaseLost = false
 
   const heartbeat = setInterval(() => {
-    ctx.client
-      .heartbeat(config.agentId)
-      .then((beat) => {
-        if (!beat.tasks.some((t) => t.id === task.id)) {
-          leaseLost = true
-          ui.error(`the server no longer gives task ${task.id} to this agent; stopping Claude`)
-          stop.abort()
-        }
-      })
-      .catch((error: unknown) => ui.warn(`lease renewal failed: ${error instanceof Error ? error.message : String(error)}`))
+    void renewLease(ctx, task.id, review).then((isLost) => {
+      if (!isLost || stop.signal.aborted) return
+      leaseLost = true
+      ui.error(`the server no longer gives task ${task.id} to this agent; stopping Claude`)
+      stop.abort()
+    })
   }, config.heartbeatIntervalSeconds * 1000)
   const health = setInterval(() => {
     void ctx.hooks.runHealthCheck({ cwd: state.worktree_path }).then((h) => {
@@ -217,6 +215,23 @@ async function runClaude(
     clearInterval(heartbeat)
     clearInterval(health)
     ctx.signal.removeEventListener('abort', onShutdown)
+  }
+}
+
+/**
+ * Renews the lease; true when the task is no longer ours. A task the agent itself just reported
+ * (dev_done releases the claim) is not lost: Claude is finishing, and the verdict will see it.
+ */
+async function renewLease(ctx: RunnerContext, taskId: number, review: boolean): Promise<boolean> {
+  try {
+    const beat = await ctx.client.heartbeat(ctx.config.agentId)
+    if (beat.tasks.some((t) => t.id === taskId)) return false
+    const task = await ctx.client.getTask(taskId)
+    return !(task.locked_by === null && isReportedStatus(task, review))
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return true
+    ctx.ui.warn(`lease renewal failed: ${error instanceof Error ? error.message : String(error)}`)
+    return false
   }
 }
 

@@ -135,9 +135,9 @@ export async function demoCommand(options: DemoOptions = {}): Promise<number> {
 
 async function startDemoServer(root: string): Promise<RunningServer> {
   const dataDir = join(root, 'server')
-  // A fixed environment, not the user's: a DATABASE_URL or key in the shell must not leak into the demo.
+  // A fixed environment and database, not the user's: a DATABASE_URL or key in the shell must not leak into the demo.
   const config = loadServerConfig({
-    flags: { host: '127.0.0.1', port: 0, dataDir },
+    flags: { host: '127.0.0.1', port: 0, dataDir, databaseUrl: `sqlite:${join(dataDir, 'headless-pm.db')}` },
     env: { HPM_LOG_LEVEL: 'silent', HPM_SERVICE_PING_INTERVAL: '0' },
     cwd: root,
   })
