@@ -14,6 +14,13 @@ if (!process.env.HPM_TEST_PG_URL) {
   process.stdout.write(`${message}\n`)
 }
 
+// Tests run `hpm` as a real child process; build its bundle first so they run what is in src/.
+const built = spawnSync(process.execPath, ['scripts/build.js'], { stdio: 'inherit', timeout: 120_000 })
+if (built.status !== 0) {
+  process.stderr.write('building dist/ failed\n0 passed, 1 failed\n')
+  process.exit(1)
+}
+
 const args = ['vitest', 'run', '--reporter=default', '--reporter=./scripts/summary-reporter.js', ...process.argv.slice(2)]
 const result = spawnSync('npx', args, {
   stdio: 'inherit',

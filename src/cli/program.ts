@@ -1,6 +1,7 @@
-import { createRequire } from 'node:module'
-
 import { Command, Option } from 'commander'
+
+// Imported directly, not through lib/index, so that `hpm --help` does not load execa.
+import { PACKAGE_VERSION } from '../lib/package-root.js'
 
 import type { HeadlessPMClient } from '../client/index.js'
 import type { RunnerFlags } from '../config/index.js'
@@ -509,7 +510,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
 }
 
 function packageVersion(): string {
-  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+  return PACKAGE_VERSION
 }
 
 function waitNotice(opts: { timeout?: number; simulate?: boolean }): string | undefined {

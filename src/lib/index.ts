@@ -18,3 +18,4 @@ export type {
   StreamingProcess,
 } from './process.js'
 export { TailBuffer } from './tail-buffer.js'
+export { PACKAGE_ROOT, PACKAGE_VERSION } from './package-root.js'

@@ -1,11 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { delimiter, dirname, isAbsolute, join, relative, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { delimiter, isAbsolute, join, relative, sep } from 'node:path'
 
 import { ApiError, ApiUnavailableError, HeadlessPMClient } from '../client/index.js'
 import type { RunnerConfig } from '../config/index.js'
 import type { TaskResponse } from '../contract/index.js'
-import { ProcessStartError, runProcess } from '../lib/index.js'
+import { PACKAGE_ROOT, ProcessStartError, runProcess } from '../lib/index.js'
 import {
   ClaudeExecutor,
   ensureExcluded,
@@ -25,7 +24,6 @@ import { finishTask, giveUpTask } from './task-tail.js'
 import { workOnTask } from './task-work.js'
 import type { TaskEnd } from './task-work.js'
 
-const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 /** Exit codes of `hpm run`, matching the CLI's table. */
 export const RUNNER_EXIT = { ok: 0, failed: 1, unavailable: 3, interrupted: 130, terminated: 143 } as const

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { PACKAGE_VERSION } from '../lib/index.js'
 
 /** The package version, reported by /health, /status and the OpenAPI document. */
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version
+export const VERSION: string = PACKAGE_VERSION

@@ -1,21 +1,19 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 
 import pc from 'picocolors'
 
 import { ApiError, ApiUnavailableError, HeadlessPMClient } from '../../client/index.js'
 import type { ChangelogResponse, RunResponse } from '../../contract/index.js'
 import { loadServerConfig } from '../../config/index.js'
-import { childEnv, createLogger, ProcessStartError, runProcess, spawnStreaming } from '../../lib/index.js'
+import { childEnv, createLogger, PACKAGE_ROOT, ProcessStartError, runProcess, spawnStreaming } from '../../lib/index.js'
 import type { ProcessResult } from '../../lib/index.js'
 import { startServer } from '../../server/main.js'
 import type { RunningServer } from '../../server/main.js'
 import { EXIT } from '../exit-codes.js'
 import { DEMO_DEV_SCENARIO, DEMO_QA_SCENARIO, DEMO_TASK } from './demo-scenarios.js'
 
-const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 const HPM_BIN = join(PACKAGE_ROOT, 'bin', 'hpm.js')
 const FAKE_CLAUDE = join(PACKAGE_ROOT, 'test', 'fixtures', 'fake-claude', 'claude')
 const RUNNER_TIMEOUT_MS = 90_000

@@ -1,12 +1,12 @@
 import { chmod, copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseEnv } from 'node:util'
 
 import writeFileAtomic from 'write-file-atomic'
 
 import { CLIENT_ENV_NAMES, DEFAULT_API_URL, findGeneratedApiKey, firstOf, mergeEnv } from '../../config/index.js'
 import type { EnvMap } from '../../config/index.js'
+import { PACKAGE_ROOT } from '../../lib/package-root.js'
 import { CommandFailedError, UsageError } from '../exit-codes.js'
 
 /** Folders the runner and server keep in a project; git should never see them. */
@@ -15,7 +15,7 @@ export const EXCLUDED_PATTERNS = ['.worktrees/', '.headless-pm/', '.env'] as con
 /** Where `--with-roles` puts the role prompts, relative to the project. */
 export const ROLES_TARGET = join('headless-pm', 'team_roles')
 
-const ROLES_SOURCE = fileURLToPath(new URL('../../../agents/team_roles/', import.meta.url))
+const ROLES_SOURCE = join(PACKAGE_ROOT, 'agents', 'team_roles')
 
 export interface InitOptions {
   /** Project directory; default the root of the git repository around `cwd`. */

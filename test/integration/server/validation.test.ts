@@ -9,7 +9,6 @@ let server: TestServer
 let project: Project
 let dev: string
 let taskId: number
-let documentId: number
 let mentionId: number
 
 beforeAll(async () => {
@@ -17,11 +16,10 @@ beforeAll(async () => {
   project = await seedProject(server.api)
   dev = await registerAgent(server.api, { role: 'backend_dev', level: 'senior' })
   taskId = (await makeTask(server.api, project)).id
-  const doc = await server.api(`/api/v1/documents?author_id=${project.pm}`, {
+  await server.api(`/api/v1/documents?author_id=${project.pm}`, {
     method: 'POST',
     body: { doc_type: 'update', title: 'hello', content: `ping @${dev}` },
   })
-  documentId = doc.body.id
   const mentions = await server.api(`/api/v1/mentions?agent_id=${dev}`)
   mentionId = mentions.body[0].id
   await server.api(`/api/v1/services/register?agent_id=${dev}`, {

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Bundles the `hpm` entry into dist/hpm.mjs so each `hpm` start (agents call it often) skips
+// compiling TypeScript at run time. bin/hpm.js uses the bundle only while it is newer than src/.
+import { rmSync } from 'node:fs'
+
+import { build } from 'esbuild'
+
+rmSync('dist', { recursive: true, force: true })
+
+await build({
+  entryPoints: { hpm: 'src/cli/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  // Commands load lazily; splitting keeps each in its own chunk so `hpm --help` loads little.
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+})
