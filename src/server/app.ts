@@ -112,7 +112,7 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
     log,
     hub,
     waiters,
-    jobs: undefined as unknown as BackgroundJobs,
+    jobs: new BackgroundJobs({ db, log: log.child({ component: 'jobs' }), config, onChange: () => void hub.poke() }),
     activity: new AgentActivity(db, log, leaseMs),
     leaseNow,
     version: VERSION,
@@ -126,7 +126,6 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
       return () => shutdownCleanups.delete(cleanup)
     },
   }
-  deps.jobs = new BackgroundJobs({ db, log: log.child({ component: 'jobs' }), config, onChange: () => void hub.poke() })
 
   hub.subscribe((event) => {
     if (event.type.startsWith('task_')) void waiters.wake()
