@@ -26,8 +26,8 @@ export function systemRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         service: 'headless-pm-api',
         version: deps.version,
         database,
-        // The dashboard is static files served by this process, so it runs whenever the API does.
-        dashboard: 'running',
+        // v1's field. No web dashboard ships yet, so say so rather than claim one runs.
+        dashboard: 'not_installed',
         timestamp: nowIso(),
       }
     })

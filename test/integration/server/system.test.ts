@@ -27,7 +27,7 @@ describe('GET /health', () => {
     const res = await server.api('/health', { key: null })
 
     expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ status: 'healthy', service: 'headless-pm-api', database: 'healthy', dashboard: 'running' })
+    expect(res.body).toMatchObject({ status: 'healthy', service: 'headless-pm-api', database: 'healthy', dashboard: 'not_installed' })
     expect(res.body.timestamp).toMatch(/Z$/)
   })
 })
