@@ -15,6 +15,12 @@ export function idColumn(dialect: DialectName) {
     : { type: sql`integer`, build: (c: ColumnDefinitionBuilder) => c.primaryKey().autoIncrement() }
 }
 
+/** A unique-constraint violation, in either dialect (a concurrent write won the race). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE'
+}
+
 /** Current UTC time in the stored format. */
 export function nowIso(clockMs: number = Date.now()): string {
   return new Date(clockMs).toISOString()

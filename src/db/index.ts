@@ -2,7 +2,7 @@
 export { connectDatabase } from './connect.js'
 export type { Connection, ConnectOptions } from './connect.js'
 export type { AgentRow, Database, Db, ServiceRow } from './database.js'
-export { dialectOf, nowIso } from './dialect.js'
+export { dialectOf, isUniqueViolation, nowIso } from './dialect.js'
 export type { DialectName } from './dialect.js'
 export { migrateToLatest, schemaStatus } from './migrate.js'
 export type { SchemaStatus } from './migrate.js'

@@ -19,7 +19,7 @@ import type { TaskLockState } from './components/index.js'
 import { reconcile } from './reconcile.js'
 import { FAULT_POINTS, faultPoint, isReview, serverCall, taskBranch } from './runner-context.js'
 import type { FaultPoint, RunnerContext } from './runner-context.js'
-import { untilServerAnswers } from './server-calls.js'
+import { sleep, untilServerAnswers } from './server-calls.js'
 import { finishTask, giveUpTask } from './task-tail.js'
 import { workOnTask } from './task-work.js'
 import type { TaskEnd } from './task-work.js'
@@ -72,23 +72,31 @@ export class AdvancedAgentRunner {
   async run(): Promise<number> {
     const ctx = await this.#startup()
     if (typeof ctx === 'number') return ctx
-    let finished = 0
+    let errorsInARow = 0
     while (!this.#stop.signal.aborted) {
       let end: TaskEnd | 'idle'
       try {
         end = await this.#next(ctx)
+        errorsInARow = 0
       } catch (error) {
         if (this.#stop.signal.aborted) break
-        if (error instanceof ApiUnavailableError) {
-          this.#ui.error(error.message)
-          return RUNNER_EXIT.unavailable
-        }
-        throw error
+        // A runner is meant to run overnight: an unexpected error ends this turn, not the process.
+        // The lock file and the next reconcile work out where things stand.
+        errorsInARow++
+        const delayMs = Math.min(5000 * 2 ** (errorsInARow - 1), 60_000)
+        this.#ui.error(`unexpected error (${error instanceof Error ? error.message : String(error)}); carrying on in ${delayMs / 1000} s`)
+        await sleep(delayMs, this.#stop.signal)
+        continue
       }
       if (end === 'quit') return RUNNER_EXIT.failed
       if (end === 'interrupted') break
-      if (end === 'done' || end === 'released') finished++
-      if (ctx.config.isSingleTask && finished > 0) return RUNNER_EXIT.ok
+      if (ctx.config.isSingleTask && end === 'done') return RUNNER_EXIT.ok
+      // A released task was not done: --single-task says so; a continuous runner pauses before the
+      // next claim so a task that keeps failing does not burn attempts in a tight loop.
+      if (end === 'released') {
+        if (ctx.config.isSingleTask) return RUNNER_EXIT.failed
+        await sleep(ctx.config.healthCheckIntervalSeconds * 1000, this.#stop.signal)
+      }
     }
     this.#ui.warn('stopped; any task in progress stays claimed and resumes on the next start')
     return this.#stopSignal === 'SIGINT' ? RUNNER_EXIT.interrupted : RUNNER_EXIT.terminated
@@ -225,18 +233,26 @@ export class AdvancedAgentRunner {
     const health = await ctx.hooks.runHealthCheck({ cwd: config.repoDir })
     if (!health.ok) {
       ui.warn(`health_check failed (${health.message ?? 'non-zero exit'}); not taking work for ${config.healthCheckIntervalSeconds} s`)
-      await new Promise((r) => setTimeout(r, config.healthCheckIntervalSeconds * 1000).unref())
+      await sleep(config.healthCheckIntervalSeconds * 1000, ctx.signal)
       return 'idle'
     }
     ui.info(`waiting for a ${config.role} task (level ${config.level} or lower)…`)
     let task: TaskResponse | null = null
     while (!task && !ctx.signal.aborted) {
       task = await serverCall(ctx, 'claiming', () =>
-        client.claimTask({ agent_id: config.agentId, timeout: config.claimWaitSeconds }, { timeoutMs: (config.claimWaitSeconds + 30) * 1000 }),
+        client.claimTask(
+          { agent_id: config.agentId, timeout: config.claimWaitSeconds },
+          { timeoutMs: (config.claimWaitSeconds + 30) * 1000, signal: ctx.signal },
+        ),
       )
     }
     if (!task) return 'interrupted'
     faultPoint(ctx, 'after_claim')
+    // A claim that landed as we were stopping stays ours; record it so the next start resumes it.
+    if (ctx.signal.aborted) {
+      await this.#persistClaim(ctx, task)
+      return 'interrupted'
+    }
     ui.success(`claimed task ${task.id} "${task.title}" (${task.difficulty}, ${task.complexity})`)
     return workOnTask(ctx, task, await this.#persistClaim(ctx, task))
   }

@@ -1,3 +1,4 @@
+import { ApiError } from '../client/index.js'
 import type { HeadlessPMClient } from '../client/index.js'
 import type { RunnerConfig } from '../config/index.js'
 import type { TaskResponse } from '../contract/index.js'
@@ -48,6 +49,29 @@ export function serverCall<T>(ctx: RunnerContext, what: string, call: () => Prom
     signal: ctx.signal,
     onRetry: (error, delayMs) => ctx.ui.warn(`${what}: server unreachable (${error.message}); retrying in ${Math.round(delayMs / 1000)} s`),
   })
+}
+
+/**
+ * Sets a task's status for this agent. A refusal (409/403) is checked against the task: when it is
+ * already at `status` (a retried call that had landed) that is success; otherwise the task has moved
+ * on without us and 'lost' is returned rather than thrown.
+ */
+export async function reportStatus(
+  ctx: RunnerContext,
+  taskId: number,
+  status: TaskResponse['status'],
+  notes: string,
+): Promise<'ok' | 'lost'> {
+  try {
+    await serverCall(ctx, `reporting ${status}`, () => ctx.client.updateStatus(taskId, { status, notes }, ctx.config.agentId))
+    return 'ok'
+  } catch (error) {
+    if (!(error instanceof ApiError) || ![403, 404, 409].includes(error.status)) throw error
+    const task = error.status === 404 ? undefined : await serverCall(ctx, 'reading the task', () => ctx.client.getTask(taskId))
+    if (task?.status === status) return 'ok'
+    ctx.ui.warn(`could not set task ${taskId} to ${status}: ${error.message}`)
+    return 'lost'
+  }
 }
 
 /** Kills this process where a test asked for it; a no-op otherwise. */

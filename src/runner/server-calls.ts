@@ -1,17 +1,18 @@
-import { ApiUnavailableError } from '../client/index.js'
+import { ApiError, ApiUnavailableError } from '../client/index.js'
 
 export interface ServerRetryOptions {
   /** Stops the retrying (shutdown); the last error is then thrown. */
   signal: AbortSignal
   /** Called before each wait, e.g. to tell the operator. */
-  onRetry?: (error: ApiUnavailableError, delayMs: number, attempt: number) => void
+  onRetry?: (error: ApiUnavailableError | ApiError, delayMs: number, attempt: number) => void
   /** Give up after this long overall; default: never (until `signal`). */
   giveUpAfterMs?: number
   firstDelayMs?: number
   maxDelayMs?: number
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when `signal` aborts. Keeps the process alive meanwhile. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve()
     const timer = setTimeout(done, ms)
@@ -24,10 +25,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   })
 }
 
+/** A server that cannot answer now: unreachable, or a proxy/server saying so (502/503/504). */
+export function isTransient(error: unknown): error is ApiUnavailableError | ApiError {
+  return error instanceof ApiUnavailableError || (error instanceof ApiError && [502, 503, 504].includes(error.status))
+}
+
 /**
- * Calls the server until it answers: an unreachable server is waited for with a capped backoff
- * (so a restart meets no retry storm) and nothing the runner has to report is dropped. API errors
- * (the server answered) are thrown at once.
+ * Calls the server until it answers: an unreachable server (or a gateway saying it is down) is
+ * waited for with a capped backoff, so a restart meets no retry storm and nothing the runner has to
+ * report is dropped. Other API errors (the server answered) are thrown at once.
  */
 export async function untilServerAnswers<T>(call: () => Promise<T>, options: ServerRetryOptions): Promise<T> {
   const started = Date.now()
@@ -36,7 +42,7 @@ export async function untilServerAnswers<T>(call: () => Promise<T>, options: Ser
     try {
       return await call()
     } catch (error) {
-      if (!(error instanceof ApiUnavailableError)) throw error
+      if (!isTransient(error)) throw error
       const isOutOfTime = options.giveUpAfterMs !== undefined && Date.now() - started + delay > options.giveUpAfterMs
       if (options.signal.aborted || isOutOfTime) throw error
       options.onRetry?.(error, delay, attempt)

@@ -5,7 +5,7 @@ import type { TaskResponse } from '../contract/index.js'
 import type { TaskLockState } from './components/index.js'
 import { withMergeLock } from './merge-lock.js'
 import { stopOrphanAgent } from './orphan-agent.js'
-import { faultPoint, isReview, serverCall } from './runner-context.js'
+import { faultPoint, isReview, reportStatus, serverCall } from './runner-context.js'
 import type { RunnerContext } from './runner-context.js'
 import type { TaskEnd } from './task-work.js'
 
@@ -45,13 +45,15 @@ export async function finishTask(ctx: RunnerContext, initial: TaskLockState, kno
     state = await persistence.update({ phase: 'post_task_done' })
   }
 
-  const shouldMerge = review && task.complexity === 'minor' && (task.status === 'qa_done' || state.phase === 'merging')
+  // Only a task the server still shows as passed QA is merged: after a crash the branch may have
+  // moved on (sent back, reworked) and must not reach the base branch unreviewed.
+  const shouldMerge = review && task.complexity === 'minor' && task.status === 'qa_done'
   if (shouldMerge) {
     state = await persistence.update({ phase: 'merging' })
     await mergePassedTask(ctx, task, state)
   }
 
-  await removeWorktree(ctx, state)
+  await removeWorktree(ctx, state, await findTask(ctx, task.id))
   await persistence.update({ phase: 'done' })
   await persistence.release()
   ui.success(`task ${task.id} done here (${(await findTask(ctx, task.id))?.status ?? 'deleted'})`)
@@ -71,23 +73,17 @@ async function mergePassedTask(ctx: RunnerContext, task: TaskResponse, state: Ta
   }
   if (merged.ok) {
     ui.success(`merged ${state.branch_name} into ${ctx.baseBranch} (${merged.sha.slice(0, 8)})`)
-    await serverCall(ctx, 'reporting committed', () =>
-      ctx.client.updateStatus(task.id, { status: 'committed', notes: `Merged ${state.branch_name} into ${ctx.baseBranch} as ${merged.sha}.` }, config.agentId),
-    )
+    await reportStatus(ctx, task.id, 'committed', `Merged ${state.branch_name} into ${ctx.baseBranch} as ${merged.sha}.`)
     return
   }
   if (merged.conflict === true) {
     const files = merged.files.join(', ')
     ui.error(`merging ${state.branch_name} into ${ctx.baseBranch} conflicts in: ${files}`)
-    await serverCall(ctx, 'sending the task back', () =>
-      ctx.client.updateStatus(
-        task.id,
-        {
-          status: 'created',
-          notes: `Merge into ${ctx.baseBranch} failed: conflicts in ${files}. Bring ${state.branch_name} up to date with ${ctx.baseBranch}, resolve, and report dev_done again.`,
-        },
-        config.agentId,
-      ),
+    await reportStatus(
+      ctx,
+      task.id,
+      'created',
+      `Merge into ${ctx.baseBranch} failed: conflicts in ${files}. Bring ${state.branch_name} up to date with ${ctx.baseBranch}, resolve, and report dev_done again.`,
     )
     return
   }
@@ -97,8 +93,33 @@ async function mergePassedTask(ctx: RunnerContext, task: TaskResponse, state: Ta
   )
 }
 
-async function removeWorktree(ctx: RunnerContext, state: TaskLockState): Promise<void> {
+/**
+ * Whether another agent now works in this worktree: worktrees are keyed to the task, so a dev who
+ * took the task over reuses `task-<id>` (and a reviewer `task-<id>-qa`). Then it is theirs.
+ */
+function isWorktreeTakenOver(ctx: RunnerContext, state: TaskLockState, task: TaskResponse | undefined): boolean {
+  if (!task?.locked_by || task.locked_by === ctx.config.agentId) return false
+  return (task.claimed_from === 'dev_done') === state.worktree_path.endsWith('-qa')
+}
+
+/**
+ * Removes the task's worktree, first committing what is left in a dev worktree so nothing is lost.
+ * When that commit fails (or the worktree is someone else's now) the worktree stays.
+ */
+async function removeWorktree(ctx: RunnerContext, state: TaskLockState, task?: TaskResponse, note = 'work left uncommitted'): Promise<void> {
   if (!existsSync(state.worktree_path)) return
+  if (isWorktreeTakenOver(ctx, state, task)) {
+    ctx.ui.info(`leaving ${state.worktree_path} alone: ${task?.locked_by} works in it now`)
+    return
+  }
+  if (!state.worktree_path.endsWith('-qa')) {
+    const saved = await ctx.worktree.commitAll(state.worktree_path, `task ${state.task_id}: ${note} (committed by the runner)`)
+    if (!saved.ok) {
+      ctx.ui.warn(`could not commit what is left in ${state.worktree_path} (${saved.message}); keeping the worktree`)
+      return
+    }
+    if (saved.committed) ctx.ui.info(`kept unfinished work as commit ${saved.sha.slice(0, 8)} on ${state.branch_name}`)
+  }
   const removed = await ctx.worktree.remove(state.worktree_path, { force: true })
   if (!removed.ok) ctx.ui.warn(`could not remove worktree ${state.worktree_path}: ${removed.message}`)
 }
@@ -110,8 +131,13 @@ async function removeWorktree(ctx: RunnerContext, state: TaskLockState): Promise
 export async function giveUpTask(ctx: RunnerContext, state: TaskLockState, options: { unlock: boolean; note: string }): Promise<void> {
   const { ui, config } = ctx
   await stopOrphanAgent(state, (m) => ui.warn(m))
-  if (existsSync(state.worktree_path) && !state.worktree_path.endsWith('-qa')) {
-    const wip = await ctx.worktree.commitAll(state.worktree_path, `task ${state.task_id}: work in progress (runner stopped: ${options.note.slice(0, 200)})`)
+  const task = await findTask(ctx, state.task_id)
+  const note = `work in progress (runner stopped: ${options.note.slice(0, 200)})`
+  if (isWorktreeTakenOver(ctx, state, task)) {
+    ui.info(`leaving ${state.worktree_path} alone: ${task?.locked_by} works in it now`)
+  } else if (existsSync(state.worktree_path) && !state.worktree_path.endsWith('-qa')) {
+    // Commit before releasing, so whoever takes the task next finds the work on the branch.
+    const wip = await ctx.worktree.commitAll(state.worktree_path, `task ${state.task_id}: ${note} (committed by the runner)`)
     if (wip.ok && wip.committed) ui.info(`kept unfinished work as commit ${wip.sha.slice(0, 8)} on ${state.branch_name}`)
   }
   if (options.unlock) {
@@ -123,6 +149,6 @@ export async function giveUpTask(ctx: RunnerContext, state: TaskLockState, optio
       ui.warn(`task ${state.task_id} was not released: ${error.message}`)
     }
   }
-  await removeWorktree(ctx, state)
+  await removeWorktree(ctx, state, options.unlock ? await findTask(ctx, state.task_id) : task, note)
   await ctx.persistence.release()
 }

@@ -7,9 +7,10 @@ import { isReportedStatus } from './reconcile.js'
 import { buildPrompt } from './prompt.js'
 import { categoryForOutcome, RECOVERY } from './recovery.js'
 import type { FailureCategory } from './recovery.js'
-import { faultPoint, isReview, serverCall, taskBranch } from './runner-context.js'
+import { faultPoint, isReview, reportStatus, serverCall, taskBranch } from './runner-context.js'
 import type { RunnerContext } from './runner-context.js'
 import { stopOrphanAgent } from './orphan-agent.js'
+import { sleep } from './server-calls.js'
 import { finishTask, giveUpTask } from './task-tail.js'
 
 /** How work on one task ended, as far as the loop cares. */
@@ -28,6 +29,7 @@ export async function workOnTask(ctx: RunnerContext, task: TaskResponse, initial
   let state = initial
   const review = isReview(ctx, task)
   await stopOrphanAgent(state, (m) => ui.warn(m))
+  if (ctx.signal.aborted) return 'interrupted'
 
   if (!atOrAfter(state, 'worktree_ready')) {
     const prepared = await prepareWorktree(ctx, task)
@@ -256,9 +258,8 @@ async function judge(
       ctx.ui.success(`task ${taskId} reported ${verdict.status} by the agent`)
       return 'reported'
     case 'report_dev_done': {
-      await serverCall(ctx, 'reporting dev_done', () =>
-        ctx.client.updateStatus(taskId, { status: 'dev_done', notes: `Reported by the runner: ${ahead} commit(s) on ${state.branch_name}.` }, ctx.config.agentId),
-      )
+      const reported = await reportStatus(ctx, taskId, 'dev_done', `Reported by the runner: ${ahead} commit(s) on ${state.branch_name}.`)
+      if (reported === 'lost') return { kind: 'lost', reason: `task ${taskId} moved on before dev_done could be reported` }
       ctx.ui.success(`task ${taskId} reported dev_done (${ahead} commit(s) on ${state.branch_name})`)
       return 'reported'
     }
@@ -304,19 +305,29 @@ async function recordRun(
   }
 }
 
+/** Bookkeeping: a mention left unread is delivered again, which is harmless; never fail the task. */
 async function markRead(ctx: RunnerContext, mentions: readonly MentionResponse[]): Promise<void> {
   for (const mention of mentions) {
     try {
       await ctx.client.markMentionRead(mention.id, ctx.config.agentId)
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error
+      ctx.ui.warn(`could not mark mention ${mention.id} read: ${error instanceof Error ? error.message : String(error)}`)
+      return
     }
   }
 }
 
+// Failures of the installation, not of the task: releasing would only fail the next task the same
+// way, so the choice is retry or quit (a `release` policy answers quit).
+const INSTALLATION_FAILURES: readonly FailureCategory[] = ['not_logged_in', 'agent_not_found']
+
 async function askOperator(ctx: RunnerContext, message: string, category: FailureCategory): Promise<OperatorChoice> {
   if (ctx.signal.aborted) return 'quit'
-  return ctx.ui.promptOperator(`${message}\n${RECOVERY[category].description}`, ['retry', 'release', 'quit'])
+  const options: OperatorChoice[] = INSTALLATION_FAILURES.includes(category) ? ['retry', 'quit'] : ['retry', 'release', 'quit']
+  const choice = await ctx.ui.promptOperator(`${message}\n${RECOVERY[category].description}`, options)
+  // A retry answered by policy must not spin: give whatever was wrong a moment.
+  if (choice === 'retry') await sleep(2000, ctx.signal)
+  return choice
 }
 
 async function giveUpOrQuit(ctx: RunnerContext, state: TaskLockState, choice: OperatorChoice, note: string): Promise<TaskEnd> {

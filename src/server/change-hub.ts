@@ -60,6 +60,8 @@ export class ChangeHub {
           batch = await listEventsAfterId(this.#db, this.#lastId, BATCH)
         } catch (error) {
           this.#log.error({ err: error }, 'reading events failed')
+          // Try again shortly: on SQLite nothing else would re-read until the next write.
+          setTimeout(() => void this.poke(), 1000).unref()
           return
         }
         for (const event of batch) {

@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 
 import { ERROR_STATUS } from '../contract/index.js'
 import type { ErrorCode } from '../contract/index.js'
+import { isUniqueViolation } from '../db/index.js'
 import { AppError } from '../domain/index.js'
 
 /** Fastify's own error codes that are the caller's fault, mapped to ours. */
@@ -77,6 +78,11 @@ export function installErrorHandler(app: FastifyInstance<any, any, any, any, any
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ detail: error.message, code: 'bad_request', request_id: requestId })
+    }
+    if (isUniqueViolation(error)) {
+      return reply
+        .status(409)
+        .send({ detail: 'a concurrent change won the race (e.g. this agent claimed another task at the same moment); fetch and retry', code: 'conflict', request_id: requestId })
     }
     if (isDatabaseUnavailable(error)) {
       request.log.error({ err: error }, 'database unavailable')

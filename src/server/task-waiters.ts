@@ -72,7 +72,10 @@ export class TaskWaiters {
       const onAbort = () => waiter.settle(undefined)
       // A claim already under way when the time runs out is answered with its result, not "none".
       const timer = setTimeout(() => (waiter.busy ? (waiter.expired = true) : waiter.settle(undefined)), timeoutMs)
-      if (signal?.aborted) return resolve(undefined)
+      if (signal?.aborted) {
+        clearTimeout(timer)
+        return resolve(undefined)
+      }
       signal?.addEventListener('abort', onAbort, { once: true })
       this.#waiters.add(waiter)
       void this.wake(new Set([key]))
@@ -88,6 +91,8 @@ export class TaskWaiters {
     }
     this.#draining ??= this.#drain().finally(() => {
       this.#draining = undefined
+      // A wake() that arrived after the drain's last check must not wait for the periodic recheck.
+      if (this.#pendingKeys !== undefined) void this.wake(new Set())
     })
     return this.#draining
   }

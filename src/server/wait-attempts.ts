@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 
-import { claimNextTask, findNextTask } from '../db/index.js'
+import { claimNextTask, findHeldTask, findNextTask, isUniqueViolation } from '../db/index.js'
 import type { AgentRow, Database, TaskWithEpic } from '../db/index.js'
 import type { WaitRequest } from './task-waiters.js'
 
@@ -10,8 +10,14 @@ export async function claimTaskFor(
   agent: AgentRow,
   leaseNow: () => { now: string; leaseExpiresAt: string },
 ): Promise<TaskWithEpic | undefined> {
-  const result = await db.transaction().execute((trx) => claimNextTask(trx, { agent, ...leaseNow() }))
-  return result?.task
+  try {
+    const result = await db.transaction().execute((trx) => claimNextTask(trx, { agent, ...leaseNow() }))
+    return result?.task
+  } catch (error) {
+    // Another claim by the same agent committed first: the agent holds that task, so return it.
+    if (!isUniqueViolation(error)) throw error
+    return findHeldTask(db, agent.agent_id)
+  }
 }
 
 /** One look for a v1 `next` waiter, skipping tasks already offered to another waiter in this wake-up. */

@@ -47,6 +47,8 @@ export async function commitAll(
     ...identity,
     'commit',
     '--quiet',
+    // The runner's safety commits must not be refused by the project's pre-commit hooks.
+    '--no-verify',
     '-m',
     message,
     ...authorArgs,

@@ -52,7 +52,8 @@ describe('hpm run when Claude fails', () => {
       env: { HEADLESS_PM_MAX_ATTEMPTS: '2', HEADLESS_PM_ON_STUCK: 'release' },
     })
 
-    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    // --single-task exits 1 when its task went back undone.
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1)
     expect(run.stdout).toContain('answering "release" by policy')
     expect(await world.getTask(task.id)).toMatchObject({ status: 'created', locked_by: null })
     expect((await runsOf(task.id)).map((r) => r.outcome)).toEqual(['agent_exit', 'agent_exit'])
@@ -97,7 +98,8 @@ describe('hpm run when Claude fails', () => {
       env: { HEADLESS_PM_STALL_TIMEOUT: '2', HEADLESS_PM_MAX_ATTEMPTS: '1', HEADLESS_PM_ON_STUCK: 'release' },
     })
 
-    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    // --single-task exits 1 when its task went back undone.
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1)
     expect((await runsOf(task.id)).map((r) => r.outcome)).toEqual(['agent_stalled'])
     const grandchild = Number(readFileSync(join(world.root, 'fake-state', 'grandchild.pid'), 'utf8'))
     expect(isProcessAlive(grandchild)).toBe(false)
@@ -113,7 +115,8 @@ describe('hpm run when Claude fails', () => {
       env: { HEADLESS_PM_CLAUDE_TIMEOUT: '2', HEADLESS_PM_MAX_ATTEMPTS: '1', HEADLESS_PM_ON_STUCK: 'release' },
     })
 
-    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    // --single-task exits 1 when its task went back undone.
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1)
     expect((await runsOf(task.id)).map((r) => r.outcome)).toEqual(['agent_timeout'])
   })
 })

@@ -42,7 +42,8 @@ describe('hpm run checks the outcome', () => {
       env: { HEADLESS_PM_MAX_ATTEMPTS: '1', HEADLESS_PM_ON_STUCK: 'release' },
     })
 
-    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    // --single-task exits 1 when its task went back undone.
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1)
     expect(run.stdout).toContain('no commits and no changes')
     expect(await world.getTask(task.id)).toMatchObject({ status: 'created', locked_by: null })
   })
@@ -86,7 +87,8 @@ describe('hpm run hooks and prompt', () => {
 
     const run = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO, args: ['--hooks-dir', hooks] })
 
-    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    // --single-task exits 1 when its task went back undone.
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1)
     expect(run.stdout).toContain('database is down')
     expect(await world.getTask(task.id)).toMatchObject({ status: 'created', locked_by: null })
     expect((await world.server.api(`/api/v1/tasks/${task.id}/runs`)).body).toEqual([])
