@@ -2,6 +2,7 @@ import { ApiError } from '../client/index.js'
 import type { MentionResponse, RunOutcome, TaskResponse } from '../contract/index.js'
 import type { ClaudeRunResult, OperatorChoice, TaskLockState, TaskPhase } from './components/index.js'
 import { TASK_PHASES } from './components/index.js'
+import { runProcess } from '../lib/index.js'
 import { judgeRun } from './outcome.js'
 import { isReportedStatus } from './reconcile.js'
 import { buildPrompt } from './prompt.js'
@@ -34,7 +35,9 @@ export async function workOnTask(ctx: RunnerContext, task: TaskResponse, initial
   if (!atOrAfter(state, 'worktree_ready')) {
     const prepared = await prepareWorktree(ctx, task)
     if (typeof prepared === 'string') return prepared
-    state = await persistence.update({ worktree_path: prepared.path, branch_name: prepared.branch, phase: 'worktree_ready' })
+    const head = await runProcess('git', ['rev-parse', 'HEAD'], { cwd: prepared.path, timeoutMs: 30_000 }).catch(() => undefined)
+    const startSha = head?.exitCode === 0 ? head.stdout.trim() : null
+    state = await persistence.update({ worktree_path: prepared.path, branch_name: prepared.branch, start_sha: startSha, phase: 'worktree_ready' })
   }
 
   if (!atOrAfter(state, 'pre_task_done')) {
@@ -248,7 +251,8 @@ async function judge(
   if (!review) {
     const committed = await ctx.worktree.commitAll(state.worktree_path, `task ${taskId}: work left uncommitted by the agent (committed by the runner)`)
     if (committed.ok && committed.committed) ctx.ui.info(`committed changes the agent left uncommitted (${committed.sha.slice(0, 8)})`)
-    const count = await ctx.worktree.commitsAhead(state.worktree_path, ctx.baseBranch)
+    // A rework round starts on a branch that already has commits: only new ones count as this claim's work.
+    const count = await ctx.worktree.commitsAhead(state.worktree_path, state.start_sha ?? ctx.baseBranch)
     ahead = count.ok ? count.count : 0
   }
   const task = await serverCall(ctx, 'reading the task', () => ctx.client.getTask(taskId))

@@ -30,6 +30,8 @@ export const TaskLockState = z.object({
   phase: z.enum(TASK_PHASES),
   /** Process group of the Claude run in progress, so a restart can stop an orphan first. */
   agent_pgid: z.number().int().positive().nullable().optional(),
+  /** The branch tip when this claim's work began: a run counts as work only with commits past it. */
+  start_sha: z.string().regex(/^[0-9a-f]{7,64}$/).nullable().optional(),
 })
 export type TaskLockState = z.infer<typeof TaskLockState>
 

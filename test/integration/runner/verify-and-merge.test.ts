@@ -48,6 +48,24 @@ describe('hpm run checks the outcome', () => {
     expect(await world.getTask(task.id)).toMatchObject({ status: 'created', locked_by: null })
   })
 
+  it('does not report dev_done for a rework round that added nothing, though the branch has old commits (R-VERIFY)', async () => {
+    const task = await world.createTask({ title: 'Create hello.txt' })
+    expect((await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO })).exitCode).toBe(0)
+    await world.register('qa_001', 'qa')
+    await world.server.api('/api/v1/tasks/claim', { method: 'POST', body: { agent_id: 'qa_001', timeout: 0 } })
+    await world.server.api(`/api/v1/tasks/${task.id}/status?agent_id=qa_001`, { method: 'PUT', body: { status: 'created', notes: 'QA: wrong greeting' } })
+
+    const rework = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: { steps: [{ text: 'looks fine to me' }] },
+      env: { HEADLESS_PM_MAX_ATTEMPTS: '1', HEADLESS_PM_ON_STUCK: 'release' },
+    })
+
+    expect(rework.exitCode, rework.stdout + rework.stderr).toBe(1)
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'created', locked_by: null })
+  })
+
   it('sends a passed minor task back to created with a report when the merge conflicts (R-MERGE)', async () => {
     const task = await world.createTask({ title: 'Create hello.txt' })
     expect((await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO })).exitCode).toBe(0)
