@@ -101,6 +101,12 @@ async function runUntilReported(
       ctx.client.listMentions({ agent_id: config.agentId, unread_only: true, limit: 50 }),
     )
     const fresh = await serverCall(ctx, 'reading the task', () => ctx.client.getTask(task.id))
+    // Before each attempt: is the task still ours? (A retry may come long after the last check, and
+    // an agent that crashed after reporting through `hpm` has finished the task.)
+    if (fresh.locked_by !== config.agentId) {
+      if (fresh.locked_by === null && isReportedStatus(fresh, review)) return persistence.update({ phase: 'reported' })
+      return dropAfterLoss(ctx, state, `the server no longer gives task ${task.id} to this agent`)
+    }
     const run = await runClaude(ctx, fresh, state, mentions, previousFailure, review)
     state = await persistence.update({ session_id: run.result.sessionId ?? state.session_id, phase: 'agent_finished', agent_pgid: null })
     faultPoint(ctx, 'after_claude')
@@ -328,7 +334,14 @@ const INSTALLATION_FAILURES: readonly FailureCategory[] = ['not_logged_in', 'age
 async function askOperator(ctx: RunnerContext, message: string, category: FailureCategory): Promise<OperatorChoice> {
   if (ctx.signal.aborted) return 'quit'
   const options: OperatorChoice[] = INSTALLATION_FAILURES.includes(category) ? ['retry', 'quit'] : ['retry', 'release', 'quit']
-  const choice = await ctx.ui.promptOperator(`${message}\n${RECOVERY[category].description}`, options)
+  // An operator may take a while to answer; the claim must not lapse meanwhile.
+  const keepAlive = setInterval(() => void ctx.client.heartbeat(ctx.config.agentId).catch(() => undefined), ctx.config.heartbeatIntervalSeconds * 1000)
+  let choice: OperatorChoice
+  try {
+    choice = await ctx.ui.promptOperator(`${message}\n${RECOVERY[category].description}`, options)
+  } finally {
+    clearInterval(keepAlive)
+  }
   // A retry answered by policy must not spin: give whatever was wrong a moment.
   if (choice === 'retry') await sleep(2000, ctx.signal)
   return choice

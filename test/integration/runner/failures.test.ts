@@ -174,3 +174,16 @@ describe('hpm run when stopped or overruled', () => {
     expect(await world.getTask(follow.id)).toMatchObject({ status: 'dev_done' })
   })
 })
+
+describe('hpm run when the agent reported and then crashed', () => {
+  it('takes the report and does not run Claude again', async () => {
+    const task = await world.createTask({ title: 'Create hello.txt' })
+    const crashAfterReport = { ...HELLO_DEV_SCENARIO, mode: undefined, steps: [...HELLO_DEV_SCENARIO.steps, { raw: 'about to crash' }], exitCode: 2, isError: true }
+
+    const run = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: { attempts: [crashAfterReport, { mode: 'crash' }] } })
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done', locked_by: null })
+    expect((await runsOf(task.id)).map((r) => r.attempt)).toEqual([1])
+  })
+})
