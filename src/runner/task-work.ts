@@ -94,6 +94,13 @@ async function runUntilReported(
   let state = initial
   let failuresInARow = 0
   let previousFailure: string | undefined
+  // Killed after Claude finished but before the report: judge that run rather than pay for another.
+  if (state.phase === 'agent_finished') {
+    const verdict = await judge(ctx, task.id, state, review)
+    if (verdict === 'reported') return persistence.update({ phase: 'reported' })
+    if (verdict.kind === 'lost') return dropAfterLoss(ctx, state, verdict.reason)
+    previousFailure = verdict.reason
+  }
   for (;;) {
     if (ctx.signal.aborted) return 'interrupted'
     state = await persistence.update({ attempt: state.attempt + 1, phase: 'running' })

@@ -45,6 +45,11 @@ describe('hpm run after kill -9 (R-RECOVER)', () => {
       expect(changes.filter((s) => s === 'dev_done')).toHaveLength(1)
       expect(changes.filter((s) => s === 'under_work')).toHaveLength(1)
       expect(await world.getTask(other.id)).toMatchObject({ status: 'created', locked_by: null, attempts: 0 })
+      // Killed after Claude finished: the finished run is judged, not paid for again.
+      if (fault === 'after_claude') {
+        const runs = (await world.server.api(`/api/v1/tasks/${task.id}/runs`)).body as unknown[]
+        expect(runs).toHaveLength(0)
+      }
       expect(await git(world.repo, 'worktree', 'list')).not.toContain(`task-${task.id}`)
     },
   )
