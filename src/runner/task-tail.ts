@@ -53,10 +53,11 @@ export async function finishTask(ctx: RunnerContext, initial: TaskLockState, kno
     await mergePassedTask(ctx, task, state)
   }
 
-  await removeWorktree(ctx, state, await findTask(ctx, task.id))
+  const final = await findTask(ctx, task.id)
+  await removeWorktree(ctx, state, final)
   await persistence.update({ phase: 'done' })
   await persistence.release()
-  ui.success(`task ${task.id} done here (${(await findTask(ctx, task.id))?.status ?? 'deleted'})`)
+  ui.success(`task ${task.id} done here (${final?.status ?? 'deleted'})`)
   return 'done'
 }
 

@@ -19,9 +19,11 @@ import {
   appendTaskNote,
   createMentions,
   deleteTask,
+  findAgent,
   findFeature,
   findHeldTask,
   findNextTask,
+  findTask,
   getAgentOrThrow,
   getTaskOrThrow,
   insertTask,
@@ -43,7 +45,7 @@ export function taskRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       '/tasks/create',
       { schema: { tags: ['tasks'], querystring: AgentIdQuery, body: CreateTaskRequest, response: { 200: TaskResponse } } },
       async (request) => {
-        const creator = await deps.db.selectFrom('agents').selectAll().where('agent_id', '=', request.query.agent_id).executeTakeFirst()
+        const creator = await findAgent(deps.db, request.query.agent_id)
         if (!creator) throw new AppError('agent_not_found', 'Creator agent not found')
         if (!(await findFeature(deps.db, request.body.feature_id))) throw new AppError('not_found', 'Feature not found')
         // Planners' tasks are approved as they are written; others wait in `pending` for a planner.
@@ -142,7 +144,7 @@ export function taskRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       { schema: { tags: ['tasks'], params: TaskIdParams, querystring: AgentIdQuery, response: { 200: MessageResponse } } },
       async (request) => {
         await requireRole(deps.db, request.query.agent_id, ['pm'])
-        const task = await deps.db.selectFrom('tasks').innerJoin('features', 'features.id', 'tasks.feature_id').selectAll('tasks').select('features.epic_id').where('tasks.id', '=', request.params.task_id).executeTakeFirst()
+        const task = await findTask(deps.db, request.params.task_id)
         if (!task) throw new AppError('not_found', 'Task not found')
         const { now } = deps.leaseNow()
         await deps.mutate((trx) => deleteTask(trx, task, request.query.agent_id, now))
