@@ -175,6 +175,9 @@ export const views = {
         ['locked by', t.locked_by === null ? null : `${t.locked_by} since ${when(t.locked_at)}`],
         ['lease until', when(t.lease_expires_at)],
         ['attempts', t.attempts],
+        ['failures', t.failures],
+        ['work branch', t.work_branch],
+        ['work commit', t.work_commit],
       ]),
     ]
     if (t.description.trim() !== '') lines.push('', t.description.trim())
@@ -261,14 +264,14 @@ export const views = {
 
   runs: (runs: RunResponse[]) =>
     table(
-      ['id', 'attempt', 'agent', 'outcome', 'model', 'exit', 'cost $', 'tokens in/out', 'duration', 'started'],
+      ['id', 'attempt', 'agent', 'claude (exit)', 'verdict', 'model', 'cost $', 'tokens in/out', 'duration', 'started'],
       runs.map((r) => [
         r.id,
         r.attempt,
         r.agent_id,
-        r.outcome === 'succeeded' ? pc.green(r.outcome) : pc.red(r.outcome),
+        `${r.outcome === 'succeeded' ? pc.green(r.outcome) : pc.red(r.outcome)}${r.exit_code === null ? '' : ` (${r.exit_code})`}`,
+        verdict(r),
         r.model,
-        r.exit_code,
         r.cost_usd === null ? null : r.cost_usd.toFixed(4),
         r.input_tokens === null && r.output_tokens === null ? null : `${r.input_tokens ?? 0}/${r.output_tokens ?? 0}`,
         `${Math.round(r.duration_ms / 100) / 10} s`,
@@ -277,6 +280,19 @@ export const views = {
       'no runs recorded for this task',
     ),
 } as const
+
+const VERDICT_COLOURS: Record<RunResponse['verdict'], (s: string) => string> = {
+  succeeded: pc.green,
+  failed: pc.red,
+  interrupted: pc.yellow,
+  environment: pc.magenta,
+}
+
+/** The runner's verdict, with its reason when it gave one. */
+function verdict(r: RunResponse): string {
+  const word = VERDICT_COLOURS[r.verdict](r.verdict)
+  return r.verdict_reason?.trim() ? `${word}: ${short(r.verdict_reason, 50)}` : word
+}
 
 function taskLine(t: TaskResponse): string {
   return `${pc.bold(String(t.id))} ${t.title} [${status(t.status)}, ${t.target_role}, ${t.difficulty}, ${t.complexity}]`

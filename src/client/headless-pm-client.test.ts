@@ -346,6 +346,48 @@ describe('HeadlessPMClient against the real server', () => {
     expect((error as ApiError).requestId).toBeTruthy()
   })
 
+  it('finds a task, or undefined when the server answers 404', async () => {
+    await client.registerAgent({ agent_id: 'pm_f', role: 'pm', level: 'principal' })
+    const epic = await client.createEpic({ name: 'Found', description: 'd' }, 'pm_f')
+    const feature = await client.createFeature({ epic_id: epic.id, name: 'F', description: 'd' }, 'pm_f')
+    const created = await client.createTask(
+      { feature_id: feature.id, title: 'Findable', description: 'd', target_role: 'backend_dev', difficulty: 'junior', branch: 'b' },
+      'pm_f',
+    )
+
+    const [found, missing] = await Promise.all([client.findTask(created.id), client.findTask(99_999)])
+
+    expect(found).toMatchObject({ id: created.id, title: 'Findable', comments: [] })
+    expect(missing).toBeUndefined()
+  })
+
+  it('records a run and returns the failure budget, and sends the commit with dev_done', async () => {
+    await client.registerAgent({ agent_id: 'pm_b', role: 'pm', level: 'principal' })
+    await client.registerAgent({ agent_id: 'dev_b', role: 'backend_dev', level: 'senior' })
+    const epic = await client.createEpic({ name: 'Budget', description: 'd' }, 'pm_b')
+    const feature = await client.createFeature({ epic_id: epic.id, name: 'F', description: 'd' }, 'pm_b')
+    const created = await client.createTask(
+      { feature_id: feature.id, title: 'B', description: 'd', target_role: 'backend_dev', difficulty: 'junior', branch: 'b' },
+      'pm_b',
+    )
+    await client.lockTask(created.id, 'dev_b')
+
+    const run = await client.recordRun(created.id, {
+      agent_id: 'dev_b',
+      outcome: 'succeeded',
+      verdict: 'failed',
+      verdict_reason: 'no commits',
+      started_at: '2026-01-01T00:00:00Z',
+      finished_at: '2026-01-01T00:01:00Z',
+    })
+    const update = await client.updateStatus(created.id, { status: 'dev_done', work_branch: 'task-b', work_commit: 'abcdef1' }, 'dev_b')
+    const edited = await client.updateTask(created.id, { work_commit: null }, 'pm_b')
+
+    expect(run).toMatchObject({ outcome: 'succeeded', verdict: 'failed', verdict_reason: 'no commits', failure_budget: { failures: 1, max_failures: 6, is_spent: false } })
+    expect(update.task).toMatchObject({ status: 'dev_done', failures: 1, work_branch: 'task-b', work_commit: 'abcdef1' })
+    expect(edited).toMatchObject({ work_branch: 'task-b', work_commit: null })
+  })
+
   it('throws ApiError task_not_found or not_found for a missing task', async () => {
     const error = await caught(client.getTask(99_999))
 

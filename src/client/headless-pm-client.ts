@@ -7,6 +7,7 @@ import {
   ChangesResponse,
   ClaimTaskResponse,
   ContextResponse,
+  CreateRunResponse,
   DocumentResponse,
   EpicResponse,
   ErrorResponse,
@@ -330,7 +331,21 @@ export class HeadlessPMClient {
     return this.#call({ method: 'GET', path: `${API}/tasks/${seg(taskId)}`, schema: TaskDetailResponse, isIdempotent: true }, options)
   }
 
-  /** `PATCH /tasks/{id}`: edits fields; pm/architect or the task's creator. */
+  /** `GET /tasks/{id}`, or undefined when the server answers 404 (the task does not exist, or was deleted). */
+  async findTask(taskId: number, options?: CallOptions): Promise<TaskDetailResponse | undefined> {
+    try {
+      return await this.getTask(taskId, options)
+    } catch (error) {
+      // A 404 for the route itself means a wrong base URL, not a missing task.
+      if (error instanceof ApiError && error.status === 404 && error.code !== 'route_not_found') return undefined
+      throw error
+    }
+  }
+
+  /**
+   * `PATCH /tasks/{id}`: edits fields; pm/architect or the task's creator. `work_branch` and
+   * `work_commit` (`null` clears): the lock holder or a pm while the task is locked, else pm/architect.
+   */
   updateTask(taskId: number, patch: UpdateTaskRequest, agentId: string, options?: CallOptions): Promise<TaskResponse> {
     return this.#call(
       {
@@ -414,7 +429,10 @@ export class HeadlessPMClient {
     )
   }
 
-  /** `PUT /tasks/{id}/status`: moves a task along the flow; the reply offers the next task. */
+  /**
+   * `PUT /tasks/{id}/status`: moves a task along the flow; the reply offers the next task.
+   * `work_branch` / `work_commit` in the body are stored with the status change, atomically.
+   */
   updateStatus(taskId: number, body: StatusUpdateRequest, agentId: string, options?: CallOptions): Promise<TaskStatusUpdateResponse> {
     return this.#call(
       {
@@ -449,10 +467,13 @@ export class HeadlessPMClient {
     return this.#call({ method: 'GET', path: `${API}/tasks/${seg(taskId)}/runs`, schema: Runs, isIdempotent: true }, options)
   }
 
-  /** `POST /tasks/{id}/runs`: records one runner attempt. */
-  recordRun(taskId: number, body: CreateRunRequest, options?: CallOptions): Promise<RunResponse> {
+  /**
+   * `POST /tasks/{id}/runs`: records one runner attempt (Claude's outcome and the runner's verdict).
+   * The reply carries the task's `failure_budget`; `is_spent` means the task went back to `pending`.
+   */
+  recordRun(taskId: number, body: CreateRunRequest, options?: CallOptions): Promise<CreateRunResponse> {
     return this.#call(
-      { method: 'POST', path: `${API}/tasks/${seg(taskId)}/runs`, body, schema: RunResponse, isIdempotent: false },
+      { method: 'POST', path: `${API}/tasks/${seg(taskId)}/runs`, body, schema: CreateRunResponse, isIdempotent: false },
       options,
     )
   }

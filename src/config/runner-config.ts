@@ -12,6 +12,14 @@ import type { EnvMap } from './env-source.js'
 const Seconds = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number of seconds' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)
 
+/** Comma-separated variable names or `PREFIX*` patterns, e.g. `AWS_SECRET_ACCESS_KEY,MY_*`. */
+const EnvNameList = z
+  .preprocess(
+    (value) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value),
+    z.array(z.string()),
+  )
+  .refine((names) => names.every((name) => /^[^\s=*]*\*?$/.test(name)), 'must be variable names or PREFIX* patterns, comma-separated')
+
 /** What `hpm run` is told; env names follow the seed plan. */
 export const RunnerConfigSchema = z.object({
   role: AgentRole.describe('--role: which tasks this agent takes'),
@@ -24,6 +32,8 @@ export const RunnerConfigSchema = z.object({
   stateDir: z.string().describe('HEADLESS_PM_STATE_DIR: lock files and logs; default <repo>/.headless-pm/runner'),
   baseBranch: z.string().optional().describe('HEADLESS_PM_BASE_BRANCH: where minor tasks merge; default the repo HEAD branch'),
   claudeBin: z.string().min(1).default('claude').describe('HEADLESS_PM_CLAUDE_BIN'),
+  claudeEnvDeny: EnvNameList.default([]).describe('HEADLESS_PM_CLAUDE_ENV_DENY: more variables (names or PREFIX* patterns, comma-separated) kept out of the environment Claude inherits; the runner\'s own keys, HEADLESS_PM_*, HPM_*, DATABASE_URL and PG* are always kept out'),
+  claudeEnvPass: EnvNameList.default([]).describe('HEADLESS_PM_CLAUDE_ENV_PASS: variables (names or PREFIX* patterns, comma-separated) Claude inherits even when denied; never GIT_DIR and the other repository pointers'),
   claudeTimeoutSeconds: Seconds(1, 7 * 24 * 3600).default(600).describe('HEADLESS_PM_CLAUDE_TIMEOUT: wall-clock limit per Claude run, s'),
   stallTimeoutSeconds: Seconds(1, 24 * 3600).default(300).describe('HEADLESS_PM_STALL_TIMEOUT: kill Claude after this long without an event, s'),
   hookTimeoutSeconds: Seconds(1, 24 * 3600).default(30).describe('HEADLESS_PM_HOOK_TIMEOUT: limit per hook, s'),
@@ -31,6 +41,7 @@ export const RunnerConfigSchema = z.object({
   heartbeatIntervalSeconds: Seconds(1, 3600).default(60).describe('HEADLESS_PM_HEARTBEAT_INTERVAL: lease renewal period while working, s'),
   claimWaitSeconds: Seconds(0, 600).default(180).describe('HEADLESS_PM_CLAIM_WAIT: long-poll wait per claim call, s'),
   maxAttempts: z.coerce.number().int().min(1).max(100).default(3).describe('HEADLESS_PM_MAX_ATTEMPTS: failed runs in a row before the operator decides'),
+  taskBudgetUsd: z.coerce.number({ error: 'must be a number of US dollars' }).positive('must be more than 0').optional().describe('HEADLESS_PM_TASK_BUDGET_USD: --max-budget-usd for each Claude run, US$; unset = no limit'),
   onStuck: z.enum(['retry', 'release', 'quit']).default('release').describe('--on-stuck / HEADLESS_PM_ON_STUCK: the answer to operator prompts without a TTY'),
   models: z.object({
     junior: z.string().min(1).default('sonnet'),
@@ -60,6 +71,8 @@ export const RUNNER_ENV_NAMES = {
   stateDir: 'HEADLESS_PM_STATE_DIR',
   baseBranch: 'HEADLESS_PM_BASE_BRANCH',
   claudeBin: 'HEADLESS_PM_CLAUDE_BIN',
+  claudeEnvDeny: 'HEADLESS_PM_CLAUDE_ENV_DENY',
+  claudeEnvPass: 'HEADLESS_PM_CLAUDE_ENV_PASS',
   claudeTimeoutSeconds: 'HEADLESS_PM_CLAUDE_TIMEOUT',
   stallTimeoutSeconds: 'HEADLESS_PM_STALL_TIMEOUT',
   hookTimeoutSeconds: 'HEADLESS_PM_HOOK_TIMEOUT',
@@ -67,6 +80,7 @@ export const RUNNER_ENV_NAMES = {
   heartbeatIntervalSeconds: 'HEADLESS_PM_HEARTBEAT_INTERVAL',
   claimWaitSeconds: 'HEADLESS_PM_CLAIM_WAIT',
   maxAttempts: 'HEADLESS_PM_MAX_ATTEMPTS',
+  taskBudgetUsd: 'HEADLESS_PM_TASK_BUDGET_USD',
   onStuck: 'HEADLESS_PM_ON_STUCK',
   faultPoint: 'HPM_RUNNER_FAULT',
 } as const

@@ -27,6 +27,12 @@ export const ServerConfigSchema = z.object({
   leaseSeconds: Int(1, 7 * 24 * 3600).default(1800).describe('seconds a claim lasts without renewal'),
   leaseCheckIntervalMs: Int(100, 600_000).default(5000).describe('how often lapsed leases are looked for, ms'),
   defaultWaitSeconds: Int(0, 600).default(180).describe('long-poll wait when the caller gives no timeout, s'),
+  taskMaxFailures: Int(0, 1_000_000)
+    .default(6)
+    .describe('runner attempts judged failed before a task goes back to pending for a planner; 0 = no budget'),
+  releaseCooldownSeconds: Int(0, 7 * 24 * 3600)
+    .default(900)
+    .describe("after an agent gives a task back, its claims rank that task last for this long, s; 0 = off"),
   pingIntervalSeconds: Int(0, 86_400).default(30).describe('service ping period, s; 0 disables pings'),
   pingTimeoutMs: Int(100, 120_000).default(10_000).describe('timeout of one service ping, ms'),
   bodyLimitBytes: Int(1024, 64 * 1024 * 1024).default(1_048_576).describe('largest request body, bytes'),
@@ -67,6 +73,8 @@ const ENV_NAMES: Record<string, string> = {
   leaseSeconds: 'HPM_LEASE_SECONDS',
   leaseCheckIntervalMs: 'HPM_LEASE_CHECK_INTERVAL_MS',
   defaultWaitSeconds: 'HPM_LONG_POLL_SECONDS',
+  taskMaxFailures: 'HPM_TASK_MAX_FAILURES',
+  releaseCooldownSeconds: 'HPM_RELEASE_COOLDOWN_SECONDS',
   pingIntervalSeconds: 'HPM_SERVICE_PING_INTERVAL',
   pingTimeoutMs: 'HPM_SERVICE_PING_TIMEOUT_MS',
   bodyLimitBytes: 'HPM_BODY_LIMIT_BYTES',

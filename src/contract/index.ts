@@ -63,7 +63,17 @@ export {
   MentionResponse,
   MentionsByRoleQuery,
 } from './mentions.js'
-export { CreateRunRequest, RUN_OUTCOMES, RunOutcome, RunResponse } from './runs.js'
+export {
+  CreateRunRequest,
+  CreateRunResponse,
+  defaultVerdict,
+  FailureBudget,
+  RUN_OUTCOMES,
+  RUN_VERDICTS,
+  RunOutcome,
+  RunResponse,
+  RunVerdict,
+} from './runs.js'
 export {
   RegisterServiceRequest,
   ServiceName,
@@ -92,4 +102,6 @@ export {
   TaskStatusUpdateResponse,
   UnlockRequest,
   UpdateTaskRequest,
+  WorkBranch,
+  WorkCommit,
 } from './tasks.js'

@@ -13,9 +13,43 @@ export const RUN_OUTCOMES = [
   'not_logged_in',
   'hook_failed',
   'interrupted',
+  /** The runner died while this attempt ran; recorded when it recovers. */
+  'killed',
+  /** The worktree could not be prepared; no Claude ran. */
+  'workspace_invalid',
 ] as const
 export const RunOutcome = z.enum(RUN_OUTCOMES)
 export type RunOutcome = z.infer<typeof RunOutcome>
+
+/**
+ * The runner's judgement of an attempt, apart from how Claude exited. Only `failed` spends the
+ * task's failure budget (`HPM_TASK_MAX_FAILURES`); `environment` means not the task's fault (Claude
+ * not logged in or not installed, a `pre_task` hook refusing).
+ */
+export const RUN_VERDICTS = ['succeeded', 'failed', 'interrupted', 'environment'] as const
+export const RunVerdict = z.enum(RUN_VERDICTS)
+export type RunVerdict = z.infer<typeof RunVerdict>
+
+/**
+ * The verdict a run gets when the request gives none (and for runs recorded before verdicts
+ * existed): succeeded → succeeded; interrupted, killed → interrupted; not_logged_in,
+ * agent_not_found, hook_failed → environment; anything else → failed.
+ */
+export function defaultVerdict(outcome: RunOutcome): RunVerdict {
+  switch (outcome) {
+    case 'succeeded':
+      return 'succeeded'
+    case 'interrupted':
+    case 'killed':
+      return 'interrupted'
+    case 'not_logged_in':
+    case 'agent_not_found':
+    case 'hook_failed':
+      return 'environment'
+    default:
+      return 'failed'
+  }
+}
 
 const Count = z.number().int().min(0)
 
@@ -23,7 +57,12 @@ const Count = z.number().int().min(0)
 export const CreateRunRequest = z.object({
   agent_id: AgentId,
   attempt: z.number().int().min(1).default(1),
+  /** How Claude's process ended. */
   outcome: RunOutcome,
+  /** The runner's verdict; default `defaultVerdict(outcome)`. */
+  verdict: RunVerdict.optional(),
+  /** Why the runner judged so (shown to people, quoted when the failure budget is spent). */
+  verdict_reason: z.string().max(10_000).nullish(),
   model: z.string().max(200).nullish(),
   session_id: z.string().max(200).nullish(),
   exit_code: z.number().int().nullish(),
@@ -47,6 +86,8 @@ export const RunResponse = z.object({
   agent_id: z.string(),
   attempt: z.number().int(),
   outcome: RunOutcome,
+  verdict: RunVerdict,
+  verdict_reason: z.string().nullable(),
   model: z.string().nullable(),
   session_id: z.string().nullable(),
   exit_code: z.number().int().nullable(),
@@ -65,3 +106,18 @@ export const RunResponse = z.object({
   created_at: Timestamp,
 })
 export type RunResponse = z.infer<typeof RunResponse>
+
+/** A task's failure budget after a run was recorded. */
+export const FailureBudget = z.object({
+  /** Runs judged `failed` since the task was created or last approved. */
+  failures: z.number().int(),
+  /** `HPM_TASK_MAX_FAILURES`; 0 = no budget. */
+  max_failures: z.number().int(),
+  /** The budget is used up: the task went (or stays) back to `pending` for a planner. */
+  is_spent: z.boolean(),
+})
+export type FailureBudget = z.infer<typeof FailureBudget>
+
+/** `POST /tasks/{id}/runs` answer: the run, and what it did to the task's failure budget. */
+export const CreateRunResponse = RunResponse.extend({ failure_budget: FailureBudget })
+export type CreateRunResponse = z.infer<typeof CreateRunResponse>

@@ -8,6 +8,16 @@ const Description = z.string().max(50_000, 'must be at most 50000 characters')
 const Branch = z.string().max(200, 'must be at most 200 characters')
 const Priority = z.number().int('must be an integer').min(-1000).max(1000)
 
+/** The git branch a task's dev work lives on (set by the dev runner). */
+export const WorkBranch = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .regex(/^[^\s\x00-\x1f\x7f]+$/, 'must be a git branch name (no spaces or control characters)')
+
+/** A git commit id: 7 to 64 hexadecimal characters (abbreviated SHA-1 up to a full SHA-256). */
+export const WorkCommit = z.string().regex(/^[0-9a-fA-F]{7,64}$/, 'must be a git commit id: 7 to 64 hex characters')
+
 /** The v1 TaskResponse plus priority, lease and attempt fields. */
 export const TaskResponse = z.object({
   id: z.number().int(),
@@ -34,6 +44,12 @@ export const TaskResponse = z.object({
   /** The status the holder claimed the task from; a lapsed lease or unlock returns it there. */
   claimed_from: TaskStatus.nullable(),
   attempts: z.number().int(),
+  /** Runner attempts judged `failed` since creation or the last approval (`HPM_TASK_MAX_FAILURES`). */
+  failures: z.number().int(),
+  /** The git branch the dev work lives on; null until a dev runner reports it. */
+  work_branch: z.string().nullable(),
+  /** The exact commit dev handed to QA (or QA reviewed); cleared when a dev starts a new round. */
+  work_commit: z.string().nullable(),
 })
 export type TaskResponse = z.infer<typeof TaskResponse>
 
@@ -72,6 +88,10 @@ export const UpdateTaskRequest = z
     branch: Branch,
     priority: Priority,
     feature_id: z.number().int(),
+    /** Lock holder or pm while the task is locked; pm or architect otherwise. `null` clears it. */
+    work_branch: WorkBranch.nullable(),
+    /** Lock holder or pm while the task is locked; pm or architect otherwise. `null` clears it. */
+    work_commit: WorkCommit.nullable(),
   })
   .partial()
   .strict()
@@ -117,6 +137,10 @@ export type ClaimTaskResponse = z.infer<typeof ClaimTaskResponse>
 export const StatusUpdateRequest = z.object({
   status: TaskStatus,
   notes: z.string().max(50_000).nullish(),
+  /** Stored with the status change, in the same statement; `null` clears it, absent keeps it. */
+  work_branch: WorkBranch.nullish(),
+  /** The commit handed over (dev → `dev_done`) or reviewed (QA); `null` clears it, absent keeps it. */
+  work_commit: WorkCommit.nullish(),
 })
 export type StatusUpdateRequest = z.input<typeof StatusUpdateRequest>
 

@@ -57,6 +57,13 @@ export interface TaskTable {
   claimed_from: TaskStatus | null
   priority: number
   attempts: number
+  /** Runs judged `failed` since creation or the last approval. */
+  failures: Generated<number>
+  work_branch: string | null
+  work_commit: string | null
+  /** Who last gave the task back, and when: that agent's claims rank it last for a while. */
+  last_released_by: string | null
+  last_released_at: Iso | null
   notes: string | null
   created_at: Iso
   updated_at: Iso
@@ -123,6 +130,9 @@ export interface TaskRunTable {
   agent_id: string
   attempt: number
   outcome: string
+  /** NULL on rows recorded before verdicts existed: derived from the outcome when read. */
+  verdict: string | null
+  verdict_reason: string | null
   model: string | null
   session_id: string | null
   exit_code: number | null

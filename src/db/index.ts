@@ -18,6 +18,7 @@ export {
   upsertAgent,
 } from './agents-repository.js'
 export { listChangelog } from './changelog-repository.js'
+export { chargeRunToBudget } from './failure-budget.js'
 export {
   countDocuments,
   createDocument,
@@ -41,10 +42,13 @@ export {
   unregisterService,
 } from './services-repository.js'
 export { claimNextTask, findHeldTask, listExpiredLeases, listHeldTasks, lockTask, releaseTask } from './task-claims.js'
-export type { ClaimContext } from './task-claims.js'
-export { findNextTask } from './task-matching.js'
-export type { MatchCriteria } from './task-matching.js'
+export type { ClaimContext, ReleaseOptions } from './task-claims.js'
+export { addTaskComment } from './task-comments.js'
+export type { TaskCommentInput } from './task-comments.js'
+export { findNextTask, releaseCooldown } from './task-matching.js'
+export type { MatchCriteria, ReleaseCooldown } from './task-matching.js'
 export { updateTaskStatus } from './task-status.js'
+export type { WorkFields } from './task-status.js'
 export {
   appendTaskNote,
   countTasksByStatus,

@@ -1,14 +1,18 @@
-import type { CreateRunRequest, RunOutcome, RunResponse } from '../contract/index.js'
+import { defaultVerdict } from '../contract/index.js'
+import type { CreateRunRequest, RunOutcome, RunResponse, RunVerdict } from '../contract/index.js'
 import type { Db, TaskRunRow } from './database.js'
 import { recordEvent } from './events-repository.js'
 
 export function rowToRun(row: TaskRunRow): RunResponse {
+  const outcome = row.outcome as RunOutcome
   return {
     id: row.id,
     task_id: row.task_id,
     agent_id: row.agent_id,
     attempt: row.attempt,
-    outcome: row.outcome as RunOutcome,
+    outcome,
+    verdict: (row.verdict as RunVerdict | null) ?? defaultVerdict(outcome),
+    verdict_reason: row.verdict_reason,
     model: row.model,
     session_id: row.session_id,
     exit_code: row.exit_code,
@@ -43,6 +47,8 @@ export async function createRun(
       agent_id: input.agent_id,
       attempt: input.attempt,
       outcome: input.outcome,
+      verdict: input.verdict ?? defaultVerdict(input.outcome),
+      verdict_reason: input.verdict_reason ?? null,
       model: input.model ?? null,
       session_id: input.session_id ?? null,
       exit_code: input.exit_code ?? null,
@@ -62,7 +68,7 @@ export async function createRun(
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordEvent(db, 'run_recorded', { run_id: row.id, task_id: taskId, agent_id: row.agent_id, attempt: row.attempt, outcome: row.outcome, cost_usd: row.cost_usd }, now)
+  await recordEvent(db, 'run_recorded', { run_id: row.id, task_id: taskId, agent_id: row.agent_id, attempt: row.attempt, outcome: row.outcome, verdict: row.verdict, cost_usd: row.cost_usd }, now)
   return rowToRun(row)
 }
 

@@ -6,7 +6,7 @@ import { AppError, canPickUp, isLevelAllowed } from '../domain/index.js'
 import type { AgentRow, Database, Db } from './database.js'
 import { dialectOf } from './dialect.js'
 import { recordEvent } from './events-repository.js'
-import { orderForPickup, pickupFilter } from './task-matching.js'
+import { orderForPickup, pickupFilter, releaseCooldown } from './task-matching.js'
 import type { MatchCriteria } from './task-matching.js'
 import { getTaskOrThrow, selectTasks, taskEventData } from './tasks-repository.js'
 import type { TaskWithEpic } from './tasks-repository.js'
@@ -15,6 +15,8 @@ export interface ClaimContext {
   agent: AgentRow
   now: string
   leaseExpiresAt: string
+  /** Tasks this agent gave back after this ISO time rank last in its claims; undefined = no cooldown. */
+  cooldownSince?: string | undefined
 }
 
 /** The task this agent holds, if any. An agent holds at most one task at a time. */
@@ -63,6 +65,9 @@ function claimSet(ctx: ClaimContext) {
     locked_at: ctx.now,
     lease_expires_at: ctx.leaseExpiresAt,
     attempts: sql<number>`attempts + 1`,
+    // A claim from any status but dev_done starts a new round of dev work: QA must never review
+    // the commit of an earlier round. (SET expressions read the row as it was before the update.)
+    work_commit: sql<string | null>`CASE WHEN status = 'dev_done' THEN work_commit ELSE NULL END`,
     updated_at: ctx.now,
   }
 }
@@ -79,8 +84,9 @@ export async function claimNextTask(
   const held = await findHeldTask(db, ctx.agent.agent_id)
   if (held) return { task: held, alreadyHeld: true }
 
+  const cooldown = releaseCooldown(ctx.agent.agent_id, ctx.cooldownSince)
   const criteria: MatchCriteria = { role: ctx.agent.role, level: ctx.agent.level, excludeIds }
-  let candidate = orderForPickup(db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)), ctx.agent.level).limit(1)
+  let candidate = orderForPickup(db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)), ctx.agent.level, cooldown).limit(1)
   // Concurrent claimers on PostgreSQL skip rows another transaction is claiming instead of queueing on them.
   if (dialectOf(db) === 'postgresql') candidate = candidate.forUpdate().skipLocked()
 
@@ -155,6 +161,13 @@ export async function lockTask(db: Db, taskId: number, ctx: ClaimContext): Promi
   return locked
 }
 
+export interface ReleaseOptions {
+  /** Release only if the lease lapsed before this ISO time (lease expiry). */
+  leaseBefore?: string
+  /** The holder gave the task back: start its cooldown (its claims rank this task last for a while). */
+  isGiveBack?: boolean
+}
+
 /**
  * Returns a held task to the status it was claimed from, unlocked, with a changelog row saying why.
  * Conditional on the holder, so two callers (or two server instances) release it once.
@@ -165,16 +178,17 @@ export async function releaseTask(
   by: string,
   reason: string,
   now: string,
-  extraCondition?: { leaseBefore: string },
+  options: ReleaseOptions = {},
 ): Promise<TaskWithEpic | undefined> {
   if (task.locked_by === null) return undefined
   const back: TaskStatus = task.claimed_from ?? 'created'
+  const giveBack = options.isGiveBack ? { last_released_by: task.locked_by, last_released_at: now } : {}
   let update = db
     .updateTable('tasks')
-    .set({ status: back, locked_by: null, locked_at: null, lease_expires_at: null, claimed_from: null, updated_at: now })
+    .set({ status: back, locked_by: null, locked_at: null, lease_expires_at: null, claimed_from: null, updated_at: now, ...giveBack })
     .where('id', '=', task.id)
     .where('locked_by', '=', task.locked_by)
-  if (extraCondition) update = update.where('lease_expires_at', '<', extraCondition.leaseBefore)
+  if (options.leaseBefore !== undefined) update = update.where('lease_expires_at', '<', options.leaseBefore)
   const result = await update.executeTakeFirst()
   if (Number(result.numUpdatedRows) === 0) return undefined
   await db

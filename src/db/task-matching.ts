@@ -11,6 +11,20 @@ export interface MatchCriteria {
   level: SkillLevel
   /** Task ids not to offer (already handed to another waiter in this wake-up). */
   excludeIds?: readonly number[]
+  /** Who asks: tasks it gave back recently rank last for it. */
+  cooldown?: ReleaseCooldown | undefined
+}
+
+/** Tasks `agentId` gave back after `since` rank after every other task it may take (still offered). */
+export interface ReleaseCooldown {
+  agentId: string
+  /** ISO time: releases after it are recent. */
+  since: string
+}
+
+/** The cooldown of `agentId` when both it and the cooldown start are known. */
+export function releaseCooldown(agentId: string | undefined, since: string | undefined): ReleaseCooldown | undefined {
+  return agentId === undefined || since === undefined ? undefined : { agentId, since }
 }
 
 /** Tasks an agent of this role and level may pick up: the matcher of DESIGN.md §Task flow. */
@@ -34,22 +48,30 @@ export function pickupFilter(criteria: MatchCriteria) {
   }
 }
 
-/** Own level first, then lower levels; then higher priority; then oldest. */
+/**
+ * Tasks the asking agent gave back within its cooldown last; then own level first, then lower
+ * levels; then higher priority; then oldest.
+ */
 export function orderForPickup<O>(
   query: SelectQueryBuilder<Database, 'tasks', O>,
   level: SkillLevel,
+  cooldown?: ReleaseCooldown,
 ): SelectQueryBuilder<Database, 'tasks', O> {
   const levels = offeredLevels(level)
   const rank = sql<number>`CASE tasks.difficulty ${sql.join(
     levels.map((l, i) => sql`WHEN ${l} THEN ${sql.lit(i)}`),
     sql` `,
   )} ELSE ${sql.lit(levels.length)} END`
+  if (cooldown) {
+    const cooling = sql<number>`CASE WHEN tasks.last_released_by = ${cooldown.agentId} AND tasks.last_released_at > ${cooldown.since} THEN 1 ELSE 0 END`
+    query = query.orderBy(cooling, 'asc')
+  }
   return query.orderBy(rank, 'asc').orderBy('tasks.priority', 'desc').orderBy('tasks.created_at', 'asc').orderBy('tasks.id', 'asc')
 }
 
 /** The next task this agent could take, without claiming it (v1 `GET /tasks/next`). */
 export async function findNextTask(db: Db, criteria: MatchCriteria): Promise<TaskWithEpic | undefined> {
-  const candidate = orderForPickup(db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)), criteria.level).limit(1)
+  const candidate = orderForPickup(db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)), criteria.level, criteria.cooldown).limit(1)
   const row = await candidate.executeTakeFirst()
   if (!row) return undefined
   return db

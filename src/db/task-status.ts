@@ -10,9 +10,17 @@ export interface StatusChange {
   previous: TaskStatus
 }
 
+/** The git facts a status update may carry; `null` clears one, absent keeps it. */
+export interface WorkFields {
+  work_branch?: string | null | undefined
+  work_commit?: string | null | undefined
+}
+
 /**
  * Moves a task along the enforced flow. Notes become a status note in the thread (never erasing
- * comments); leaving `under_work` releases the lock. Compare-and-set on the observed state.
+ * comments); leaving `under_work` releases the lock; giving a task back to where it was claimed
+ * from starts the holder's cooldown; a planner's approval (`pending → created`) gives it a fresh
+ * failure budget. `work` is stored in the same statement. Compare-and-set on the observed state.
  */
 export async function updateTaskStatus(
   db: Db,
@@ -21,6 +29,7 @@ export async function updateTaskStatus(
   actor: AgentRow,
   notes: string | null | undefined,
   now: string,
+  work: WorkFields = {},
 ): Promise<StatusChange> {
   const task = await getTaskOrThrow(db, taskId)
   assertTransition(
@@ -29,13 +38,18 @@ export async function updateTaskStatus(
     { agentId: actor.agent_id, role: actor.role },
   )
   const releases = isWorkingStatus(task.status) && !isWorkingStatus(target)
+  const givesBack = releases && task.locked_by !== null && target === (task.claimed_from ?? 'created')
+  const workSet = Object.fromEntries(Object.entries(work).filter(([, value]) => value !== undefined)) as WorkFields
   let update = db
     .updateTable('tasks')
-    .set(
-      releases
-        ? { status: target, updated_at: now, locked_by: null, locked_at: null, lease_expires_at: null, claimed_from: null }
-        : { status: target, updated_at: now },
-    )
+    .set({
+      status: target,
+      updated_at: now,
+      ...(releases ? { locked_by: null, locked_at: null, lease_expires_at: null, claimed_from: null } : {}),
+      ...(givesBack ? { last_released_by: task.locked_by, last_released_at: now } : {}),
+      ...(task.status === 'pending' && target === 'created' ? { failures: 0 } : {}),
+      ...workSet,
+    })
     .where('id', '=', taskId)
     .where('status', '=', task.status)
   update = task.locked_by === null ? update.where('locked_by', 'is', null) : update.where('locked_by', '=', task.locked_by)
@@ -53,7 +67,7 @@ export async function updateTaskStatus(
   await recordEvent(
     db,
     'task_updated',
-    taskEventData(updated, { old_status: task.status, new_status: target, changed_by: actor.agent_id, notes: text }),
+    taskEventData(updated, { old_status: task.status, new_status: target, changed_by: actor.agent_id, notes: text, ...workSet }),
     now,
   )
   return { task: updated, previous: task.status }

@@ -39,6 +39,9 @@ export function rowToTask(row: TaskWithEpic): TaskResponse {
     lease_expires_at: row.lease_expires_at,
     claimed_from: row.claimed_from,
     attempts: row.attempts,
+    failures: row.failures,
+    work_branch: row.work_branch,
+    work_commit: row.work_commit,
   }
 }
 
@@ -149,8 +152,24 @@ export function taskEventData(task: TaskWithEpic, extra: Record<string, unknown>
   }
 }
 
-export async function updateTaskFields(db: Db, taskId: number, changes: UpdateTaskRequest, actor: string, now: string): Promise<TaskWithEpic> {
-  await db.updateTable('tasks').set({ ...changes, updated_at: now }).where('id', '=', taskId).execute()
+/**
+ * Sets the given fields. With `lockedBy`, only while the lock is still as the caller saw it (the
+ * work fields are the holder's to set): otherwise a `conflict` and nothing changes.
+ */
+export async function updateTaskFields(
+  db: Db,
+  taskId: number,
+  changes: UpdateTaskRequest,
+  actor: string,
+  now: string,
+  guard?: { lockedBy: string | null },
+): Promise<TaskWithEpic> {
+  let update = db.updateTable('tasks').set({ ...changes, updated_at: now }).where('id', '=', taskId)
+  if (guard) update = guard.lockedBy === null ? update.where('locked_by', 'is', null) : update.where('locked_by', '=', guard.lockedBy)
+  const result = await update.executeTakeFirst()
+  if (guard && Number(result.numUpdatedRows) === 0) {
+    throw new AppError('conflict', `task ${taskId} changed while it was being edited; fetch it and try again`)
+  }
   const task = await getTaskOrThrow(db, taskId)
   await recordEvent(db, 'task_edited', taskEventData(task, { changed_by: actor, fields: Object.keys(changes) }), now)
   return task

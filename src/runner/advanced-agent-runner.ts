@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join, relative, sep } from 'node:path'
 
 import { ApiError, ApiUnavailableError, HeadlessPMClient } from '../client/index.js'
 import type { RunnerConfig } from '../config/index.js'
 import type { TaskResponse } from '../contract/index.js'
-import { PACKAGE_ROOT, ProcessStartError, runProcess } from '../lib/index.js'
+import { PACKAGE_ROOT } from '../lib/index.js'
 import {
   ClaudeExecutor,
   ensureExcluded,
@@ -17,12 +17,13 @@ import {
 } from './components/index.js'
 import type { TaskLockState } from './components/index.js'
 import { reconcile } from './reconcile.js'
-import { FAULT_POINTS, faultPoint, isReview, serverCall, taskBranch } from './runner-context.js'
-import type { FaultPoint, RunnerContext } from './runner-context.js'
+import { checkInstallation } from './preflight.js'
+import { readRunnerRolePrompt } from './role-prompt.js'
+import { FAULT_POINTS, faultPoint, modeOf, modeOfClaim, requestedBranch, serverCall } from './runner-context.js'
+import type { FaultPoint, RunnerContext, TaskEnd } from './runner-context.js'
 import { sleep, untilServerAnswers } from './server-calls.js'
 import { finishTask, giveUpTask } from './task-tail.js'
 import { workOnTask } from './task-work.js'
-import type { TaskEnd } from './task-work.js'
 
 
 /** Exit codes of `hpm run`, matching the CLI's table. */
@@ -33,14 +34,6 @@ export interface AdvancedAgentRunnerOptions {
   /** The runner's own environment (for PATH and the claude/hook environments). */
   env: Readonly<Record<string, string | undefined>>
   ui?: TerminalUI
-}
-
-function readRolePrompt(repoDir: string, role: string): string {
-  for (const dir of [join(repoDir, 'headless-pm', 'team_roles'), join(PACKAGE_ROOT, 'agents', 'team_roles')]) {
-    const file = join(dir, `${role}.md`)
-    if (existsSync(file)) return readFileSync(file, 'utf8')
-  }
-  return `You are a ${role} agent in a team coordinated by Headless PM.`
 }
 
 function defaultHooksDir(repoDir: string): string {
@@ -90,13 +83,14 @@ export class AdvancedAgentRunner {
       }
       if (end === 'quit') return RUNNER_EXIT.failed
       if (end === 'interrupted') break
-      if (ctx.config.isSingleTask && end === 'done') return RUNNER_EXIT.ok
-      // A released task was not done: --single-task says so; a continuous runner pauses before the
-      // next claim so a task that keeps failing does not burn attempts in a tight loop.
-      if (end === 'released') {
-        if (ctx.config.isSingleTask) return RUNNER_EXIT.failed
-        await sleep(ctx.config.healthCheckIntervalSeconds * 1000, this.#stop.signal)
-      }
+      if (end === 'idle') continue
+      // --single-task: one task, then exit; 0 only when it was done (a failed merge, a released,
+      // dropped or given-back task was not).
+      if (ctx.config.isSingleTask) return end === 'done' ? RUNNER_EXIT.ok : RUNNER_EXIT.failed
+      // A continuous runner pauses after a release so a task that keeps failing does not burn
+      // attempts in a tight loop (the server also ranks the task last for this agent for a while).
+      if (end === 'released') await sleep(ctx.config.healthCheckIntervalSeconds * 1000, this.#stop.signal)
+      if (end === 'blocked') await this.#waitUntilInstallationWorks(ctx)
     }
     this.#ui.warn('stopped; any task in progress stays claimed and resumes on the next start')
     return this.#stopSignal === 'SIGINT' ? RUNNER_EXIT.interrupted : RUNNER_EXIT.terminated
@@ -114,15 +108,12 @@ export class AdvancedAgentRunner {
     }
     if (config.client.apiKey) agentEnv.HEADLESS_PM_API_KEY = config.client.apiKey
 
-    for (const [bin, what] of [['git', 'git'], [config.claudeBin, 'claude (set HEADLESS_PM_CLAUDE_BIN to its path)']] as const) {
-      try {
-        const probe = await runProcess(bin, ['--version'], { timeoutMs: 30_000, env: { PATH: path, HOME: env.HOME ?? '' } })
-        if (probe.exitCode !== 0) ui.warn(`${bin} --version exited ${probe.exitCode}: ${probe.stderr.trim()}`)
-      } catch (error) {
-        if (!(error instanceof ProcessStartError)) throw error
-        ui.error(`${what} is not available: ${error.message}`)
-        return RUNNER_EXIT.failed
-      }
+    // What can be checked without spending money is checked before any claim: a task claimed by a
+    // runner that cannot work would be held hostage.
+    const problems = await checkInstallation({ claudeBin: config.claudeBin, repoDir: config.repoDir, env: { ...env, PATH: path } })
+    if (problems.length > 0) {
+      for (const problem of problems) ui.error(problem)
+      return RUNNER_EXIT.failed
     }
     if (process.getuid?.() === 0) ui.info('running as root: Claude gets IS_SANDBOX=1, which --dangerously-skip-permissions requires')
 
@@ -153,6 +144,7 @@ export class AdvancedAgentRunner {
       ui,
       persistence: new TaskPersistence(config.stateDir, config.agentId),
       worktree,
+      git,
       hooks: new HookRunner({
         hooksDir: config.hooksDir ?? defaultHooksDir(config.repoDir),
         timeoutMs: config.hookTimeoutSeconds * 1000,
@@ -165,11 +157,13 @@ export class AdvancedAgentRunner {
         stallTimeoutMs: config.stallTimeoutSeconds * 1000,
         logDir: join(config.stateDir, 'logs'),
         env: agentEnv,
+        envDeny: config.claudeEnvDeny,
+        envPass: config.claudeEnvPass,
       }),
       models: new ModelMapper(config.models),
       baseBranch,
       signal: this.#stop.signal,
-      rolePrompt: readRolePrompt(config.repoDir, config.role),
+      rolePrompt: readRunnerRolePrompt(config.repoDir, config.role),
       mergeLockDir: existsSync(gitDir) && statSync(gitDir).isDirectory() ? join(gitDir, 'hpm-merge.lock') : join(config.stateDir, 'merge.lock'),
       faultPoint: fault,
     }
@@ -200,12 +194,11 @@ export class AdvancedAgentRunner {
     const local = await persistence.read()
     if (local.kind === 'corrupt') ui.warn(`the lock file ${persistence.path} is unreadable (${local.error}); asking the server instead`)
     const held = await serverCall(ctx, 'reading held tasks', () => client.listTasks({ locked_by: config.agentId }))
-    const localTask =
-      local.kind === 'ok' ? await serverCall(ctx, 'reading the task', () => client.getTask(local.state.task_id)).catch((e: unknown) => {
-        if (e instanceof ApiError && e.status === 404) return undefined
-        throw e
-      }) : undefined
-    const isQa = config.role === 'qa' && (localTask ?? held[0])?.target_role !== 'qa'
+    const localTask = local.kind === 'ok' ? await serverCall(ctx, 'reading the task', () => client.findTask(local.state.task_id)) : undefined
+    const isQa =
+      local.kind === 'ok'
+        ? modeOf(ctx, local.state, localTask) === 'review'
+        : held[0] !== undefined && modeOfClaim(held[0]) === 'review'
     const decision = reconcile({ local, held, localTask, isQa })
 
     switch (decision.action) {
@@ -222,7 +215,8 @@ export class AdvancedAgentRunner {
       case 'drop':
         ui.warn(`dropping task ${decision.state.task_id}: ${decision.reason}`)
         await giveUpTask(ctx, decision.state, { unlock: false, note: decision.reason })
-        return 'dropped'
+        // Left over from an earlier run: this run has not worked on a task yet, so it goes on.
+        return 'idle'
       case 'claim':
         return this.#claimAndWork(ctx)
     }
@@ -257,9 +251,27 @@ export class AdvancedAgentRunner {
     return workOnTask(ctx, task, await this.#persistClaim(ctx, task))
   }
 
+  /** In continuous mode after Claude could not run: no claims until the installation checks pass. */
+  async #waitUntilInstallationWorks(ctx: RunnerContext): Promise<void> {
+    const { config, ui } = ctx
+    const path = [join(PACKAGE_ROOT, 'bin'), this.#options.env.PATH ?? ''].filter(Boolean).join(delimiter)
+    ui.warn(`not claiming until claude can run here; checking every ${config.healthCheckIntervalSeconds} s`)
+    while (!ctx.signal.aborted) {
+      await sleep(config.healthCheckIntervalSeconds * 1000, ctx.signal)
+      if (ctx.signal.aborted) return
+      const problems = await checkInstallation({ claudeBin: config.claudeBin, repoDir: config.repoDir, env: { ...this.#options.env, PATH: path } })
+      const health = problems.length === 0 ? await ctx.hooks.runHealthCheck({ cwd: config.repoDir }) : undefined
+      if (health?.ok) {
+        ui.success('claude can run again; claiming work')
+        return
+      }
+    }
+  }
+
   async #persistClaim(ctx: RunnerContext, task: TaskResponse): Promise<TaskLockState> {
-    const branch = taskBranch(task, ctx.baseBranch)
-    const suffix = isReview(ctx, task) ? '-qa' : ''
+    const mode = modeOfClaim(task)
+    const branch = mode === 'review' ? (task.work_branch ?? (await requestedBranch(ctx, task))) : await requestedBranch(ctx, task)
+    const suffix = mode === 'review' ? '-qa' : ''
     const state = await ctx.persistence.write({
       task_id: task.id,
       agent_id: ctx.config.agentId,
@@ -269,6 +281,7 @@ export class AdvancedAgentRunner {
       session_id: null,
       attempt: 0,
       phase: 'claimed',
+      mode,
     })
     faultPoint(ctx, 'after_lock_write')
     return state

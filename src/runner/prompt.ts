@@ -1,15 +1,22 @@
 import type { AgentRole, MentionResponse, TaskResponse } from '../contract/index.js'
 
+/** `review`: a QA agent judging a developer's task; `work`: the agent does the task itself. */
+export type PromptMode = 'work' | 'review'
+
 export interface PromptInput {
-  /** The role prompt (agents/team_roles/<role>.md), or empty. */
+  /** The runner-mode role prompt (`readRunnerRolePrompt`), or empty. */
   rolePrompt: string
   task: TaskResponse
   agentId: string
   role: AgentRole
+  /** Decided once by the runner from the claim; chooses the reporting instructions. */
+  mode: PromptMode
   worktreePath: string
   /** The branch the work lives on (the dev branch, also for QA). */
   branch: string
   baseBranch: string
+  /** Review mode: the commit of `branch` the worktree is checked out at (detached). */
+  reviewedCommit?: string
   mentions: readonly MentionResponse[]
   /** 1 for the first run; higher when retrying after a crash or timeout. */
   attempt: number
@@ -25,32 +32,36 @@ function mentionLines(mentions: readonly MentionResponse[]): string[] {
   })
 }
 
+// The only `hpm` commands in the whole prompt: role prompts carry none, so the agent has exactly
+// one way to report, with the real ids (prompt.test.ts).
 function reportingLines(input: PromptInput): string[] {
   const id = input.task.id
   const agent = input.agentId
-  if (input.role === 'qa' && input.task.claimed_from === 'dev_done') {
+  if (input.mode === 'review') {
+    const at = input.reviewedCommit ? `commit ${input.reviewedCommit} of branch ${input.branch}` : `the tip of branch ${input.branch}`
     return [
-      `You are reviewing the work of a developer. The worktree is checked out at the tip of branch ${input.branch}.`,
+      `You are reviewing a developer's work on task ${id}. Your worktree ${input.worktreePath} is checked out (detached) at ${at}: test exactly that.`,
       'Test it against the task description. Do not rewrite the feature; small test files are fine but they will not be merged.',
-      'When you have a verdict, report it with exactly one of:',
-      `  hpm tasks status ${id} --status qa_done --agent-id ${agent} --notes "<what you verified>"`,
-      `  hpm tasks status ${id} --status created --agent-id ${agent} --notes "<QA report: what fails and how to reproduce>"`,
+      'Give exactly one verdict, with exactly one of these two commands, then end your session:',
+      `  pass: hpm tasks status ${id} --status qa_done --agent-id ${agent} --notes "<what you verified and how>"`,
+      `  fail: hpm tasks status ${id} --status created --agent-id ${agent} --notes "<QA report: what fails, how to reproduce, expected vs actual>"`,
     ]
   }
   return [
-    `Work only inside ${input.worktreePath} on branch ${input.branch}. Commit your changes with git when done`,
+    `Work only inside ${input.worktreePath} on branch ${input.branch}. Commit your changes with git as you go`,
     '(the runner commits anything you leave uncommitted, but a clear commit message from you is better).',
-    'When the task is complete and committed, report it:',
+    'When the task is complete and committed, report it with this one command, then end your session:',
     `  hpm tasks status ${id} --status dev_done --agent-id ${agent} --notes "<what you did, how to test it>"`,
-    `If you cannot finish, leave a comment instead: hpm tasks comment ${id} --agent-id ${agent} --comment "<why>"`,
+    'If you cannot finish, do not report: leave one comment saying why and what is left, then end your session:',
+    `  hpm tasks comment ${id} --agent-id ${agent} --comment "<why you cannot finish, what is left>"`,
     `Do not merge into ${input.baseBranch} yourself: after QA the runner merges minor tasks; major ones go to review.`,
   ]
 }
 
 /**
- * The whole prompt for one Claude run: role prompt, the task, unread mentions and exactly how to
- * report through `hpm` as this agent. The `Task ID:` and `Agent ID:` lines are a stable contract
- * (tools and tests read them).
+ * The whole prompt for one Claude run: runner-mode role prompt, the task, unread mentions and
+ * exactly one way to report through `hpm` as this agent. The `Task ID:` and `Agent ID:` lines are a
+ * stable contract (tools and tests read them).
  */
 export function buildPrompt(input: PromptInput): string {
   const { task } = input
@@ -73,11 +84,16 @@ export function buildPrompt(input: PromptInput): string {
   ]
   if (task.notes?.trim()) lines.push('', '## Notes and comments so far', task.notes.trim())
   lines.push('', '## Unread mentions for you', ...mentionLines(input.mentions))
-  lines.push('', '## How to report', ...reportingLines(input))
   lines.push(
     '',
-    'The runner has already claimed this task for you: do not run `hpm tasks next`, `hpm tasks claim` or `hpm tasks lock`.',
-    'Finish this one task, report it, and stop.',
+    '## How to report',
+    `\`hpm\` is on your PATH and already configured. Your agent id is ${input.agentId}; this task is ${task.id}.`,
+    ...reportingLines(input),
+  )
+  lines.push(
+    '',
+    'The runner has already claimed this task for you and owns everything around it: the claim, the worktree, merging and what comes next.',
+    'Do this one task only, report it once as above, and end your session.',
   )
   if (input.attempt > 1) {
     lines.push('', `## Note: this is attempt ${input.attempt}`, input.previousFailure ? `The previous attempt ended with: ${input.previousFailure}.` : 'A previous attempt did not finish.', 'Check the worktree for work already done before starting over.')

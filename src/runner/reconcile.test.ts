@@ -10,7 +10,7 @@ function task(overrides: Partial<TaskResponse> = {}): TaskResponse {
     id: 7, feature_id: 1, epic_id: 1, title: 't', description: '', created_by: 'pm', target_role: 'backend_dev',
     difficulty: 'junior', complexity: 'minor', branch: '', status: 'under_work', locked_by: 'dev_1', locked_at: null,
     notes: null, created_at: '', updated_at: '', task_type: 'regular', poll_interval: null, priority: 0,
-    lease_expires_at: null, claimed_from: 'created', attempts: 1, ...overrides,
+    lease_expires_at: null, claimed_from: 'created', attempts: 1, failures: 0, work_branch: null, work_commit: null, ...overrides,
   }
 }
 

@@ -16,9 +16,9 @@ export interface RecoveryRule {
  */
 export const RECOVERY = {
   agent_not_found: {
-    retry: 'operator',
+    retry: 'none',
     description:
-      'the claude binary is missing, not executable, or refuses to run (as root without IS_SANDBOX=1); retrying cannot help until the installation is fixed',
+      'the claude binary is missing, not executable, or refuses to run (as root without IS_SANDBOX=1): the task goes back to the pool at once; fix the installation or HEADLESS_PM_CLAUDE_BIN',
   },
   agent_timeout: {
     retry: 'immediate',
@@ -36,9 +36,9 @@ export const RECOVERY = {
       'claude exited without a successful result (crash, non-zero exit, or an error result); retry the same task, resuming the session',
   },
   not_logged_in: {
-    retry: 'operator',
+    retry: 'none',
     description:
-      'claude has no valid credentials ("Not logged in"); the operator must log in or set ANTHROPIC_API_KEY',
+      'claude has no valid credentials ("Not logged in"): nothing about the task is at fault, so it goes back to the pool at once; log in (`claude /login`) or set ANTHROPIC_API_KEY (Bedrock/Vertex: their variables)',
   },
   hook_failed: {
     retry: 'operator',
@@ -92,4 +92,9 @@ export function categoryForOutcome(outcome: ClaudeOutcome): FailureCategory | nu
     default:
       return outcome
   }
+}
+
+/** Failures of the installation, not of the task: the task goes back at once, claiming stops. */
+export function isEnvironmentFailure(category: FailureCategory): boolean {
+  return category === 'not_logged_in' || category === 'agent_not_found'
 }

@@ -4,9 +4,11 @@ import type { RunnerConfig } from '../config/index.js'
 import type { TaskResponse } from '../contract/index.js'
 import type {
   ClaudeExecutor,
+  Git,
   GitWorktree,
   HookRunner,
   ModelMapper,
+  TaskLockState,
   TaskPersistence,
   TerminalUI,
 } from './components/index.js'
@@ -32,6 +34,7 @@ export interface RunnerContext {
   ui: TerminalUI
   persistence: TaskPersistence
   worktree: GitWorktree
+  git: Git
   hooks: HookRunner
   executor: ClaudeExecutor
   models: ModelMapper
@@ -61,9 +64,10 @@ export async function reportStatus(
   taskId: number,
   status: TaskResponse['status'],
   notes: string,
+  work: { work_branch?: string; work_commit?: string } = {},
 ): Promise<'ok' | 'lost'> {
   try {
-    await serverCall(ctx, `reporting ${status}`, () => ctx.client.updateStatus(taskId, { status, notes }, ctx.config.agentId))
+    await serverCall(ctx, `reporting ${status}`, () => ctx.client.updateStatus(taskId, { status, notes, ...work }, ctx.config.agentId))
     return 'ok'
   } catch (error) {
     if (!(error instanceof ApiError) || ![403, 404, 409].includes(error.status)) throw error
@@ -79,19 +83,47 @@ export function faultPoint(ctx: RunnerContext, point: FaultPoint): void {
   if (ctx.faultPoint === point) process.kill(process.pid, 'SIGKILL')
 }
 
-/** A QA agent reviewing a developer's task (rather than doing a task targeted at qa). */
-export function isReview(ctx: RunnerContext, task: TaskResponse): boolean {
-  return ctx.config.role === 'qa' && task.target_role !== 'qa'
-}
+/** How work on one task ended, as far as the loop cares. */
+export type TaskEnd =
+  | 'done'
+  /** The task's work is reported but the merge of a passed minor task failed: a human must look. */
+  | 'merge_failed'
+  | 'released'
+  | 'dropped'
+  | 'quit'
+  | 'interrupted'
+  /** Nothing about the task is at fault (Claude cannot run): the task went back, stop claiming. */
+  | 'blocked'
 
-const VALID_BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*\/$)[A-Za-z0-9._/-]+$/
+export type TaskMode = 'work' | 'review'
 
 /**
- * The task's branch: `task.branch` when it names a branch of its own, else `feature/task-<id>`.
- * v1 tasks often say `main`: work never happens on the base branch itself.
+ * Review or work, decided once from the claim: a QA agent that claimed a developer's `dev_done`
+ * task reviews it; every other claim (a dev task, a task targeted at qa) is work.
  */
-export function taskBranch(task: TaskResponse, baseBranch: string): string {
-  const branch = task.branch.trim()
-  if (branch === '' || branch === baseBranch || !VALID_BRANCH.test(branch)) return `feature/task-${task.id}`
-  return branch
+export function modeOfClaim(task: TaskResponse): TaskMode {
+  return task.claimed_from === 'dev_done' ? 'review' : 'work'
+}
+
+/** The mode recorded in the lock file; lock files from before it existed derive it as then. */
+export function modeOf(ctx: RunnerContext, state: TaskLockState, task?: TaskResponse): TaskMode {
+  if (state.mode) return state.mode
+  return ctx.config.role === 'qa' && task?.target_role !== 'qa' ? 'review' : 'work'
+}
+
+/** The branch a task's work starts on when nothing else says: `feature/task-<id>`. */
+export function fallbackBranch(taskId: number): string {
+  return `feature/task-${taskId}`
+}
+
+/**
+ * The branch a task asks for, when git accepts it as a branch name (`git check-ref-format
+ * --branch`, exactly) and it is not the base branch; else `feature/task-<id>`. v1 tasks often say
+ * `main`: work never happens on the base branch itself.
+ */
+export async function requestedBranch(ctx: RunnerContext, task: TaskResponse): Promise<string> {
+  const wanted = (task.work_branch ?? task.branch).trim()
+  if (wanted === '' || wanted === ctx.baseBranch) return fallbackBranch(task.id)
+  const isValid = await ctx.git.isValidBranchName(ctx.config.repoDir, wanted)
+  return isValid ? wanted : fallbackBranch(task.id)
 }

@@ -3,18 +3,25 @@ import { existsSync } from 'node:fs'
 import { ApiError } from '../client/index.js'
 import type { TaskResponse } from '../contract/index.js'
 import type { TaskLockState } from './components/index.js'
-import { withMergeLock } from './merge-lock.js'
+import { isAwaitingMerge, mergeTask } from './merge-task.js'
+import type { MergeTaskDeps } from './merge-task.js'
 import { stopOrphanAgent } from './orphan-agent.js'
-import { faultPoint, isReview, reportStatus, serverCall } from './runner-context.js'
-import type { RunnerContext } from './runner-context.js'
-import type { TaskEnd } from './task-work.js'
+import { faultPoint, modeOf, serverCall } from './runner-context.js'
+import type { RunnerContext, TaskEnd } from './runner-context.js'
 
-async function findTask(ctx: RunnerContext, taskId: number): Promise<TaskResponse | undefined> {
-  try {
-    return await serverCall(ctx, 'reading the task', () => ctx.client.getTask(taskId))
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return undefined
-    throw error
+function findTask(ctx: RunnerContext, taskId: number): Promise<TaskResponse | undefined> {
+  return serverCall(ctx, 'reading the task', () => ctx.client.findTask(taskId))
+}
+
+function mergeDeps(ctx: RunnerContext): MergeTaskDeps {
+  return {
+    client: ctx.client,
+    worktree: ctx.worktree,
+    agentId: ctx.config.agentId,
+    baseBranch: ctx.baseBranch,
+    mergeLockDir: ctx.mergeLockDir,
+    signal: ctx.signal,
+    say: ctx.ui,
   }
 }
 
@@ -29,15 +36,15 @@ export async function finishTask(ctx: RunnerContext, initial: TaskLockState, kno
   const task = (await findTask(ctx, state.task_id)) ?? known
   if (!task) {
     ui.warn(`task ${state.task_id} was deleted on the server; cleaning up`)
-    await removeWorktree(ctx, state)
+    await removeWorktree(ctx, state, undefined)
     await persistence.release()
     return 'dropped'
   }
-  const review = isReview(ctx, task)
+  const mode = modeOf(ctx, state, task)
   const cwd = existsSync(state.worktree_path) ? state.worktree_path : ctx.config.repoDir
 
   if (state.phase === 'reported' || state.phase === 'agent_finished' || state.phase === 'running') {
-    const result = { task_id: task.id, status: task.status, agent_id: ctx.config.agentId, branch: state.branch_name, worktree: state.worktree_path, attempt: state.attempt, session_id: state.session_id }
+    const result = { task_id: task.id, status: task.status, agent_id: ctx.config.agentId, branch: state.branch_name, worktree: state.worktree_path, attempt: state.attempt, session_id: state.session_id, work_commit: task.work_commit }
     const post = await ctx.hooks.runPostTask({ cwd, task: { ...task } }, result)
     faultPoint(ctx, 'during_post_task')
     // post_task is advisory: a failure is logged, the task's result stands.
@@ -45,53 +52,56 @@ export async function finishTask(ctx: RunnerContext, initial: TaskLockState, kno
     state = await persistence.update({ phase: 'post_task_done' })
   }
 
-  // Only a task the server still shows as passed QA is merged: after a crash the branch may have
-  // moved on (sent back, reworked) and must not reach the base branch unreviewed.
-  const shouldMerge = review && task.complexity === 'minor' && task.status === 'qa_done'
-  if (shouldMerge) {
+  // Only a task the server still shows as passed QA is merged, and only the commit QA reviewed:
+  // after a crash the branch may have moved on and must not reach the base branch unreviewed.
+  let end: TaskEnd = 'done'
+  if (mode === 'review' && task.complexity === 'minor' && task.status === 'qa_done') {
     state = await persistence.update({ phase: 'merging' })
-    await mergePassedTask(ctx, task, state)
+    const merged = await mergeTask(mergeDeps(ctx), task, { commit: state.reviewed_commit ?? task.work_commit, branch: state.branch_name })
+    faultPoint(ctx, 'during_merge')
+    if (merged.kind === 'blocked') {
+      end = 'merge_failed'
+      await comment(ctx, task.id, `Passed QA but not merged into ${ctx.baseBranch}: ${merged.message}. The next runner that finishes a task retries the merge; \`hpm tasks merge ${task.id}\` retries it by hand.`)
+    }
   }
 
   const final = await findTask(ctx, task.id)
   await removeWorktree(ctx, state, final)
   await persistence.update({ phase: 'done' })
   await persistence.release()
-  ui.success(`task ${task.id} done here (${final?.status ?? 'deleted'})`)
-  return 'done'
+  if (end === 'merge_failed') ui.error(`task ${task.id} passed QA but is not merged (it stays at qa_done)`)
+  else ui.success(`task ${task.id} done here (${final?.status ?? 'deleted'})`)
+  await retryAwaitingMerges(ctx)
+  return end
 }
 
-async function mergePassedTask(ctx: RunnerContext, task: TaskResponse, state: TaskLockState): Promise<void> {
-  const { ui, config } = ctx
-  const merged = await withMergeLock(ctx.mergeLockDir, ctx.signal, () =>
-    ctx.worktree.mergeIntoBase({ branch: state.branch_name, baseBranch: ctx.baseBranch, message: `Merge task ${task.id}: ${task.title}` }),
-  )
-  faultPoint(ctx, 'during_merge')
-  const current = await findTask(ctx, task.id)
-  if (!current || current.status !== 'qa_done') {
-    ui.info(`task ${task.id} is ${current?.status ?? 'deleted'}; no status to set after the merge`)
+/**
+ * Merges passed minor tasks whose merge failed earlier for a reason outside the task (the main
+ * checkout in the way, a runner that died mid-merge). Run after each finished task.
+ */
+export async function retryAwaitingMerges(ctx: RunnerContext): Promise<void> {
+  let waiting: TaskResponse[]
+  try {
+    waiting = (await ctx.client.listTasks({ status: 'qa_done' })).filter(isAwaitingMerge)
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
     return
   }
-  if (merged.ok) {
-    ui.success(`merged ${state.branch_name} into ${ctx.baseBranch} (${merged.sha.slice(0, 8)})`)
-    await reportStatus(ctx, task.id, 'committed', `Merged ${state.branch_name} into ${ctx.baseBranch} as ${merged.sha}.`)
-    return
+  for (const task of waiting) {
+    if (ctx.signal.aborted) return
+    ctx.ui.info(`task ${task.id} passed QA but is not merged yet; retrying the merge`)
+    const merged = await mergeTask(mergeDeps(ctx), task)
+    if (merged.kind === 'blocked') return
   }
-  if (merged.conflict === true) {
-    const files = merged.files.join(', ')
-    ui.error(`merging ${state.branch_name} into ${ctx.baseBranch} conflicts in: ${files}`)
-    await reportStatus(
-      ctx,
-      task.id,
-      'created',
-      `Merge into ${ctx.baseBranch} failed: conflicts in ${files}. Bring ${state.branch_name} up to date with ${ctx.baseBranch}, resolve, and report dev_done again.`,
-    )
-    return
+}
+
+async function comment(ctx: RunnerContext, taskId: number, text: string): Promise<void> {
+  try {
+    await serverCall(ctx, 'commenting', () => ctx.client.addComment(taskId, text, ctx.config.agentId))
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    ctx.ui.warn(`could not comment on task ${taskId}: ${error.message}`)
   }
-  ui.error(`merge of task ${task.id} failed: ${merged.message}; it stays at qa_done for a human`)
-  await serverCall(ctx, 'commenting', () =>
-    ctx.client.addComment(task.id, `The runner could not merge ${state.branch_name} into ${ctx.baseBranch}: ${merged.message}`, config.agentId),
-  )
 }
 
 /**
@@ -104,52 +114,58 @@ function isWorktreeTakenOver(ctx: RunnerContext, state: TaskLockState, task: Tas
 }
 
 /**
- * Removes the task's worktree, first committing what is left in a dev worktree so nothing is lost.
- * When that commit fails (or the worktree is someone else's now) the worktree stays.
+ * Removes the task's worktree without losing anything: while this agent holds the task, what is
+ * left is committed to the task branch; once it does not, the branch is not ours to touch and
+ * leftovers are kept on a side ref instead. When saving fails the worktree stays.
  */
-async function removeWorktree(ctx: RunnerContext, state: TaskLockState, task?: TaskResponse, note = 'work left uncommitted'): Promise<void> {
+async function removeWorktree(ctx: RunnerContext, state: TaskLockState, task: TaskResponse | undefined, note = 'work left uncommitted'): Promise<void> {
   if (!existsSync(state.worktree_path)) return
   if (isWorktreeTakenOver(ctx, state, task)) {
     ctx.ui.info(`leaving ${state.worktree_path} alone: ${task?.locked_by} works in it now`)
     return
   }
   if (!state.worktree_path.endsWith('-qa')) {
-    const saved = await ctx.worktree.commitAll(state.worktree_path, `task ${state.task_id}: ${note} (committed by the runner)`)
+    const isOurs = task?.locked_by === ctx.config.agentId
+    const saved = isOurs
+      ? await ctx.worktree.commitAll(state.worktree_path, `task ${state.task_id}: ${note} (committed by the runner)`)
+      : await ctx.worktree.saveLeftovers(state.worktree_path, `refs/headless-pm/leftovers/task-${state.task_id}-attempt-${state.attempt}`, `task ${state.task_id}: ${note} (kept by the runner, not on the task branch)`)
     if (!saved.ok) {
-      ctx.ui.warn(`could not commit what is left in ${state.worktree_path} (${saved.message}); keeping the worktree`)
+      ctx.ui.warn(`could not keep what is left in ${state.worktree_path} (${saved.message}); keeping the worktree`)
       return
     }
-    if (saved.committed) ctx.ui.info(`kept unfinished work as commit ${saved.sha.slice(0, 8)} on ${state.branch_name}`)
+    if ('committed' in saved && saved.committed) ctx.ui.info(`kept unfinished work as commit ${saved.sha.slice(0, 8)} on ${state.branch_name}`)
+    if ('saved' in saved && saved.saved) {
+      const ref = `refs/headless-pm/leftovers/task-${state.task_id}-attempt-${state.attempt}`
+      ctx.ui.warn(`task ${state.task_id} is no longer ours: its leftover changes are kept as ${ref} (${saved.sha.slice(0, 8)}), not on ${state.branch_name}`)
+    }
   }
   const removed = await ctx.worktree.remove(state.worktree_path, { force: true })
   if (!removed.ok) ctx.ui.warn(`could not remove worktree ${state.worktree_path}: ${removed.message}`)
 }
 
 /**
- * Stops work on a task that is not finishing: what the agent wrote is committed to the task branch
- * (nothing is lost), the claim is released when we still hold it, the worktree goes, the lock file last.
+ * Stops work on a task that is not finishing. Released (`unlock`): what the agent wrote is
+ * committed to the task branch first (the task is still ours), the reason goes on the task as a
+ * comment, then the claim is released. Dropped: the task is no longer ours, so its branch is left
+ * alone. The worktree goes, the lock file last.
  */
 export async function giveUpTask(ctx: RunnerContext, state: TaskLockState, options: { unlock: boolean; note: string }): Promise<void> {
   const { ui, config } = ctx
   await stopOrphanAgent(state, (m) => ui.warn(m))
   const task = await findTask(ctx, state.task_id)
   const note = `work in progress (runner stopped: ${options.note.slice(0, 200)})`
-  if (isWorktreeTakenOver(ctx, state, task)) {
-    ui.info(`leaving ${state.worktree_path} alone: ${task?.locked_by} works in it now`)
-  } else if (existsSync(state.worktree_path) && !state.worktree_path.endsWith('-qa')) {
-    // Commit before releasing, so whoever takes the task next finds the work on the branch.
-    const wip = await ctx.worktree.commitAll(state.worktree_path, `task ${state.task_id}: ${note} (committed by the runner)`)
-    if (wip.ok && wip.committed) ui.info(`kept unfinished work as commit ${wip.sha.slice(0, 8)} on ${state.branch_name}`)
-  }
-  if (options.unlock) {
+  if (options.unlock && task?.locked_by === config.agentId) {
+    await removeWorktree(ctx, state, task, note)
+    await comment(ctx, state.task_id, `Released by ${config.agentId}: ${options.note}`)
     try {
-      await serverCall(ctx, 'releasing the task', () => ctx.client.unlockTask(state.task_id, config.agentId, options.note))
+      await serverCall(ctx, 'releasing the task', () => ctx.client.unlockTask(state.task_id, config.agentId, options.note.slice(0, 2000)))
       ui.warn(`released task ${state.task_id} back to the pool`)
     } catch (error) {
       if (!(error instanceof ApiError)) throw error
       ui.warn(`task ${state.task_id} was not released: ${error.message}`)
     }
+  } else {
+    await removeWorktree(ctx, state, task, note)
   }
-  await removeWorktree(ctx, state, options.unlock ? await findTask(ctx, state.task_id) : task, note)
   await ctx.persistence.release()
 }

@@ -1,21 +1,21 @@
+import { randomUUID } from 'node:crypto'
+
 import { ApiError } from '../client/index.js'
-import type { MentionResponse, RunOutcome, TaskResponse } from '../contract/index.js'
-import type { ClaudeRunResult, OperatorChoice, TaskLockState, TaskPhase } from './components/index.js'
+import type { MentionResponse, TaskResponse } from '../contract/index.js'
+import type { ClaudeRunResult, TaskLockState, TaskPhase } from './components/index.js'
 import { TASK_PHASES } from './components/index.js'
-import { runProcess } from '../lib/index.js'
-import { judgeRun } from './outcome.js'
-import { isReportedStatus } from './reconcile.js'
+import { classifyAttempt, judgeRun, nextAfterFailure, serverViewOf } from './outcome.js'
 import { buildPrompt } from './prompt.js'
 import { categoryForOutcome, RECOVERY } from './recovery.js'
 import type { FailureCategory } from './recovery.js'
-import { faultPoint, isReview, reportStatus, serverCall, taskBranch } from './runner-context.js'
-import type { RunnerContext } from './runner-context.js'
+import { outcomeOf, recordAttempt, recordKilledAttempt, resultFromLog } from './run-records.js'
+import type { AttemptRecord, FailureBudget } from './run-records.js'
+import { faultPoint, modeOf, reportStatus, serverCall } from './runner-context.js'
+import type { RunnerContext, TaskEnd, TaskMode } from './runner-context.js'
 import { stopOrphanAgent } from './orphan-agent.js'
-import { sleep } from './server-calls.js'
+import { askOperator, dropAfterLoss, giveUpOrQuit } from './task-exits.js'
 import { finishTask, giveUpTask } from './task-tail.js'
-
-/** How work on one task ended, as far as the loop cares. */
-export type TaskEnd = 'done' | 'released' | 'dropped' | 'quit' | 'interrupted'
+import { prepareWorktree } from './task-worktree.js'
 
 function atOrAfter(state: TaskLockState, phase: TaskPhase): boolean {
   return TASK_PHASES.indexOf(state.phase) >= TASK_PHASES.indexOf(phase)
@@ -28,16 +28,19 @@ function atOrAfter(state: TaskLockState, phase: TaskPhase): boolean {
 export async function workOnTask(ctx: RunnerContext, task: TaskResponse, initial: TaskLockState): Promise<TaskEnd> {
   const { ui, persistence } = ctx
   let state = initial
-  const review = isReview(ctx, task)
+  const mode = modeOf(ctx, state, task)
   await stopOrphanAgent(state, (m) => ui.warn(m))
   if (ctx.signal.aborted) return 'interrupted'
+  // An attempt the runner died during is recorded before anything else, so none goes uncounted.
+  if (state.phase === 'running' && state.attempt_started_at) {
+    await recordKilledAttempt(ctx, state)
+    state = await persistence.update({ attempt_started_at: null })
+  }
 
   if (!atOrAfter(state, 'worktree_ready')) {
-    const prepared = await prepareWorktree(ctx, task)
-    if (typeof prepared === 'string') return prepared
-    const head = await runProcess('git', ['rev-parse', 'HEAD'], { cwd: prepared.path, timeoutMs: 30_000 }).catch(() => undefined)
-    const startSha = head?.exitCode === 0 ? head.stdout.trim() : null
-    state = await persistence.update({ worktree_path: prepared.path, branch_name: prepared.branch, start_sha: startSha, phase: 'worktree_ready' })
+    const prepared = await prepareWorktree(ctx, task, state, mode)
+    if (prepared.kind === 'end') return prepared.end
+    state = prepared.state
   }
 
   if (!atOrAfter(state, 'pre_task_done')) {
@@ -47,63 +50,68 @@ export async function workOnTask(ctx: RunnerContext, task: TaskResponse, initial
       if (pre.ok) break
       ui.error(`pre_task hook failed: ${pre.message ?? 'non-zero exit'}`)
       const choice = await askOperator(ctx, `The pre_task hook refused task ${task.id}.`, pre.timedOut ? 'hook_timeout' : 'hook_failed')
-      if (choice !== 'retry') return giveUpOrQuit(ctx, state, choice, `pre_task hook failed: ${pre.message ?? ''}`)
+      if (choice !== 'retry') return giveUpOrQuit(ctx, state, choice, `the pre_task hook refused the task: ${pre.message ?? 'non-zero exit'}`)
     }
     state = await persistence.update({ phase: 'pre_task_done' })
   }
 
   if (!atOrAfter(state, 'reported')) {
-    const ran = await runUntilReported(ctx, task, state, review)
+    const ran = await runUntilReported(ctx, task, state, mode)
     if (typeof ran === 'string') return ran
     state = ran
   }
   return finishTask(ctx, state, task)
 }
 
-async function prepareWorktree(ctx: RunnerContext, task: TaskResponse): Promise<{ path: string; branch: string } | TaskEnd> {
-  const branch = taskBranch(task, ctx.baseBranch)
-  for (;;) {
-    const result = isReview(ctx, task)
-      ? await ctx.worktree.ensureForReview({ taskId: task.id, branch })
-      : await ctx.worktree.ensureForTask({ taskId: task.id, branch, baseBranch: ctx.baseBranch })
-    faultPoint(ctx, 'during_worktree')
-    if (result.ok) {
-      if (result.movedAside) ctx.ui.warn(`a leftover directory was in the way; moved to ${result.movedAside}`)
-      if (result.isDirty) ctx.ui.warn(`resuming in a worktree with uncommitted changes: ${result.path}`)
-      ctx.ui.info(`${result.isCreated ? 'created' : 'reusing'} worktree ${result.path} (${branch})`)
-      return { path: result.path, branch }
-    }
-    ctx.ui.error(`cannot prepare the worktree for task ${task.id}: ${result.message}`)
-    const choice = await askOperator(ctx, `The worktree for task ${task.id} cannot be prepared.`, 'workspace_invalid')
-    if (choice !== 'retry') {
-      const state = await ctx.persistence.read()
-      if (state.kind === 'ok') return giveUpOrQuit(ctx, state.state, choice, `worktree failed: ${result.message}`)
-      return 'quit'
-    }
-  }
-}
+/** What one attempt came to, after the run record is written. */
+type AttemptEnd =
+  | { kind: 'reported' }
+  | { kind: 'interrupted' }
+  | { kind: 'lost'; reason: string }
+  | { kind: 'environment'; category: FailureCategory; reason: string }
+  | { kind: 'failed'; category: FailureCategory; reason: string; budget: FailureBudget | undefined }
 
 /** Runs Claude until the work is reported (by the agent or by us), or the task is given up. */
 async function runUntilReported(
   ctx: RunnerContext,
   task: TaskResponse,
   initial: TaskLockState,
-  review: boolean,
+  mode: TaskMode,
 ): Promise<TaskLockState | TaskEnd> {
-  const { ui, persistence, config } = ctx
+  const { persistence, config } = ctx
   let state = initial
   let failuresInARow = 0
   let previousFailure: string | undefined
-  // Killed after Claude finished but before the report: judge that run rather than pay for another.
+  // Killed after Claude finished but before its run was judged: judge that run from its log
+  // rather than pay for another.
   if (state.phase === 'agent_finished') {
-    const verdict = await judge(ctx, task.id, state, review)
-    if (verdict === 'reported') return persistence.update({ phase: 'reported' })
-    if (verdict.kind === 'lost') return dropAfterLoss(ctx, state, verdict.reason)
-    previousFailure = verdict.reason
+    const fromLog = await resultFromLog(ctx, state)
+    const outcome = !fromLog.hasResult ? 'agent_exit' : fromLog.isError ? 'failed' : 'succeeded'
+    const startedAt = state.attempt_started_at ? new Date(state.attempt_started_at) : new Date()
+    const end = await concludeAttempt(ctx, task, state, mode, {
+      outcome,
+      startedAt,
+      result: fromLog,
+      isLeaseLost: false,
+      errorMessage: fromLog.hasResult ? fromLog.errorMessage ?? null : 'claude ended without a result (read back from its log after a restart)',
+      lastText: fromLog.text,
+    })
+    state = await persistence.update({ attempt_started_at: null })
+    if (end.kind === 'failed') failuresInARow++
+    const next = await afterAttempt(ctx, task, state, end, failuresInARow)
+    if (next !== 'retry') return next === 'reported' ? persistence.update({ phase: 'reported' }) : next
+    if (end.kind === 'failed') previousFailure = end.reason
   }
   for (;;) {
     if (ctx.signal.aborted) return 'interrupted'
-    state = await persistence.update({ attempt: state.attempt + 1, phase: 'running' })
+    // The session id is chosen before launch and kept, so a crash before Claude's first event
+    // still resumes the same conversation.
+    state = await persistence.update({
+      attempt: state.attempt + 1,
+      phase: 'running',
+      session_id: state.session_id ?? randomUUID(),
+      attempt_started_at: new Date().toISOString(),
+    })
     const mentions = await serverCall(ctx, 'reading mentions', () =>
       ctx.client.listMentions({ agent_id: config.agentId, unread_only: true, limit: 50 }),
     )
@@ -111,46 +119,163 @@ async function runUntilReported(
     // Before each attempt: is the task still ours? (A retry may come long after the last check, and
     // an agent that crashed after reporting through `hpm` has finished the task.)
     if (fresh.locked_by !== config.agentId) {
-      if (fresh.locked_by === null && isReportedStatus(fresh, review)) return persistence.update({ phase: 'reported' })
+      state = await persistence.update({ attempt: state.attempt - 1, attempt_started_at: null })
+      if (serverViewOf(fresh, config.agentId, mode === 'review') === 'reported') return persistence.update({ phase: 'reported' })
       return dropAfterLoss(ctx, state, `the server no longer gives task ${task.id} to this agent`)
     }
-    const run = await runClaude(ctx, fresh, state, mentions, previousFailure, review)
-    state = await persistence.update({ session_id: run.result.sessionId ?? state.session_id, phase: 'agent_finished', agent_pgid: null })
+    const run = await runClaude(ctx, fresh, state, mentions, previousFailure, mode)
+    state = await noteSession(ctx, state, run)
+    if (run.result.sessionId !== null && run.sawInit) await markRead(ctx, mentions)
+
+    if (run.result.outcome === 'interrupted' && !run.leaseLost) {
+      // Stopped mid-run: the phase stays `running`, so the next start resumes this session and
+      // never judges the unfinished work.
+      await recordAttempt(ctx, state, runRecord(run, 'interrupted', 'interrupted', 'the runner was stopped (SIGINT/SIGTERM) while Claude worked; the next start resumes the session'))
+      await persistence.update({ attempt_started_at: null })
+      return 'interrupted'
+    }
+    state = await persistence.update({ phase: 'agent_finished', agent_pgid: null })
     faultPoint(ctx, 'after_claude')
-    await recordRun(ctx, task.id, state, run.result, run.startedAt, run.leaseLost ? 'failed' : undefined)
-    if (run.result.sessionId !== null) await markRead(ctx, mentions)
+    if (ctx.signal.aborted && !run.leaseLost) return 'interrupted'
 
-    if (run.leaseLost) return dropAfterLoss(ctx, state, `the server no longer gives task ${task.id} to this agent`)
-    if (run.result.outcome === 'interrupted' || ctx.signal.aborted) return 'interrupted'
-
-    let failure: { category: FailureCategory; text: string } | undefined
-    const category = categoryForOutcome(run.result.outcome)
-    if (category) {
-      failure = { category, text: `${run.result.outcome}${run.result.errorMessage ? `: ${run.result.errorMessage}` : ''}` }
-      // A resume that never started may point at a session Claude no longer has: start afresh next time.
-      if (run.resumed && !run.sawInit) state = await persistence.update({ session_id: null })
-    } else {
-      const verdict = await judge(ctx, task.id, state, review)
-      if (verdict === 'reported') return persistence.update({ phase: 'reported' })
-      if (verdict.kind === 'lost') return dropAfterLoss(ctx, state, verdict.reason)
-      failure = { category: 'agent_exit', text: verdict.reason }
-    }
-
-    failuresInARow++
-    previousFailure = failure.text
-    ui.error(`attempt ${state.attempt} at task ${task.id} failed: ${failure.text}`)
-    const rule = RECOVERY[failure.category]
-    if (rule.retry === 'immediate' && failuresInARow < config.maxAttempts) {
-      ui.info(`retrying task ${task.id} at once (${failuresInARow}/${config.maxAttempts} failures in a row)`)
-      continue
-    }
-    const choice = await askOperator(ctx, `Task ${task.id} failed ${failuresInARow} time(s) in a row: ${failure.text}`, failure.category)
-    if (choice === 'retry') {
-      failuresInARow = 0
-      continue
-    }
-    return giveUpOrQuit(ctx, state, choice, `runner gave up after ${failuresInARow} failed attempt(s): ${failure.text}`)
+    const end = await concludeAttempt(ctx, task, state, mode, {
+      outcome: outcomeOf(run.result),
+      startedAt: run.startedAt,
+      result: run.result,
+      isLeaseLost: run.leaseLost,
+      errorMessage: run.result.errorMessage,
+      lastText: run.result.lastText ?? run.result.lastResultText,
+    })
+    state = await persistence.update({ attempt_started_at: null })
+    if (end.kind === 'interrupted') return 'interrupted'
+    const next = await afterAttempt(ctx, task, state, end, end.kind === 'failed' ? ++failuresInARow : failuresInARow)
+    if (next === 'reported') return persistence.update({ phase: 'reported' })
+    if (next !== 'retry') return next
+    if (end.kind === 'failed') previousFailure = end.reason
+    if (failuresInARow >= config.maxAttempts) failuresInARow = 0
   }
+}
+
+/** What the loop does after an attempt: go on, stop, or give the task back. */
+async function afterAttempt(
+  ctx: RunnerContext,
+  task: TaskResponse,
+  state: TaskLockState,
+  end: AttemptEnd,
+  failuresInARow: number,
+): Promise<'reported' | 'retry' | TaskEnd> {
+  const { ui, config } = ctx
+  switch (end.kind) {
+    case 'reported':
+      return 'reported'
+    case 'interrupted':
+      return 'interrupted'
+    case 'lost':
+      return dropAfterLoss(ctx, state, end.reason)
+    case 'environment':
+      ui.error(`claude cannot run here: ${end.reason}`)
+      ui.error(`fix: ${RECOVERY[end.category].description}`)
+      await giveUpTask(ctx, state, { unlock: true, note: `claude cannot run on the machine of ${config.agentId} (${end.reason}); nothing about the task is at fault, so it goes back to the pool at once` })
+      return 'blocked'
+    case 'failed':
+      break
+  }
+  ui.error(`attempt ${state.attempt} at task ${task.id} failed: ${end.reason}`)
+  const decision = nextAfterFailure({ failuresInARow, maxAttempts: config.maxAttempts, isBudgetSpent: end.budget?.isSpent === true })
+  if (decision === 'budget_spent') {
+    const spent = end.budget!
+    ui.error(`task ${task.id} has failed ${spent.failures} attempt(s), its whole failure budget (HPM_TASK_MAX_FAILURES=${spent.maxFailures}): the server sent it back to pending for a planner`)
+    return dropAfterLoss(ctx, state, `task ${task.id} spent its failure budget and went back to pending`)
+  }
+  if (decision === 'retry') {
+    ui.info(`retrying task ${task.id} at once (${failuresInARow}/${config.maxAttempts} failures in a row)`)
+    return 'retry'
+  }
+  const choice = await askOperator(ctx, `Task ${task.id} failed ${failuresInARow} time(s) in a row: ${end.reason}`, end.category)
+  if (choice === 'retry') return 'retry'
+  return giveUpOrQuit(ctx, state, choice, `runner gave up after ${failuresInARow} failed attempt(s) in a row. Last failure: ${end.reason}`)
+}
+
+interface FinishedRun {
+  outcome: AttemptRecord['outcome']
+  startedAt: Date
+  result: AttemptRecord['result']
+  isLeaseLost: boolean
+  errorMessage: string | null
+  lastText: string | null
+}
+
+/**
+ * Judges a finished attempt and records it with the verdict (Claude's exit and the runner's
+ * verdict are kept apart). The only place that decides whether a run did the task's work.
+ */
+async function concludeAttempt(
+  ctx: RunnerContext,
+  task: TaskResponse,
+  state: TaskLockState,
+  mode: TaskMode,
+  run: FinishedRun,
+): Promise<AttemptEnd> {
+  const now = await serverCall(ctx, 'reading the task', () => ctx.client.findTask(task.id))
+  const kind = classifyAttempt({
+    outcome: run.outcome === 'killed' ? 'agent_exit' : (run.outcome as Parameters<typeof classifyAttempt>[0]['outcome']),
+    isStopping: false,
+    isLeaseLost: run.isLeaseLost,
+    serverView: serverViewOf(now, ctx.config.agentId, mode === 'review'),
+  })
+  const record = (verdict: AttemptRecord['verdict'], reason: string | null) =>
+    recordAttempt(ctx, state, { outcome: run.outcome, verdict, reason, startedAt: run.startedAt, finishedAt: new Date(), result: { ...run.result!, errorMessage: run.errorMessage } })
+  const failure = (category: FailureCategory, reason: string) => withLastWords(reason, run.lastText)
+
+  switch (kind) {
+    case 'interrupted':
+    case 'judge_later':
+      await record('interrupted', 'the runner was stopped while Claude worked')
+      return { kind: 'interrupted' }
+    case 'lease_lost': {
+      const reason = now?.locked_by ? `task ${task.id} is now held by ${now.locked_by}` : `the server no longer gives task ${task.id} to this agent`
+      await record('interrupted', reason)
+      return { kind: 'lost', reason }
+    }
+    case 'reported': {
+      ctx.ui.success(`task ${task.id} reported ${now!.status} by the agent`)
+      if (mode === 'work') await keepLeftoversAside(ctx, state, now!)
+      const exit = run.outcome === 'succeeded' ? '' : ` (then claude: ${run.errorMessage ?? run.outcome})`
+      await record('succeeded', `the agent reported ${now!.status}${exit}`)
+      return { kind: 'reported' }
+    }
+    case 'environment': {
+      const category = categoryForOutcome(run.outcome as Parameters<typeof categoryForOutcome>[0]) ?? 'agent_not_found'
+      const reason = run.errorMessage ?? run.outcome
+      await record('environment', reason)
+      return { kind: 'environment', category, reason }
+    }
+    case 'failed': {
+      const category = categoryForOutcome(run.outcome as Parameters<typeof categoryForOutcome>[0]) ?? 'agent_exit'
+      const reason = failure(category, run.errorMessage ?? run.outcome)
+      return { kind: 'failed', category, reason, budget: await record('failed', reason) }
+    }
+    case 'judge_work':
+      break
+  }
+  const verdict = await judgeWork(ctx, task.id, state, mode)
+  if (verdict.kind === 'reported') {
+    await record('succeeded', verdict.reason)
+    return { kind: 'reported' }
+  }
+  if (verdict.kind === 'lost') {
+    await record('interrupted', verdict.reason)
+    return { kind: 'lost', reason: verdict.reason }
+  }
+  const reason = withLastWords(verdict.reason, run.lastText)
+  return { kind: 'failed', category: 'agent_exit', reason, budget: await record('failed', reason) }
+}
+
+/** A failure reason with Claude's last words, shortened: what a person needs to see why. */
+function withLastWords(reason: string, lastText: string | null): string {
+  const words = lastText?.trim().replace(/\s+/g, ' ')
+  if (!words || reason.includes(words.slice(0, 60))) return reason
+  return `${reason}. Claude's last message: "${words.length > 300 ? `${words.slice(0, 299)}…` : words}"`
 }
 
 interface ClaudeRun {
@@ -161,6 +286,22 @@ interface ClaudeRun {
   sawInit: boolean
 }
 
+function runRecord(run: ClaudeRun, outcome: AttemptRecord['outcome'], verdict: AttemptRecord['verdict'], reason: string): AttemptRecord {
+  return { outcome, verdict, reason, startedAt: run.startedAt, finishedAt: new Date(), result: run.result }
+}
+
+/**
+ * Keeps the lock file's idea of the session true: a run that showed its init event started the
+ * session (resume it next time); a launch that Claude refused before any event says which way.
+ */
+async function noteSession(ctx: RunnerContext, state: TaskLockState, run: ClaudeRun): Promise<TaskLockState> {
+  if (run.sawInit) return ctx.persistence.update({ session_started: true, session_id: run.result.sessionId ?? state.session_id })
+  const message = run.result.errorMessage ?? ''
+  if (/already in use/i.test(message)) return ctx.persistence.update({ session_started: true })
+  if (run.resumed && /no conversation found/i.test(message)) return ctx.persistence.update({ session_started: false })
+  return state
+}
+
 /** One Claude run with lease renewals and health checks alongside. */
 async function runClaude(
   ctx: RunnerContext,
@@ -168,7 +309,7 @@ async function runClaude(
   state: TaskLockState,
   mentions: readonly MentionResponse[],
   previousFailure: string | undefined,
-  review: boolean,
+  mode: TaskMode,
 ): Promise<ClaudeRun> {
   const { ui, config } = ctx
   const model = ctx.models.modelFor(task.difficulty)
@@ -177,6 +318,8 @@ async function runClaude(
     task,
     agentId: config.agentId,
     role: config.role,
+    mode,
+    reviewedCommit: state.reviewed_commit ?? undefined,
     worktreePath: state.worktree_path,
     branch: state.branch_name,
     baseBranch: ctx.baseBranch,
@@ -190,7 +333,7 @@ async function runClaude(
   let leaseLost = false
 
   const heartbeat = setInterval(() => {
-    void renewLease(ctx, task.id, review).then((isLost) => {
+    void renewLease(ctx, task.id, mode).then((isLost) => {
       if (!isLost || stop.signal.aborted) return
       leaseLost = true
       ui.error(`the server no longer gives task ${task.id} to this agent; stopping Claude`)
@@ -203,8 +346,10 @@ async function runClaude(
     })
   }, config.healthCheckIntervalSeconds * 1000)
 
-  const resume = state.session_id && state.attempt > 1 ? state.session_id : null
-  ui.info(`attempt ${state.attempt}: claude --model ${model}${resume ? ` --resume ${resume}` : ''} in ${state.worktree_path}`)
+  const sessionId = state.session_id ?? randomUUID()
+  const resume = state.session_started ? sessionId : null
+  const budget = config.taskBudgetUsd ?? null
+  ui.info(`attempt ${state.attempt}: claude --model ${model} ${resume ? `--resume ${resume}` : `--session-id ${sessionId}`} in ${state.worktree_path}`)
   ui.startSpinner(`task ${task.id}: ${task.title}`)
   const startedAt = new Date()
   let sawInit = false
@@ -214,6 +359,8 @@ async function runClaude(
       model,
       cwd: state.worktree_path,
       resumeSessionId: resume,
+      newSessionId: resume ? null : sessionId,
+      maxBudgetUsd: budget,
       taskId: task.id,
       attempt: state.attempt,
       signal: stop.signal,
@@ -221,7 +368,7 @@ async function runClaude(
       onEvent: (event) => {
         if (event.type === 'init' && !sawInit) {
           sawInit = true
-          if (event.sessionId) void ctx.persistence.update({ session_id: event.sessionId }).catch(() => undefined)
+          void ctx.persistence.update({ session_started: true, session_id: event.sessionId ?? sessionId }).catch(() => undefined)
           faultPoint(ctx, 'during_claude')
         }
         if (event.type === 'tool') ui.setActivity(`${event.name}${event.summary ? `: ${event.summary}` : ''}`)
@@ -240,28 +387,28 @@ async function runClaude(
  * Renews the lease; true when the task is no longer ours. A task the agent itself just reported
  * (dev_done releases the claim) is not lost: Claude is finishing, and the verdict will see it.
  */
-async function renewLease(ctx: RunnerContext, taskId: number, review: boolean): Promise<boolean> {
+async function renewLease(ctx: RunnerContext, taskId: number, mode: TaskMode): Promise<boolean> {
   try {
     const beat = await ctx.client.heartbeat(ctx.config.agentId)
     if (beat.tasks.some((t) => t.id === taskId)) return false
-    const task = await ctx.client.getTask(taskId)
-    return !(task.locked_by === null && isReportedStatus(task, review))
+    const task = await ctx.client.findTask(taskId)
+    return serverViewOf(task, ctx.config.agentId, mode === 'review') === 'lost'
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return true
     ctx.ui.warn(`lease renewal failed: ${error instanceof Error ? error.message : String(error)}`)
     return false
   }
 }
 
-/** Dev: commit what the agent left, then look at the server. QA: only the server's status counts. */
-async function judge(
-  ctx: RunnerContext,
-  taskId: number,
-  state: TaskLockState,
-  review: boolean,
-): Promise<'reported' | { kind: 'lost' | 'no_work'; reason: string }> {
+type WorkVerdict = { kind: 'reported'; reason: string } | { kind: 'lost' | 'no_work'; reason: string }
+
+/**
+ * The work of a run that finished while the task is still ours. Dev: commit what the agent left,
+ * count this claim's commits, report dev_done with the exact commit handed to QA. QA: only the
+ * server's status counts.
+ */
+async function judgeWork(ctx: RunnerContext, taskId: number, state: TaskLockState, mode: TaskMode): Promise<WorkVerdict> {
   let ahead = 0
-  if (!review) {
+  if (mode === 'work') {
     const committed = await ctx.worktree.commitAll(state.worktree_path, `task ${taskId}: work left uncommitted by the agent (committed by the runner)`)
     if (committed.ok && committed.committed) ctx.ui.info(`committed changes the agent left uncommitted (${committed.sha.slice(0, 8)})`)
     // A rework round starts on a branch that already has commits: only new ones count as this claim's work.
@@ -269,56 +416,48 @@ async function judge(
     ahead = count.ok ? count.count : 0
   }
   const task = await serverCall(ctx, 'reading the task', () => ctx.client.getTask(taskId))
-  const verdict = judgeRun({ task, agentId: ctx.config.agentId, isQa: review, commitsAhead: ahead })
+  const verdict = judgeRun({ task, agentId: ctx.config.agentId, isQa: mode === 'review', commitsAhead: ahead })
   switch (verdict.kind) {
     case 'reported':
-      ctx.ui.success(`task ${taskId} reported ${verdict.status} by the agent`)
-      return 'reported'
+      return { kind: 'reported', reason: `the agent reported ${verdict.status}` }
     case 'report_dev_done': {
-      const reported = await reportStatus(ctx, taskId, 'dev_done', `Reported by the runner: ${ahead} commit(s) on ${state.branch_name}.`)
+      const head = await ctx.worktree.head(state.worktree_path)
+      const reported = await reportStatus(ctx, taskId, 'dev_done', `Reported by the runner: ${ahead} commit(s) on ${state.branch_name}${head ? ` up to ${head.slice(0, 12)}` : ''}.`, {
+        work_branch: state.branch_name,
+        ...(head ? { work_commit: head } : {}),
+      })
       if (reported === 'lost') return { kind: 'lost', reason: `task ${taskId} moved on before dev_done could be reported` }
       ctx.ui.success(`task ${taskId} reported dev_done (${ahead} commit(s) on ${state.branch_name})`)
-      return 'reported'
+      return { kind: 'reported', reason: `the runner reported dev_done: ${ahead} commit(s) on ${state.branch_name}` }
     }
     default:
       return verdict
   }
 }
 
-async function recordRun(
-  ctx: RunnerContext,
-  taskId: number,
-  state: TaskLockState,
-  result: ClaudeRunResult,
-  startedAt: Date,
-  override?: RunOutcome,
-): Promise<void> {
-  const outcome: RunOutcome = override ?? (result.outcome === 'not_sandboxed' ? 'agent_not_found' : result.outcome)
+/**
+ * The agent reported and no longer holds the task, but left changes behind: they are not the work
+ * it handed over (QA may already be reviewing the branch), so they are kept on a side ref, never
+ * committed to the task branch, and the task says so.
+ */
+async function keepLeftoversAside(ctx: RunnerContext, state: TaskLockState, task: TaskResponse): Promise<void> {
+  const ref = `refs/headless-pm/leftovers/task-${state.task_id}-attempt-${state.attempt}`
+  const saved = await ctx.worktree.saveLeftovers(state.worktree_path, ref, `task ${state.task_id}: changes left after the agent reported ${task.status} (not reviewed)`)
+  if (!saved.ok) {
+    ctx.ui.warn(`could not keep the changes left after the report aside (${saved.message})`)
+    return
+  }
+  if (!saved.saved) return
+  ctx.ui.warn(`the agent changed files after reporting ${task.status}; kept aside as ${ref} (${saved.sha.slice(0, 8)}), not on ${state.branch_name}`)
+  await addComment(ctx, state.task_id, `The agent left uncommitted changes after it reported ${task.status}. They are not part of the work handed over and were not put on ${state.branch_name}; they are kept as commit ${saved.sha} (git ref ${ref}).`)
+}
+
+async function addComment(ctx: RunnerContext, taskId: number, comment: string): Promise<void> {
   try {
-    await serverCall(ctx, 'recording the run', () =>
-      ctx.client.recordRun(taskId, {
-        agent_id: ctx.config.agentId,
-        attempt: state.attempt,
-        outcome,
-        model: result.model,
-        session_id: result.sessionId,
-        exit_code: result.exitCode,
-        is_error: result.isError,
-        error: result.errorMessage?.slice(0, 10_000) ?? null,
-        cost_usd: result.costUsd,
-        input_tokens: result.usage?.input ?? null,
-        output_tokens: result.usage?.output ?? null,
-        cache_read_tokens: result.usage?.cacheRead ?? null,
-        cache_creation_tokens: result.usage?.cacheCreation ?? null,
-        num_turns: result.numTurns,
-        started_at: startedAt.toISOString(),
-        finished_at: new Date(startedAt.getTime() + result.durationMs).toISOString(),
-        log_path: result.logPath,
-      }),
-    )
+    await serverCall(ctx, 'commenting', () => ctx.client.addComment(taskId, comment, ctx.config.agentId))
   } catch (error) {
-    // The run record is bookkeeping: losing it must not lose the task.
-    ctx.ui.warn(`could not record the run: ${error instanceof Error ? error.message : String(error)}`)
+    if (!(error instanceof ApiError)) throw error
+    ctx.ui.warn(`could not comment on task ${taskId}: ${error.message}`)
   }
 }
 
@@ -332,39 +471,4 @@ async function markRead(ctx: RunnerContext, mentions: readonly MentionResponse[]
       return
     }
   }
-}
-
-// Failures of the installation, not of the task: releasing would only fail the next task the same
-// way, so the choice is retry or quit (a `release` policy answers quit).
-const INSTALLATION_FAILURES: readonly FailureCategory[] = ['not_logged_in', 'agent_not_found']
-
-async function askOperator(ctx: RunnerContext, message: string, category: FailureCategory): Promise<OperatorChoice> {
-  if (ctx.signal.aborted) return 'quit'
-  const options: OperatorChoice[] = INSTALLATION_FAILURES.includes(category) ? ['retry', 'quit'] : ['retry', 'release', 'quit']
-  // An operator may take a while to answer; the claim must not lapse meanwhile.
-  const keepAlive = setInterval(() => void ctx.client.heartbeat(ctx.config.agentId).catch(() => undefined), ctx.config.heartbeatIntervalSeconds * 1000)
-  let choice: OperatorChoice
-  try {
-    choice = await ctx.ui.promptOperator(`${message}\n${RECOVERY[category].description}`, options)
-  } finally {
-    clearInterval(keepAlive)
-  }
-  // A retry answered by policy must not spin: give whatever was wrong a moment.
-  if (choice === 'retry') await sleep(2000, ctx.signal)
-  return choice
-}
-
-async function giveUpOrQuit(ctx: RunnerContext, state: TaskLockState, choice: OperatorChoice, note: string): Promise<TaskEnd> {
-  if (choice === 'quit') {
-    ctx.ui.warn(`quitting; task ${state.task_id} stays claimed by this agent and resumes on the next start`)
-    return 'quit'
-  }
-  await giveUpTask(ctx, state, { unlock: true, note })
-  return 'released'
-}
-
-async function dropAfterLoss(ctx: RunnerContext, state: TaskLockState, reason: string): Promise<TaskEnd> {
-  ctx.ui.warn(`dropping task ${state.task_id}: ${reason}`)
-  await giveUpTask(ctx, state, { unlock: false, note: reason })
-  return 'dropped'
 }

@@ -14,7 +14,7 @@ import { EVENTS_CHANNEL, nowIso } from '../db/index.js'
 import { AgentActivity } from './agent-activity.js'
 import { requireApiKey } from './auth.js'
 import { ChangeHub } from './change-hub.js'
-import type { ServerDeps } from './deps.js'
+import type { LeaseClock, ServerDeps } from './deps.js'
 import { frameworkErrorHandler, installErrorHandler } from './error-handler.js'
 import { BackgroundJobs } from './jobs.js'
 import { PgListener } from './pg-listener.js'
@@ -91,15 +91,19 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
   const log = logger
   const hub = new ChangeHub(db, log.child({ component: 'change-hub' }))
   const leaseMs = config.leaseSeconds * 1000
-  const leaseNow = () => {
+  const cooldownMs = config.releaseCooldownSeconds * 1000
+  const leaseNow: LeaseClock = () => {
     const now = Date.now()
-    return { now: nowIso(now), leaseExpiresAt: nowIso(now + leaseMs) }
+    return { now: nowIso(now), leaseExpiresAt: nowIso(now + leaseMs), cooldownSince: cooldownMs > 0 ? nowIso(now - cooldownMs) : undefined }
   }
   const waiters = new TaskWaiters({
     log: log.child({ component: 'waiters' }),
     recheckIntervalMs: 30_000,
     attempt: async (request, handedOut) => {
-      const task = request.kind === 'claim' ? await claimTaskFor(db, request.agent, leaseNow) : await peekTaskFor(db, request, handedOut)
+      const task =
+        request.kind === 'claim'
+          ? await claimTaskFor(db, request.agent, leaseNow)
+          : await peekTaskFor(db, request, handedOut, leaseNow().cooldownSince)
       if (request.kind === 'claim' && task) void hub.poke()
       return task
     },

@@ -8,6 +8,14 @@ import type { ChangeHub } from './change-hub.js'
 import type { BackgroundJobs } from './jobs.js'
 import type { TaskWaiters } from './task-waiters.js'
 
+/** The clock of a claim made now: current time, its lease end, and where the release cooldown starts. */
+export type LeaseClock = () => {
+  now: string
+  leaseExpiresAt: string
+  /** Releases after this ISO time are recent for HPM_RELEASE_COOLDOWN_SECONDS; undefined when it is 0. */
+  cooldownSince: string | undefined
+}
+
 /** What route plugins need; built once by buildApp. */
 export interface ServerDeps {
   config: ServerConfig
@@ -20,8 +28,8 @@ export interface ServerDeps {
   activity: AgentActivity
   /** Runs `work` in one transaction, then tells listeners about what it wrote. */
   mutate: <T>(work: (trx: Kysely<Database>) => Promise<T>) => Promise<T>
-  /** Current time and the lease end for a claim made now. */
-  leaseNow: () => { now: string; leaseExpiresAt: string }
+  /** Current time, the lease end and the cooldown start for a claim made now. */
+  leaseNow: LeaseClock
   version: string
   /** Registers a cleanup for open streams when the server stops. */
   onShutdown: (cleanup: () => void) => () => void

@@ -3,10 +3,13 @@ import type { Logger } from 'pino'
 import type { AgentRole, SkillLevel } from '../contract/index.js'
 import type { AgentRow, TaskWithEpic } from '../db/index.js'
 
-/** What a waiter asks for: a claim (locks the task) or a look (v1 `GET /tasks/next`). */
+/**
+ * What a waiter asks for: a claim (locks the task) or a look (v1 `GET /tasks/next`; `agentId` when
+ * the caller named itself, for its release cooldown).
+ */
 export type WaitRequest =
   | { kind: 'claim'; agent: AgentRow }
-  | { kind: 'next'; role: AgentRole; level: SkillLevel }
+  | { kind: 'next'; role: AgentRole; level: SkillLevel; agentId?: string | undefined }
 
 interface Waiter {
   request: WaitRequest
@@ -30,6 +33,10 @@ export interface TaskWaitersOptions {
  * Long-poll waiters, woken by changes rather than by sleeping. Waiters are grouped by what they
  * match (role and level); a wake-up asks once per group and hands out tasks in arrival order, so a
  * task created while a hundred agents wait reaches exactly one of them at once.
+ *
+ * Each match is made for the waiter that receives its answer (a claim orders the tasks for that
+ * agent, release cooldown included), never once for the whole group. The cooldown only reorders
+ * what a waiter may take, so "nothing for this waiter" still means "nothing for its group".
  */
 export class TaskWaiters {
   readonly #options: TaskWaitersOptions

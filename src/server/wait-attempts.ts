@@ -1,14 +1,15 @@
 import type { Kysely } from 'kysely'
 
-import { claimNextTask, findHeldTask, findNextTask, isUniqueViolation } from '../db/index.js'
+import { claimNextTask, findHeldTask, findNextTask, isUniqueViolation, releaseCooldown } from '../db/index.js'
 import type { AgentRow, Database, TaskWithEpic } from '../db/index.js'
+import type { LeaseClock } from './deps.js'
 import type { WaitRequest } from './task-waiters.js'
 
 /** One claim for a waiting agent, in its own transaction. */
 export async function claimTaskFor(
   db: Kysely<Database>,
   agent: AgentRow,
-  leaseNow: () => { now: string; leaseExpiresAt: string },
+  leaseNow: LeaseClock,
 ): Promise<TaskWithEpic | undefined> {
   try {
     const result = await db.transaction().execute((trx) => claimNextTask(trx, { agent, ...leaseNow() }))
@@ -20,11 +21,16 @@ export async function claimTaskFor(
   }
 }
 
-/** One look for a v1 `next` waiter, skipping tasks already offered to another waiter in this wake-up. */
+/**
+ * One look for a v1 `next` waiter, skipping tasks already offered to another waiter in this
+ * wake-up; a waiter that named its agent gets the tasks it gave back recently last.
+ */
 export async function peekTaskFor(
   db: Kysely<Database>,
   request: Extract<WaitRequest, { kind: 'next' }>,
   handedOut: readonly number[],
+  cooldownSince: string | undefined,
 ): Promise<TaskWithEpic | undefined> {
-  return findNextTask(db, { role: request.role, level: request.level, excludeIds: handedOut })
+  const cooldown = releaseCooldown(request.agentId, cooldownSince)
+  return findNextTask(db, { role: request.role, level: request.level, excludeIds: handedOut, cooldown })
 }

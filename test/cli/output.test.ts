@@ -49,6 +49,7 @@ describe('views', () => {
     const doc = await client.createDocument({ doc_type: 'update', title: 'Doc V', content: 'hello @dev_v' }, 'pm_v')
     const service = await client.registerService({ service_name: 'svc_v', ping_url: 'http://127.0.0.1:9/' }, 'dev_v')
     await client.recordRun(task.id, { agent_id: 'dev_v', outcome: 'succeeded', cost_usd: 0.5, input_tokens: 10, output_tokens: 20, started_at: '2026-01-01T00:00:00Z', finished_at: '2026-01-01T00:00:30Z' })
+    await client.recordRun(task.id, { agent_id: 'dev_v', attempt: 2, outcome: 'agent_exit', exit_code: 1, verdict: 'failed', verdict_reason: 'no commits on the branch', started_at: '2026-01-01T00:01:00Z', finished_at: '2026-01-01T00:01:05Z' })
     const since = new Date(Date.now() - 60_000).toISOString()
 
     const rendered = {
@@ -90,6 +91,8 @@ describe('views', () => {
     expect(plain(rendered.changelog)).toContain('dev_done')
     expect(rendered.changes).toContain('task_created')
     expect(rendered.runs).toMatch(/succeeded[\s\S]*0\.5000[\s\S]*10\/20[\s\S]*30 s/)
+    expect(plain(rendered.runs)).toMatch(/agent_exit \(1\)[\s\S]*failed: no commits on the branch/)
+    expect(plain(rendered.task)).toMatch(/failures\s+1/)
     expect(plain(rendered.record)).toMatch(/project_name\s+Headless PM/)
     expect(plain(rendered.empty)).toBe('no tasks')
   })

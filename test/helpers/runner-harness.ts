@@ -20,6 +20,10 @@ export interface RunnerWorld {
   /** Creates a task as the pm (so it starts `created`). */
   createTask: (fields: { title: string; description?: string; target_role?: string; difficulty?: string; complexity?: string; branch?: string }) => Promise<{ id: number }>
   getTask: (id: number) => Promise<any>
+  /** The run records of a task, oldest first. */
+  runsOf: (taskId: number) => Promise<Array<Record<string, unknown>>>
+  /** Where the runner of `agentId` keeps its lock file (the default state dir). */
+  lockFile: (agentId: string) => string
   register: (agentId: string, role: string, level?: string) => Promise<void>
   runRunner: (options: RunRunnerOptions) => Promise<ProcessResult>
   close: () => Promise<void>
@@ -68,6 +72,8 @@ export async function startRunnerWorld(serverEnv: Record<string, string> = {}): 
       return res.body
     },
     getTask: async (id) => (await api(`/api/v1/tasks/${id}`)).body,
+    runsOf: async (taskId) => (await api(`/api/v1/tasks/${taskId}/runs`)).body,
+    lockFile: (agentId) => join(repo, '.headless-pm', 'runner', `lock-${agentId}.json`),
     register: async (agentId, role, level = 'senior') => {
       await api('/api/v1/register', { method: 'POST', body: { agent_id: agentId, role, level } })
     },
@@ -102,6 +108,17 @@ export async function startRunnerWorld(serverEnv: Record<string, string> = {}): 
     },
   }
   return world
+}
+
+/** Polls `probe` every 100 ms until it returns a value; throws naming `what` after `timeoutMs`. */
+export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
 }
 
 /** The dev script of the seed's test: write hello.txt, commit, report dev_done through hpm. */

@@ -46,6 +46,8 @@ async function setup(
   const run = (
     extra: {
       resumeSessionId?: string
+      newSessionId?: string
+      maxBudgetUsd?: number
       attempt?: number
       signal?: AbortSignal
       onEvent?: (event: ClaudeEvent) => void
@@ -58,6 +60,8 @@ async function setup(
       taskId: 12,
       attempt: extra.attempt ?? 1,
       resumeSessionId: extra.resumeSessionId,
+      newSessionId: extra.newSessionId,
+      maxBudgetUsd: extra.maxBudgetUsd,
       signal: extra.signal,
       onEvent: (event) => {
         events.push(event)
@@ -150,13 +154,101 @@ describe('ClaudeExecutor.run', () => {
     expect(record?.prompt).toBe(PROMPT)
   })
 
-  it('keeps the resumed session id', async () => {
+  describe('environment', () => {
+    // The runner's environment as a Bedrock user with a corporate CA and a Java project has it, plus
+    // the server secrets and repository pointers that must not reach the agent.
+    const runnerEnv = {
+      AWS_REGION: 'eu-west-1',
+      NODE_EXTRA_CA_CERTS: '/etc/ssl/corp.pem',
+      JAVA_HOME: '/opt/jdk',
+      DATABASE_URL: 'postgres://secret',
+      HPM_TEST_PG_URL: 'postgres://test',
+      PGPASSWORD: 'pw',
+      GIT_DIR: '/elsewhere/.git',
+      HEADLESS_PM_API_KEY: 'runner-key',
+    }
+    const keyScenario = {
+      steps: [{ run: ['sh', '-c', 'printenv HEADLESS_PM_API_KEY > key.txt || true'] }],
+      result: 'done',
+    }
+    const stubRunnerEnv = (): void => {
+      for (const [name, value] of Object.entries(runnerEnv)) vi.stubEnv(name, value)
+      onTestFinished(() => {
+        vi.unstubAllEnvs()
+      })
+    }
+
+    it("passes the runner's environment but not server secrets or repository pointers", async () => {
+      const { run, records, repo } = await setup(keyScenario)
+      stubRunnerEnv()
+
+      const result = await run()
+
+      expect(result.outcome).toBe('succeeded')
+      const [record] = await records()
+      const passed = ['AWS_REGION', 'NODE_EXTRA_CA_CERTS', 'JAVA_HOME', 'CLAUDE_FAKE_SCENARIO']
+      const kept = ['DATABASE_URL', 'HPM_TEST_PG_URL', 'PGPASSWORD', 'GIT_DIR', 'HEADLESS_PM_API_KEY']
+      expect(record?.envKeys).toEqual(expect.arrayContaining(passed))
+      for (const name of kept) expect(record?.envKeys).not.toContain(name)
+      expect(await readFile(join(repo, 'key.txt'), 'utf8')).toBe('')
+    })
+
+    it('gives the agent the API key passed in its env, not the runner\'s', async () => {
+      const { run, repo } = await setup(keyScenario, { env: { HEADLESS_PM_API_KEY: 'agent-key' } })
+      stubRunnerEnv()
+
+      await run()
+
+      expect(await readFile(join(repo, 'key.txt'), 'utf8')).toBe('agent-key\n')
+    })
+
+    it('keeps out what envDeny names and lets through what envPass names, never GIT_DIR', async () => {
+      const { run, records } = await setup(workScenario, {
+        envDeny: ['AWS_*', 'JAVA_HOME'],
+        envPass: ['PG*', 'GIT_DIR'],
+      })
+      stubRunnerEnv()
+
+      const result = await run()
+
+      expect(result.outcome).toBe('succeeded')
+      const [record] = await records()
+      expect(record?.envKeys).toEqual(expect.arrayContaining(['NODE_EXTRA_CA_CERTS', 'PGPASSWORD']))
+      for (const name of ['AWS_REGION', 'JAVA_HOME', 'GIT_DIR', 'DATABASE_URL'])
+        expect(record?.envKeys).not.toContain(name)
+    })
+  })
+
+  it('starts the session under the id chosen up front, and keeps it when resuming', async () => {
     const { run } = await setup(workScenario)
-    const resumeSessionId = '0b9c4f0e-5a55-4d1c-9a44-5a6e8fb0c111'
+    const sessionId = '0b9c4f0e-5a55-4d1c-9a44-5a6e8fb0c111'
 
-    const result = await run({ resumeSessionId })
+    const first = await run({ newSessionId: sessionId, attempt: 1 })
+    const resumed = await run({ resumeSessionId: sessionId, attempt: 2 })
 
-    expect(result).toMatchObject({ outcome: 'succeeded', sessionId: resumeSessionId })
+    expect(first).toMatchObject({ outcome: 'succeeded', sessionId })
+    expect(resumed).toMatchObject({ outcome: 'succeeded', sessionId })
+  })
+
+  it('passes --max-budget-usd and reports a run stopped by it as failed with that reason', async () => {
+    const { run } = await setup({ ...workScenario, costUsd: 0.5 })
+
+    const result = await run({ maxBudgetUsd: 0.25 })
+
+    expect(result.outcome).toBe('failed')
+    expect(result.errorMessage).toMatch(/spending limit \(--max-budget-usd\).*0\.25/)
+  })
+
+  it('reports the real CLI errors for a resumed session it does not have and a session id in use', async () => {
+    const { run } = await setup(workScenario)
+    const sessionId = '1b9c4f0e-5a55-4d1c-9a44-5a6e8fb0c222'
+
+    const unknown = await run({ resumeSessionId: sessionId, attempt: 1 })
+    await run({ newSessionId: sessionId, attempt: 2 })
+    const inUse = await run({ newSessionId: sessionId, attempt: 3 })
+
+    expect(unknown.errorMessage).toMatch(/No conversation found with session ID/)
+    expect(inUse.errorMessage).toMatch(/already in use/)
   })
 
   it('reports agent_exit with the session id when claude crashes after init', async () => {

@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
 import { join } from 'node:path'
 import {
-  childEnv,
+  passThroughEnv,
   ProcessStartError,
   spawnStreaming,
   type ProcessResult,
@@ -24,6 +24,13 @@ export interface ClaudeExecutorOptions {
   logDir: string
   /** Extra environment for claude, e.g. HEADLESS_PM_API_URL/KEY so its `hpm` calls work. */
   env?: Record<string, string>
+  /**
+   * Names or `PREFIX*` patterns kept out of the environment claude inherits, on top of the runner's
+   * own secrets and settings (`HEADLESS_PM_CLAUDE_ENV_DENY`).
+   */
+  envDeny?: readonly string[]
+  /** Names or `PREFIX*` patterns claude inherits even when denied (`HEADLESS_PM_CLAUDE_ENV_PASS`). */
+  envPass?: readonly string[]
   /** Extra CLI arguments (e.g. `--max-turns`, `--append-system-prompt`). */
   extraArgs?: readonly string[]
   killGraceMs?: number
@@ -37,6 +44,10 @@ export interface ClaudeRunInput {
   /** The task's worktree. */
   cwd: string
   resumeSessionId?: string | null
+  /** Start a new session with this id (`--session-id`); ignored when resuming. */
+  newSessionId?: string | null
+  /** `--max-budget-usd`: Claude stops once this run has spent that much. */
+  maxBudgetUsd?: number | null
   taskId: number | string
   attempt: number
   onEvent?: (event: ClaudeEvent) => void
@@ -60,10 +71,9 @@ export interface ClaudeRunResult {
   logPath: string
   stderrPath: string
   lastResultText: string | null
+  /** The last thing Claude said (assistant text), shown when an attempt fails. */
+  lastText: string | null
 }
-
-// Claude's own auth, config and provider variables; server secrets never start with these.
-const CLAUDE_ENV_PREFIXES = ['ANTHROPIC_', 'CLAUDE_']
 
 /**
  * Runs `claude -p` headless in a worktree with stream-json output, a wall-clock and a stall timeout,
@@ -77,6 +87,11 @@ export class ClaudeExecutor {
     this.#options = options
   }
 
+  /** Where the raw event stream of one attempt is kept (also read back after a crash). */
+  logPathFor(taskId: number | string, attempt: number): string {
+    return join(this.#options.logDir, `task-${slug(taskId)}-attempt-${attempt}.jsonl`)
+  }
+
   /** Interrupts every run in progress; each resolves with outcome `interrupted`. */
   abort(): void {
     for (const child of this.#running) child.kill('abort')
@@ -84,9 +99,8 @@ export class ClaudeExecutor {
 
   async run(input: ClaudeRunInput): Promise<ClaudeRunResult> {
     const options = this.#options
-    const base = join(options.logDir, `task-${slug(input.taskId)}-attempt-${input.attempt}`)
-    const logPath = `${base}.jsonl`
-    const stderrPath = `${base}.stderr.log`
+    const logPath = this.logPathFor(input.taskId, input.attempt)
+    const stderrPath = logPath.replace(/\.jsonl$/, '.stderr.log')
     try {
       mkdirSync(options.logDir, { recursive: true })
     } catch {
@@ -95,11 +109,12 @@ export class ClaudeExecutor {
     const log = openLog(logPath)
     const stderrLog = openLog(stderrPath)
     const state: RunState = {
-      sessionId: input.resumeSessionId ?? null,
+      sessionId: input.resumeSessionId ?? input.newSessionId ?? null,
       model: null,
       result: null,
       hasAuthError: false,
       lastEvent: null,
+      lastText: null,
     }
     const emit = (event: ClaudeEvent): void => {
       try {
@@ -135,6 +150,7 @@ export class ClaudeExecutor {
           )
         }
         if (event.type !== 'invalid_line') state.lastEvent = event.type
+        if (event.type === 'text') state.lastText = event.text
         emit(event)
       }
     }
@@ -142,6 +158,8 @@ export class ClaudeExecutor {
     const args = ['-p', '--model', input.model, '--output-format', 'stream-json', '--verbose']
     args.push('--dangerously-skip-permissions', ...(options.extraArgs ?? []))
     if (input.resumeSessionId) args.push('--resume', input.resumeSessionId)
+    else if (input.newSessionId) args.push('--session-id', input.newSessionId)
+    if (input.maxBudgetUsd != null) args.push('--max-budget-usd', String(input.maxBudgetUsd))
     const startedAt = performance.now()
     let processResult: ProcessResult | undefined
     let startError: ProcessStartError | undefined
@@ -193,6 +211,7 @@ export class ClaudeExecutor {
       logPath,
       stderrPath,
       lastResultText: result?.text ?? null,
+      lastText: state.lastText,
     }
   }
 
@@ -201,13 +220,18 @@ export class ClaudeExecutor {
     // As root, claude refuses --dangerously-skip-permissions unless told it runs in a sandbox.
     const isRoot = process.getuid?.() === 0
     const sandbox = isRoot && extra.IS_SANDBOX === undefined ? { IS_SANDBOX: '1' } : {}
-    return childEnv({ ...extra, ...sandbox }, { passPrefixes: CLAUDE_ENV_PREFIXES })
+    // The user's environment (cloud credentials, CA bundles, toolchains) minus the runner's secrets.
+    return passThroughEnv(
+      { ...extra, ...sandbox },
+      { deny: this.#options.envDeny, pass: this.#options.envPass },
+    )
   }
 }
 
 interface RunState extends RunObservation {
   sessionId: string | null
   model: string | null
+  lastText: string | null
 }
 
 function openLog(path: string): WriteStream {

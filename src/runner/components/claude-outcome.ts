@@ -72,6 +72,9 @@ export function judge(
         message: `claude is not logged in (${text}): run \`claude /login\` or set ANTHROPIC_API_KEY`,
       }
     }
+    if (result.subtype === 'error_max_budget_usd') {
+      return { outcome: 'failed', message: `claude stopped at the task's spending limit (--max-budget-usd): ${text}` }
+    }
     return { outcome: 'failed', message: `claude reported an error (${result.subtype}): ${text}` }
   }
   if (result !== null) return { outcome: 'succeeded', message: null }

@@ -122,7 +122,8 @@ function resultOf(event: Json): ClaudeResultSummary {
   return {
     isError: event.is_error === true,
     subtype: str(event.subtype) ?? 'unknown',
-    text: str(event.result),
+    // Errors before any turn (e.g. an unknown --resume id) come as `errors`, without `result`.
+    text: str(event.result) ?? errorsOf(event.errors),
     sessionId: str(event.session_id),
     numTurns: num(event.num_turns),
     durationMs: num(event.duration_ms),
@@ -169,6 +170,12 @@ export function summarizeToolInput(name: string, input: unknown, cwd?: string): 
   return oneLine.length > 80 ? `${oneLine.slice(0, 79)}…` : oneLine
 }
 
+function errorsOf(value: unknown): string | null {
+  if (!Array.isArray(value)) return null
+  const texts = value.filter((item): item is string => typeof item === 'string')
+  return texts.length > 0 ? texts.join('; ') : null
+}
+
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -179,4 +186,31 @@ function str(value: unknown): string | null {
 
 function num(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null
+}
+
+/** What a saved event stream shows of a run: read back after the runner died mid-attempt. */
+export interface StreamSummary {
+  sessionId: string | null
+  model: string | null
+  hasInit: boolean
+  result: ClaudeResultSummary | null
+  lastText: string | null
+}
+
+/** Summarises a whole raw stream (the attempt's `.jsonl` log), line by line, never throwing. */
+export function summarizeStream(text: string): StreamSummary {
+  const summary: StreamSummary = { sessionId: null, model: null, hasInit: false, result: null, lastText: null }
+  for (const line of text.split('\n')) {
+    const parsed = parseStreamLine(line)
+    summary.sessionId = parsed.sessionId ?? summary.sessionId
+    for (const event of parsed.events) {
+      if (event.type === 'init') {
+        summary.hasInit = true
+        summary.model = event.model ?? summary.model
+      }
+      if (event.type === 'text') summary.lastText = event.text
+      if (event.type === 'result') summary.result = event
+    }
+  }
+  return summary
 }

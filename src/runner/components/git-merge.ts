@@ -6,6 +6,11 @@ import { slug } from './slug.js'
 
 export interface MergeOptions {
   branch: string
+  /**
+   * The exact commit to merge (the one QA reviewed); default the branch tip. Commits the branch
+   * gained after it are not merged.
+   */
+  commit?: string
   baseBranch: string
   /** Message of the merge commit. */
   message: string
@@ -59,9 +64,11 @@ async function mergeOnce(
   const baseSha = await git.resolveCommit(repoDir, baseRef)
   if (baseSha === undefined)
     return gitFailure('base_not_found', `base branch ${options.baseBranch} not found`)
-  const branchSha = await git.resolveCommit(repoDir, `refs/heads/${options.branch}`)
-  if (branchSha === undefined)
-    return gitFailure('branch_not_found', `branch ${options.branch} not found`)
+  const branchSha = await git.resolveCommit(repoDir, options.commit ?? `refs/heads/${options.branch}`)
+  if (branchSha === undefined) {
+    const what = options.commit ? `commit ${options.commit}` : `branch ${options.branch}`
+    return gitFailure('branch_not_found', `${what} not found`)
+  }
   const ancestor = await git.run(repoDir, ['merge-base', '--is-ancestor', branchSha, baseSha])
   if (ancestor.ok) return { ok: true, sha: baseSha, isAlreadyMerged: true }
 

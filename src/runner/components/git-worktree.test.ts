@@ -102,13 +102,14 @@ describe('GitWorktree.ensureForTask', () => {
     expect(result).toMatchObject({ ok: false, code: 'branch_in_use' })
   })
 
-  it('reuses our own worktree that already has the branch under another name', async () => {
+  it('returns branch_in_use for a branch another task\'s worktree has checked out: worktrees are keyed by task', async () => {
     const { repo, base, worktrees } = await setup()
-    await git(repo, 'worktree', 'add', '--quiet', '-b', 'shared', join(base, 'other'))
+    await git(repo, 'worktree', 'add', '--quiet', '-b', 'shared', join(base, 'task-9'))
 
-    const result = expectOk(await worktrees.ensureForTask({ taskId: 10, branch: 'shared' }))
+    const result = await worktrees.ensureForTask({ taskId: 10, branch: 'shared' })
 
-    expect(result).toMatchObject({ path: join(base, 'other'), isCreated: false })
+    expect(result).toMatchObject({ ok: false, code: 'branch_in_use' })
+    expect((result as { message: string }).message).toContain(join(base, 'task-9'))
   })
 
   it('returns no_commits in an empty repository', async () => {

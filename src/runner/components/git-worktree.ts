@@ -8,6 +8,7 @@ import { slug } from './slug.js'
 import {
   commitAll,
   commitsAhead,
+  saveLeftovers,
   worktreeStatus,
   type CommitResult,
   type WorktreeStatus,
@@ -75,15 +76,14 @@ export class GitWorktree {
     const list = await this.#git.worktrees(this.#repoDir)
     if (!Array.isArray(list)) return list
 
+    // Worktrees are keyed by task, never by branch: a branch checked out for another task (or by
+    // hand) is that worktree's, and two tasks must never write to one worktree.
     const holder = list.find((entry) => entry.branch === `refs/heads/${input.branch}`)
-    if (holder && (isSamePath(holder.path, target) || isInside(holder.path, this.#base))) {
+    if (holder && isSamePath(holder.path, target)) {
       return this.#ready(holder.path, input.branch, false, null)
     }
     if (holder) {
-      return gitFailure(
-        'branch_in_use',
-        `branch ${input.branch} is checked out in ${holder.path}, outside ${this.#base}`,
-      )
+      return gitFailure('branch_in_use', `branch ${input.branch} is checked out in ${holder.path}`)
     }
     const movedAside = await moveAside(this.#git, this.#repoDir, target, list)
     if (typeof movedAside === 'object' && movedAside !== null) return movedAside
@@ -97,15 +97,20 @@ export class GitWorktree {
   async ensureForReview(input: {
     taskId: number | string
     branch: string
+    /** The exact commit to review; default the branch tip. */
+    commit?: string
   }): Promise<ReviewWorktree | GitFailure> {
     const target = join(this.#base, `task-${slug(input.taskId)}-qa`)
     const prepared = await this.#prepare(input.branch)
     if (prepared !== undefined) return prepared
-    const commit =
-      (await this.#git.resolveCommit(this.#repoDir, `refs/heads/${input.branch}`)) ??
-      (await this.#git.resolveCommit(this.#repoDir, `refs/remotes/origin/${input.branch}`))
-    if (commit === undefined)
-      return gitFailure('branch_not_found', `branch ${input.branch} not found`)
+    const commit = input.commit
+      ? await this.#git.resolveCommit(this.#repoDir, input.commit)
+      : ((await this.#git.resolveCommit(this.#repoDir, `refs/heads/${input.branch}`)) ??
+        (await this.#git.resolveCommit(this.#repoDir, `refs/remotes/origin/${input.branch}`)))
+    if (commit === undefined) {
+      const what = input.commit ? `commit ${input.commit}` : `branch ${input.branch}`
+      return gitFailure('branch_not_found', `${what} not found`)
+    }
     const list = await this.#git.worktrees(this.#repoDir)
     if (!Array.isArray(list)) return list
 
@@ -163,6 +168,16 @@ export class GitWorktree {
     author?: { name: string; email: string },
   ): Promise<CommitResult | GitFailure> {
     return commitAll(this.#git, path, message, author)
+  }
+
+  /** Keeps uncommitted work as a commit on `ref` without moving the checked-out branch. */
+  saveLeftovers(path: string, ref: string, message: string): ReturnType<typeof saveLeftovers> {
+    return saveLeftovers(this.#git, path, ref, message)
+  }
+
+  /** The commit HEAD points at in a worktree. */
+  head(path: string): Promise<string | undefined> {
+    return this.#git.resolveCommit(path, 'HEAD')
   }
 
   /** Commits on the worktree's HEAD that `baseBranch` does not have. */

@@ -1,8 +1,12 @@
+import { EventEmitter } from 'node:events'
+import { clearLine, cursorTo, moveCursor } from 'node:readline'
 import { PassThrough, Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { formatElapsed, TerminalUI, type TerminalUIOptions } from './terminal-ui.js'
+import { formatElapsed, isUsableTerminal, TerminalUI, type TerminalUIOptions } from './terminal-ui.js'
 
 const ANSI = /\u001b\[/
+const SPINNER_FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/
+const NOW = new Date(2026, 0, 2, 9, 5, 7)
 
 function capture(options: TerminalUIOptions = {}) {
   const chunks: string[] = []
@@ -148,6 +152,94 @@ describe('TerminalUI', () => {
         ui.stopSpinner()
       }).not.toThrow()
     }
+  })
+})
+
+describe('TerminalUI on a terminal without a size', () => {
+  // A spinner at 0 columns loops forever clearing lines; failing the write ends that loop, so a
+  // regression fails the test instead of hanging it.
+  const record = (chunks: string[], chunk: string | Uint8Array): boolean => {
+    if (chunks.length > 10_000) throw new Error('runaway terminal output')
+    chunks.push(String(chunk))
+    return true
+  }
+
+  // What `script -qc` gives: a TTY of 0×0. A spinner there never finishes clearing its lines
+  // (an infinite line count), so it is no terminal: plain lines, and prompts answered by policy.
+  it.each([
+    { columns: 0, rows: 0 },
+    { columns: undefined, rows: 24 },
+    { columns: 80, rows: 0 },
+  ])('prints plain lines and answers by policy at $columns×$rows', async ({ columns, rows }) => {
+    const chunks: string[] = []
+    const stream = {
+      isTTY: true,
+      columns,
+      rows,
+      write: (chunk: string | Uint8Array) => record(chunks, chunk),
+    } as unknown as NodeJS.WritableStream
+    // Were it taken for a terminal, the prompt would read this (closed) input instead of the policy.
+    const input = new PassThrough()
+    input.end()
+    const ui = new TerminalUI({ stream, input, onStuckPolicy: 'release', now: () => NOW })
+
+    ui.info('task 12 claimed')
+    ui.startSpinner('claude working')
+    ui.setActivity('Bash: npm test')
+    const answer = await ui.promptOperator('task 12 failed 3 times', ['retry', 'release', 'quit'])
+    ui.stopSpinner()
+
+    const output = chunks.join('')
+    expect(answer).toBe('release')
+    expect(output).not.toMatch(/\u001b/)
+    expect(output).not.toMatch(SPINNER_FRAME)
+    expect(output.split('\n')).toEqual([
+      '[09:05:07] • task 12 claimed',
+      '[09:05:07] … claude working · 0s',
+      '[09:05:07] ! task 12 failed 3 times (no terminal: answering "release" by policy)',
+      '',
+    ])
+  })
+
+  it('stops the spinner and goes on in plain lines when the terminal shrinks to 0×0', () => {
+    const chunks: string[] = []
+    const terminal = Object.assign(new EventEmitter(), {
+      isTTY: true,
+      columns: 80,
+      rows: 24,
+      write: (chunk: string | Uint8Array) => record(chunks, chunk),
+      cursorTo: (x: number) => cursorTo(terminal as unknown as NodeJS.WritableStream, x),
+      moveCursor: (dx: number, dy: number) =>
+        moveCursor(terminal as unknown as NodeJS.WritableStream, dx, dy),
+      clearLine: (dir: -1 | 0 | 1) => clearLine(terminal as unknown as NodeJS.WritableStream, dir),
+    })
+    const stream = terminal as unknown as NodeJS.WritableStream
+    const ui = new TerminalUI({ stream, color: false, now: () => NOW })
+
+    ui.startSpinner('claude working')
+    expect(chunks.join('')).toMatch(SPINNER_FRAME)
+    terminal.columns = 0
+    terminal.rows = 0
+    terminal.emit('resize')
+    const mark = chunks.length
+    ui.setActivity('Bash: npm test')
+    ui.warn('hook slow')
+    ui.stopSpinner()
+
+    expect(chunks.slice(0, mark).join('')).toMatch(/\[09:05:07\] … claude working · 0s\n$/)
+    expect(chunks.slice(mark).join('')).toBe('[09:05:07] ! hook slow\n')
+  })
+})
+
+describe('isUsableTerminal', () => {
+  it.each([
+    [{ isTTY: true, columns: 80, rows: 24 }, true],
+    [{ isTTY: true, columns: 0, rows: 0 }, false],
+    [{ isTTY: true, columns: 80, rows: 0 }, false],
+    [{ isTTY: true }, false],
+    [{ isTTY: false, columns: 80, rows: 24 }, false],
+  ])('%o → %s', (stream, expected) => {
+    expect(isUsableTerminal(stream as unknown as NodeJS.WritableStream)).toBe(expected)
   })
 })
 

@@ -8,7 +8,10 @@ export type OperatorChoice = 'retry' | 'release' | 'quit'
 export interface TerminalUIOptions {
   /** Where lines go. Default: process.stdout. */
   stream?: NodeJS.WritableStream
-  /** Draw a spinner and ask questions. Default: whether `stream` is a TTY. */
+  /**
+   * Draw a spinner and ask questions. Default: whether `stream` is a usable terminal (a TTY with at
+   * least one column and one row), re-checked when it is resized.
+   */
   isTTY?: boolean
   /** Colour output; only ever applied on a TTY. Default: `isTTY`. */
   color?: boolean
@@ -33,8 +36,9 @@ const GLYPHS: Record<Level, string> = { info: '•', success: '✓', warn: '!', 
  */
 export class TerminalUI {
   readonly #stream: NodeJS.WritableStream
-  readonly #isTTY: boolean
-  readonly #colors: ReturnType<typeof createColors>
+  #isTTY: boolean
+  readonly #isColorWanted: boolean
+  #colors: ReturnType<typeof createColors>
   readonly #policy: OperatorChoice
   readonly #input: NodeJS.ReadableStream
   readonly #progressIntervalMs: number
@@ -48,8 +52,10 @@ export class TerminalUI {
 
   constructor(options: TerminalUIOptions = {}) {
     this.#stream = options.stream ?? process.stdout
-    this.#isTTY = options.isTTY ?? (this.#stream as { isTTY?: boolean }).isTTY === true
-    this.#colors = createColors(this.#isTTY && (options.color ?? true))
+    this.#isTTY = options.isTTY ?? isUsableTerminal(this.#stream)
+    this.#isColorWanted = options.color ?? true
+    this.#colors = createColors(this.#isTTY && this.#isColorWanted)
+    if (options.isTTY === undefined) this.#stream.on?.('resize', () => this.#onResize())
     this.#policy = options.onStuckPolicy ?? 'quit'
     this.#input = options.input ?? process.stdin
     this.#progressIntervalMs = options.progressIntervalMs ?? 30_000
@@ -80,23 +86,7 @@ export class TerminalUI {
     this.#spinLabel = label
     this.#activity = ''
     this.#spinStartedAt = this.#now().getTime()
-    if (this.#isTTY) {
-      this.#guard(() => {
-        this.#spinner = ora({
-          text: this.#statusText(),
-          stream: this.#stream,
-          isEnabled: true,
-          discardStdin: false,
-          color: this.#colors.isColorSupported ? 'cyan' : false,
-        }).start()
-      })
-      this.#ticker = setInterval(() => this.#refresh(), 1000)
-    } else {
-      this.#lastProgressAt = this.#spinStartedAt
-      this.#write(`${this.#stamp()} … ${this.#statusText()}\n`)
-      this.#ticker = setInterval(() => this.#progress(), this.#progressIntervalMs)
-    }
-    this.#ticker.unref()
+    this.#showProgress()
   }
 
   /** What Claude is doing now, e.g. `Bash: npm test`. */
@@ -178,6 +168,39 @@ export class TerminalUI {
     }
   }
 
+  // On a terminal, a spinner redrawn every second; otherwise a line now and then every interval.
+  #showProgress(): void {
+    if (this.#isTTY) {
+      this.#guard(() => {
+        this.#spinner = ora({
+          text: this.#statusText(),
+          stream: this.#stream,
+          isEnabled: true,
+          discardStdin: false,
+          color: this.#colors.isColorSupported ? 'cyan' : false,
+        }).start()
+      })
+      this.#ticker = setInterval(() => this.#refresh(), 1000)
+    } else {
+      this.#lastProgressAt = this.#now().getTime()
+      this.#write(`${this.#stamp()} … ${this.#statusText()}\n`)
+      this.#ticker = setInterval(() => this.#progress(), this.#progressIntervalMs)
+    }
+    this.#ticker.unref()
+  }
+
+  // A terminal shrunk to no size is no terminal any more (at 0 columns the spinner's line count is
+  // infinite): the spinner goes before its next frame and progress goes on as plain lines.
+  #onResize(): void {
+    const isTTY = isUsableTerminal(this.#stream)
+    if (isTTY === this.#isTTY) return
+    const isShowingProgress = this.#ticker !== undefined
+    this.stopSpinner()
+    this.#isTTY = isTTY
+    this.#colors = createColors(isTTY && this.#isColorWanted)
+    if (isShowingProgress) this.#showProgress()
+  }
+
   #refresh(): void {
     const spinner = this.#spinner
     if (spinner) this.#guard(() => (spinner.text = this.#statusText()))
@@ -217,6 +240,15 @@ export class TerminalUI {
       // Output is best effort: the terminal may be gone while the runner still has work to finish.
     }
   }
+}
+
+/**
+ * A terminal a spinner can be drawn on: a TTY that reports a size. `script -qc` and some CI runners
+ * give a TTY of 0×0, on which a spinner never finishes clearing its lines.
+ */
+export function isUsableTerminal(stream: NodeJS.WritableStream): boolean {
+  const { isTTY, columns, rows } = stream as { isTTY?: boolean; columns?: number; rows?: number }
+  return isTTY === true && (columns ?? 0) > 0 && rows !== 0
 }
 
 /** `42s`, `3m05s`, `1h02m`. */

@@ -70,3 +70,27 @@ export async function commitsAhead(
   if (!counted.ok) return gitFailure('git_failed', `cannot count commits in ${path}`, counted)
   return { ok: true, count: Number(counted.stdout.trim()) }
 }
+
+/**
+ * Keeps what is uncommitted in a worktree as a commit on `ref`, without touching the branch the
+ * worktree has checked out (HEAD is detached first): for a task this agent no longer holds, whose
+ * branch belongs to whoever has it now. `saved: false` when there was nothing to keep.
+ */
+export async function saveLeftovers(
+  git: Git,
+  path: string,
+  ref: string,
+  message: string,
+): Promise<{ ok: true; saved: true; sha: string } | { ok: true; saved: false } | GitFailure> {
+  const status = await worktreeStatus(git, path)
+  if (!status.ok) return status
+  if (!status.isDirty) return { ok: true, saved: false }
+  const detached = await git.run(path, ['checkout', '--quiet', '--detach'])
+  if (!detached.ok) return gitFailure('git_failed', `cannot detach HEAD in ${path}`, detached)
+  const committed = await commitAll(git, path, message)
+  if (!committed.ok) return committed
+  if (!committed.committed) return { ok: true, saved: false }
+  const updated = await git.run(path, ['update-ref', ref, committed.sha])
+  if (!updated.ok) return gitFailure('git_failed', `cannot write ${ref}`, updated)
+  return { ok: true, saved: true, sha: committed.sha }
+}

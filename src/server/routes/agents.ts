@@ -18,6 +18,7 @@ import {
   listHeldTasks,
   listMentions,
   recordEvent,
+  releaseCooldown,
   releaseTask,
   requireRole,
   rowToAgent,
@@ -35,11 +36,12 @@ export function agentRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       '/register',
       { schema: { tags: ['agents'], body: RegisterAgentRequest, response: { 200: RegisterAgentResponse } } },
       async (request) => {
-        const { now } = deps.leaseNow()
+        const { now, cooldownSince } = deps.leaseNow()
         const agent = await deps.mutate((trx) => upsertAgent(trx, request.body, now))
         await deps.activity.touch(agent.agent_id, true)
         const held = await findHeldTask(deps.db, agent.agent_id)
-        const next = held ?? (await findNextTask(deps.db, { role: agent.role, level: agent.level }))
+        const cooldown = releaseCooldown(agent.agent_id, cooldownSince)
+        const next = held ?? (await findNextTask(deps.db, { role: agent.role, level: agent.level, cooldown }))
         const mentions = await listMentions(deps.db, { agentIds: [agent.agent_id], unreadOnly: true, limit: 10 })
         return { agent: rowToAgent(agent), next_task: next ? rowToTask(next) : null, mentions }
       },

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
-import { CreateRunRequest, RunResponse, TaskIdParams } from '../../contract/index.js'
-import { createRun, getTaskOrThrow, listRuns } from '../../db/index.js'
+import { CreateRunRequest, CreateRunResponse, RunResponse, TaskIdParams } from '../../contract/index.js'
+import { chargeRunToBudget, createRun, getTaskOrThrow, listRuns } from '../../db/index.js'
 import type { ServerDeps } from '../deps.js'
 
-/** Runner attempts at a task: model, session, outcome, cost, tokens, timings. */
+/** Runner attempts at a task: model, session, Claude's outcome, the runner's verdict, cost, tokens, timings. */
 export function runRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -19,11 +19,15 @@ export function runRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
 
     app.post(
       '/tasks/:task_id/runs',
-      { schema: { tags: ['runs'], params: TaskIdParams, body: CreateRunRequest, response: { 200: RunResponse } } },
+      { schema: { tags: ['runs'], params: TaskIdParams, body: CreateRunRequest, response: { 200: CreateRunResponse } } },
       async (request) => {
         await getTaskOrThrow(deps.db, request.params.task_id)
         const { now } = deps.leaseNow()
-        return deps.mutate((trx) => createRun(trx, request.params.task_id, request.body, now))
+        // A failed verdict counts against the task's budget in the run's own transaction.
+        return deps.mutate(async (trx) => {
+          const run = await createRun(trx, request.params.task_id, request.body, now)
+          return { ...run, failure_budget: await chargeRunToBudget(trx, run, deps.config.taskMaxFailures, now) }
+        })
       },
     )
   }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { FastifyReply } from 'fastify'
 
 import { AgentIdQuery, ClaimTaskRequest, ClaimTaskResponse, NextTaskQuery, TaskIdParams, TaskResponse, UnlockRequest } from '../../contract/index.js'
-import { findHeldTask, findNextTask, getAgentOrThrow, getTaskOrThrow, lockTask, releaseTask, rowToTask } from '../../db/index.js'
+import { findHeldTask, findNextTask, getAgentOrThrow, getTaskOrThrow, lockTask, releaseCooldown, releaseTask, rowToTask } from '../../db/index.js'
 import { AppError } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
 import { claimTaskFor } from '../wait-attempts.js'
@@ -37,8 +37,8 @@ export function taskClaimRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         const waitMs = simulate ? 0 : (timeout ?? deps.config.defaultWaitSeconds) * 1000
         const task =
           waitMs <= 0
-            ? await findNextTask(deps.db, { role, level })
-            : await deps.waiters.wait({ kind: 'next', role, level }, waitMs, hangUpSignal(reply))
+            ? await findNextTask(deps.db, { role, level, cooldown: releaseCooldown(agent_id, deps.leaseNow().cooldownSince) })
+            : await deps.waiters.wait({ kind: 'next', role, level, agentId: agent_id }, waitMs, hangUpSignal(reply))
         return task ? rowToTask(task) : null
       },
     )
@@ -83,7 +83,8 @@ export function taskClaimRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         const notes = request.body?.notes?.trim()
         const reason = notes ? `unlocked by ${actor.agent_id}: ${notes}` : `unlocked by ${actor.agent_id}`
         const { now } = deps.leaseNow()
-        const released = await deps.mutate((trx) => releaseTask(trx, task, actor.agent_id, reason, now))
+        // The holder (or, through a pm, the previous holder) starts a cooldown on this task.
+        const released = await deps.mutate((trx) => releaseTask(trx, task, actor.agent_id, reason, now, { isGiveBack: true }))
         if (!released) throw new AppError('conflict', `task ${task.id} changed while it was being unlocked; fetch it and try again`)
         return rowToTask(released)
       },

@@ -16,8 +16,7 @@ import {
 } from '../../contract/index.js'
 import type { TaskStatus } from '../../contract/index.js'
 import {
-  appendTaskNote,
-  createMentions,
+  addTaskComment,
   deleteTask,
   findAgent,
   findFeature,
@@ -29,15 +28,17 @@ import {
   insertTask,
   listComments,
   listTasks,
-  recordEvent,
+  releaseCooldown,
   requireRole,
-  resolveMentionTargets,
   rowToTask,
   updateTaskFields,
   updateTaskStatus,
 } from '../../db/index.js'
 import { AppError, PLANNER_ROLES } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
+
+/** Fields the lock holder reports about its git work, editable apart from the plan fields. */
+const WORK_FIELDS: readonly string[] = ['work_branch', 'work_commit']
 
 export function taskRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -78,15 +79,32 @@ export function taskRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       async (request) => {
         const actor = await getAgentOrThrow(deps.db, request.query.agent_id)
         const task = await getTaskOrThrow(deps.db, request.params.task_id)
-        if (!PLANNER_ROLES.includes(actor.role) && task.created_by !== actor.agent_id) {
-          throw new AppError('forbidden', `only pm or architect agents, or the task's creator (${task.created_by}), may edit task ${task.id}`)
+        const fields = Object.keys(request.body)
+        const touchesWork = fields.some((f) => WORK_FIELDS.includes(f))
+        if (!touchesWork || fields.some((f) => !WORK_FIELDS.includes(f))) {
+          if (!PLANNER_ROLES.includes(actor.role) && task.created_by !== actor.agent_id) {
+            throw new AppError('forbidden', `only pm or architect agents, or the task's creator (${task.created_by}), may edit task ${task.id}`)
+          }
         }
-        if (Object.keys(request.body).length === 0) throw new AppError('bad_request', 'nothing to update: give at least one field')
+        if (touchesWork) {
+          if (task.locked_by !== null && task.locked_by !== actor.agent_id && actor.role !== 'pm') {
+            throw new AppError(
+              'not_lock_holder',
+              `task ${task.id} is locked by agent ${task.locked_by}; only the lock holder or a pm may set work_branch or work_commit`,
+            )
+          }
+          if (task.locked_by === null && !PLANNER_ROLES.includes(actor.role)) {
+            throw new AppError('forbidden', `task ${task.id} is not locked; only pm or architect agents may set its work_branch or work_commit`)
+          }
+        }
+        if (fields.length === 0) throw new AppError('bad_request', 'nothing to update: give at least one field')
         if (request.body.feature_id !== undefined && !(await findFeature(deps.db, request.body.feature_id))) {
           throw new AppError('not_found', 'Feature not found')
         }
         const { now } = deps.leaseNow()
-        return rowToTask(await deps.mutate((trx) => updateTaskFields(trx, task.id, request.body, actor.agent_id, now)))
+        // The work fields were authorised by who holds the lock, so they are stored only while it is unchanged.
+        const guard = touchesWork ? { lockedBy: task.locked_by } : undefined
+        return rowToTask(await deps.mutate((trx) => updateTaskFields(trx, task.id, request.body, actor.agent_id, now, guard)))
       },
     )
 
@@ -104,12 +122,16 @@ export function taskRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       async (request) => {
         await getTaskOrThrow(deps.db, request.params.task_id)
         const actor = await getAgentOrThrow(deps.db, request.query.agent_id)
-        const { now } = deps.leaseNow()
+        const { now, cooldownSince } = deps.leaseNow()
+        const { status, notes, work_branch, work_commit } = request.body
         const { task } = await deps.mutate((trx) =>
-          updateTaskStatus(trx, request.params.task_id, request.body.status, actor, request.body.notes, now),
+          updateTaskStatus(trx, request.params.task_id, status, actor, notes, now, { work_branch, work_commit }),
         )
         // An agent still holding a task is not offered another: one task at a time.
-        const next = (await findHeldTask(deps.db, actor.agent_id)) ? undefined : await findNextTask(deps.db, { role: actor.role, level: actor.level })
+        const cooldown = releaseCooldown(actor.agent_id, cooldownSince)
+        const next = (await findHeldTask(deps.db, actor.agent_id))
+          ? undefined
+          : await findNextTask(deps.db, { role: actor.role, level: actor.level, cooldown })
         return {
           task: rowToTask(task),
           next_task: next ? rowToTask(next) : null,
@@ -129,12 +151,7 @@ export function taskRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         const task = await getTaskOrThrow(deps.db, request.params.task_id)
         const author = await getAgentOrThrow(deps.db, request.query.agent_id)
         const { now } = deps.leaseNow()
-        await deps.mutate(async (trx) => {
-          await appendTaskNote(trx, task.id, { authorId: author.agent_id, kind: 'comment', body: request.body.comment }, now)
-          const targets = await resolveMentionTargets(trx, request.body.comment, author.agent_id)
-          await createMentions(trx, { taskId: task.id }, targets, author.agent_id, now)
-          await recordEvent(trx, 'task_commented', { task_id: task.id, title: task.title, author_id: author.agent_id, mentions: targets }, now)
-        })
+        await deps.mutate((trx) => addTaskComment(trx, task, { authorId: author.agent_id, body: request.body.comment }, now))
         return { message: 'Comment added successfully' }
       },
     )

@@ -3,8 +3,8 @@ import { join } from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { isGroupAlive, isProcessAlive } from '../../../src/lib/index.js'
-import { HELLO_DEV_SCENARIO, startRunnerWorld } from '../../helpers/runner-harness.js'
+import { isGroupAlive, isProcessAlive, runProcess } from '../../../src/lib/index.js'
+import { HELLO_DEV_SCENARIO, startRunnerWorld, waitFor } from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
 let world: RunnerWorld
@@ -16,18 +16,7 @@ afterEach(async () => {
   await world.close()
 })
 
-const lockFile = (agentId: string) => join(world.repo, '.headless-pm', 'runner', `lock-${agentId}.json`)
-const runsOf = async (taskId: number) => (await world.server.api(`/api/v1/tasks/${taskId}/runs`)).body as Array<Record<string, unknown>>
 
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 describe('hpm run when Claude fails', () => {
   it('retries a crashed run at once, resuming its session, and finishes (R-RETRY)', async () => {
@@ -37,7 +26,7 @@ describe('hpm run when Claude fails', () => {
 
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done' })
-    const runs = await runsOf(task.id)
+    const runs = await world.runsOf(task.id)
     expect(runs.map((r) => [r.attempt, r.outcome])).toEqual([[1, 'agent_exit'], [2, 'succeeded']])
     expect(runs[1]!.session_id).toBe(runs[0]!.session_id)
   })
@@ -56,8 +45,8 @@ describe('hpm run when Claude fails', () => {
     expect(run.exitCode, run.stdout + run.stderr).toBe(1)
     expect(run.stdout).toContain('answering "release" by policy')
     expect(await world.getTask(task.id)).toMatchObject({ status: 'created', locked_by: null })
-    expect((await runsOf(task.id)).map((r) => r.outcome)).toEqual(['agent_exit', 'agent_exit'])
-    expect(existsSync(lockFile('dev_001'))).toBe(false)
+    expect((await world.runsOf(task.id)).map((r) => r.outcome)).toEqual(['agent_exit', 'agent_exit'])
+    expect(existsSync(world.lockFile('dev_001'))).toBe(false)
   })
 
   it('quits by policy keeping the claim and the lock file, and the next start finishes the task', async () => {
@@ -65,7 +54,7 @@ describe('hpm run when Claude fails', () => {
 
     const quit = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: { mode: 'crash' }, env: { HEADLESS_PM_MAX_ATTEMPTS: '1', HEADLESS_PM_ON_STUCK: 'quit' } })
     const held = await world.getTask(task.id)
-    const lockExists = existsSync(lockFile('dev_001'))
+    const lockExists = existsSync(world.lockFile('dev_001'))
     const again = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO })
 
     expect(quit.exitCode).toBe(1)
@@ -75,17 +64,44 @@ describe('hpm run when Claude fails', () => {
     expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done' })
   })
 
-  it('reports "not logged in" as a clear error, asks the operator at once and keeps the task (R-AUTH)', async () => {
+  it('gives a task back at once when Claude is not logged in, says how to fix it and exits non-zero (R-AUTH)', async () => {
     const task = await world.createTask({ title: 'Needs a login' })
 
     const run = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: { mode: 'not_logged_in' }, env: { HEADLESS_PM_ON_STUCK: 'quit' } })
 
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain('Not logged in')
-    const runs = await runsOf(task.id)
+    expect(run.stdout).toMatch(/claude \/login|ANTHROPIC_API_KEY/)
+    const runs = await world.runsOf(task.id)
     expect(runs).toHaveLength(1)
-    expect(runs[0]).toMatchObject({ outcome: 'not_logged_in', is_error: true })
-    expect(await world.getTask(task.id)).toMatchObject({ status: 'under_work', locked_by: 'dev_001' })
+    expect(runs[0]).toMatchObject({ outcome: 'not_logged_in', verdict: 'environment', is_error: true })
+    const after = await world.getTask(task.id)
+    expect(after).toMatchObject({ status: 'created', locked_by: null, failures: 0 })
+    expect(after.comments.map((c: { body: string }) => c.body).join('\n')).toMatch(/claude cannot run.*nothing about the task is at fault/)
+    expect(existsSync(world.lockFile('dev_001'))).toBe(false)
+  })
+
+  it('claims nothing when claude auth status says it is logged out, and says how to fix it (R-AUTH)', async () => {
+    const task = await world.createTask({ title: 'Needs a login' })
+
+    const run = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO, env: { CLAUDE_FAKE_AUTH: 'logged_out' } })
+
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/not logged in.*claude \/login/)
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'created', locked_by: null, attempts: 0 })
+    expect(await world.runsOf(task.id)).toEqual([])
+  })
+
+  it('claims nothing in a repository without commits (R-AUTH)', async () => {
+    const task = await world.createTask({ title: 'Anything' })
+    const empty = join(world.root, 'empty')
+    await runProcess('git', ['init', '-q', empty], { timeoutMs: 30_000 })
+
+    const run = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO, args: ['--repo', empty] })
+
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/has no commits yet/)
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'created', locked_by: null })
   })
 
   it('kills a stalled Claude after HEADLESS_PM_STALL_TIMEOUT and records agent_stalled (R-STALL)', async () => {
@@ -100,7 +116,7 @@ describe('hpm run when Claude fails', () => {
 
     // --single-task exits 1 when its task went back undone.
     expect(run.exitCode, run.stdout + run.stderr).toBe(1)
-    expect((await runsOf(task.id)).map((r) => r.outcome)).toEqual(['agent_stalled'])
+    expect((await world.runsOf(task.id)).map((r) => r.outcome)).toEqual(['agent_stalled'])
     const grandchild = Number(readFileSync(join(world.root, 'fake-state', 'grandchild.pid'), 'utf8'))
     expect(isProcessAlive(grandchild)).toBe(false)
   })
@@ -117,7 +133,7 @@ describe('hpm run when Claude fails', () => {
 
     // --single-task exits 1 when its task went back undone.
     expect(run.exitCode, run.stdout + run.stderr).toBe(1)
-    expect((await runsOf(task.id)).map((r) => r.outcome)).toEqual(['agent_timeout'])
+    expect((await world.runsOf(task.id)).map((r) => r.outcome)).toEqual(['agent_timeout'])
   })
 })
 
@@ -128,7 +144,7 @@ describe('hpm run when stopped or overruled', () => {
     const running = world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: { attempts: [{ mode: 'hang' }, HELLO_DEV_SCENARIO] }, signal: stop.signal })
     const state = await waitFor(() => {
       try {
-        const parsed = JSON.parse(readFileSync(lockFile('dev_001'), 'utf8'))
+        const parsed = JSON.parse(readFileSync(world.lockFile('dev_001'), 'utf8'))
         return parsed.agent_pgid && parsed.session_id ? parsed : undefined
       } catch {
         return undefined
@@ -140,14 +156,14 @@ describe('hpm run when stopped or overruled', () => {
 
     expect(stopped.exitCode).toBe(143)
     expect(isGroupAlive(state.agent_pgid)).toBe(false)
-    expect(JSON.parse(readFileSync(lockFile('dev_001'), 'utf8'))).toMatchObject({ task_id: task.id, session_id: state.session_id })
+    expect(JSON.parse(readFileSync(world.lockFile('dev_001'), 'utf8'))).toMatchObject({ task_id: task.id, session_id: state.session_id })
     expect(await world.getTask(task.id)).toMatchObject({ status: 'under_work', locked_by: 'dev_001' })
 
     const resumed = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: { attempts: [{ mode: 'hang' }, HELLO_DEV_SCENARIO] } })
 
     expect(resumed.exitCode, resumed.stdout + resumed.stderr).toBe(0)
     expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done' })
-    const runs = await runsOf(task.id)
+    const runs = await world.runsOf(task.id)
     expect(runs.at(-1)).toMatchObject({ outcome: 'succeeded', session_id: state.session_id })
   })
 
@@ -159,8 +175,8 @@ describe('hpm run when stopped or overruled', () => {
       scenario: { attempts: [{ mode: 'hang' }, HELLO_DEV_SCENARIO] },
       env: { HEADLESS_PM_HEARTBEAT_INTERVAL: '1' },
     })
-    await waitFor(async () => ((await world.getTask(task.id)).locked_by === 'dev_001' && existsSync(lockFile('dev_001')) ? true : undefined), 'the claim')
-    await waitFor(() => (JSON.parse(readFileSync(lockFile('dev_001'), 'utf8')).agent_pgid ? true : undefined), 'Claude to start')
+    await waitFor(async () => ((await world.getTask(task.id)).locked_by === 'dev_001' && existsSync(world.lockFile('dev_001')) ? true : undefined), 'the claim')
+    await waitFor(() => (JSON.parse(readFileSync(world.lockFile('dev_001'), 'utf8')).agent_pgid ? true : undefined), 'Claude to start')
     const follow = await world.createTask({ title: 'Create hello.txt' })
 
     await world.server.api(`/api/v1/tasks/${task.id}/unlock?agent_id=pm_1`, { method: 'POST', body: { notes: 'back to planning' } })
@@ -169,9 +185,11 @@ describe('hpm run when stopped or overruled', () => {
 
     expect(run.stdout).toContain(`the server no longer gives task ${task.id} to this agent`)
     expect(await world.getTask(task.id)).toMatchObject({ status: 'pending', locked_by: null })
-    expect((await runsOf(task.id)).map((r) => r.outcome)).toEqual(['failed'])
-    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
-    expect(await world.getTask(follow.id)).toMatchObject({ status: 'dev_done' })
+    // Claude was stopped by the runner (interrupted); the lost lease is not the task's failure.
+    expect((await world.runsOf(task.id)).map((r) => [r.outcome, r.verdict])).toEqual([['interrupted', 'interrupted']])
+    // --single-task: the one task was dropped, so the runner exits 1 and takes no other task.
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1)
+    expect(await world.getTask(follow.id)).toMatchObject({ status: 'created', locked_by: null })
   })
 })
 
@@ -184,6 +202,6 @@ describe('hpm run when the agent reported and then crashed', () => {
 
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done', locked_by: null })
-    expect((await runsOf(task.id)).map((r) => r.attempt)).toEqual([1])
+    expect((await world.runsOf(task.id)).map((r) => r.attempt)).toEqual([1])
   })
 })

@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 
 import { afterEach, describe, expect, it } from 'vitest'
 
+import { ClaudeExecutor } from '../../../src/runner/components/index.js'
 import { HELLO_DEV_SCENARIO, startRunnerWorld } from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
@@ -55,7 +59,7 @@ if (!realClaude) {
 }
 
 describe.skipIf(!realClaude && !mustRun)('hpm run with the real claude CLI and no credentials (R-AUTH-REAL)', () => {
-  it('reports "Not logged in" as a clear error and does not lose the task', async () => {
+  it('claims nothing when `claude auth status` says it is logged out, and says how to fix it', async () => {
     expect(realClaude, 'a real claude binary is required in this run').toBeDefined()
     world = await startRunnerWorld()
     const task = await world.createTask({ title: 'Needs a real login' })
@@ -67,11 +71,26 @@ describe.skipIf(!realClaude && !mustRun)('hpm run with the real claude CLI and n
     })
 
     expect(run.exitCode, run.stdout + run.stderr).toBe(1)
-    expect(run.stdout).toMatch(/not logged in/i)
-    const runs = (await world.server.api(`/api/v1/tasks/${task.id}/runs`)).body
-    expect(runs).toHaveLength(1)
-    expect(runs[0]).toMatchObject({ outcome: 'not_logged_in', is_error: true })
-    expect(runs[0].error).toMatch(/Not logged in/)
-    expect(await world.getTask(task.id)).toMatchObject({ status: 'under_work', locked_by: 'dev_001' })
+    expect(run.stdout).toMatch(/not logged in.*claude \/login/i)
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'created', locked_by: null, attempts: 0 })
+  })
+
+  it('accepts the executor\'s command line (--session-id, --max-budget-usd, then --resume) and reports "Not logged in" clearly', async () => {
+    expect(realClaude, 'a real claude binary is required in this run').toBeDefined()
+    const dir = await mkdtemp(join(tmpdir(), 'hpm-real-claude-'))
+    try {
+      const executor = new ClaudeExecutor({ claudeBin: realClaude!, timeoutMs: 120_000, stallTimeoutMs: 60_000, logDir: join(dir, 'logs'), env: { HOME: dir } })
+      const sessionId = randomUUID()
+
+      const first = await executor.run({ prompt: 'Say hello.', model: 'sonnet', cwd: dir, newSessionId: sessionId, maxBudgetUsd: 0.5, taskId: 1, attempt: 1 })
+      const unknown = await executor.run({ prompt: 'Say hello.', model: 'sonnet', cwd: dir, resumeSessionId: randomUUID(), taskId: 1, attempt: 2 })
+
+      expect(first).toMatchObject({ outcome: 'not_logged_in', sessionId })
+      expect(first.errorMessage).toMatch(/Not logged in/)
+      expect(unknown.outcome).toBe('failed')
+      expect(unknown.errorMessage).toMatch(/No conversation found with session ID/)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -58,6 +58,7 @@ const cases: Case[] = [
   { when: 'a service registers with an unknown status', method: 'POST', path: () => `/api/v1/services/register?agent_id=${dev}`, body: { service_name: 'web', ping_url: 'http://127.0.0.1:9/', status: 'sideways' }, status: 422, names: 'status' },
   { when: 'tasks are listed by an unknown status', method: 'GET', path: () => '/api/v1/tasks?status=bogus', status: 422, names: 'status' },
   { when: 'a run has an unknown outcome', method: 'POST', path: () => `/api/v1/tasks/${taskId}/runs`, body: () => ({ agent_id: dev, outcome: 'meh', started_at: '2025-01-01T00:00:00Z', finished_at: '2025-01-01T00:01:00Z' }), status: 422, names: 'outcome' },
+  { when: 'a run has an unknown verdict', method: 'POST', path: () => `/api/v1/tasks/${taskId}/runs`, body: () => ({ agent_id: dev, outcome: 'agent_exit', verdict: 'meh', started_at: '2025-01-01T00:00:00Z', finished_at: '2025-01-01T00:01:00Z' }), status: 422, names: 'verdict' },
   { when: 'mentions are listed by an unknown role', method: 'GET', path: () => '/api/v1/mentions/by-role?role=wizard', status: 422, names: 'role' },
 
   // Missing fields.
@@ -97,6 +98,8 @@ const cases: Case[] = [
   { when: 'a changelog limit is not a number', method: 'GET', path: () => '/api/v1/changelog?limit=lots', status: 422, names: 'limit' },
   { when: 'since is not a date or a number', method: 'GET', path: () => `/api/v1/changes?since=yesterday&agent_id=${dev}`, status: 422, names: 'since' },
   { when: 'a task edit names a field that cannot be edited', method: 'PATCH', path: () => `/api/v1/tasks/${taskId}?agent_id=${project.pm}`, body: { status: 'committed' }, status: 422, names: 'status' },
+  { when: 'a status update has a work_commit that is not a commit id', method: 'PUT', path: () => `/api/v1/tasks/${taskId}/status?agent_id=${project.pm}`, body: { status: 'pending', work_commit: 'HEAD~1' }, status: 422, names: 'work_commit' },
+  { when: 'a task edit has a work_commit that is too short', method: 'PATCH', path: () => `/api/v1/tasks/${taskId}?agent_id=${project.pm}`, body: { work_commit: 'abc12' }, status: 422, names: 'work_commit' },
   { when: 'a task edit is empty', method: 'PATCH', path: () => `/api/v1/tasks/${taskId}?agent_id=${project.pm}`, body: {}, status: 400, names: 'nothing to update' },
   { when: 'the body is a JSON array', method: 'POST', path: () => '/api/v1/register', body: [1, 2], status: 422, names: 'body' },
 

@@ -1,0 +1,89 @@
+import { ApiError } from '../client/index.js'
+import type { TaskResponse } from '../contract/index.js'
+import type { GitFailure, TaskLockState } from './components/index.js'
+import { recordAttempt } from './run-records.js'
+import { faultPoint, fallbackBranch, requestedBranch, serverCall } from './runner-context.js'
+import type { RunnerContext, TaskEnd, TaskMode } from './runner-context.js'
+import { askOperator, dropAfterLoss, giveUpOrQuit } from './task-exits.js'
+
+export type Prepared = { kind: 'ready'; state: TaskLockState } | { kind: 'end'; end: TaskEnd }
+
+/**
+ * Makes the task's worktree. Work: `task-<id>` on the task's branch — or, when that branch is
+ * checked out for another task, on `feature/task-<id>` off the base branch, so two live tasks never
+ * share a branch. Review: `task-<id>-qa`, detached at the exact commit under review, which is
+ * written to the server (`work_commit`) when the developer's report did not carry it.
+ * A failure counts against the task's failure budget; then the operator (or policy) decides.
+ */
+export async function prepareWorktree(ctx: RunnerContext, task: TaskResponse, state: TaskLockState, mode: TaskMode): Promise<Prepared> {
+  for (;;) {
+    const startedAt = new Date()
+    const made = mode === 'review' ? await prepareReview(ctx, task) : await prepareWork(ctx, task)
+    faultPoint(ctx, 'during_worktree')
+    if (made.ok) {
+      const next = await ctx.persistence.update({
+        worktree_path: made.path,
+        branch_name: made.branch,
+        start_sha: made.head ?? null,
+        reviewed_commit: mode === 'review' ? (made.head ?? null) : null,
+        phase: 'worktree_ready',
+      })
+      return { kind: 'ready', state: next }
+    }
+    ctx.ui.error(`cannot prepare the worktree for task ${task.id}: ${made.message}`)
+    const budget = await recordAttempt(ctx, { ...state, attempt: state.attempt + 1 }, {
+      outcome: 'workspace_invalid',
+      verdict: 'failed',
+      reason: `the worktree could not be prepared: ${made.message}`,
+      startedAt,
+      finishedAt: new Date(),
+    })
+    state = await ctx.persistence.update({ attempt: state.attempt + 1 })
+    if (budget?.isSpent) {
+      ctx.ui.error(`task ${task.id} spent its failure budget (${budget.failures}/${budget.maxFailures}) and went back to pending`)
+      return { kind: 'end', end: await dropAfterLoss(ctx, state, `task ${task.id} spent its failure budget and went back to pending`) }
+    }
+    const choice = await askOperator(ctx, `The worktree for task ${task.id} cannot be prepared.`, 'workspace_invalid')
+    if (choice !== 'retry') return { kind: 'end', end: await giveUpOrQuit(ctx, state, choice, `the worktree could not be prepared: ${made.message}`) }
+  }
+}
+
+type Made = { ok: true; path: string; branch: string; head: string | undefined } | GitFailure
+
+async function prepareWork(ctx: RunnerContext, task: TaskResponse): Promise<Made> {
+  let branch = await requestedBranch(ctx, task)
+  let result = await ctx.worktree.ensureForTask({ taskId: task.id, branch, baseBranch: ctx.baseBranch })
+  if (!result.ok && result.code === 'branch_in_use' && branch !== fallbackBranch(task.id)) {
+    ctx.ui.warn(`${result.message}: another task works on it, so task ${task.id} gets its own branch ${fallbackBranch(task.id)} off ${ctx.baseBranch}`)
+    branch = fallbackBranch(task.id)
+    result = await ctx.worktree.ensureForTask({ taskId: task.id, branch, baseBranch: ctx.baseBranch })
+  }
+  if (!result.ok) return result
+  if (result.movedAside) ctx.ui.warn(`a leftover directory was in the way; moved to ${result.movedAside}`)
+  if (result.isDirty) ctx.ui.warn(`resuming in a worktree with uncommitted changes: ${result.path}`)
+  ctx.ui.info(`${result.isCreated ? 'created' : 'reusing'} worktree ${result.path} (${branch})`)
+  if (task.work_branch !== branch) await setWorkFields(ctx, task.id, { work_branch: branch })
+  return { ok: true, path: result.path, branch, head: await ctx.worktree.head(result.path) }
+}
+
+async function prepareReview(ctx: RunnerContext, task: TaskResponse): Promise<Made> {
+  const branch = task.work_branch ?? (await requestedBranch(ctx, task))
+  const result = await ctx.worktree.ensureForReview({ taskId: task.id, branch, commit: task.work_commit ?? undefined })
+  if (!result.ok) return result
+  if (result.movedAside) ctx.ui.warn(`a leftover directory was in the way; moved to ${result.movedAside}`)
+  ctx.ui.info(`${result.isCreated ? 'created' : 'reusing'} review worktree ${result.path} at ${result.commit.slice(0, 12)} (${branch})`)
+  // The developer's report did not name its commit (the agent reported through `hpm` itself): what
+  // is reviewed is the branch tip now, and only that commit may ever be merged.
+  if (task.work_commit !== result.commit) await setWorkFields(ctx, task.id, { work_commit: result.commit, work_branch: branch })
+  return { ok: true, path: result.path, branch, head: result.commit }
+}
+
+/** Tells the server where the task's work lives; bookkeeping that must not stop the task. */
+async function setWorkFields(ctx: RunnerContext, taskId: number, fields: { work_branch?: string; work_commit?: string }): Promise<void> {
+  try {
+    await serverCall(ctx, 'recording the work branch', () => ctx.client.updateTask(taskId, fields, ctx.config.agentId))
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    ctx.ui.warn(`could not record ${Object.keys(fields).join(' and ')} on task ${taskId}: ${error.message}`)
+  }
+}
