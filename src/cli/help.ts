@@ -73,6 +73,21 @@ Examples:
   hpm tasks create --feature-id 3 --title "Add login form" --target-role frontend_dev --difficulty junior \\
     --complexity minor --branch feature/login-form --agent-id pm_001
   hpm tasks list --status dev_done
+  hpm tasks merge 12 --agent-id pm_001     # merge a passed task the runner could not merge
+`
+
+export const MERGE_HELP = `
+For a passed task whose merge did not happen: the runner's merge was blocked by the main checkout
+(a local change or untracked file in the way), or a human reviewed a major task and merges it here.
+It takes the runners' merge lock, merges exactly the commit QA reviewed (work_commit) in a scratch
+worktree, fast-forwards the base branch, and sets the task committed. Minor and major tasks alike.
+  Exit 0: merged and committed. Exit 1: not merged, with the reason: conflicts (the task goes back
+  to created for its developers), the main checkout in the way (the task stays qa_done; clear it
+  and run the command again), or the task is not qa_done or names no reviewed commit.
+
+Examples:
+  hpm tasks merge 12 --agent-id pm_001
+  hpm tasks merge 12 --agent-id pm_001 --repo ../my-app --base-branch develop
 `
 
 export const DOCUMENTS_HELP = `

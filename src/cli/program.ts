@@ -6,7 +6,7 @@ import { PACKAGE_VERSION } from '../lib/package-root.js'
 import type { HeadlessPMClient } from '../client/index.js'
 import type { RunnerFlags } from '../config/index.js'
 import { CONNECTION_TYPES, FLOW_STATUSES, TASK_COMPLEXITIES } from './choices.js'
-import { DOCUMENTS_HELP, INIT_HELP, MAIN_HELP, MENTIONS_HELP, PLANNING_HELP, SERVICES_HELP, TASKS_HELP } from './help.js'
+import { DOCUMENTS_HELP, INIT_HELP, MAIN_HELP, MENTIONS_HELP, MERGE_HELP, PLANNING_HELP, SERVICES_HELP, TASKS_HELP } from './help.js'
 import {
   complexityOption,
   docTypeOption,
@@ -346,6 +346,32 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .action((taskId: number, opts, command: Command) =>
       run(command, async (c) => (await tasksModule()).updateStatus(c, { taskId, ...opts }), 'statusUpdate'),
     )
+  tasks
+    .command('merge')
+    .description('merge a task that passed QA (qa_done) into the base branch as the runner does, then set it committed')
+    .argument('<task_id>', 'task id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id (recorded as who set committed)')
+    .option('--repo <dir>', 'the project git repository (default: the current directory)')
+    .option('--base-branch <branch>', 'branch to merge into (env HEADLESS_PM_BASE_BRANCH; default: the repo HEAD branch)')
+    .option('--worktree-base <dir>', 'where the scratch merge worktree goes (env HEADLESS_PM_WORKTREE_BASE; default <repo>/.worktrees)')
+    .addHelpText('after', MERGE_HELP)
+    .action(async (taskId: number, opts: { agentId: string; repo?: string; baseBranch?: string; worktreeBase?: string }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>()
+      const [{ mergePassedTask }, output] = await Promise.all([tasksModule(), import('./output.js')])
+      const mode = output.outputMode(globals.json)
+      const result = await mergePassedTask({
+        taskId,
+        ...opts,
+        url: globals.url,
+        apiKey: globals.apiKey,
+        // eslint-disable-next-line no-restricted-properties -- entry point: hands env to the command
+        env: process.env,
+        cwd: process.cwd(),
+        onNotice: (message) => output.printNotice(message, mode),
+      })
+      output.printResult(result, mode, output.views.record)
+      hooks.setExit(0, true)
+    })
   tasks
     .command('update')
     .description("edit a task's fields (pm/architect or its creator)")

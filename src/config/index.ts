@@ -14,5 +14,7 @@ export {
   loadClientConfig,
 } from './client-config.js'
 export type { ClientConfig, ClientFlags, LoadClientConfigOptions } from './client-config.js'
+export { loadRepoConfig } from './repo-config.js'
+export type { RepoConfig, RepoFlags } from './repo-config.js'
 export { loadRunnerConfig, RUNNER_ENV_NAMES, RunnerConfigSchema } from './runner-config.js'
 export type { RunnerConfig, RunnerFlags } from './runner-config.js'

@@ -1,13 +1,13 @@
-import { isAbsolute, join, resolve } from 'node:path'
+import { isAbsolute, resolve } from 'node:path'
 
 import { z } from 'zod'
 
 import { AgentRole, SkillLevel } from '../contract/index.js'
-import { loadClientConfig } from './client-config.js'
 import type { ClientConfig } from './client-config.js'
 import { ConfigError, deepFreeze } from './config-error.js'
 import { mergeEnv, readDotEnv } from './env-source.js'
 import type { EnvMap } from './env-source.js'
+import { repoDirOf, repoSettings } from './repo-config.js'
 
 const Seconds = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number of seconds' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)
@@ -91,9 +91,9 @@ function absolute(path: string, base: string): string {
 
 /** Pure apart from reading `.env`: flags > real env > `.env` > defaults. Throws ConfigError. */
 export function loadRunnerConfig({ flags, env, cwd }: { flags: RunnerFlags; env: EnvMap; cwd: string }): RunnerConfig {
-  const repoDir = absolute(flags.repo ?? '.', cwd)
+  const repoDir = repoDirOf(flags, cwd)
   const merged = mergeEnv(env, readDotEnv(repoDir)?.values)
-  const client = loadClientConfig({ flags: { url: flags.url, apiKey: flags.apiKey }, env, cwd: repoDir })
+  const repo = repoSettings(flags, env, merged, repoDir)
   const raw: Record<string, unknown> = {
     role: flags.role,
     agentId: flags.agentId,
@@ -102,8 +102,11 @@ export function loadRunnerConfig({ flags, env, cwd }: { flags: RunnerFlags; env:
     repoDir,
     hooksDir: flags.hooksDir === undefined ? undefined : absolute(flags.hooksDir, cwd),
     onStuck: flags.onStuck,
-    baseBranch: flags.baseBranch,
-    client,
+    // The places `hpm tasks merge` uses too (repo-config.ts).
+    worktreeBase: repo.worktreeBase,
+    stateDir: repo.stateDir,
+    baseBranch: repo.baseBranch,
+    client: repo.client,
     models: {
       junior: merged.HEADLESS_PM_MODEL_JUNIOR,
       senior: merged.HEADLESS_PM_MODEL_SENIOR,
@@ -113,8 +116,6 @@ export function loadRunnerConfig({ flags, env, cwd }: { flags: RunnerFlags; env:
   for (const [field, name] of Object.entries(RUNNER_ENV_NAMES)) {
     if (raw[field] === undefined && merged[name] !== undefined) raw[field] = merged[name]
   }
-  raw.worktreeBase = absolute((raw.worktreeBase as string | undefined) ?? '.worktrees', repoDir)
-  raw.stateDir = absolute((raw.stateDir as string | undefined) ?? join('.headless-pm', 'runner'), repoDir)
   const parsed = RunnerConfigSchema.safeParse(raw)
   if (!parsed.success) {
     throw ConfigError.fromZod(parsed.error, {

@@ -16,6 +16,8 @@ import {
   TerminalUI,
 } from './components/index.js'
 import type { TaskLockState } from './components/index.js'
+import { mergeLockDir } from './merge-lock.js'
+import { findBaseBranch } from './merge-task.js'
 import { reconcile } from './reconcile.js'
 import { checkInstallation } from './preflight.js'
 import { readRunnerRolePrompt } from './role-prompt.js'
@@ -130,14 +132,12 @@ export class AdvancedAgentRunner {
     if (stateRel !== '' && !stateRel.startsWith('..') && !isAbsolute(stateRel)) {
       await ensureExcluded(config.repoDir, [`/${stateRel.split(sep)[0]}/`], git)
     }
-    const head = await git.run(config.repoDir, ['symbolic-ref', '--quiet', '--short', 'HEAD'])
-    const baseBranch = config.baseBranch ?? (head.ok ? head.stdout.trim() : undefined)
+    const baseBranch = await findBaseBranch(git, config.repoDir, config.baseBranch)
     if (!baseBranch) {
       ui.error(`cannot tell the base branch of ${config.repoDir} (detached HEAD?); set HEADLESS_PM_BASE_BRANCH`)
       return RUNNER_EXIT.failed
     }
     const fault = FAULT_POINTS.find((p) => p === config.faultPoint) as FaultPoint | undefined
-    const gitDir = join(config.repoDir, '.git')
     const ctx: RunnerContext = {
       config,
       client,
@@ -164,7 +164,7 @@ export class AdvancedAgentRunner {
       baseBranch,
       signal: this.#stop.signal,
       rolePrompt: readRunnerRolePrompt(config.repoDir, config.role),
-      mergeLockDir: existsSync(gitDir) && statSync(gitDir).isDirectory() ? join(gitDir, 'hpm-merge.lock') : join(config.stateDir, 'merge.lock'),
+      mergeLockDir: mergeLockDir(config.repoDir, config.stateDir),
       faultPoint: fault,
     }
 

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs'
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { hostname } from 'node:os'
@@ -6,6 +7,15 @@ import { join } from 'node:path'
 import { isProcessAlive } from '../lib/index.js'
 
 const STALE_MS = 30 * 60 * 1000
+
+/**
+ * The one merge lock of a repository, shared by every runner and `hpm tasks merge`:
+ * `<repo>/.git/hpm-merge.lock`, or `<stateDir>/merge.lock` when `.git` is not a directory.
+ */
+export function mergeLockDir(repoDir: string, stateDir: string): string {
+  const gitDir = join(repoDir, '.git')
+  return existsSync(gitDir) && statSync(gitDir).isDirectory() ? join(gitDir, 'hpm-merge.lock') : join(stateDir, 'merge.lock')
+}
 
 /**
  * A cross-process lock (an atomic `mkdir`) so two runners on one repository never merge at once.

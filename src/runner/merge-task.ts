@@ -1,6 +1,6 @@
 import type { HeadlessPMClient } from '../client/index.js'
 import type { TaskResponse } from '../contract/index.js'
-import type { GitWorktree } from './components/index.js'
+import type { Git, GitWorktree } from './components/index.js'
 import { withMergeLock } from './merge-lock.js'
 
 export interface MergeTaskDeps {
@@ -22,6 +22,13 @@ export type MergeTaskResult =
   | { kind: 'blocked'; message: string }
   /** The task is not (or no longer) waiting for a merge. */
   | { kind: 'skipped'; message: string }
+
+/** The branch passed tasks merge into: `configured`, else the repository's HEAD branch (undefined when detached). */
+export async function findBaseBranch(git: Git, repoDir: string, configured: string | undefined): Promise<string | undefined> {
+  if (configured !== undefined) return configured
+  const head = await git.run(repoDir, ['symbolic-ref', '--quiet', '--short', 'HEAD'])
+  return head.ok ? head.stdout.trim() : undefined
+}
 
 /** A passed minor task whose merge is still to do (its QA runner's merge failed or never ran). */
 export function isAwaitingMerge(task: TaskResponse): boolean {

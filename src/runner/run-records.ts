@@ -104,17 +104,22 @@ export async function resultFromLog(ctx: RunnerContext, state: TaskLockState): P
 }
 
 /**
- * A run the runner was killed during (SIGKILL, power loss): recorded on the next start as
- * `killed`, with whatever its log shows, so cost and tokens never under-report after a crash.
+ * An attempt whose runner died before recording it (SIGKILL, power loss), recorded on the next
+ * start with whatever its log shows, so cost and tokens never under-report after a crash: `killed`
+ * when Claude left no result, else the result's outcome. Its verdict is `succeeded` when the agent's
+ * report reached the server, `interrupted` otherwise (the next attempt resumes the session).
  */
-export async function recordKilledAttempt(ctx: RunnerContext, state: TaskLockState): Promise<void> {
+export async function recordCutOffAttempt(ctx: RunnerContext, state: TaskLockState, isReported: boolean): Promise<void> {
   if (!state.attempt_started_at) return
   const fromLog = await resultFromLog(ctx, state)
-  ctx.ui.warn(`attempt ${state.attempt} at task ${state.task_id} was cut off when the runner died; recording it as killed`)
+  const outcome: RunOutcome = !fromLog.hasResult ? 'killed' : fromLog.isError ? 'failed' : 'succeeded'
+  ctx.ui.warn(`attempt ${state.attempt} at task ${state.task_id} was cut off when the runner died; recording it (${outcome})`)
   await recordAttempt(ctx, state, {
-    outcome: 'killed',
-    verdict: 'interrupted',
-    reason: 'the runner died while this attempt ran; it was resumed on the next start',
+    outcome,
+    verdict: isReported ? 'succeeded' : 'interrupted',
+    reason: isReported
+      ? 'the agent reported; the runner died before recording this attempt'
+      : 'the runner died while this attempt ran; the next start resumes the session',
     startedAt: new Date(state.attempt_started_at),
     finishedAt: new Date(),
     result: fromLog,

@@ -6,6 +6,7 @@ import type { TaskLockState } from './components/index.js'
 import { isAwaitingMerge, mergeTask } from './merge-task.js'
 import type { MergeTaskDeps } from './merge-task.js'
 import { stopOrphanAgent } from './orphan-agent.js'
+import { recordCutOffAttempt } from './run-records.js'
 import { faultPoint, modeOf, serverCall } from './runner-context.js'
 import type { RunnerContext, TaskEnd } from './runner-context.js'
 
@@ -42,6 +43,11 @@ export async function finishTask(ctx: RunnerContext, initial: TaskLockState, kno
   }
   const mode = modeOf(ctx, state, task)
   const cwd = existsSync(state.worktree_path) ? state.worktree_path : ctx.config.repoDir
+  // The runner died between the agent's own report and recording that attempt: record it now.
+  if (state.attempt_started_at) {
+    await recordCutOffAttempt(ctx, state, true)
+    state = await persistence.update({ attempt_started_at: null })
+  }
 
   if (state.phase === 'reported' || state.phase === 'agent_finished' || state.phase === 'running') {
     const result = { task_id: task.id, status: task.status, agent_id: ctx.config.agentId, branch: state.branch_name, worktree: state.worktree_path, attempt: state.attempt, session_id: state.session_id, work_commit: task.work_commit }

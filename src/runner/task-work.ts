@@ -8,7 +8,7 @@ import { classifyAttempt, judgeRun, nextAfterFailure, serverViewOf } from './out
 import { buildPrompt } from './prompt.js'
 import { categoryForOutcome, RECOVERY } from './recovery.js'
 import type { FailureCategory } from './recovery.js'
-import { outcomeOf, recordAttempt, recordKilledAttempt, resultFromLog } from './run-records.js'
+import { outcomeOf, recordAttempt, recordCutOffAttempt, resultFromLog } from './run-records.js'
 import type { AttemptRecord, FailureBudget } from './run-records.js'
 import { faultPoint, modeOf, reportStatus, serverCall } from './runner-context.js'
 import type { RunnerContext, TaskEnd, TaskMode } from './runner-context.js'
@@ -33,7 +33,7 @@ export async function workOnTask(ctx: RunnerContext, task: TaskResponse, initial
   if (ctx.signal.aborted) return 'interrupted'
   // An attempt the runner died during is recorded before anything else, so none goes uncounted.
   if (state.phase === 'running' && state.attempt_started_at) {
-    await recordKilledAttempt(ctx, state)
+    await recordCutOffAttempt(ctx, state, false)
     state = await persistence.update({ attempt_started_at: null })
   }
 
@@ -78,8 +78,9 @@ async function runUntilReported(
   initial: TaskLockState,
   mode: TaskMode,
 ): Promise<TaskLockState | TaskEnd> {
-  const { persistence, config } = ctx
+  const { ui, persistence, config } = ctx
   let state = initial
+  let sessionRetried = false
   let failuresInARow = 0
   let previousFailure: string | undefined
   // Killed after Claude finished but before its run was judged: judge that run from its log
@@ -124,8 +125,18 @@ async function runUntilReported(
       return dropAfterLoss(ctx, state, `the server no longer gives task ${task.id} to this agent`)
     }
     const run = await runClaude(ctx, fresh, state, mentions, previousFailure, mode)
+    const sessionBefore = state.session_started === true
     state = await noteSession(ctx, state, run)
     if (run.result.sessionId !== null && run.sawInit) await markRead(ctx, mentions)
+    // Claude refused the session flag before doing anything (the runner stopped between Claude's
+    // start and noting it): not the task's failure. Retry once with the other flag.
+    if (!run.sawInit && (state.session_started === true) !== sessionBefore && !sessionRetried) {
+      sessionRetried = true
+      ui.warn(`claude refused the session flag (${run.result.errorMessage ?? 'no detail'}); retrying with ${state.session_started ? '--resume' : '--session-id'}`)
+      await recordAttempt(ctx, state, runRecord(run, outcomeOf(run.result), 'environment', `session bookkeeping: ${run.result.errorMessage ?? ''}`))
+      state = await persistence.update({ attempt_started_at: null })
+      continue
+    }
 
     if (run.result.outcome === 'interrupted' && !run.leaseLost) {
       // Stopped mid-run: the phase stays `running`, so the next start resumes this session and

@@ -102,6 +102,8 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       ['invalid role', ['register', '--agent-id', 'a', '--role', 'wizard', '--level', 'senior'], /Allowed choices are frontend_dev, backend_dev, fullstack_dev, qa, architect, pm/],
       ['empty update', ['tasks', 'update', '1', '--agent-id', 'a'], /nothing to update/],
       ['bad server url', ['--url', 'not a url', 'agents', 'list'], /--url \/ HEADLESS_PM_API_URL: must be an http\(s\) URL/],
+      ['merge without an agent id', ['tasks', 'merge', '1'], /required option '--agent-id <id>' not specified/],
+      ['merge of a task id that is not a number', ['tasks', 'merge', 'twelve', '--agent-id', 'pm_1'], /argument 'task_id'\. must be a positive integer/],
     ]
 
     // DEAD_URL: a command that called the server would exit 3, not 2.

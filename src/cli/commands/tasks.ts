@@ -11,7 +11,8 @@ import type {
   TaskStatusUpdateResponse,
   UpdateTaskRequest,
 } from '../../contract/index.js'
-import { UsageError } from '../exit-codes.js'
+import type { EnvMap } from '../../config/index.js'
+import { CommandFailedError, UsageError } from '../exit-codes.js'
 
 export interface CreateTaskOptions {
   featureId: number
@@ -143,6 +144,85 @@ export function updateTask(client: HeadlessPMClient, options: UpdateTaskOptions)
     )
   }
   return client.updateTask(options.taskId, patch, options.agentId)
+}
+
+export interface MergePassedTaskOptions {
+  taskId: number
+  /** Who sets the task `committed` (a registered agent). */
+  agentId: string
+  repo?: string
+  baseBranch?: string
+  worktreeBase?: string
+  url?: string
+  apiKey?: string
+  env: EnvMap
+  cwd: string
+  /** Progress lines for people. */
+  onNotice: (message: string) => void
+}
+
+/** What `hpm tasks merge` prints when the task is merged. */
+export interface MergedTask {
+  task_id: number
+  status: 'committed'
+  complexity: TaskComplexity
+  branch: string
+  /** The commit QA reviewed (`work_commit`): exactly this reached the base branch. */
+  commit: string
+  base_branch: string
+  /** The base branch's new tip (its old tip when the commit was merged already). */
+  merge_commit: string
+}
+
+/**
+ * `hpm tasks merge <id>`: merges a `qa_done` task's reviewed commit into the base branch the way
+ * the runner does (same merge lock, same merge), then sets it `committed`. Minor and major tasks
+ * alike: for a major task this is the reviewer's explicit decision. Any other outcome throws a
+ * CommandFailedError saying what happened to the task.
+ */
+export async function mergePassedTask(options: MergePassedTaskOptions): Promise<MergedTask> {
+  // Loaded here: the runner's git code is not needed by any other `hpm tasks` command.
+  const [{ loadRepoConfig }, { HeadlessPMClient }, { Git, GitWorktree }, { mergeLockDir }, { findBaseBranch, mergeTask }] = await Promise.all([
+    import('../../config/index.js'),
+    import('../../client/index.js'),
+    import('../../runner/components/index.js'),
+    import('../../runner/merge-lock.js'),
+    import('../../runner/merge-task.js'),
+  ])
+  const { taskId, agentId } = options
+  const repo = loadRepoConfig({ flags: options, env: options.env, cwd: options.cwd })
+  const worktree = new GitWorktree({ repoDir: repo.repoDir, worktreeBase: repo.worktreeBase })
+  const usable = await worktree.prune()
+  if (!usable.ok) throw new CommandFailedError(`${repo.repoDir} is not a usable git repository: ${usable.message}`)
+  const baseBranch = await findBaseBranch(new Git({}), repo.repoDir, repo.baseBranch)
+  if (baseBranch === undefined) {
+    throw new CommandFailedError(`cannot tell the base branch of ${repo.repoDir} (detached HEAD?); pass --base-branch or set HEADLESS_PM_BASE_BRANCH`)
+  }
+
+  const client = new HeadlessPMClient({ baseUrl: repo.client.apiUrl, apiKey: repo.client.apiKey })
+  const task = await client.getTask(taskId)
+  // Checked before the merge, which cannot be taken back: the server would refuse `committed` after it.
+  if (!(await client.listAgents()).some((agent) => agent.agent_id === agentId)) {
+    throw new CommandFailedError(`agent ${agentId} is not registered; register it first (hpm register --agent-id ${agentId} ...); nothing merged`)
+  }
+  const say = { info: options.onNotice, success: options.onNotice, error: () => {} }
+  const deps = { client, worktree, agentId, baseBranch, mergeLockDir: mergeLockDir(repo.repoDir, repo.stateDir), signal: new AbortController().signal, say }
+  const merged = await mergeTask(deps, task)
+  const branch = task.work_branch ?? task.branch
+  switch (merged.kind) {
+    case 'committed':
+      return { task_id: taskId, status: 'committed', complexity: task.complexity, branch, commit: task.work_commit ?? '', base_branch: baseBranch, merge_commit: merged.sha }
+    case 'sent_back':
+      throw new CommandFailedError(
+        `merging task ${taskId} into ${baseBranch} conflicts in ${merged.files.join(', ')}; the task went back to created for its developers (branch ${branch} is kept)`,
+      )
+    case 'blocked':
+      throw new CommandFailedError(
+        `task ${taskId} is not merged and stays at qa_done: ${merged.message}\nclear that, then run \`hpm tasks merge ${taskId}\` again`,
+      )
+    case 'skipped':
+      throw new CommandFailedError(`nothing merged: ${merged.message}`)
+  }
 }
 
 /** `hpm tasks comment <id>`: `@agent_id` or `@role` in the text notifies them. */

@@ -145,7 +145,7 @@ describe('hpm run when stopped or overruled', () => {
     const state = await waitFor(() => {
       try {
         const parsed = JSON.parse(readFileSync(world.lockFile('dev_001'), 'utf8'))
-        return parsed.agent_pgid && parsed.session_id ? parsed : undefined
+        return parsed.agent_pgid && parsed.session_started ? parsed : undefined
       } catch {
         return undefined
       }

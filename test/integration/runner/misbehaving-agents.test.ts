@@ -66,6 +66,24 @@ describe('hpm run stopped while Claude works (R-SIGNAL)', () => {
   })
 })
 
+describe('hpm run killed as Claude starts', () => {
+  it('resumes the session Claude had already started, though the lock file never heard of it', async () => {
+    const task = await world.createTask({ title: 'Create hello.txt' })
+    const scenario = { attempts: [{ mode: 'hang' }, HELLO_DEV_SCENARIO] }
+
+    // SIGKILLed at Claude's init event, before the runner could note that the session exists.
+    const killed = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario, env: { HPM_RUNNER_FAULT: 'during_claude' } })
+    const restarted = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario })
+
+    expect(killed.signal).toBe('SIGKILL')
+    expect(restarted.exitCode, restarted.stdout + restarted.stderr).toBe(0)
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done', failures: 0 })
+    const runs = await world.runsOf(task.id)
+    expect(runs.map((r) => [r.outcome, r.verdict])).toEqual([['killed', 'interrupted'], ['agent_exit', 'environment'], ['succeeded', 'succeeded']])
+    expect(new Set(runs.map((r) => r.session_id)).size).toBe(1)
+  })
+})
+
 describe('hpm run when the agent misbehaves after reporting', () => {
   it('keeps changes written after dev_done off the task branch, and QA merges exactly the reviewed commit (R-EXACT)', async () => {
     const task = await world.createTask({ title: 'Create hello.txt' })

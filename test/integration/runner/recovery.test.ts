@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { git } from '../../fixtures/temp-repo.js'
@@ -33,8 +36,9 @@ describe('hpm run after kill -9 (R-RECOVER)', () => {
       const task = await world.createTask({ title: 'Create hello.txt' })
       const other = await world.createTask({ title: 'Another task' })
 
-      const killed = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO, env: { HPM_RUNNER_FAULT: fault } })
-      const restarted = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO })
+      const record = join(world.root, 'claude-calls.jsonl')
+      const killed = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO, env: { HPM_RUNNER_FAULT: fault, CLAUDE_FAKE_RECORD: record } })
+      const restarted = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO, env: { CLAUDE_FAKE_RECORD: record } })
 
       expect(killed.signal).toBe('SIGKILL')
       expect(restarted.exitCode, restarted.stdout + restarted.stderr).toBe(0)
@@ -45,11 +49,13 @@ describe('hpm run after kill -9 (R-RECOVER)', () => {
       expect(changes.filter((s) => s === 'dev_done')).toHaveLength(1)
       expect(changes.filter((s) => s === 'under_work')).toHaveLength(1)
       expect(await world.getTask(other.id)).toMatchObject({ status: 'created', locked_by: null, attempts: 0 })
+      // Every Claude run that started is recorded, also the one the runner died during (R-RUNS).
+      const invocations = existsSync(record) ? readFileSync(record, 'utf8').trim().split('\n').length : 0
+      const runs = await world.runsOf(task.id)
+      expect(runs).toHaveLength(invocations)
+      expect(runs.at(-1)).toMatchObject({ verdict: 'succeeded' })
       // Killed after Claude finished: the finished run is judged, not paid for again.
-      if (fault === 'after_claude') {
-        const runs = (await world.server.api(`/api/v1/tasks/${task.id}/runs`)).body as unknown[]
-        expect(runs).toHaveLength(0)
-      }
+      if (fault === 'after_claude') expect(invocations).toBe(1)
       expect(await git(world.repo, 'worktree', 'list')).not.toContain(`task-${task.id}`)
     },
   )
