@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 
 import { describe, expect, it, onTestFinished } from 'vitest'
 
+import { makeTask } from '../../test/fixtures/make-task.js'
 import { AGENT_ROLES } from '../contract/index.js'
 import type { AgentRole, TaskResponse } from '../contract/index.js'
 import { buildPrompt } from './prompt.js'
@@ -20,12 +21,10 @@ function agentIdFor(role: AgentRole): string {
 }
 
 function task(overrides: Partial<TaskResponse> = {}): TaskResponse {
-  return {
-    id: TASK_ID, feature_id: 1, epic_id: 1, title: 'Add the login endpoint', description: 'POST /login. Done when it answers 200.',
-    created_by: 'someone', target_role: 'backend_dev', difficulty: 'senior', complexity: 'minor', branch: '', status: 'under_work',
-    locked_by: null, locked_at: null, notes: null, created_at: '', updated_at: '', task_type: 'regular', poll_interval: null,
-    priority: 0, lease_expires_at: null, claimed_from: 'created', attempts: 1, failures: 0, work_branch: null, work_commit: null, ...overrides,
-  }
+  return makeTask({
+    id: TASK_ID, title: 'Add the login endpoint', description: 'POST /login. Done when it answers 200.',
+    created_by: 'someone', difficulty: 'senior', locked_by: null, ...overrides,
+  })
 }
 
 function assemble(role: AgentRole, mode: PromptMode, rolePrompt: string, attempt = 1): string {

@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest'
 
-import type { TaskResponse } from '../contract/index.js'
+import { makeTask } from '../../test/fixtures/make-task.js'
+
 import type { TaskLockState } from './components/index.js'
 import { judgeRun } from './outcome.js'
 import { reconcile } from './reconcile.js'
 
-function task(overrides: Partial<TaskResponse> = {}): TaskResponse {
-  return {
-    id: 7, feature_id: 1, epic_id: 1, title: 't', description: '', created_by: 'pm', target_role: 'backend_dev',
-    difficulty: 'junior', complexity: 'minor', branch: '', status: 'under_work', locked_by: 'dev_1', locked_at: null,
-    notes: null, created_at: '', updated_at: '', task_type: 'regular', poll_interval: null, priority: 0,
-    lease_expires_at: null, claimed_from: 'created', attempts: 1, failures: 0, work_branch: null, work_commit: null, ...overrides,
-  }
-}
+const task = makeTask
 
 function lock(overrides: Partial<TaskLockState> = {}): TaskLockState {
   return {
