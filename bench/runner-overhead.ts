@@ -6,6 +6,7 @@
  * cleanup. A second pass runs one continuous runner over the same number of tasks, where the process
  * start is paid once. `npx tsx bench/runner-overhead.ts` (BENCH_TASKS, default 5, at most 20).
  */
+import { randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -235,7 +236,9 @@ async function lastRecord(file: string): Promise<Recorded> {
 async function runFakeClaudeDirectly(setup: Setup, dirName: string, recorded: Recorded): Promise<number> {
   const cwd = join(setup.root, dirName)
   await mkdir(cwd)
-  const result = await runProcess(FAKE_CLAUDE, recorded.argv, {
+  // A session id names one conversation: the replay starts a new one, as a fresh launch would.
+  const argv = recorded.argv.map((arg, i) => (recorded.argv[i - 1] === '--session-id' ? randomUUID() : arg))
+  const result = await runProcess(FAKE_CLAUDE, argv, {
     cwd,
     input: recorded.prompt,
     timeoutMs: CLAUDE_TIMEOUT_MS,

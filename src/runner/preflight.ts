@@ -16,8 +16,7 @@ const CHECK_TIMEOUT_MS = 30_000
  */
 export async function checkInstallation(input: InstallationCheckInput): Promise<string[]> {
   const env = Object.fromEntries(Object.entries(input.env).filter((e): e is [string, string] => e[1] !== undefined))
-  const problems: string[] = []
-  const run = async (bin: string, args: string[], cwd?: string) => {
+  const run: Run = async (bin, args, cwd) => {
     try {
       return await runProcess(bin, args, { cwd, env, timeoutMs: CHECK_TIMEOUT_MS })
     } catch (error) {
@@ -26,32 +25,35 @@ export async function checkInstallation(input: InstallationCheckInput): Promise<
     }
   }
 
-  const git = await run('git', ['--version'])
-  if (git instanceof ProcessStartError) return [`git is not available: ${git.message}; install git`]
-  const head = await run('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], input.repoDir)
-  if (head instanceof ProcessStartError || head.exitCode !== 0) {
-    const top = await run('git', ['rev-parse', '--show-toplevel'], input.repoDir)
-    problems.push(
-      !(top instanceof ProcessStartError) && top.exitCode === 0
-        ? `the repository ${input.repoDir} has no commits yet: make a first commit (git commit --allow-empty -m "initial commit")`
-        : `${input.repoDir} is not a usable git repository: run hpm run inside a git checkout or pass --repo`,
-    )
-  }
+  // The repository and claude are checked side by side: each check is a process start.
+  const [repoProblem, claudeProblems] = await Promise.all([checkRepository(run, input.repoDir), checkClaude(run, input.claudeBin)])
+  return [...(repoProblem ? [repoProblem] : []), ...claudeProblems]
+}
 
-  const version = await run(input.claudeBin, ['--version'])
+type Run = (bin: string, args: string[], cwd?: string) => Promise<Awaited<ReturnType<typeof runProcess>> | ProcessStartError>
+
+async function checkRepository(run: Run, repoDir: string): Promise<string | undefined> {
+  const head = await run('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], repoDir)
+  if (head instanceof ProcessStartError) return `git is not available: ${head.message}; install git`
+  if (head.exitCode === 0) return undefined
+  const top = await run('git', ['rev-parse', '--show-toplevel'], repoDir)
+  return !(top instanceof ProcessStartError) && top.exitCode === 0
+    ? `the repository ${repoDir} has no commits yet: make a first commit (git commit --allow-empty -m "initial commit")`
+    : `${repoDir} is not a usable git repository: run hpm run inside a git checkout or pass --repo`
+}
+
+async function checkClaude(run: Run, claudeBin: string): Promise<string[]> {
+  const [version, auth] = await Promise.all([run(claudeBin, ['--version']), run(claudeBin, ['auth', 'status'])])
   if (version instanceof ProcessStartError) {
-    problems.push(`claude cannot be started (${input.claudeBin}: ${version.message}): install Claude Code (npm install -g @anthropic-ai/claude-code) or set HEADLESS_PM_CLAUDE_BIN to its path`)
-    return problems
+    return [`claude cannot be started (${claudeBin}: ${version.message}): install Claude Code (npm install -g @anthropic-ai/claude-code) or set HEADLESS_PM_CLAUDE_BIN to its path`]
   }
   if (version.exitCode !== 0) {
-    problems.push(`claude --version exited ${version.exitCode}: ${version.stderr.trim() || version.stdout.trim()}; check the installation or HEADLESS_PM_CLAUDE_BIN`)
-    return problems
+    return [`claude --version exited ${version.exitCode}: ${version.stderr.trim() || version.stdout.trim()}; check the installation or HEADLESS_PM_CLAUDE_BIN`]
   }
-  const auth = await run(input.claudeBin, ['auth', 'status'])
   // Only a plain "logged out" answer counts: other providers (Bedrock, Vertex) and older versions
   // may answer differently, and a wrong refusal would stop a working runner.
   if (!(auth instanceof ProcessStartError) && auth.exitCode !== 0 && /"loggedIn"\s*:\s*false/.test(auth.stdout)) {
-    problems.push('claude is not logged in (claude auth status): run `claude /login`, or set ANTHROPIC_API_KEY (Bedrock/Vertex: CLAUDE_CODE_USE_BEDROCK / CLAUDE_CODE_USE_VERTEX and their credentials)')
+    return ['claude is not logged in (claude auth status): run `claude /login`, or set ANTHROPIC_API_KEY (Bedrock/Vertex: CLAUDE_CODE_USE_BEDROCK / CLAUDE_CODE_USE_VERTEX and their credentials)']
   }
-  return problems
+  return []
 }

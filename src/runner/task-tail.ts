@@ -77,7 +77,8 @@ export async function finishTask(ctx: RunnerContext, initial: TaskLockState, kno
   await persistence.release()
   if (end === 'merge_failed') ui.error(`task ${task.id} passed QA but is not merged (it stays at qa_done)`)
   else ui.success(`task ${task.id} done here (${final?.status ?? 'deleted'})`)
-  await retryAwaitingMerges(ctx)
+  // The merge just tried is not tried again at once: whatever blocked it is still there.
+  await retryAwaitingMerges(ctx, end === 'merge_failed' ? [task.id] : [])
   return end
 }
 
@@ -85,10 +86,10 @@ export async function finishTask(ctx: RunnerContext, initial: TaskLockState, kno
  * Merges passed minor tasks whose merge failed earlier for a reason outside the task (the main
  * checkout in the way, a runner that died mid-merge). Run after each finished task.
  */
-export async function retryAwaitingMerges(ctx: RunnerContext): Promise<void> {
+export async function retryAwaitingMerges(ctx: RunnerContext, skipIds: readonly number[] = []): Promise<void> {
   let waiting: TaskResponse[]
   try {
-    waiting = (await ctx.client.listTasks({ status: 'qa_done' })).filter(isAwaitingMerge)
+    waiting = (await ctx.client.listTasks({ status: 'qa_done' })).filter((t) => isAwaitingMerge(t) && !skipIds.includes(t.id))
   } catch (error) {
     if (!(error instanceof ApiError)) throw error
     return

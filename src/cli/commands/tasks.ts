@@ -218,7 +218,7 @@ export async function mergePassedTask(options: MergePassedTaskOptions): Promise<
       )
     case 'blocked':
       throw new CommandFailedError(
-        `task ${taskId} is not merged and stays at qa_done: ${merged.message}\nclear that, then run \`hpm tasks merge ${taskId}\` again`,
+        `task ${taskId} is not merged and stays at qa_done: ${merged.message}\nmove what is in the way, then run \`hpm tasks merge ${taskId}\` again`,
       )
     case 'skipped':
       throw new CommandFailedError(`nothing merged: ${merged.message}`)

@@ -36,8 +36,7 @@ function hpm(...args: string[]): Promise<ProcessResult> {
 
 /**
  * A minor task a dev runner finished and a QA runner passed, whose merge was blocked by an
- * untracked hello.txt in the main checkout (the merge would overwrite it). The file is gone again
- * when this returns.
+ * untracked hello.txt in the main checkout (the merge would overwrite it), which is still there.
  */
 async function passedButNotMerged(): Promise<{ id: number; mainBefore: string }> {
   const task = await world.createTask({ title: 'Create hello.txt' })
@@ -55,13 +54,13 @@ async function passedButNotMerged(): Promise<{ id: number; mainBefore: string }>
   expect(after.comments.map((c: { body: string }) => c.body).join('\n')).toContain(`hpm tasks merge ${task.id}`)
   expect(await git(world.repo, 'rev-parse', 'main')).toBe(mainBefore)
   expect(await readFile(join(world.repo, 'hello.txt'), 'utf8')).toBe('my own notes\n')
-  await rm(join(world.repo, 'hello.txt'))
   return { id: task.id, mainBefore }
 }
 
 describe('a passed minor task whose merge the main checkout blocked (R-MERGE)', () => {
   it('is merged and committed by `hpm tasks merge` once the way is clear', async () => {
     const task = await passedButNotMerged()
+    await rm(join(world.repo, 'hello.txt'))
 
     const merged = await hpm('tasks', 'merge', String(task.id), '--agent-id', 'pm_1', '--repo', world.repo)
 
@@ -75,6 +74,7 @@ describe('a passed minor task whose merge the main checkout blocked (R-MERGE)', 
 
   it('is merged by the next runner that finishes a task', async () => {
     const first = await passedButNotMerged()
+    await rm(join(world.repo, 'hello.txt'))
     const second = await world.createTask({ title: 'Create notes.md' })
 
     const dev = await world.runRunner({
@@ -106,8 +106,23 @@ describe('hpm tasks merge', () => {
     expect(await git(world.repo, 'rev-parse', 'main')).toBe(mainBefore)
   })
 
+  it('exits 1 naming what is in the way and leaves the task at qa_done when the main checkout blocks the merge', async () => {
+    const task = await passedButNotMerged()
+
+    const blocked = await hpm('tasks', 'merge', String(task.id), '--agent-id', 'pm_1', '--repo', world.repo)
+
+    expect(blocked.exitCode, blocked.stdout + blocked.stderr).toBe(1)
+    expect(blocked.stderr).toContain(`task ${task.id} is not merged and stays at qa_done`)
+    expect(blocked.stderr).toMatch(/untracked working tree files would be overwritten by merge:.*hello\.txt/s)
+    expect(blocked.stderr).toContain(`hpm tasks merge ${task.id}`)
+    expect(blocked.stdout).toBe('')
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'qa_done' })
+    expect(await git(world.repo, 'rev-parse', 'main')).toBe(task.mainBefore)
+  })
+
   it('exits 1 with the files named and sends the task back when the merge conflicts', async () => {
     const task = await passedButNotMerged()
+    await rm(join(world.repo, 'hello.txt'))
     await writeFile(join(world.repo, 'hello.txt'), 'Goodbye\n')
     await git(world.repo, 'add', 'hello.txt')
     await git(world.repo, 'commit', '-q', '-m', 'conflicting hello on main')
