@@ -19,13 +19,14 @@ import type { TaskLockState } from './components/index.js'
 import { mergeLockDir } from './merge-lock.js'
 import { findBaseBranch } from './merge-task.js'
 import { reconcile } from './reconcile.js'
+import { isReportedPhase } from './phase-machine.js'
 import { checkInstallation } from './preflight.js'
 import { readRunnerRolePrompt } from './role-prompt.js'
 import { FAULT_POINTS, faultPoint, modeOf, modeOfClaim, requestedBranch, serverCall } from './runner-context.js'
 import type { FaultPoint, RunnerContext, TaskEnd } from './runner-context.js'
 import { sleep, untilServerAnswers } from './server-calls.js'
-import { finishTask, giveUpTask } from './task-tail.js'
-import { workOnTask } from './task-work.js'
+import { giveUpTask } from './task-tail.js'
+import { driveTask } from './task-work.js'
 
 
 /** Exit codes of `hpm run`, matching the CLI's table. */
@@ -204,14 +205,19 @@ export class AdvancedAgentRunner {
     switch (decision.action) {
       case 'resume':
         ui.info(`resuming task ${decision.task.id} "${decision.task.title}" from phase ${decision.state.phase}`)
-        return workOnTask(ctx, decision.task, decision.state)
+        return driveTask(ctx, decision.task, decision.state)
       case 'adopt': {
         ui.warn(`the server says this agent holds task ${decision.task.id} but there is no lock file; taking it up`)
-        return workOnTask(ctx, decision.task, await this.#persistClaim(ctx, decision.task))
+        return driveTask(ctx, decision.task, await this.#persistClaim(ctx, decision.task))
       }
       case 'finish':
         ui.info(`task ${decision.state.task_id} was already reported; finishing up`)
-        return finishTask(ctx, decision.state, decision.task)
+        if (!decision.task) {
+          await giveUpTask(ctx, decision.state, { unlock: false, note: 'the task was deleted on the server' })
+          return 'idle'
+        }
+        // The report reached the server (the agent may have sent it itself before a crash).
+        return driveTask(ctx, decision.task, decision.state, isReportedPhase(decision.state.phase) ? { kind: 'resume' } : { kind: 'reported_by_agent' })
       case 'drop':
         ui.warn(`dropping task ${decision.state.task_id}: ${decision.reason}`)
         await giveUpTask(ctx, decision.state, { unlock: false, note: decision.reason })
@@ -248,7 +254,7 @@ export class AdvancedAgentRunner {
       return 'interrupted'
     }
     ui.success(`claimed task ${task.id} "${task.title}" (${task.difficulty}, ${task.complexity})`)
-    return workOnTask(ctx, task, await this.#persistClaim(ctx, task))
+    return driveTask(ctx, task, await this.#persistClaim(ctx, task))
   }
 
   /** In continuous mode after Claude could not run: no claims until the installation checks pass. */

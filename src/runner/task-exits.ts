@@ -22,15 +22,6 @@ export async function askOperator(ctx: RunnerContext, message: string, category:
   return choice
 }
 
-export async function giveUpOrQuit(ctx: RunnerContext, state: TaskLockState, choice: OperatorChoice, note: string): Promise<TaskEnd> {
-  if (choice === 'quit') {
-    ctx.ui.warn(`quitting; task ${state.task_id} stays claimed by this agent and resumes on the next start`)
-    return 'quit'
-  }
-  await giveUpTask(ctx, state, { unlock: true, note })
-  return 'released'
-}
-
 export async function dropAfterLoss(ctx: RunnerContext, state: TaskLockState, reason: string): Promise<TaskEnd> {
   ctx.ui.warn(`dropping task ${state.task_id}: ${reason}`)
   await giveUpTask(ctx, state, { unlock: false, note: reason })

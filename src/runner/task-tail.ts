@@ -7,8 +7,8 @@ import { isAwaitingMerge, mergeTask } from './merge-task.js'
 import type { MergeTaskDeps } from './merge-task.js'
 import { stopOrphanAgent } from './orphan-agent.js'
 import { recordCutOffAttempt } from './run-records.js'
-import { faultPoint, modeOf, serverCall } from './runner-context.js'
-import type { RunnerContext, TaskEnd } from './runner-context.js'
+import { faultPoint, serverCall } from './runner-context.js'
+import type { RunnerContext, TaskEnd, TaskMode } from './runner-context.js'
 
 function findTask(ctx: RunnerContext, taskId: number): Promise<TaskResponse | undefined> {
   return serverCall(ctx, 'reading the task', () => ctx.client.findTask(taskId))
@@ -26,60 +26,61 @@ function mergeDeps(ctx: RunnerContext): MergeTaskDeps {
   }
 }
 
+/** Whether a review's merge is due: a passed minor task the server still shows at `qa_done`. */
+export function isMergeDue(mode: TaskMode, task: TaskResponse | undefined): boolean {
+  return mode === 'review' && task?.complexity === 'minor' && task.status === 'qa_done'
+}
+
 /**
- * The tail after the work is reported: post_task, the merge of a passed minor task, worktree
- * removal, and the lock file removed last. Each step is recorded, so a crash repeats at most one.
+ * post_task, with the result as JSON on stdin; advisory: a failure is logged, the result stands.
+ * First records an attempt the runner died during after the agent had reported.
  */
-export async function finishTask(ctx: RunnerContext, initial: TaskLockState, known?: TaskResponse): Promise<TaskEnd> {
+export async function runPostTask(ctx: RunnerContext, initial: TaskLockState, task: TaskResponse): Promise<TaskLockState> {
   const { ui, persistence } = ctx
   let state = initial
-  await stopOrphanAgent(state, (m) => ui.warn(m))
-  const task = (await findTask(ctx, state.task_id)) ?? known
-  if (!task) {
-    ui.warn(`task ${state.task_id} was deleted on the server; cleaning up`)
-    await removeWorktree(ctx, state, undefined)
-    await persistence.release()
-    return 'dropped'
-  }
-  const mode = modeOf(ctx, state, task)
-  const cwd = existsSync(state.worktree_path) ? state.worktree_path : ctx.config.repoDir
-  // The runner died between the agent's own report and recording that attempt: record it now.
   if (state.attempt_started_at) {
     await recordCutOffAttempt(ctx, state, true)
     state = await persistence.update({ attempt_started_at: null })
   }
+  if (state.phase !== 'reported') state = await persistence.update({ phase: 'reported' })
+  const cwd = existsSync(state.worktree_path) ? state.worktree_path : ctx.config.repoDir
+  const result = { task_id: task.id, status: task.status, agent_id: ctx.config.agentId, branch: state.branch_name, worktree: state.worktree_path, attempt: state.attempt, session_id: state.session_id, work_commit: task.work_commit }
+  const post = await ctx.hooks.runPostTask({ cwd, task: { ...task } }, result)
+  faultPoint(ctx, 'during_post_task')
+  if (!post.ok) ui.warn(`post_task hook failed: ${post.message ?? 'non-zero exit'}`)
+  return persistence.update({ phase: 'post_task_done' })
+}
 
-  if (state.phase === 'reported' || state.phase === 'agent_finished' || state.phase === 'running') {
-    const result = { task_id: task.id, status: task.status, agent_id: ctx.config.agentId, branch: state.branch_name, worktree: state.worktree_path, attempt: state.attempt, session_id: state.session_id, work_commit: task.work_commit }
-    const post = await ctx.hooks.runPostTask({ cwd, task: { ...task } }, result)
-    faultPoint(ctx, 'during_post_task')
-    // post_task is advisory: a failure is logged, the task's result stands.
-    if (!post.ok) ui.warn(`post_task hook failed: ${post.message ?? 'non-zero exit'}`)
-    state = await persistence.update({ phase: 'post_task_done' })
+/**
+ * Merges exactly the commit QA reviewed (never the branch tip: it may have moved on) and moves to
+ * `done` whatever came of it, so a blocked merge is not retried in a loop. True when it was blocked.
+ */
+export async function mergeReviewed(ctx: RunnerContext, initial: TaskLockState, task: TaskResponse): Promise<{ state: TaskLockState; isBlocked: boolean }> {
+  let state = initial.phase === 'merging' ? initial : await ctx.persistence.update({ phase: 'merging' })
+  const merged = await mergeTask(mergeDeps(ctx), task, { commit: state.reviewed_commit ?? task.work_commit, branch: state.branch_name })
+  faultPoint(ctx, 'during_merge')
+  const isBlocked = merged.kind === 'blocked'
+  if (merged.kind === 'blocked') {
+    await comment(ctx, task.id, `Passed QA but not merged into ${ctx.baseBranch}: ${merged.message}. The next runner that finishes a task retries the merge; \`hpm tasks merge ${task.id}\` retries it by hand.`)
   }
+  state = await ctx.persistence.update({ phase: 'done' })
+  return { state, isBlocked }
+}
 
-  // Only a task the server still shows as passed QA is merged, and only the commit QA reviewed:
-  // after a crash the branch may have moved on and must not reach the base branch unreviewed.
-  let end: TaskEnd = 'done'
-  if (mode === 'review' && task.complexity === 'minor' && task.status === 'qa_done') {
-    state = await persistence.update({ phase: 'merging' })
-    const merged = await mergeTask(mergeDeps(ctx), task, { commit: state.reviewed_commit ?? task.work_commit, branch: state.branch_name })
-    faultPoint(ctx, 'during_merge')
-    if (merged.kind === 'blocked') {
-      end = 'merge_failed'
-      await comment(ctx, task.id, `Passed QA but not merged into ${ctx.baseBranch}: ${merged.message}. The next runner that finishes a task retries the merge; \`hpm tasks merge ${task.id}\` retries it by hand.`)
-    }
-  }
-
-  const final = await findTask(ctx, task.id)
+/**
+ * The end of a task here: the worktree goes (leftovers kept), then the lock file, last. Then any
+ * passed task still waiting for its merge is tried again.
+ */
+export async function cleanUp(ctx: RunnerContext, state: TaskLockState, isMergeBlocked: boolean): Promise<TaskEnd> {
+  const final = await findTask(ctx, state.task_id)
   await removeWorktree(ctx, state, final)
-  await persistence.update({ phase: 'done' })
-  await persistence.release()
-  if (end === 'merge_failed') ui.error(`task ${task.id} passed QA but is not merged (it stays at qa_done)`)
-  else ui.success(`task ${task.id} done here (${final?.status ?? 'deleted'})`)
+  if (state.phase !== 'done') await ctx.persistence.update({ phase: 'done' })
+  await ctx.persistence.release()
+  if (isMergeBlocked) ctx.ui.error(`task ${state.task_id} passed QA but is not merged (it stays at qa_done)`)
+  else ctx.ui.success(`task ${state.task_id} done here (${final?.status ?? 'deleted'})`)
   // The merge just tried is not tried again at once: whatever blocked it is still there.
-  await retryAwaitingMerges(ctx, end === 'merge_failed' ? [task.id] : [])
-  return end
+  await retryAwaitingMerges(ctx, isMergeBlocked ? [state.task_id] : [])
+  return isMergeBlocked ? 'merge_failed' : 'done'
 }
 
 /**

@@ -1,485 +1,178 @@
-import { randomUUID } from 'node:crypto'
-
-import { ApiError } from '../client/index.js'
-import type { MentionResponse, TaskResponse } from '../contract/index.js'
-import type { ClaudeRunResult, TaskLockState, TaskPhase } from './components/index.js'
-import { TASK_PHASES } from './components/index.js'
-import { classifyAttempt, judgeRun, nextAfterFailure, serverViewOf } from './outcome.js'
-import { buildPrompt } from './prompt.js'
-import { categoryForOutcome, RECOVERY } from './recovery.js'
+import type { TaskResponse } from '../contract/index.js'
+import type { TaskLockState } from './components/index.js'
+import { nextStep } from './phase-machine.js'
+import type { StepEvent } from './phase-machine.js'
+import { RECOVERY } from './recovery.js'
 import type { FailureCategory } from './recovery.js'
-import { outcomeOf, recordAttempt, recordCutOffAttempt, resultFromLog } from './run-records.js'
-import type { AttemptRecord, FailureBudget } from './run-records.js'
-import { faultPoint, modeOf, reportStatus, serverCall } from './runner-context.js'
-import type { RunnerContext, TaskEnd, TaskMode } from './runner-context.js'
+import { recordCutOffAttempt } from './run-records.js'
+import { faultPoint, modeOf, serverCall } from './runner-context.js'
+import type { RunnerContext, TaskEnd } from './runner-context.js'
 import { stopOrphanAgent } from './orphan-agent.js'
-import { askOperator, dropAfterLoss, giveUpOrQuit } from './task-exits.js'
-import { finishTask, giveUpTask } from './task-tail.js'
+import { judgeFinishedRun, runAttempt } from './task-attempt.js'
+import type { AttemptEnd, AttemptMemory } from './task-attempt.js'
+import { askOperator, dropAfterLoss } from './task-exits.js'
+import { cleanUp, giveUpTask, isMergeDue, mergeReviewed, runPostTask } from './task-tail.js'
 import { prepareWorktree } from './task-worktree.js'
 
-function atOrAfter(state: TaskLockState, phase: TaskPhase): boolean {
-  return TASK_PHASES.indexOf(state.phase) >= TASK_PHASES.indexOf(phase)
+/** The last failure of this task here: what the operator, the release note and the drop say. */
+interface Failure {
+  category: FailureCategory
+  reason: string
 }
 
 /**
- * Drives one claimed task through its phases, from wherever the lock file says it stopped:
- * worktree → pre_task → Claude (retried at once on failure) → verdict → report → tail.
+ * Drives one claimed task through its phases, from wherever the lock file says it stopped, until
+ * it is done here, given up or the runner stops. `nextStep` (phase-machine.ts) decides each step;
+ * this only does it and turns its outcome into the next event.
  */
-export async function workOnTask(ctx: RunnerContext, task: TaskResponse, initial: TaskLockState): Promise<TaskEnd> {
-  const { ui, persistence } = ctx
-  let state = initial
-  const mode = modeOf(ctx, state, task)
-  await stopOrphanAgent(state, (m) => ui.warn(m))
-  if (ctx.signal.aborted) return 'interrupted'
-  // An attempt the runner died during is recorded before anything else, so none goes uncounted.
-  if (state.phase === 'running' && state.attempt_started_at) {
-    await recordCutOffAttempt(ctx, state, false)
-    state = await persistence.update({ attempt_started_at: null })
-  }
-
-  if (!atOrAfter(state, 'worktree_ready')) {
-    const prepared = await prepareWorktree(ctx, task, state, mode)
-    if (prepared.kind === 'end') return prepared.end
-    state = prepared.state
-  }
-
-  if (!atOrAfter(state, 'pre_task_done')) {
-    for (;;) {
-      const pre = await ctx.hooks.runPreTask({ cwd: state.worktree_path, task: { ...task } })
-      faultPoint(ctx, 'during_pre_task')
-      if (pre.ok) break
-      ui.error(`pre_task hook failed: ${pre.message ?? 'non-zero exit'}`)
-      const choice = await askOperator(ctx, `The pre_task hook refused task ${task.id}.`, pre.timedOut ? 'hook_timeout' : 'hook_failed')
-      if (choice !== 'retry') return giveUpOrQuit(ctx, state, choice, `the pre_task hook refused the task: ${pre.message ?? 'non-zero exit'}`)
-    }
-    state = await persistence.update({ phase: 'pre_task_done' })
-  }
-
-  if (!atOrAfter(state, 'reported')) {
-    const ran = await runUntilReported(ctx, task, state, mode)
-    if (typeof ran === 'string') return ran
-    state = ran
-  }
-  return finishTask(ctx, state, task)
-}
-
-/** What one attempt came to, after the run record is written. */
-type AttemptEnd =
-  | { kind: 'reported' }
-  | { kind: 'interrupted' }
-  | { kind: 'lost'; reason: string }
-  | { kind: 'environment'; category: FailureCategory; reason: string }
-  | { kind: 'failed'; category: FailureCategory; reason: string; budget: FailureBudget | undefined }
-
-/** Runs Claude until the work is reported (by the agent or by us), or the task is given up. */
-async function runUntilReported(
-  ctx: RunnerContext,
-  task: TaskResponse,
-  initial: TaskLockState,
-  mode: TaskMode,
-): Promise<TaskLockState | TaskEnd> {
+export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial: TaskLockState, first: StepEvent = { kind: 'resume' }): Promise<TaskEnd> {
   const { ui, persistence, config } = ctx
+  const mode = modeOf(ctx, initial, task)
   let state = initial
-  let sessionRetried = false
+  let event = first
   let failuresInARow = 0
-  let previousFailure: string | undefined
-  // Killed after Claude finished but before its run was judged: judge that run from its log
-  // rather than pay for another.
-  if (state.phase === 'agent_finished') {
-    const fromLog = await resultFromLog(ctx, state)
-    const outcome = !fromLog.hasResult ? 'agent_exit' : fromLog.isError ? 'failed' : 'succeeded'
-    const startedAt = state.attempt_started_at ? new Date(state.attempt_started_at) : new Date()
-    const end = await concludeAttempt(ctx, task, state, mode, {
-      outcome,
-      startedAt,
-      result: fromLog,
-      isLeaseLost: false,
-      errorMessage: fromLog.hasResult ? fromLog.errorMessage ?? null : 'claude ended without a result (read back from its log after a restart)',
-      lastText: fromLog.text,
-    })
-    state = await persistence.update({ attempt_started_at: null })
-    if (end.kind === 'failed') failuresInARow++
-    const next = await afterAttempt(ctx, task, state, end, failuresInARow)
-    if (next !== 'retry') return next === 'reported' ? persistence.update({ phase: 'reported' }) : next
-    if (end.kind === 'failed') previousFailure = end.reason
-  }
+  let failure: Failure | undefined
+  let isMergeBlocked = false
+  const memory: AttemptMemory = { isSessionRetried: false }
+  await stopOrphanAgent(state, (m) => ui.warn(m))
+
   for (;;) {
-    if (ctx.signal.aborted) return 'interrupted'
-    // The session id is chosen before launch and kept, so a crash before Claude's first event
-    // still resumes the same conversation.
-    state = await persistence.update({
-      attempt: state.attempt + 1,
-      phase: 'running',
-      session_id: state.session_id ?? randomUUID(),
-      attempt_started_at: new Date().toISOString(),
-    })
-    const mentions = await serverCall(ctx, 'reading mentions', () =>
-      ctx.client.listMentions({ agent_id: config.agentId, unread_only: true, limit: 50 }),
+    if (ctx.signal.aborted && event.kind === 'resume') event = { kind: 'interrupted' }
+    const atTail = state.phase === 'post_task_done' || state.phase === 'merging'
+    const current = atTail ? await serverCall(ctx, 'reading the task', () => ctx.client.findTask(task.id)) : task
+    const action = nextStep(
+      {
+        phase: state.phase,
+        hasUnrecordedAttempt: Boolean(state.attempt_started_at),
+        isMergeDue: isMergeDue(mode, current),
+        failuresInARow,
+        maxAttempts: config.maxAttempts,
+      },
+      event,
     )
-    const fresh = await serverCall(ctx, 'reading the task', () => ctx.client.getTask(task.id))
-    // Before each attempt: is the task still ours? (A retry may come long after the last check, and
-    // an agent that crashed after reporting through `hpm` has finished the task.)
-    if (fresh.locked_by !== config.agentId) {
-      state = await persistence.update({ attempt: state.attempt - 1, attempt_started_at: null })
-      if (serverViewOf(fresh, config.agentId, mode === 'review') === 'reported') return persistence.update({ phase: 'reported' })
-      return dropAfterLoss(ctx, state, `the server no longer gives task ${task.id} to this agent`)
+    event = { kind: 'resume' }
+    switch (action) {
+      case 'stop':
+        return 'interrupted'
+      case 'drop':
+        return dropAfterLoss(ctx, state, failure?.reason ?? `the server no longer gives task ${task.id} to this agent`)
+      case 'give_back':
+        ui.error(`claude cannot run here: ${failure?.reason}`)
+        ui.error(`fix: ${RECOVERY[failure?.category ?? 'agent_not_found'].description}`)
+        await giveUpTask(ctx, state, {
+          unlock: true,
+          note: `claude cannot run on the machine of ${config.agentId} (${failure?.reason}); nothing about the task is at fault, so it goes back to the pool at once`,
+        })
+        return 'blocked'
+      case 'prepare_worktree': {
+        const prepared = await prepareWorktree(ctx, task, state, mode)
+        state = prepared.state
+        if (prepared.kind === 'failed') event = failed({ category: 'workspace_invalid', reason: prepared.reason }, prepared.budget?.isSpent)
+        break
+      }
+      case 'run_pre_task': {
+        const pre = await ctx.hooks.runPreTask({ cwd: state.worktree_path, task: { ...task } })
+        faultPoint(ctx, 'during_pre_task')
+        if (pre.ok) state = await persistence.update({ phase: 'pre_task_done' })
+        else {
+          ui.error(`pre_task hook failed: ${pre.message ?? 'non-zero exit'}`)
+          event = failed({ category: pre.timedOut ? 'hook_timeout' : 'hook_failed', reason: `the pre_task hook refused the task: ${pre.message ?? 'non-zero exit'}` })
+        }
+        break
+      }
+      case 'record_cut_off_attempt':
+        await recordCutOffAttempt(ctx, state, false)
+        state = await persistence.update({ attempt_started_at: null })
+        break
+      case 'run_attempt':
+      case 'retry_attempt': {
+        if (action === 'retry_attempt') ui.info(`retrying task ${task.id} at once (${failuresInARow}/${config.maxAttempts} failures in a row)`)
+        const ran = await runAttempt(ctx, task, state, mode, memory)
+        state = ran.state
+        event = eventOfAttempt(ran.end)
+        if (ran.end.kind === 'failed' || ran.end.kind === 'environment' || ran.end.kind === 'lost') failure = failureOf(ran.end)
+        if (ran.end.kind === 'failed') {
+          failuresInARow++
+          ui.error(`attempt ${state.attempt} at task ${task.id} failed: ${ran.end.reason}`)
+        }
+        break
+      }
+      case 'judge_finished_run': {
+        const judged = await judgeFinishedRun(ctx, task, state, mode)
+        state = judged.state
+        event = eventOfAttempt(judged.end)
+        if (judged.end.kind === 'failed' || judged.end.kind === 'environment' || judged.end.kind === 'lost') failure = failureOf(judged.end)
+        if (judged.end.kind === 'failed') {
+          failuresInARow++
+          ui.error(`attempt ${state.attempt} at task ${task.id} failed: ${judged.end.reason}`)
+        }
+        break
+      }
+      case 'ask_operator': {
+        const what = failure ?? { category: 'agent_exit' as const, reason: 'unknown failure' }
+        const choice = await askOperator(ctx, `Task ${task.id} failed${failuresInARow > 1 ? ` ${failuresInARow} times in a row` : ''}: ${what.reason}`, what.category)
+        if (choice === 'quit') {
+          ui.warn(`quitting; task ${task.id} stays claimed by this agent and resumes on the next start`)
+          return 'quit'
+        }
+        if (choice === 'release') {
+          const times = failuresInARow > 0 ? `after ${failuresInARow} failed attempt(s) in a row` : 'after a failure'
+          await giveUpTask(ctx, state, { unlock: true, note: `the runner gave up ${times}. Last failure: ${what.reason}` })
+          return 'released'
+        }
+        failuresInARow = 0
+        break
+      }
+      case 'run_post_task': {
+        const now = await serverCall(ctx, 'reading the task', () => ctx.client.findTask(task.id))
+        if (!now) return taskDeleted(ctx, state)
+        state = await runPostTask(ctx, state, now)
+        break
+      }
+      case 'merge': {
+        const merged = await mergeReviewed(ctx, state, current!)
+        state = merged.state
+        isMergeBlocked = merged.isBlocked
+        break
+      }
+      case 'clean_up':
+        return cleanUp(ctx, state, isMergeBlocked)
     }
-    const run = await runClaude(ctx, fresh, state, mentions, previousFailure, mode)
-    const sessionBefore = state.session_started === true
-    state = await noteSession(ctx, state, run)
-    if (run.result.sessionId !== null && run.sawInit) await markRead(ctx, mentions)
-    // Claude refused the session flag before doing anything (the runner stopped between Claude's
-    // start and noting it): not the task's failure. Retry once with the other flag.
-    if (!run.sawInit && (state.session_started === true) !== sessionBefore && !sessionRetried) {
-      sessionRetried = true
-      ui.warn(`claude refused the session flag (${run.result.errorMessage ?? 'no detail'}); retrying with ${state.session_started ? '--resume' : '--session-id'}`)
-      await recordAttempt(ctx, state, runRecord(run, outcomeOf(run.result), 'environment', `session bookkeeping: ${run.result.errorMessage ?? ''}`))
-      state = await persistence.update({ attempt_started_at: null })
-      continue
-    }
+  }
 
-    if (run.result.outcome === 'interrupted' && !run.leaseLost) {
-      // Stopped mid-run: the phase stays `running`, so the next start resumes this session and
-      // never judges the unfinished work.
-      await recordAttempt(ctx, state, runRecord(run, 'interrupted', 'interrupted', 'the runner was stopped (SIGINT/SIGTERM) while Claude worked; the next start resumes the session'))
-      await persistence.update({ attempt_started_at: null })
-      return 'interrupted'
-    }
-    state = await persistence.update({ phase: 'agent_finished', agent_pgid: null })
-    faultPoint(ctx, 'after_claude')
-    if (ctx.signal.aborted && !run.leaseLost) return 'interrupted'
-
-    const end = await concludeAttempt(ctx, task, state, mode, {
-      outcome: outcomeOf(run.result),
-      startedAt: run.startedAt,
-      result: run.result,
-      isLeaseLost: run.leaseLost,
-      errorMessage: run.result.errorMessage,
-      lastText: run.result.lastText ?? run.result.lastResultText,
-    })
-    state = await persistence.update({ attempt_started_at: null })
-    if (end.kind === 'interrupted') return 'interrupted'
-    const next = await afterAttempt(ctx, task, state, end, end.kind === 'failed' ? ++failuresInARow : failuresInARow)
-    if (next === 'reported') return persistence.update({ phase: 'reported' })
-    if (next !== 'retry') return next
-    if (end.kind === 'failed') previousFailure = end.reason
-    if (failuresInARow >= config.maxAttempts) failuresInARow = 0
+  function failed(what: Failure, isBudgetSpent = false): StepEvent {
+    failure = what
+    return { kind: 'failed', isEnvironment: false, isBudgetSpent }
   }
 }
 
-/** What the loop does after an attempt: go on, stop, or give the task back. */
-async function afterAttempt(
-  ctx: RunnerContext,
-  task: TaskResponse,
-  state: TaskLockState,
-  end: AttemptEnd,
-  failuresInARow: number,
-): Promise<'reported' | 'retry' | TaskEnd> {
-  const { ui, config } = ctx
+function eventOfAttempt(end: AttemptEnd): StepEvent {
   switch (end.kind) {
     case 'reported':
-      return 'reported'
+    case 'reported_by_agent':
+    case 'retry':
+      return { kind: 'resume' }
     case 'interrupted':
-      return 'interrupted'
-    case 'lost':
-      return dropAfterLoss(ctx, state, end.reason)
-    case 'environment':
-      ui.error(`claude cannot run here: ${end.reason}`)
-      ui.error(`fix: ${RECOVERY[end.category].description}`)
-      await giveUpTask(ctx, state, { unlock: true, note: `claude cannot run on the machine of ${config.agentId} (${end.reason}); nothing about the task is at fault, so it goes back to the pool at once` })
-      return 'blocked'
-    case 'failed':
-      break
-  }
-  ui.error(`attempt ${state.attempt} at task ${task.id} failed: ${end.reason}`)
-  const decision = nextAfterFailure({ failuresInARow, maxAttempts: config.maxAttempts, isBudgetSpent: end.budget?.isSpent === true })
-  if (decision === 'budget_spent') {
-    const spent = end.budget!
-    ui.error(`task ${task.id} has failed ${spent.failures} attempt(s), its whole failure budget (HPM_TASK_MAX_FAILURES=${spent.maxFailures}): the server sent it back to pending for a planner`)
-    return dropAfterLoss(ctx, state, `task ${task.id} spent its failure budget and went back to pending`)
-  }
-  if (decision === 'retry') {
-    ui.info(`retrying task ${task.id} at once (${failuresInARow}/${config.maxAttempts} failures in a row)`)
-    return 'retry'
-  }
-  const choice = await askOperator(ctx, `Task ${task.id} failed ${failuresInARow} time(s) in a row: ${end.reason}`, end.category)
-  if (choice === 'retry') return 'retry'
-  return giveUpOrQuit(ctx, state, choice, `runner gave up after ${failuresInARow} failed attempt(s) in a row. Last failure: ${end.reason}`)
-}
-
-interface FinishedRun {
-  outcome: AttemptRecord['outcome']
-  startedAt: Date
-  result: AttemptRecord['result']
-  isLeaseLost: boolean
-  errorMessage: string | null
-  lastText: string | null
-}
-
-/**
- * Judges a finished attempt and records it with the verdict (Claude's exit and the runner's
- * verdict are kept apart). The only place that decides whether a run did the task's work.
- */
-async function concludeAttempt(
-  ctx: RunnerContext,
-  task: TaskResponse,
-  state: TaskLockState,
-  mode: TaskMode,
-  run: FinishedRun,
-): Promise<AttemptEnd> {
-  const now = await serverCall(ctx, 'reading the task', () => ctx.client.findTask(task.id))
-  const kind = classifyAttempt({
-    outcome: run.outcome === 'killed' ? 'agent_exit' : (run.outcome as Parameters<typeof classifyAttempt>[0]['outcome']),
-    isStopping: false,
-    isLeaseLost: run.isLeaseLost,
-    serverView: serverViewOf(now, ctx.config.agentId, mode === 'review'),
-  })
-  const record = (verdict: AttemptRecord['verdict'], reason: string | null) =>
-    recordAttempt(ctx, state, { outcome: run.outcome, verdict, reason, startedAt: run.startedAt, finishedAt: new Date(), result: { ...run.result!, errorMessage: run.errorMessage } })
-  const failure = (category: FailureCategory, reason: string) => withLastWords(reason, run.lastText)
-
-  switch (kind) {
-    case 'interrupted':
-    case 'judge_later':
-      await record('interrupted', 'the runner was stopped while Claude worked')
       return { kind: 'interrupted' }
-    case 'lease_lost': {
-      const reason = now?.locked_by ? `task ${task.id} is now held by ${now.locked_by}` : `the server no longer gives task ${task.id} to this agent`
-      await record('interrupted', reason)
-      return { kind: 'lost', reason }
-    }
-    case 'reported': {
-      ctx.ui.success(`task ${task.id} reported ${now!.status} by the agent`)
-      if (mode === 'work') await keepLeftoversAside(ctx, state, now!)
-      const exit = run.outcome === 'succeeded' ? '' : ` (then claude: ${run.errorMessage ?? run.outcome})`
-      await record('succeeded', `the agent reported ${now!.status}${exit}`)
-      return { kind: 'reported' }
-    }
-    case 'environment': {
-      const category = categoryForOutcome(run.outcome as Parameters<typeof categoryForOutcome>[0]) ?? 'agent_not_found'
-      const reason = run.errorMessage ?? run.outcome
-      await record('environment', reason)
-      return { kind: 'environment', category, reason }
-    }
-    case 'failed': {
-      const category = categoryForOutcome(run.outcome as Parameters<typeof categoryForOutcome>[0]) ?? 'agent_exit'
-      const reason = failure(category, run.errorMessage ?? run.outcome)
-      return { kind: 'failed', category, reason, budget: await record('failed', reason) }
-    }
-    case 'judge_work':
-      break
-  }
-  const verdict = await judgeWork(ctx, task.id, state, mode)
-  if (verdict.kind === 'reported') {
-    await record('succeeded', verdict.reason)
-    return { kind: 'reported' }
-  }
-  if (verdict.kind === 'lost') {
-    await record('interrupted', verdict.reason)
-    return { kind: 'lost', reason: verdict.reason }
-  }
-  const reason = withLastWords(verdict.reason, run.lastText)
-  return { kind: 'failed', category: 'agent_exit', reason, budget: await record('failed', reason) }
-}
-
-/** A failure reason with Claude's last words, shortened: what a person needs to see why. */
-function withLastWords(reason: string, lastText: string | null): string {
-  const words = lastText?.trim().replace(/\s+/g, ' ')
-  if (!words || reason.includes(words.slice(0, 60))) return reason
-  return `${reason}. Claude's last message: "${words.length > 300 ? `${words.slice(0, 299)}…` : words}"`
-}
-
-interface ClaudeRun {
-  result: ClaudeRunResult
-  startedAt: Date
-  leaseLost: boolean
-  resumed: boolean
-  sawInit: boolean
-}
-
-function runRecord(run: ClaudeRun, outcome: AttemptRecord['outcome'], verdict: AttemptRecord['verdict'], reason: string): AttemptRecord {
-  return { outcome, verdict, reason, startedAt: run.startedAt, finishedAt: new Date(), result: run.result }
-}
-
-/**
- * Keeps the lock file's idea of the session true: a run that showed its init event started the
- * session (resume it next time); a launch that Claude refused before any event says which way.
- */
-async function noteSession(ctx: RunnerContext, state: TaskLockState, run: ClaudeRun): Promise<TaskLockState> {
-  if (run.sawInit) return ctx.persistence.update({ session_started: true, session_id: run.result.sessionId ?? state.session_id })
-  const message = run.result.errorMessage ?? ''
-  if (/already in use/i.test(message)) return ctx.persistence.update({ session_started: true })
-  if (run.resumed && /no conversation found/i.test(message)) return ctx.persistence.update({ session_started: false })
-  return state
-}
-
-/** One Claude run with lease renewals and health checks alongside. */
-async function runClaude(
-  ctx: RunnerContext,
-  task: TaskResponse,
-  state: TaskLockState,
-  mentions: readonly MentionResponse[],
-  previousFailure: string | undefined,
-  mode: TaskMode,
-): Promise<ClaudeRun> {
-  const { ui, config } = ctx
-  const model = ctx.models.modelFor(task.difficulty)
-  const prompt = buildPrompt({
-    rolePrompt: ctx.rolePrompt,
-    task,
-    agentId: config.agentId,
-    role: config.role,
-    mode,
-    reviewedCommit: state.reviewed_commit ?? undefined,
-    worktreePath: state.worktree_path,
-    branch: state.branch_name,
-    baseBranch: ctx.baseBranch,
-    mentions,
-    attempt: state.attempt,
-    previousFailure,
-  })
-  const stop = new AbortController()
-  const onShutdown = () => stop.abort()
-  ctx.signal.addEventListener('abort', onShutdown, { once: true })
-  let leaseLost = false
-
-  const heartbeat = setInterval(() => {
-    void renewLease(ctx, task.id, mode).then((isLost) => {
-      if (!isLost || stop.signal.aborted) return
-      leaseLost = true
-      ui.error(`the server no longer gives task ${task.id} to this agent; stopping Claude`)
-      stop.abort()
-    })
-  }, config.heartbeatIntervalSeconds * 1000)
-  const health = setInterval(() => {
-    void ctx.hooks.runHealthCheck({ cwd: state.worktree_path }).then((h) => {
-      if (!h.ok) ui.warn(`health_check failed while Claude works: ${h.message ?? 'non-zero exit'}`)
-    })
-  }, config.healthCheckIntervalSeconds * 1000)
-
-  const sessionId = state.session_id ?? randomUUID()
-  const resume = state.session_started ? sessionId : null
-  const budget = config.taskBudgetUsd ?? null
-  ui.info(`attempt ${state.attempt}: claude --model ${model} ${resume ? `--resume ${resume}` : `--session-id ${sessionId}`} in ${state.worktree_path}`)
-  ui.startSpinner(`task ${task.id}: ${task.title}`)
-  const startedAt = new Date()
-  let sawInit = false
-  try {
-    const result = await ctx.executor.run({
-      prompt,
-      model,
-      cwd: state.worktree_path,
-      resumeSessionId: resume,
-      newSessionId: resume ? null : sessionId,
-      maxBudgetUsd: budget,
-      taskId: task.id,
-      attempt: state.attempt,
-      signal: stop.signal,
-      onSpawn: (pid) => void ctx.persistence.update({ agent_pgid: pid }).catch(() => undefined),
-      onEvent: (event) => {
-        if (event.type === 'init' && !sawInit) {
-          sawInit = true
-          void ctx.persistence.update({ session_started: true, session_id: event.sessionId ?? sessionId }).catch(() => undefined)
-          faultPoint(ctx, 'during_claude')
-        }
-        if (event.type === 'tool') ui.setActivity(`${event.name}${event.summary ? `: ${event.summary}` : ''}`)
-      },
-    })
-    return { result, startedAt, leaseLost, resumed: resume !== null, sawInit }
-  } finally {
-    ui.stopSpinner()
-    clearInterval(heartbeat)
-    clearInterval(health)
-    ctx.signal.removeEventListener('abort', onShutdown)
+    case 'lost':
+      return { kind: 'lease_lost' }
+    case 'environment':
+      return { kind: 'failed', isEnvironment: true, isBudgetSpent: false }
+    case 'failed':
+      return { kind: 'failed', isEnvironment: false, isBudgetSpent: end.budget?.isSpent === true }
   }
 }
 
-/**
- * Renews the lease; true when the task is no longer ours. A task the agent itself just reported
- * (dev_done releases the claim) is not lost: Claude is finishing, and the verdict will see it.
- */
-async function renewLease(ctx: RunnerContext, taskId: number, mode: TaskMode): Promise<boolean> {
-  try {
-    const beat = await ctx.client.heartbeat(ctx.config.agentId)
-    if (beat.tasks.some((t) => t.id === taskId)) return false
-    const task = await ctx.client.findTask(taskId)
-    return serverViewOf(task, ctx.config.agentId, mode === 'review') === 'lost'
-  } catch (error) {
-    ctx.ui.warn(`lease renewal failed: ${error instanceof Error ? error.message : String(error)}`)
-    return false
+function failureOf(end: Extract<AttemptEnd, { kind: 'failed' | 'environment' | 'lost' }>): Failure {
+  if (end.kind === 'lost') return { category: 'lease_lost', reason: end.reason }
+  if (end.kind === 'failed' && end.budget?.isSpent) {
+    return { category: end.category, reason: `task spent its failure budget (${end.budget.failures}/${end.budget.maxFailures} failed attempts) and went back to pending. Last failure: ${end.reason}` }
   }
+  return { category: end.category, reason: end.reason }
 }
 
-type WorkVerdict = { kind: 'reported'; reason: string } | { kind: 'lost' | 'no_work'; reason: string }
-
-/**
- * The work of a run that finished while the task is still ours. Dev: commit what the agent left,
- * count this claim's commits, report dev_done with the exact commit handed to QA. QA: only the
- * server's status counts.
- */
-async function judgeWork(ctx: RunnerContext, taskId: number, state: TaskLockState, mode: TaskMode): Promise<WorkVerdict> {
-  let ahead = 0
-  if (mode === 'work') {
-    const committed = await ctx.worktree.commitAll(state.worktree_path, `task ${taskId}: work left uncommitted by the agent (committed by the runner)`)
-    if (committed.ok && committed.committed) ctx.ui.info(`committed changes the agent left uncommitted (${committed.sha.slice(0, 8)})`)
-    // A rework round starts on a branch that already has commits: only new ones count as this claim's work.
-    const count = await ctx.worktree.commitsAhead(state.worktree_path, state.start_sha ?? ctx.baseBranch)
-    ahead = count.ok ? count.count : 0
-  }
-  const task = await serverCall(ctx, 'reading the task', () => ctx.client.getTask(taskId))
-  const verdict = judgeRun({ task, agentId: ctx.config.agentId, isQa: mode === 'review', commitsAhead: ahead })
-  switch (verdict.kind) {
-    case 'reported':
-      return { kind: 'reported', reason: `the agent reported ${verdict.status}` }
-    case 'report_dev_done': {
-      const head = await ctx.worktree.head(state.worktree_path)
-      const reported = await reportStatus(ctx, taskId, 'dev_done', `Reported by the runner: ${ahead} commit(s) on ${state.branch_name}${head ? ` up to ${head.slice(0, 12)}` : ''}.`, {
-        work_branch: state.branch_name,
-        ...(head ? { work_commit: head } : {}),
-      })
-      if (reported === 'lost') return { kind: 'lost', reason: `task ${taskId} moved on before dev_done could be reported` }
-      ctx.ui.success(`task ${taskId} reported dev_done (${ahead} commit(s) on ${state.branch_name})`)
-      return { kind: 'reported', reason: `the runner reported dev_done: ${ahead} commit(s) on ${state.branch_name}` }
-    }
-    default:
-      return verdict
-  }
-}
-
-/**
- * The agent reported and no longer holds the task, but left changes behind: they are not the work
- * it handed over (QA may already be reviewing the branch), so they are kept on a side ref, never
- * committed to the task branch, and the task says so.
- */
-async function keepLeftoversAside(ctx: RunnerContext, state: TaskLockState, task: TaskResponse): Promise<void> {
-  const ref = `refs/headless-pm/leftovers/task-${state.task_id}-attempt-${state.attempt}`
-  const saved = await ctx.worktree.saveLeftovers(state.worktree_path, ref, `task ${state.task_id}: changes left after the agent reported ${task.status} (not reviewed)`)
-  if (!saved.ok) {
-    ctx.ui.warn(`could not keep the changes left after the report aside (${saved.message})`)
-    return
-  }
-  if (!saved.saved) return
-  ctx.ui.warn(`the agent changed files after reporting ${task.status}; kept aside as ${ref} (${saved.sha.slice(0, 8)}), not on ${state.branch_name}`)
-  await addComment(ctx, state.task_id, `The agent left uncommitted changes after it reported ${task.status}. They are not part of the work handed over and were not put on ${state.branch_name}; they are kept as commit ${saved.sha} (git ref ${ref}).`)
-}
-
-async function addComment(ctx: RunnerContext, taskId: number, comment: string): Promise<void> {
-  try {
-    await serverCall(ctx, 'commenting', () => ctx.client.addComment(taskId, comment, ctx.config.agentId))
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error
-    ctx.ui.warn(`could not comment on task ${taskId}: ${error.message}`)
-  }
-}
-
-/** Bookkeeping: a mention left unread is delivered again, which is harmless; never fail the task. */
-async function markRead(ctx: RunnerContext, mentions: readonly MentionResponse[]): Promise<void> {
-  for (const mention of mentions) {
-    try {
-      await ctx.client.markMentionRead(mention.id, ctx.config.agentId)
-    } catch (error) {
-      ctx.ui.warn(`could not mark mention ${mention.id} read: ${error instanceof Error ? error.message : String(error)}`)
-      return
-    }
-  }
+async function taskDeleted(ctx: RunnerContext, state: TaskLockState): Promise<TaskEnd> {
+  ctx.ui.warn(`task ${state.task_id} was deleted on the server; cleaning up`)
+  await giveUpTask(ctx, state, { unlock: false, note: 'the task was deleted on the server' })
+  return 'dropped'
 }

@@ -2,50 +2,40 @@ import { ApiError } from '../client/index.js'
 import type { TaskResponse } from '../contract/index.js'
 import type { GitFailure, TaskLockState } from './components/index.js'
 import { recordAttempt } from './run-records.js'
+import type { FailureBudget } from './run-records.js'
 import { faultPoint, fallbackBranch, requestedBranch, serverCall } from './runner-context.js'
-import type { RunnerContext, TaskEnd, TaskMode } from './runner-context.js'
-import { askOperator, dropAfterLoss, giveUpOrQuit } from './task-exits.js'
+import type { RunnerContext, TaskMode } from './runner-context.js'
 
-export type Prepared = { kind: 'ready'; state: TaskLockState } | { kind: 'end'; end: TaskEnd }
+export type Prepared =
+  | { kind: 'ready'; state: TaskLockState }
+  | { kind: 'failed'; reason: string; state: TaskLockState; budget: FailureBudget | undefined }
 
 /**
  * Makes the task's worktree. Work: `task-<id>` on the task's branch — or, when that branch is
  * checked out for another task, on `feature/task-<id>` off the base branch, so two live tasks never
  * share a branch. Review: `task-<id>-qa`, detached at the exact commit under review, which is
  * written to the server (`work_commit`) when the developer's report did not carry it.
- * A failure counts against the task's failure budget; then the operator (or policy) decides.
+ * A failure is recorded as an attempt (`workspace_invalid`) and counts against the task's budget.
  */
 export async function prepareWorktree(ctx: RunnerContext, task: TaskResponse, state: TaskLockState, mode: TaskMode): Promise<Prepared> {
-  for (;;) {
-    const startedAt = new Date()
-    const made = mode === 'review' ? await prepareReview(ctx, task) : await prepareWork(ctx, task)
-    faultPoint(ctx, 'during_worktree')
-    if (made.ok) {
-      const next = await ctx.persistence.update({
-        worktree_path: made.path,
-        branch_name: made.branch,
-        start_sha: made.head ?? null,
-        reviewed_commit: mode === 'review' ? (made.head ?? null) : null,
-        phase: 'worktree_ready',
-      })
-      return { kind: 'ready', state: next }
-    }
-    ctx.ui.error(`cannot prepare the worktree for task ${task.id}: ${made.message}`)
-    const budget = await recordAttempt(ctx, { ...state, attempt: state.attempt + 1 }, {
-      outcome: 'workspace_invalid',
-      verdict: 'failed',
-      reason: `the worktree could not be prepared: ${made.message}`,
-      startedAt,
-      finishedAt: new Date(),
+  const startedAt = new Date()
+  const made = mode === 'review' ? await prepareReview(ctx, task) : await prepareWork(ctx, task)
+  faultPoint(ctx, 'during_worktree')
+  if (made.ok) {
+    const next = await ctx.persistence.update({
+      worktree_path: made.path,
+      branch_name: made.branch,
+      start_sha: made.head ?? null,
+      reviewed_commit: mode === 'review' ? (made.head ?? null) : null,
+      phase: 'worktree_ready',
     })
-    state = await ctx.persistence.update({ attempt: state.attempt + 1 })
-    if (budget?.isSpent) {
-      ctx.ui.error(`task ${task.id} spent its failure budget (${budget.failures}/${budget.maxFailures}) and went back to pending`)
-      return { kind: 'end', end: await dropAfterLoss(ctx, state, `task ${task.id} spent its failure budget and went back to pending`) }
-    }
-    const choice = await askOperator(ctx, `The worktree for task ${task.id} cannot be prepared.`, 'workspace_invalid')
-    if (choice !== 'retry') return { kind: 'end', end: await giveUpOrQuit(ctx, state, choice, `the worktree could not be prepared: ${made.message}`) }
+    return { kind: 'ready', state: next }
   }
+  ctx.ui.error(`cannot prepare the worktree for task ${task.id}: ${made.message}`)
+  const failed = await ctx.persistence.update({ attempt: state.attempt + 1 })
+  const reason = `the worktree could not be prepared: ${made.message}`
+  const budget = await recordAttempt(ctx, failed, { outcome: 'workspace_invalid', verdict: 'failed', reason, startedAt, finishedAt: new Date() })
+  return { kind: 'failed', reason, state: failed, budget }
 }
 
 type Made = { ok: true; path: string; branch: string; head: string | undefined } | GitFailure

@@ -1,0 +1,398 @@
+import { randomUUID } from 'node:crypto'
+
+import { ApiError } from '../client/index.js'
+import type { MentionResponse, TaskResponse } from '../contract/index.js'
+import type { ClaudeRunResult, TaskLockState } from './components/index.js'
+import { classifyAttempt, judgeRun, serverViewOf } from './outcome.js'
+import { buildPrompt } from './prompt.js'
+import { categoryForOutcome } from './recovery.js'
+import type { FailureCategory } from './recovery.js'
+import { outcomeOf, recordAttempt, resultFromLog } from './run-records.js'
+import type { AttemptRecord, FailureBudget } from './run-records.js'
+import { faultPoint, reportStatus, serverCall } from './runner-context.js'
+import type { RunnerContext, TaskMode } from './runner-context.js'
+
+/** What one attempt came to, after its run record is written. */
+export type AttemptEnd =
+  | { kind: 'reported' }
+  | { kind: 'reported_by_agent' }
+  | { kind: 'interrupted' }
+  /** Claude refused the session flag before starting: run again at once, nothing counted. */
+  | { kind: 'retry' }
+  | { kind: 'lost'; reason: string }
+  | { kind: 'environment'; category: FailureCategory; reason: string }
+  | { kind: 'failed'; category: FailureCategory; reason: string; budget: FailureBudget | undefined }
+
+/** What the driver keeps between attempts of one task in this process. */
+export interface AttemptMemory {
+  /** Why the previous attempt failed, told to the next one. */
+  previousFailure?: string
+  /** A refused session flag was already retried once. */
+  isSessionRetried: boolean
+}
+
+/**
+ * One attempt: the task is checked to be still ours, Claude runs (launched with its session id
+ * chosen up front), the run is judged and recorded, and the lock file says where that left the
+ * task: `reported` when the work was reported, still `agent_finished` (attempt recorded) after a
+ * failure, `running` when stopped (the next start resumes the session).
+ */
+export async function runAttempt(
+  ctx: RunnerContext,
+  task: TaskResponse,
+  initial: TaskLockState,
+  mode: TaskMode,
+  memory: AttemptMemory,
+): Promise<{ end: AttemptEnd; state: TaskLockState }> {
+  const { ui, persistence, config } = ctx
+  let state = await persistence.update({
+    attempt: initial.attempt + 1,
+    phase: 'running',
+    session_id: initial.session_id ?? randomUUID(),
+    attempt_started_at: new Date().toISOString(),
+  })
+  const mentions = await serverCall(ctx, 'reading mentions', () =>
+    ctx.client.listMentions({ agent_id: config.agentId, unread_only: true, limit: 50 }),
+  )
+  const fresh = await serverCall(ctx, 'reading the task', () => ctx.client.findTask(task.id))
+  // Before each attempt: is the task still ours? (A retry may come long after the last check, and
+  // an agent that crashed after reporting through `hpm` has finished the task.)
+  if (fresh?.locked_by !== config.agentId) {
+    state = await persistence.update({ attempt: state.attempt - 1, attempt_started_at: null })
+    if (serverViewOf(fresh, config.agentId, mode === 'review') === 'reported') return { end: { kind: 'reported_by_agent' }, state }
+    return { end: { kind: 'lost', reason: `the server no longer gives task ${task.id} to this agent` }, state }
+  }
+  const run = await runClaude(ctx, fresh, state, mentions, memory.previousFailure, mode)
+  const wasStarted = state.session_started === true
+  state = await noteSession(ctx, state, run)
+  if (run.result.sessionId !== null && run.sawInit) await markRead(ctx, mentions)
+  // Claude refused the session flag before doing anything (the runner died between Claude's start
+  // and noting it): not the task's failure. Retried once with the other flag.
+  if (!run.sawInit && (state.session_started === true) !== wasStarted && !memory.isSessionRetried) {
+    memory.isSessionRetried = true
+    ui.warn(`claude refused the session flag (${run.result.errorMessage ?? 'no detail'}); retrying with ${state.session_started ? '--resume' : '--session-id'}`)
+    await recordAttempt(ctx, state, runRecord(run, outcomeOf(run.result), 'environment', `session bookkeeping: ${run.result.errorMessage ?? ''}`))
+    state = await persistence.update({ attempt_started_at: null, phase: 'agent_finished' })
+    return { end: { kind: 'retry' }, state }
+  }
+  if (run.result.outcome === 'interrupted' && !run.leaseLost) {
+    // Stopped mid-run: the phase stays `running`, so the next start resumes this session and
+    // never judges the unfinished work.
+    await recordAttempt(ctx, state, runRecord(run, 'interrupted', 'interrupted', 'the runner was stopped (SIGINT/SIGTERM) while Claude worked; the next start resumes the session'))
+    state = await persistence.update({ attempt_started_at: null })
+    return { end: { kind: 'interrupted' }, state }
+  }
+  state = await persistence.update({ phase: 'agent_finished', agent_pgid: null })
+  faultPoint(ctx, 'after_claude')
+  // Ended on its own as the runner stops: judged (from its log) on the next start.
+  if (ctx.signal.aborted && !run.leaseLost) return { end: { kind: 'interrupted' }, state }
+  const end = await concludeAttempt(ctx, task, state, mode, {
+    outcome: outcomeOf(run.result),
+    startedAt: run.startedAt,
+    result: run.result,
+    isLeaseLost: run.leaseLost,
+    errorMessage: run.result.errorMessage,
+    lastText: run.result.lastText ?? run.result.lastResultText,
+  })
+  return { end, state: await settle(ctx, end) }
+}
+
+/**
+ * Restarted after Claude finished but before its run was judged (`agent_finished` with the attempt
+ * unrecorded): that run is judged from its saved event stream rather than paid for again.
+ */
+export async function judgeFinishedRun(ctx: RunnerContext, task: TaskResponse, state: TaskLockState, mode: TaskMode): Promise<{ end: AttemptEnd; state: TaskLockState }> {
+  const fromLog = await resultFromLog(ctx, state)
+  const end = await concludeAttempt(ctx, task, state, mode, {
+    outcome: !fromLog.hasResult ? 'agent_exit' : fromLog.isError ? 'failed' : 'succeeded',
+    startedAt: state.attempt_started_at ? new Date(state.attempt_started_at) : new Date(),
+    result: fromLog,
+    isLeaseLost: false,
+    errorMessage: fromLog.hasResult ? (fromLog.errorMessage ?? null) : 'claude ended without a result (read back from its log after a restart)',
+    lastText: fromLog.text,
+  })
+  return { end, state: await settle(ctx, end) }
+}
+
+/** The attempt is recorded: clear its mark, and move to `reported` when the work was reported. */
+function settle(ctx: RunnerContext, end: AttemptEnd): Promise<TaskLockState> {
+  const isReported = end.kind === 'reported' || end.kind === 'reported_by_agent'
+  return ctx.persistence.update({ attempt_started_at: null, ...(isReported ? { phase: 'reported' as const } : {}) })
+}
+
+interface FinishedRun {
+  outcome: AttemptRecord['outcome']
+  startedAt: Date
+  result: AttemptRecord['result']
+  isLeaseLost: boolean
+  errorMessage: string | null
+  lastText: string | null
+}
+
+/**
+ * Judges a finished attempt and records it with the verdict (Claude's exit and the runner's
+ * verdict are kept apart). The only place that decides whether a run did the task's work.
+ */
+async function concludeAttempt(
+  ctx: RunnerContext,
+  task: TaskResponse,
+  state: TaskLockState,
+  mode: TaskMode,
+  run: FinishedRun,
+): Promise<AttemptEnd> {
+  const now = await serverCall(ctx, 'reading the task', () => ctx.client.findTask(task.id))
+  const kind = classifyAttempt({
+    outcome: run.outcome === 'killed' ? 'agent_exit' : (run.outcome as Parameters<typeof classifyAttempt>[0]['outcome']),
+    isStopping: false,
+    isLeaseLost: run.isLeaseLost,
+    serverView: serverViewOf(now, ctx.config.agentId, mode === 'review'),
+  })
+  const record = (verdict: AttemptRecord['verdict'], reason: string | null) =>
+    recordAttempt(ctx, state, { outcome: run.outcome, verdict, reason, startedAt: run.startedAt, finishedAt: new Date(), result: { ...run.result!, errorMessage: run.errorMessage } })
+  const failure = (category: FailureCategory, reason: string) => withLastWords(reason, run.lastText)
+
+  switch (kind) {
+    case 'interrupted':
+    case 'judge_later':
+      await record('interrupted', 'the runner was stopped while Claude worked')
+      return { kind: 'interrupted' }
+    case 'lease_lost': {
+      const reason = now?.locked_by ? `task ${task.id} is now held by ${now.locked_by}` : `the server no longer gives task ${task.id} to this agent`
+      await record('interrupted', reason)
+      return { kind: 'lost', reason }
+    }
+    case 'reported': {
+      ctx.ui.success(`task ${task.id} reported ${now!.status} by the agent`)
+      if (mode === 'work') await keepLeftoversAside(ctx, state, now!)
+      const exit = run.outcome === 'succeeded' ? '' : ` (then claude: ${run.errorMessage ?? run.outcome})`
+      await record('succeeded', `the agent reported ${now!.status}${exit}`)
+      return { kind: 'reported' }
+    }
+    case 'environment': {
+      const category = categoryForOutcome(run.outcome as Parameters<typeof categoryForOutcome>[0]) ?? 'agent_not_found'
+      const reason = run.errorMessage ?? run.outcome
+      await record('environment', reason)
+      return { kind: 'environment', category, reason }
+    }
+    case 'failed': {
+      const category = categoryForOutcome(run.outcome as Parameters<typeof categoryForOutcome>[0]) ?? 'agent_exit'
+      const reason = failure(category, run.errorMessage ?? run.outcome)
+      return { kind: 'failed', category, reason, budget: await record('failed', reason) }
+    }
+    case 'judge_work':
+      break
+  }
+  const verdict = await judgeWork(ctx, task.id, state, mode)
+  if (verdict.kind === 'reported') {
+    await record('succeeded', verdict.reason)
+    return { kind: 'reported' }
+  }
+  if (verdict.kind === 'lost') {
+    await record('interrupted', verdict.reason)
+    return { kind: 'lost', reason: verdict.reason }
+  }
+  const reason = withLastWords(verdict.reason, run.lastText)
+  return { kind: 'failed', category: 'agent_exit', reason, budget: await record('failed', reason) }
+}
+
+/** A failure reason with Claude's last words, shortened: what a person needs to see why. */
+function withLastWords(reason: string, lastText: string | null): string {
+  const words = lastText?.trim().replace(/\s+/g, ' ')
+  if (!words || reason.includes(words.slice(0, 60))) return reason
+  return `${reason}. Claude's last message: "${words.length > 300 ? `${words.slice(0, 299)}…` : words}"`
+}
+
+interface ClaudeRun {
+  result: ClaudeRunResult
+  startedAt: Date
+  leaseLost: boolean
+  resumed: boolean
+  sawInit: boolean
+}
+
+function runRecord(run: ClaudeRun, outcome: AttemptRecord['outcome'], verdict: AttemptRecord['verdict'], reason: string): AttemptRecord {
+  return { outcome, verdict, reason, startedAt: run.startedAt, finishedAt: new Date(), result: run.result }
+}
+
+/**
+ * Keeps the lock file's idea of the session true: a run that showed its init event started the
+ * session (resume it next time); a launch that Claude refused before any event says which way.
+ */
+async function noteSession(ctx: RunnerContext, state: TaskLockState, run: ClaudeRun): Promise<TaskLockState> {
+  if (run.sawInit) return ctx.persistence.update({ session_started: true, session_id: run.result.sessionId ?? state.session_id })
+  const message = run.result.errorMessage ?? ''
+  if (/already in use/i.test(message)) return ctx.persistence.update({ session_started: true })
+  if (run.resumed && /no conversation found/i.test(message)) return ctx.persistence.update({ session_started: false })
+  return state
+}
+
+/** One Claude run with lease renewals and health checks alongside. */
+async function runClaude(
+  ctx: RunnerContext,
+  task: TaskResponse,
+  state: TaskLockState,
+  mentions: readonly MentionResponse[],
+  previousFailure: string | undefined,
+  mode: TaskMode,
+): Promise<ClaudeRun> {
+  const { ui, config } = ctx
+  const model = ctx.models.modelFor(task.difficulty)
+  const prompt = buildPrompt({
+    rolePrompt: ctx.rolePrompt,
+    task,
+    agentId: config.agentId,
+    role: config.role,
+    mode,
+    reviewedCommit: state.reviewed_commit ?? undefined,
+    worktreePath: state.worktree_path,
+    branch: state.branch_name,
+    baseBranch: ctx.baseBranch,
+    mentions,
+    attempt: state.attempt,
+    previousFailure,
+  })
+  const stop = new AbortController()
+  const onShutdown = () => stop.abort()
+  ctx.signal.addEventListener('abort', onShutdown, { once: true })
+  let leaseLost = false
+
+  const heartbeat = setInterval(() => {
+    void renewLease(ctx, task.id, mode).then((isLost) => {
+      if (!isLost || stop.signal.aborted) return
+      leaseLost = true
+      ui.error(`the server no longer gives task ${task.id} to this agent; stopping Claude`)
+      stop.abort()
+    })
+  }, config.heartbeatIntervalSeconds * 1000)
+  const health = setInterval(() => {
+    void ctx.hooks.runHealthCheck({ cwd: state.worktree_path }).then((h) => {
+      if (!h.ok) ui.warn(`health_check failed while Claude works: ${h.message ?? 'non-zero exit'}`)
+    })
+  }, config.healthCheckIntervalSeconds * 1000)
+
+  const sessionId = state.session_id ?? randomUUID()
+  const resume = state.session_started ? sessionId : null
+  const budget = config.taskBudgetUsd ?? null
+  ui.info(`attempt ${state.attempt}: claude --model ${model} ${resume ? `--resume ${resume}` : `--session-id ${sessionId}`} in ${state.worktree_path}`)
+  ui.startSpinner(`task ${task.id}: ${task.title}`)
+  const startedAt = new Date()
+  let sawInit = false
+  try {
+    const result = await ctx.executor.run({
+      prompt,
+      model,
+      cwd: state.worktree_path,
+      resumeSessionId: resume,
+      newSessionId: resume ? null : sessionId,
+      maxBudgetUsd: budget,
+      taskId: task.id,
+      attempt: state.attempt,
+      signal: stop.signal,
+      onSpawn: (pid) => void ctx.persistence.update({ agent_pgid: pid }).catch(() => undefined),
+      onEvent: (event) => {
+        if (event.type === 'init' && !sawInit) {
+          sawInit = true
+          void ctx.persistence.update({ session_started: true, session_id: event.sessionId ?? sessionId }).catch(() => undefined)
+          faultPoint(ctx, 'during_claude')
+        }
+        if (event.type === 'tool') ui.setActivity(`${event.name}${event.summary ? `: ${event.summary}` : ''}`)
+      },
+    })
+    return { result, startedAt, leaseLost, resumed: resume !== null, sawInit }
+  } finally {
+    ui.stopSpinner()
+    clearInterval(heartbeat)
+    clearInterval(health)
+    ctx.signal.removeEventListener('abort', onShutdown)
+  }
+}
+
+/**
+ * Renews the lease; true when the task is no longer ours. A task the agent itself just reported
+ * (dev_done releases the claim) is not lost: Claude is finishing, and the verdict will see it.
+ */
+async function renewLease(ctx: RunnerContext, taskId: number, mode: TaskMode): Promise<boolean> {
+  try {
+    const beat = await ctx.client.heartbeat(ctx.config.agentId)
+    if (beat.tasks.some((t) => t.id === taskId)) return false
+    const task = await ctx.client.findTask(taskId)
+    return serverViewOf(task, ctx.config.agentId, mode === 'review') === 'lost'
+  } catch (error) {
+    ctx.ui.warn(`lease renewal failed: ${error instanceof Error ? error.message : String(error)}`)
+    return false
+  }
+}
+
+type WorkVerdict = { kind: 'reported'; reason: string } | { kind: 'lost' | 'no_work'; reason: string }
+
+/**
+ * The work of a run that finished while the task is still ours. Dev: commit what the agent left,
+ * count this claim's commits, report dev_done with the exact commit handed to QA. QA: only the
+ * server's status counts.
+ */
+async function judgeWork(ctx: RunnerContext, taskId: number, state: TaskLockState, mode: TaskMode): Promise<WorkVerdict> {
+  let ahead = 0
+  if (mode === 'work') {
+    const committed = await ctx.worktree.commitAll(state.worktree_path, `task ${taskId}: work left uncommitted by the agent (committed by the runner)`)
+    if (committed.ok && committed.committed) ctx.ui.info(`committed changes the agent left uncommitted (${committed.sha.slice(0, 8)})`)
+    // A rework round starts on a branch that already has commits: only new ones count as this claim's work.
+    const count = await ctx.worktree.commitsAhead(state.worktree_path, state.start_sha ?? ctx.baseBranch)
+    ahead = count.ok ? count.count : 0
+  }
+  const task = await serverCall(ctx, 'reading the task', () => ctx.client.getTask(taskId))
+  const verdict = judgeRun({ task, agentId: ctx.config.agentId, isQa: mode === 'review', commitsAhead: ahead })
+  switch (verdict.kind) {
+    case 'reported':
+      return { kind: 'reported', reason: `the agent reported ${verdict.status}` }
+    case 'report_dev_done': {
+      const head = await ctx.worktree.head(state.worktree_path)
+      const reported = await reportStatus(ctx, taskId, 'dev_done', `Reported by the runner: ${ahead} commit(s) on ${state.branch_name}${head ? ` up to ${head.slice(0, 12)}` : ''}.`, {
+        work_branch: state.branch_name,
+        ...(head ? { work_commit: head } : {}),
+      })
+      if (reported === 'lost') return { kind: 'lost', reason: `task ${taskId} moved on before dev_done could be reported` }
+      ctx.ui.success(`task ${taskId} reported dev_done (${ahead} commit(s) on ${state.branch_name})`)
+      return { kind: 'reported', reason: `the runner reported dev_done: ${ahead} commit(s) on ${state.branch_name}` }
+    }
+    default:
+      return verdict
+  }
+}
+
+/**
+ * The agent reported and no longer holds the task, but left changes behind: they are not the work
+ * it handed over (QA may already be reviewing the branch), so they are kept on a side ref, never
+ * committed to the task branch, and the task says so.
+ */
+async function keepLeftoversAside(ctx: RunnerContext, state: TaskLockState, task: TaskResponse): Promise<void> {
+  const ref = `refs/headless-pm/leftovers/task-${state.task_id}-attempt-${state.attempt}`
+  const saved = await ctx.worktree.saveLeftovers(state.worktree_path, ref, `task ${state.task_id}: changes left after the agent reported ${task.status} (not reviewed)`)
+  if (!saved.ok) {
+    ctx.ui.warn(`could not keep the changes left after the report aside (${saved.message})`)
+    return
+  }
+  if (!saved.saved) return
+  ctx.ui.warn(`the agent changed files after reporting ${task.status}; kept aside as ${ref} (${saved.sha.slice(0, 8)}), not on ${state.branch_name}`)
+  await addComment(ctx, state.task_id, `The agent left uncommitted changes after it reported ${task.status}. They are not part of the work handed over and were not put on ${state.branch_name}; they are kept as commit ${saved.sha} (git ref ${ref}).`)
+}
+
+async function addComment(ctx: RunnerContext, taskId: number, comment: string): Promise<void> {
+  try {
+    await serverCall(ctx, 'commenting', () => ctx.client.addComment(taskId, comment, ctx.config.agentId))
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    ctx.ui.warn(`could not comment on task ${taskId}: ${error.message}`)
+  }
+}
+
+/** Bookkeeping: a mention left unread is delivered again, which is harmless; never fail the task. */
+async function markRead(ctx: RunnerContext, mentions: readonly MentionResponse[]): Promise<void> {
+  for (const mention of mentions) {
+    try {
+      await ctx.client.markMentionRead(mention.id, ctx.config.agentId)
+    } catch (error) {
+      ctx.ui.warn(`could not mark mention ${mention.id} read: ${error instanceof Error ? error.message : String(error)}`)
+      return
+    }
+  }
+}
