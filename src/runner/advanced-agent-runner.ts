@@ -69,6 +69,7 @@ export class AdvancedAgentRunner {
     const ctx = await this.#startup()
     if (typeof ctx === 'number') return ctx
     let errorsInARow = 0
+    let blockedInARow = 0
     while (!this.#stop.signal.aborted) {
       let end: TaskEnd | 'idle'
       try {
@@ -93,7 +94,10 @@ export class AdvancedAgentRunner {
       // A continuous runner pauses after a release so a task that keeps failing does not burn
       // attempts in a tight loop (the server also ranks the task last for this agent for a while).
       if (end === 'released') await sleep(ctx.config.healthCheckIntervalSeconds * 1000, this.#stop.signal)
-      if (end === 'blocked') await this.#waitUntilInstallationWorks(ctx)
+      // Claude could not run: each give-back costs a claim and a comment, so the wait doubles
+      // (up to 30 minutes) while the installation keeps failing, and resets after a task is done.
+      blockedInARow = end === 'blocked' ? blockedInARow + 1 : end === 'done' ? 0 : blockedInARow
+      if (end === 'blocked') await this.#waitUntilInstallationWorks(ctx, blockedInARow)
     }
     this.#ui.warn('stopped; any task in progress stays claimed and resumes on the next start')
     return this.#stopSignal === 'SIGINT' ? RUNNER_EXIT.interrupted : RUNNER_EXIT.terminated
@@ -258,12 +262,13 @@ export class AdvancedAgentRunner {
   }
 
   /** In continuous mode after Claude could not run: no claims until the installation checks pass. */
-  async #waitUntilInstallationWorks(ctx: RunnerContext): Promise<void> {
+  async #waitUntilInstallationWorks(ctx: RunnerContext, blockedInARow: number): Promise<void> {
     const { config, ui } = ctx
     const path = [join(PACKAGE_ROOT, 'bin'), this.#options.env.PATH ?? ''].filter(Boolean).join(delimiter)
-    ui.warn(`not claiming until claude can run here; checking every ${config.healthCheckIntervalSeconds} s`)
+    const waitMs = Math.min(config.healthCheckIntervalSeconds * 1000 * 2 ** (blockedInARow - 1), 30 * 60 * 1000)
+    ui.warn(`not claiming until claude can run here; checking again in ${Math.round(waitMs / 1000)} s`)
     while (!ctx.signal.aborted) {
-      await sleep(config.healthCheckIntervalSeconds * 1000, ctx.signal)
+      await sleep(waitMs, ctx.signal)
       if (ctx.signal.aborted) return
       const problems = await checkInstallation({ claudeBin: config.claudeBin, repoDir: config.repoDir, env: { ...this.#options.env, PATH: path } })
       const health = problems.length === 0 ? await ctx.hooks.runHealthCheck({ cwd: config.repoDir }) : undefined

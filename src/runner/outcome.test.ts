@@ -47,6 +47,9 @@ describe('serverViewOf', () => {
     ['reported when a review failed the task back to created', task({ status: 'created', locked_by: null }), true, 'reported'],
     ['lost when dev work went back to created (released by someone)', task({ status: 'created', locked_by: null }), false, 'lost'],
     ['lost when another agent holds it', task({ locked_by: 'dev_2' }), false, 'lost'],
+    ['reported when QA already claimed the dev_done task (before our Claude exited)', task({ locked_by: 'qa_1', claimed_from: 'dev_done' }), false, 'reported'],
+    ['reported when a developer already claimed back what the review failed', task({ locked_by: 'dev_2', claimed_from: 'created' }), true, 'reported'],
+    ['lost when another reviewer took the review over (lease lapsed)', task({ locked_by: 'qa_2', claimed_from: 'dev_done' }), true, 'lost'],
     ['lost when the task is gone', undefined, false, 'lost'],
   ] as const)('is %s', (_name, input, isReview, expected) => {
     expect(serverViewOf(input, 'dev_1', isReview)).toBe(expected)

@@ -1,6 +1,6 @@
 import type { TaskResponse } from '../contract/index.js'
 import type { ClaudeOutcome } from './components/index.js'
-import { isReportedStatus } from './reconcile.js'
+import { isPastReport } from './reconcile.js'
 import { categoryForOutcome, isEnvironmentFailure } from './recovery.js'
 
 /** What the server and the worktree say about a finished Claude run. */
@@ -26,7 +26,7 @@ export interface VerdictInput {
 export function judgeRun({ task, agentId, isQa, commitsAhead }: VerdictInput): RunVerdict {
   const isOurs = task.locked_by === agentId
   if (!isOurs) {
-    if (task.locked_by === null && isReportedStatus(task, isQa)) return { kind: 'reported', status: task.status }
+    if (isPastReport(task, agentId, isQa)) return { kind: 'reported', status: task.status }
     return { kind: 'lost', reason: task.locked_by ? `task ${task.id} is held by ${task.locked_by}` : `task ${task.id} was released (${task.status})` }
   }
   if (isQa) return { kind: 'no_work', reason: 'the QA agent gave no verdict (neither qa_done nor created with a report)' }
@@ -75,7 +75,7 @@ export function classifyAttempt({ outcome, isStopping, isLeaseLost, serverView }
 export function serverViewOf(task: TaskResponse | undefined, agentId: string, isReview: boolean): AttemptFacts['serverView'] {
   if (!task) return 'lost'
   if (task.locked_by === agentId) return 'ours'
-  return task.locked_by === null && isReportedStatus(task, isReview) ? 'reported' : 'lost'
+  return isPastReport(task, agentId, isReview) ? 'reported' : 'lost'
 }
 
 export type AfterFailure = 'retry' | 'ask_operator' | 'budget_spent'

@@ -32,6 +32,17 @@ export function isReportedStatus(task: TaskResponse, isQa: boolean): boolean {
 }
 
 /**
+ * Whether the task has moved past this holder's report: unlocked at a reported status, or already
+ * claimed by the next stage from it (QA claims a `dev_done` task within milliseconds of the dev
+ * agent's report, often before its Claude has even exited; a developer claims back what QA failed).
+ */
+export function isPastReport(task: TaskResponse, agentId: string, isQa: boolean): boolean {
+  if (task.locked_by === agentId) return false
+  if (task.locked_by === null) return isReportedStatus(task, isQa)
+  return task.claimed_from === (isQa ? 'created' : 'dev_done')
+}
+
+/**
  * Reconciles the lock file with the server before any new work (pure). The server is the
  * authority on who holds a task; the lock file says how far this runner got with it.
  */
@@ -44,7 +55,7 @@ export function reconcile({ local, held, localTask, isQa }: ReconcileInput): Rec
   const ours = held.find((t) => t.id === state.task_id)
   if (ours) return { action: 'resume', state, task: ours }
   if (REPORTED_PHASES.includes(state.phase)) return { action: 'finish', state, task: localTask }
-  if (localTask && isReportedStatus(localTask, isQa) && localTask.locked_by === null) {
+  if (localTask && isPastReport(localTask, state.agent_id, isQa)) {
     return { action: 'finish', state, task: localTask }
   }
   const reason = !localTask

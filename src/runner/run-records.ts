@@ -79,7 +79,7 @@ export function outcomeOf(result: ClaudeRunResult): RunOutcome {
  * it: the cost and tokens of a run that finished are not lost, and a killed one still counts.
  */
 export async function resultFromLog(ctx: RunnerContext, state: TaskLockState): Promise<AttemptRecord['result'] & { hasResult: boolean; isError: boolean; text: string | null }> {
-  const logPath = ctx.executor.logPathFor(state.task_id, state.attempt)
+  const logPath = ctx.executor.logPathFor(state.task_id, state.attempt, state.session_id)
   let text = ''
   try {
     text = await readFile(logPath, 'utf8')
@@ -109,17 +109,25 @@ export async function resultFromLog(ctx: RunnerContext, state: TaskLockState): P
  * when Claude left no result, else the result's outcome. Its verdict is `succeeded` when the agent's
  * report reached the server, `interrupted` otherwise (the next attempt resumes the session).
  */
-export async function recordCutOffAttempt(ctx: RunnerContext, state: TaskLockState, isReported: boolean): Promise<void> {
-  if (!state.attempt_started_at) return
+export async function recordCutOffAttempt(ctx: RunnerContext, state: TaskLockState, isReported: boolean): Promise<FailureBudget | undefined> {
+  if (!state.attempt_started_at) return undefined
   const fromLog = await resultFromLog(ctx, state)
   const outcome: RunOutcome = !fromLog.hasResult ? 'killed' : fromLog.isError ? 'failed' : 'succeeded'
+  // A runner may die for reasons of its own once; dying again during the same task's attempts
+  // suggests the task kills it (a test suite killing processes, memory), and a supervisor restarting
+  // it would pay for the task forever: from the second cut-off in a row it counts as a failure.
+  const cutOffs = (state.cut_offs_in_a_row ?? 0) + 1
+  const isFailure = !isReported && cutOffs >= 2
   ctx.ui.warn(`attempt ${state.attempt} at task ${state.task_id} was cut off when the runner died; recording it (${outcome})`)
-  await recordAttempt(ctx, state, {
+  await ctx.persistence.update({ cut_offs_in_a_row: isReported ? 0 : cutOffs })
+  return recordAttempt(ctx, state, {
     outcome,
-    verdict: isReported ? 'succeeded' : 'interrupted',
+    verdict: isReported ? 'succeeded' : isFailure ? 'failed' : 'interrupted',
     reason: isReported
       ? 'the agent reported; the runner died before recording this attempt'
-      : 'the runner died while this attempt ran; the next start resumes the session',
+      : isFailure
+        ? `the runner died during ${cutOffs} attempts in a row at this task; it may be what kills it`
+        : 'the runner died while this attempt ran; the next start resumes the session',
     startedAt: new Date(state.attempt_started_at),
     finishedAt: new Date(),
     result: fromLog,

@@ -45,12 +45,8 @@ export async function runAttempt(
   memory: AttemptMemory,
 ): Promise<{ end: AttemptEnd; state: TaskLockState }> {
   const { ui, persistence, config } = ctx
-  let state = await persistence.update({
-    attempt: initial.attempt + 1,
-    phase: 'running',
-    session_id: initial.session_id ?? randomUUID(),
-    attempt_started_at: new Date().toISOString(),
-  })
+  let state = initial
+  // The server is asked first: an outage waited out here must not look like a launched attempt.
   const mentions = await serverCall(ctx, 'reading mentions', () =>
     ctx.client.listMentions({ agent_id: config.agentId, unread_only: true, limit: 50 }),
   )
@@ -58,23 +54,23 @@ export async function runAttempt(
   // Before each attempt: is the task still ours? (A retry may come long after the last check, and
   // an agent that crashed after reporting through `hpm` has finished the task.)
   if (fresh?.locked_by !== config.agentId) {
-    state = await persistence.update({ attempt: state.attempt - 1, attempt_started_at: null })
     if (serverViewOf(fresh, config.agentId, mode === 'review') === 'reported') return { end: { kind: 'reported_by_agent' }, state }
     return { end: { kind: 'lost', reason: `the server no longer gives task ${task.id} to this agent` }, state }
   }
-  const run = await runClaude(ctx, fresh, state, mentions, memory.previousFailure, mode)
-  const wasStarted = state.session_started === true
-  state = await noteSession(ctx, state, run)
-  if (run.result.sessionId !== null && run.sawInit) await markRead(ctx, mentions)
-  // Claude refused the session flag before doing anything (the runner died between Claude's start
-  // and noting it): not the task's failure. Retried once with the other flag.
-  if (!run.sawInit && (state.session_started === true) !== wasStarted && !memory.isSessionRetried) {
-    memory.isSessionRetried = true
-    ui.warn(`claude refused the session flag (${run.result.errorMessage ?? 'no detail'}); retrying with ${state.session_started ? '--resume' : '--session-id'}`)
-    await recordAttempt(ctx, state, runRecord(run, outcomeOf(run.result), 'environment', `session bookkeeping: ${run.result.errorMessage ?? ''}`))
-    state = await persistence.update({ attempt_started_at: null, phase: 'agent_finished' })
-    return { end: { kind: 'retry' }, state }
+  const budgetUsd = await remainingBudget(ctx, task.id)
+  state = await persistence.update({
+    attempt: initial.attempt + 1,
+    phase: 'running',
+    session_id: initial.session_id ?? randomUUID(),
+    attempt_started_at: new Date().toISOString(),
+  })
+  if (budgetUsd !== null && budgetUsd <= 0) {
+    const reason = `the task has spent its money budget (HEADLESS_PM_TASK_BUDGET_USD=${config.taskBudgetUsd}); claude was not started`
+    const budget = await recordAttempt(ctx, state, { outcome: 'failed', verdict: 'failed', reason, startedAt: new Date(), finishedAt: new Date() })
+    const end: AttemptEnd = { kind: 'failed', category: 'agent_exit', reason, budget }
+    return { end, state: await persistence.update({ phase: 'agent_finished', attempt_started_at: null }) }
   }
+  const run = await runClaude(ctx, fresh, state, mentions, memory.previousFailure, mode, budgetUsd)
   if (run.result.outcome === 'interrupted' && !run.leaseLost) {
     // Stopped mid-run: the phase stays `running`, so the next start resumes this session and
     // never judges the unfinished work.
@@ -82,8 +78,21 @@ export async function runAttempt(
     state = await persistence.update({ attempt_started_at: null })
     return { end: { kind: 'interrupted' }, state }
   }
+  // Written first: a crash from here on judges this run (from its log) instead of paying again.
   state = await persistence.update({ phase: 'agent_finished', agent_pgid: null })
   faultPoint(ctx, 'after_claude')
+  const wasStarted = state.session_started === true
+  state = await noteSession(ctx, state, run)
+  // Claude refused the session flag before doing anything (the runner died between Claude's start
+  // and noting it): not the task's failure. Retried once with the other flag.
+  if (!run.sawInit && (state.session_started === true) !== wasStarted && !memory.isSessionRetried) {
+    memory.isSessionRetried = true
+    ui.warn(`claude refused the session flag (${run.result.errorMessage ?? 'no detail'}); retrying with ${state.session_started ? '--resume' : '--session-id'}`)
+    await recordAttempt(ctx, state, runRecord(run, outcomeOf(run.result), 'interrupted', `session bookkeeping, not the task's failure: ${run.result.errorMessage ?? ''}`))
+    state = await persistence.update({ attempt_started_at: null })
+    return { end: { kind: 'retry' }, state }
+  }
+  if (run.result.sessionId !== null && run.sawInit) await markRead(ctx, mentions)
   // Ended on its own as the runner stops: judged (from its log) on the next start.
   if (ctx.signal.aborted && !run.leaseLost) return { end: { kind: 'interrupted' }, state }
   const end = await concludeAttempt(ctx, task, state, mode, {
@@ -95,6 +104,18 @@ export async function runAttempt(
     lastText: run.result.lastText ?? run.result.lastResultText,
   })
   return { end, state: await settle(ctx, end) }
+}
+
+/**
+ * What is left of the task's money budget (`HEADLESS_PM_TASK_BUDGET_USD` minus what its recorded
+ * runs cost, whoever ran them), or null without a budget. Passed to Claude as `--max-budget-usd`.
+ */
+async function remainingBudget(ctx: RunnerContext, taskId: number): Promise<number | null> {
+  const budget = ctx.config.taskBudgetUsd
+  if (budget === undefined) return null
+  const runs = await serverCall(ctx, 'reading the runs', () => ctx.client.listRuns(taskId))
+  const spent = runs.reduce((sum, run) => sum + (run.cost_usd ?? 0), 0)
+  return Math.max(0, Math.round((budget - spent) * 10_000) / 10_000)
 }
 
 /**
@@ -117,7 +138,7 @@ export async function judgeFinishedRun(ctx: RunnerContext, task: TaskResponse, s
 /** The attempt is recorded: clear its mark, and move to `reported` when the work was reported. */
 function settle(ctx: RunnerContext, end: AttemptEnd): Promise<TaskLockState> {
   const isReported = end.kind === 'reported' || end.kind === 'reported_by_agent'
-  return ctx.persistence.update({ attempt_started_at: null, ...(isReported ? { phase: 'reported' as const } : {}) })
+  return ctx.persistence.update({ attempt_started_at: null, cut_offs_in_a_row: 0, ...(isReported ? { phase: 'reported' as const } : {}) })
 }
 
 interface FinishedRun {
@@ -234,6 +255,7 @@ async function runClaude(
   mentions: readonly MentionResponse[],
   previousFailure: string | undefined,
   mode: TaskMode,
+  budgetUsd: number | null,
 ): Promise<ClaudeRun> {
   const { ui, config } = ctx
   const model = ctx.models.modelFor(task.difficulty)
@@ -272,7 +294,6 @@ async function runClaude(
 
   const sessionId = state.session_id ?? randomUUID()
   const resume = state.session_started ? sessionId : null
-  const budget = config.taskBudgetUsd ?? null
   ui.info(`attempt ${state.attempt}: claude --model ${model} ${resume ? `--resume ${resume}` : `--session-id ${sessionId}`} in ${state.worktree_path}`)
   ui.startSpinner(`task ${task.id}: ${task.title}`)
   const startedAt = new Date()
@@ -284,7 +305,7 @@ async function runClaude(
       cwd: state.worktree_path,
       resumeSessionId: resume,
       newSessionId: resume ? null : sessionId,
-      maxBudgetUsd: budget,
+      maxBudgetUsd: budgetUsd,
       taskId: task.id,
       attempt: state.attempt,
       signal: stop.signal,

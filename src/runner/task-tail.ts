@@ -51,36 +51,40 @@ export async function runPostTask(ctx: RunnerContext, initial: TaskLockState, ta
   return persistence.update({ phase: 'post_task_done' })
 }
 
+/** How the merge of a passed review failed, if it did: the task is not done for the runner. */
+export type MergeFailure = 'blocked' | 'sent_back'
+
 /**
  * Merges exactly the commit QA reviewed (never the branch tip: it may have moved on) and moves to
- * `done` whatever came of it, so a blocked merge is not retried in a loop. True when it was blocked.
+ * `done` whatever came of it, so a blocked merge is not retried in a loop.
  */
-export async function mergeReviewed(ctx: RunnerContext, initial: TaskLockState, task: TaskResponse): Promise<{ state: TaskLockState; isBlocked: boolean }> {
+export async function mergeReviewed(ctx: RunnerContext, initial: TaskLockState, task: TaskResponse): Promise<{ state: TaskLockState; failure: MergeFailure | undefined }> {
   let state = initial.phase === 'merging' ? initial : await ctx.persistence.update({ phase: 'merging' })
   const merged = await mergeTask(mergeDeps(ctx), task, { commit: state.reviewed_commit ?? task.work_commit, branch: state.branch_name })
   faultPoint(ctx, 'during_merge')
-  const isBlocked = merged.kind === 'blocked'
   if (merged.kind === 'blocked') {
     await comment(ctx, task.id, `Passed QA but not merged into ${ctx.baseBranch}: ${merged.message}. The next runner that finishes a task retries the merge; \`hpm tasks merge ${task.id}\` retries it by hand.`)
   }
   state = await ctx.persistence.update({ phase: 'done' })
-  return { state, isBlocked }
+  const failure = merged.kind === 'blocked' ? 'blocked' : merged.kind === 'sent_back' ? 'sent_back' : undefined
+  return { state, failure }
 }
 
 /**
  * The end of a task here: the worktree goes (leftovers kept), then the lock file, last. Then any
  * passed task still waiting for its merge is tried again.
  */
-export async function cleanUp(ctx: RunnerContext, state: TaskLockState, isMergeBlocked: boolean): Promise<TaskEnd> {
+export async function cleanUp(ctx: RunnerContext, state: TaskLockState, mergeFailure: MergeFailure | undefined): Promise<TaskEnd> {
   const final = await findTask(ctx, state.task_id)
   await removeWorktree(ctx, state, final)
   if (state.phase !== 'done') await ctx.persistence.update({ phase: 'done' })
   await ctx.persistence.release()
-  if (isMergeBlocked) ctx.ui.error(`task ${state.task_id} passed QA but is not merged (it stays at qa_done)`)
+  if (mergeFailure === 'blocked') ctx.ui.error(`task ${state.task_id} passed QA but is not merged (it stays at qa_done)`)
+  else if (mergeFailure === 'sent_back') ctx.ui.error(`task ${state.task_id} passed QA but its merge conflicts: sent back to its developers`)
   else ctx.ui.success(`task ${state.task_id} done here (${final?.status ?? 'deleted'})`)
   // The merge just tried is not tried again at once: whatever blocked it is still there.
-  await retryAwaitingMerges(ctx, isMergeBlocked ? [state.task_id] : [])
-  return isMergeBlocked ? 'merge_failed' : 'done'
+  await retryAwaitingMerges(ctx, mergeFailure === 'blocked' ? [state.task_id] : [])
+  return mergeFailure ? 'merge_failed' : 'done'
 }
 
 /**
@@ -88,18 +92,18 @@ export async function cleanUp(ctx: RunnerContext, state: TaskLockState, isMergeB
  * checkout in the way, a runner that died mid-merge). Run after each finished task.
  */
 export async function retryAwaitingMerges(ctx: RunnerContext, skipIds: readonly number[] = []): Promise<void> {
-  let waiting: TaskResponse[]
+  // Best effort, after this task's lock file is gone: nothing here may end the turn with an error
+  // (a --single-task runner would then go on to claim another task).
   try {
-    waiting = (await ctx.client.listTasks({ status: 'qa_done' })).filter((t) => isAwaitingMerge(t) && !skipIds.includes(t.id))
+    const waiting = (await ctx.client.listTasks({ status: 'qa_done' })).filter((t) => isAwaitingMerge(t) && !skipIds.includes(t.id))
+    for (const task of waiting) {
+      if (ctx.signal.aborted) return
+      ctx.ui.info(`task ${task.id} passed QA but is not merged yet; retrying the merge`)
+      const merged = await mergeTask(mergeDeps(ctx), task)
+      if (merged.kind === 'blocked') return
+    }
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error
-    return
-  }
-  for (const task of waiting) {
-    if (ctx.signal.aborted) return
-    ctx.ui.info(`task ${task.id} passed QA but is not merged yet; retrying the merge`)
-    const merged = await mergeTask(mergeDeps(ctx), task)
-    if (merged.kind === 'blocked') return
+    ctx.ui.warn(`could not retry waiting merges: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
 
@@ -145,6 +149,7 @@ async function removeWorktree(ctx: RunnerContext, state: TaskLockState, task: Ta
     if ('saved' in saved && saved.saved) {
       const ref = `refs/headless-pm/leftovers/task-${state.task_id}-attempt-${state.attempt}`
       ctx.ui.warn(`task ${state.task_id} is no longer ours: its leftover changes are kept as ${ref} (${saved.sha.slice(0, 8)}), not on ${state.branch_name}`)
+      if (task) await comment(ctx, state.task_id, `Uncommitted changes left by ${ctx.config.agentId} after the task was no longer its own are kept as commit ${saved.sha} (git ref ${ref}), not on ${state.branch_name}.`)
     }
   }
   const removed = await ctx.worktree.remove(state.worktree_path, { force: true })
@@ -160,6 +165,8 @@ async function removeWorktree(ctx: RunnerContext, state: TaskLockState, task: Ta
 export async function giveUpTask(ctx: RunnerContext, state: TaskLockState, options: { unlock: boolean; note: string }): Promise<void> {
   const { ui, config } = ctx
   await stopOrphanAgent(state, (m) => ui.warn(m))
+  // An attempt the runner died during is recorded, also when the task is given up now.
+  if (state.attempt_started_at) await recordCutOffAttempt(ctx, state, false)
   const task = await findTask(ctx, state.task_id)
   const note = `work in progress (runner stopped: ${options.note.slice(0, 200)})`
   if (options.unlock && task?.locked_by === config.agentId) {

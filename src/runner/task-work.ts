@@ -12,6 +12,7 @@ import { judgeFinishedRun, runAttempt } from './task-attempt.js'
 import type { AttemptEnd, AttemptMemory } from './task-attempt.js'
 import { askOperator, dropAfterLoss } from './task-exits.js'
 import { cleanUp, giveUpTask, isMergeDue, mergeReviewed, runPostTask } from './task-tail.js'
+import type { MergeFailure } from './task-tail.js'
 import { prepareWorktree } from './task-worktree.js'
 
 /** The last failure of this task here: what the operator, the release note and the drop say. */
@@ -32,7 +33,7 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
   let event = first
   let failuresInARow = 0
   let failure: Failure | undefined
-  let isMergeBlocked = false
+  let mergeFailure: MergeFailure | undefined
   const memory: AttemptMemory = { isSessionRetried: false }
   await stopOrphanAgent(state, (m) => ui.warn(m))
 
@@ -56,18 +57,23 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
         return 'interrupted'
       case 'drop':
         return dropAfterLoss(ctx, state, failure?.reason ?? `the server no longer gives task ${task.id} to this agent`)
-      case 'give_back':
-        ui.error(`claude cannot run here: ${failure?.reason}`)
+      case 'give_back': {
+        const what = failure?.category === 'workspace_invalid' ? 'this machine cannot work on tasks' : 'claude cannot run here'
+        ui.error(`${what}: ${failure?.reason}`)
         ui.error(`fix: ${RECOVERY[failure?.category ?? 'agent_not_found'].description}`)
         await giveUpTask(ctx, state, {
           unlock: true,
-          note: `claude cannot run on the machine of ${config.agentId} (${failure?.reason}); nothing about the task is at fault, so it goes back to the pool at once`,
+          note: `${what} (agent ${config.agentId}: ${failure?.reason}); nothing about the task is at fault, so it goes back to the pool at once`,
         })
         return 'blocked'
+      }
       case 'prepare_worktree': {
         const prepared = await prepareWorktree(ctx, task, state, mode)
         state = prepared.state
-        if (prepared.kind === 'failed') event = failed({ category: 'workspace_invalid', reason: prepared.reason }, prepared.budget?.isSpent)
+        if (prepared.kind === 'failed' && prepared.isEnvironment) {
+          failure = { category: 'workspace_invalid', reason: prepared.reason }
+          event = { kind: 'failed', isEnvironment: true, isBudgetSpent: false }
+        } else if (prepared.kind === 'failed') event = failed({ category: 'workspace_invalid', reason: prepared.reason }, prepared.budget?.isSpent)
         break
       }
       case 'run_pre_task': {
@@ -80,10 +86,12 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
         }
         break
       }
-      case 'record_cut_off_attempt':
-        await recordCutOffAttempt(ctx, state, false)
+      case 'record_cut_off_attempt': {
+        const budget = await recordCutOffAttempt(ctx, state, false)
         state = await persistence.update({ attempt_started_at: null })
+        if (budget?.isSpent) event = failed({ category: 'agent_exit', reason: `task spent its failure budget (${budget.failures}/${budget.maxFailures}) and went back to pending: the runner keeps dying during its attempts` }, true)
         break
+      }
       case 'run_attempt':
       case 'retry_attempt': {
         if (action === 'retry_attempt') ui.info(`retrying task ${task.id} at once (${failuresInARow}/${config.maxAttempts} failures in a row)`)
@@ -109,6 +117,8 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
         break
       }
       case 'ask_operator': {
+        // Stopping: the claim stays for the next start, which is an interrupt, not a quit.
+        if (ctx.signal.aborted) return 'interrupted'
         const what = failure ?? { category: 'agent_exit' as const, reason: 'unknown failure' }
         const choice = await askOperator(ctx, `Task ${task.id} failed${failuresInARow > 1 ? ` ${failuresInARow} times in a row` : ''}: ${what.reason}`, what.category)
         if (choice === 'quit') {
@@ -132,11 +142,11 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
       case 'merge': {
         const merged = await mergeReviewed(ctx, state, current!)
         state = merged.state
-        isMergeBlocked = merged.isBlocked
+        mergeFailure = merged.failure
         break
       }
       case 'clean_up':
-        return cleanUp(ctx, state, isMergeBlocked)
+        return cleanUp(ctx, state, mergeFailure)
     }
   }
 

@@ -8,7 +8,12 @@ import type { RunnerContext, TaskMode } from './runner-context.js'
 
 export type Prepared =
   | { kind: 'ready'; state: TaskLockState }
-  | { kind: 'failed'; reason: string; state: TaskLockState; budget: FailureBudget | undefined }
+  /** `isEnvironment`: the repository or git itself is at fault, not the task (nothing recorded against it). */
+  | { kind: 'failed'; reason: string; state: TaskLockState; budget: FailureBudget | undefined; isEnvironment: boolean }
+
+// Failures of the repository or git, which would fail every task the same way: charging them to
+// tasks would send the whole backlog to `pending` for one machine's fault.
+const ENVIRONMENT_FAILURES: readonly GitFailure['code'][] = ['git_not_found', 'not_a_repository', 'no_commits', 'path_outside_base', 'base_not_found']
 
 /**
  * Makes the task's worktree. Work: `task-<id>` on the task's branch — or, when that branch is
@@ -34,14 +39,21 @@ export async function prepareWorktree(ctx: RunnerContext, task: TaskResponse, st
   ctx.ui.error(`cannot prepare the worktree for task ${task.id}: ${made.message}`)
   const failed = await ctx.persistence.update({ attempt: state.attempt + 1 })
   const reason = `the worktree could not be prepared: ${made.message}`
-  const budget = await recordAttempt(ctx, failed, { outcome: 'workspace_invalid', verdict: 'failed', reason, startedAt, finishedAt: new Date() })
-  return { kind: 'failed', reason, state: failed, budget }
+  const isEnvironment = ENVIRONMENT_FAILURES.includes(made.code)
+  const verdict = isEnvironment ? 'environment' : 'failed'
+  const budget = await recordAttempt(ctx, failed, { outcome: 'workspace_invalid', verdict, reason, startedAt, finishedAt: new Date() })
+  return { kind: 'failed', reason, state: failed, budget, isEnvironment }
 }
 
 type Made = { ok: true; path: string; branch: string; head: string | undefined } | GitFailure
 
 async function prepareWork(ctx: RunnerContext, task: TaskResponse): Promise<Made> {
   let branch = await requestedBranch(ctx, task)
+  const holder = branch === fallbackBranch(task.id) ? undefined : await otherTaskOnBranch(ctx, task.id, branch)
+  if (holder) {
+    ctx.ui.warn(`branch ${branch} carries task ${holder.id}'s work, not yet committed: task ${task.id} gets its own branch ${fallbackBranch(task.id)} off ${ctx.baseBranch}`)
+    branch = fallbackBranch(task.id)
+  }
   let result = await ctx.worktree.ensureForTask({ taskId: task.id, branch, baseBranch: ctx.baseBranch })
   if (!result.ok && result.code === 'branch_in_use' && branch !== fallbackBranch(task.id)) {
     ctx.ui.warn(`${result.message}: another task works on it, so task ${task.id} gets its own branch ${fallbackBranch(task.id)} off ${ctx.baseBranch}`)
@@ -66,6 +78,16 @@ async function prepareReview(ctx: RunnerContext, task: TaskResponse): Promise<Ma
   // is reviewed is the branch tip now, and only that commit may ever be merged.
   if (task.work_commit !== result.commit) await setWorkFields(ctx, task.id, { work_commit: result.commit, work_branch: branch })
   return { ok: true, path: result.path, branch, head: result.commit }
+}
+
+/**
+ * Another task whose work lives on `branch` and is not committed yet (live, sent back, or waiting
+ * for a planner): its commits are unreviewed, so this task must not build on them — a merge of
+ * this task would carry them to the base branch. Only tasks that ask for a branch pay for the look.
+ */
+async function otherTaskOnBranch(ctx: RunnerContext, taskId: number, branch: string): Promise<TaskResponse | undefined> {
+  const tasks = await serverCall(ctx, 'reading the tasks', () => ctx.client.listTasks({}))
+  return tasks.find((t) => t.id !== taskId && t.work_branch === branch && t.status !== 'committed')
 }
 
 /** Tells the server where the task's work lives; bookkeeping that must not stop the task. */

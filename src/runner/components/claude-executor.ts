@@ -20,7 +20,7 @@ export interface ClaudeExecutorOptions {
   timeoutMs: number
   /** Kill the run when stdout is silent this long (no event at all). */
   stallTimeoutMs: number
-  /** Raw logs go to `<logDir>/task-<id>-attempt-<n>.jsonl` and `.stderr.log`. */
+  /** Raw logs go to `<logDir>/task-<id>-<session>-attempt-<n>.jsonl` and `.stderr.log`. */
   logDir: string
   /** Extra environment for claude, e.g. HEADLESS_PM_API_URL/KEY so its `hpm` calls work. */
   env?: Record<string, string>
@@ -88,8 +88,11 @@ export class ClaudeExecutor {
   }
 
   /** Where the raw event stream of one attempt is kept (also read back after a crash). */
-  logPathFor(taskId: number | string, attempt: number): string {
-    return join(this.#options.logDir, `task-${slug(taskId)}-attempt-${attempt}.jsonl`)
+  logPathFor(taskId: number | string, attempt: number, sessionId?: string | null): string {
+    // The session names the claim: attempt numbers start again with each claim, and dev, QA and
+    // every agent of a repository share one log directory.
+    const session = sessionId ? `-${slug(sessionId).slice(0, 8)}` : ''
+    return join(this.#options.logDir, `task-${slug(taskId)}${session}-attempt-${attempt}.jsonl`)
   }
 
   /** Interrupts every run in progress; each resolves with outcome `interrupted`. */
@@ -99,7 +102,7 @@ export class ClaudeExecutor {
 
   async run(input: ClaudeRunInput): Promise<ClaudeRunResult> {
     const options = this.#options
-    const logPath = this.logPathFor(input.taskId, input.attempt)
+    const logPath = this.logPathFor(input.taskId, input.attempt, input.resumeSessionId ?? input.newSessionId)
     const stderrPath = logPath.replace(/\.jsonl$/, '.stderr.log')
     try {
       mkdirSync(options.logDir, { recursive: true })
@@ -235,7 +238,8 @@ interface RunState extends RunObservation {
 }
 
 function openLog(path: string): WriteStream {
-  const stream = createWriteStream(path, { flags: 'a', mode: 0o600 })
+  // One file per run: a log never mixes two runs, so reading it back after a crash is exact.
+  const stream = createWriteStream(path, { flags: 'w', mode: 0o600 })
   // A full disk or vanished log dir must not end the run; the run result still reports the outcome.
   stream.on('error', () => {})
   return stream

@@ -43,6 +43,8 @@ export const TaskLockState = z.object({
   session_started: z.boolean().optional(),
   /** When the current attempt was launched; cleared once its run record is written. */
   attempt_started_at: z.iso.datetime().nullable().optional(),
+  /** Attempts cut off by the runner's death in a row (reset when an attempt concludes). */
+  cut_offs_in_a_row: z.number().int().nonnegative().optional(),
 })
 export type TaskLockState = z.infer<typeof TaskLockState>
 

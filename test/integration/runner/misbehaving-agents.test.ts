@@ -79,7 +79,7 @@ describe('hpm run killed as Claude starts', () => {
     expect(restarted.exitCode, restarted.stdout + restarted.stderr).toBe(0)
     expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done', failures: 0 })
     const runs = await world.runsOf(task.id)
-    expect(runs.map((r) => [r.outcome, r.verdict])).toEqual([['killed', 'interrupted'], ['agent_exit', 'environment'], ['succeeded', 'succeeded']])
+    expect(runs.map((r) => [r.outcome, r.verdict])).toEqual([['killed', 'interrupted'], ['agent_exit', 'interrupted'], ['succeeded', 'succeeded']])
     expect(new Set(runs.map((r) => r.session_id)).size).toBe(1)
   })
 })
@@ -186,5 +186,38 @@ describe('hpm run and branches', () => {
 
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done', work_branch: `feature/task-${task.id}` })
+  })
+})
+
+describe('hpm run racing the next stage', () => {
+  it('takes the dev agent at its word when QA claims the task before its Claude has exited', async () => {
+    const task = await world.createTask({ title: 'Create hello.txt' })
+    await world.register('qa_001', 'qa')
+    const lingering = { ...HELLO_DEV_SCENARIO, steps: [...HELLO_DEV_SCENARIO.steps, { sleep: 3000 }, { text: 'All done.' }] }
+    const qa = world.runRunner({ agentId: 'qa_001', role: 'qa', scenario: HELLO_QA_SCENARIO, env: { CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-qa') } })
+
+    const dev = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: lingering, env: { HEADLESS_PM_HEARTBEAT_INTERVAL: '1' } })
+    const qaRun = await qa
+
+    expect(dev.exitCode, dev.stdout + dev.stderr).toBe(0)
+    expect(dev.stdout).not.toContain('dropping task')
+    expect(qaRun.exitCode, qaRun.stdout + qaRun.stderr).toBe(0)
+    const runs = await world.runsOf(task.id)
+    expect(runs.filter((r) => r.agent_id === 'dev_001').map((r) => r.verdict)).toEqual(['succeeded'])
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'committed' })
+  })
+
+  it('does not build a task on another task\'s uncommitted work on a shared branch', async () => {
+    const first = await world.createTask({ title: 'First on shared', branch: 'feature/shared' })
+    const firstWork = { steps: [{ write: { path: 'first.txt', content: '1\n' } }, { run: ['git', 'add', '-A'] }, { run: ['git', 'commit', '-q', '-m', 'first'] }, report('dev_done')] }
+    expect((await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: firstWork })).exitCode).toBe(0)
+    const second = await world.createTask({ title: 'Second on shared', branch: 'feature/shared' })
+
+    const run = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: { steps: [{ write: { path: 'second.txt', content: '2\n' } }] } })
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    expect(await world.getTask(first.id)).toMatchObject({ status: 'dev_done', work_branch: 'feature/shared' })
+    expect(await world.getTask(second.id)).toMatchObject({ status: 'dev_done', work_branch: `feature/task-${second.id}` })
+    expect(await git(world.repo, 'ls-tree', '--name-only', `feature/task-${second.id}`)).not.toContain('first.txt')
   })
 })

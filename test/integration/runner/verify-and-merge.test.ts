@@ -75,7 +75,9 @@ describe('hpm run checks the outcome', () => {
 
     const qa = await world.runRunner({ agentId: 'qa_001', role: 'qa', scenario: HELLO_QA_SCENARIO })
 
-    expect(qa.exitCode, qa.stdout + qa.stderr).toBe(0)
+    // Its review is done, but the task is not: --single-task says so (exit 1), and why.
+    expect(qa.exitCode, qa.stdout + qa.stderr).toBe(1)
+    expect(qa.stdout).toContain('merge conflicts: sent back to its developers')
     const after = await world.getTask(task.id)
     expect(after).toMatchObject({ status: 'created', locked_by: null })
     expect(after.notes).toContain('conflicts in hello.txt')
