@@ -13,7 +13,7 @@ export async function askOperator(ctx: RunnerContext, message: string, category:
   const keepAlive = setInterval(() => void ctx.client.heartbeat(ctx.config.agentId).catch(() => undefined), ctx.config.heartbeatIntervalSeconds * 1000)
   let choice: OperatorChoice
   try {
-    choice = await ctx.ui.promptOperator(`${message}\n${RECOVERY[category].description}`, options)
+    choice = await ctx.ui.promptOperator(`${message}\n${RECOVERY[category].description}`, options, ctx.signal)
   } finally {
     clearInterval(keepAlive)
   }

@@ -121,6 +121,7 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
         if (ctx.signal.aborted) return 'interrupted'
         const what = failure ?? { category: 'agent_exit' as const, reason: 'unknown failure' }
         const choice = await askOperator(ctx, `Task ${task.id} failed${failuresInARow > 1 ? ` ${failuresInARow} times in a row` : ''}: ${what.reason}`, what.category)
+        if (ctx.signal.aborted) return 'interrupted'
         if (choice === 'quit') {
           ui.warn(`quitting; task ${task.id} stays claimed by this agent and resumes on the next start`)
           return 'quit'

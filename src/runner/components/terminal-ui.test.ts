@@ -118,6 +118,17 @@ describe('TerminalUI', () => {
     expect(await answer).toBe('retry')
   })
 
+  it('stops waiting for an answer with quit when the runner is told to stop (Ctrl-C)', async () => {
+    const input = new PassThrough()
+    const { ui } = capture({ isTTY: true, color: false, input, onStuckPolicy: 'retry' })
+    const stop = new AbortController()
+
+    const answer = ui.promptOperator('stuck', ['retry', 'release', 'quit'], stop.signal)
+    stop.abort()
+
+    expect(await answer).toBe('quit')
+  })
+
   it('answers with the configured policy without a TTY and says so', async () => {
     const { ui, output } = capture({ isTTY: false, onStuckPolicy: 'release' })
 

@@ -107,7 +107,8 @@ export class TerminalUI {
    * Asks the operator to pick one of `options` by number and blocks until a valid answer.
    * Without a TTY, or when input ends, answers with the configured policy and says so.
    */
-  async promptOperator<T extends string>(message: string, options: readonly T[]): Promise<T> {
+  /** Asks on a TTY (else answers by policy). `signal` (a stop) ends the question unanswered: `quit`. */
+  async promptOperator<T extends string>(message: string, options: readonly T[], signal?: AbortSignal): Promise<T> {
     const fallback = (options as readonly string[]).includes(this.#policy)
       ? (this.#policy as T)
       : (options.at(-1) as T)
@@ -122,17 +123,24 @@ export class TerminalUI {
     this.#write(
       `\n${this.#colors.yellow(this.#colors.bold('Operator decision needed'))}\n${message}\n${menu}\n`,
     )
-    const choice = await this.#ask(options, fallback)
+    const choice = await this.#ask(options, fallback, signal)
     this.info(`operator chose: ${choice}`)
     if (hadSpinner) this.startSpinner(label)
     return choice
   }
 
-  #ask<T extends string>(options: readonly T[], fallback: T): Promise<T> {
+  #ask<T extends string>(options: readonly T[], fallback: T, signal?: AbortSignal): Promise<T> {
     const question = `Choose 1-${options.length}: `
     return new Promise((resolve) => {
       const reader = createInterface({ input: this.#input, terminal: false })
       let answer: T | undefined
+      // Ctrl-C while the question waits stops the runner at once, like anywhere else.
+      const onAbort = () => {
+        answer = (options as readonly string[]).includes('quit') ? ('quit' as T) : fallback
+        reader.close()
+      }
+      if (signal?.aborted) queueMicrotask(onAbort)
+      signal?.addEventListener('abort', onAbort, { once: true })
       this.#write(question)
       reader.on('line', (line) => {
         const index = Number(line.trim()) - 1
@@ -143,6 +151,7 @@ export class TerminalUI {
         this.#write(`"${line.trim()}" is not an option. ${question}`)
       })
       reader.once('close', () => {
+        signal?.removeEventListener('abort', onAbort)
         if (answer === undefined)
           this.warn(`no answer (input closed): answering "${fallback}" by policy`)
         resolve(answer ?? fallback)
