@@ -73,8 +73,13 @@ export async function runAttempt(
   const run = await runClaude(ctx, fresh, state, mentions, memory.previousFailure, mode, budgetUsd)
   if (run.result.outcome === 'interrupted' && !run.leaseLost) {
     // Stopped mid-run: the phase stays `running`, so the next start resumes this session and
-    // never judges the unfinished work.
-    await recordAttempt(ctx, state, runRecord(run, 'interrupted', 'interrupted', 'the runner was stopped (SIGINT/SIGTERM) while Claude worked; the next start resumes the session'))
+    // never judges the unfinished work. An agent that had reported already is taken at its word.
+    const now = await ctx.client.findTask(task.id).catch(() => undefined)
+    const isReported = serverViewOf(now, config.agentId, mode === 'review') === 'reported'
+    const reason = isReported
+      ? `the agent reported ${now?.status}; then the runner was stopped (SIGINT/SIGTERM)`
+      : 'the runner was stopped (SIGINT/SIGTERM) while Claude worked; the next start resumes the session'
+    await recordAttempt(ctx, state, runRecord(run, 'interrupted', isReported ? 'succeeded' : 'interrupted', reason))
     state = await persistence.update({ attempt_started_at: null })
     return { end: { kind: 'interrupted' }, state }
   }

@@ -81,6 +81,31 @@ describe('hpm run when Claude fails', () => {
     expect(existsSync(world.lockFile('dev_001'))).toBe(false)
   })
 
+  it('in continuous mode, gives the task back, claims nothing until claude can run again, then carries on (R-AUTH)', async () => {
+    const task = await world.createTask({ title: 'Create hello.txt' })
+    const stop = new AbortController()
+
+    const running = world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      singleTask: false,
+      signal: stop.signal,
+      scenario: { attempts: [{ mode: 'not_logged_in' }, HELLO_DEV_SCENARIO] },
+      env: { HEADLESS_PM_HEALTH_CHECK_INTERVAL: '1', HEADLESS_PM_CLAIM_WAIT: '1' },
+    })
+    try {
+      await waitFor(async () => ((await world.getTask(task.id)).status === 'dev_done' ? true : undefined), 'the task done after claude could run again')
+    } finally {
+      stop.abort()
+    }
+    const run = await running
+
+    expect(run.stdout).toContain('not claiming until claude can run here')
+    expect(run.stdout).toContain('claude can run again; claiming work')
+    expect((await world.runsOf(task.id)).map((r) => r.verdict)).toEqual(['environment', 'succeeded'])
+    expect(await world.getTask(task.id)).toMatchObject({ failures: 0 })
+  })
+
   it('claims nothing when claude auth status says it is logged out, and says how to fix it (R-AUTH)', async () => {
     const task = await world.createTask({ title: 'Needs a login' })
 
