@@ -2,6 +2,7 @@ import type {
   AgentRole,
   ConnectionType,
   DocumentType,
+  MAX_TASK_BUDGET_USD,
   ServiceStatus,
   SkillLevel,
   TaskComplexity,
@@ -32,3 +33,6 @@ export const TASK_STATUSES = [
 
 /** Statuses a task can be moved to with `hpm tasks status` (the legacy v1 values are left out). */
 export const FLOW_STATUSES = TASK_STATUSES.filter((s) => s !== 'evaluation' && s !== 'approved')
+
+/** The most a task's `--budget-usd` may be, in US dollars (the contract's `MAX_TASK_BUDGET_USD`). */
+export const MAX_BUDGET_USD = 10_000 satisfies typeof MAX_TASK_BUDGET_USD

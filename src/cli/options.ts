@@ -1,6 +1,14 @@
 import { InvalidArgumentError, Option } from 'commander'
 
-import { AGENT_ROLES, DOCUMENT_TYPES, SERVICE_STATUSES, SKILL_LEVELS, TASK_COMPLEXITIES, TASK_STATUSES } from './choices.js'
+import {
+  AGENT_ROLES,
+  DOCUMENT_TYPES,
+  MAX_BUDGET_USD,
+  SERVICE_STATUSES,
+  SKILL_LEVELS,
+  TASK_COMPLEXITIES,
+  TASK_STATUSES,
+} from './choices.js'
 
 /** Commander parser: a positive integer id. */
 export function parseId(value: string): number {
@@ -27,6 +35,31 @@ export function parseWaitSeconds(value: string): number {
     throw new InvalidArgumentError('must be a number of seconds from 0 to 600')
   }
   return seconds
+}
+
+const BUDGET_EXPECTED = `must be a number of US dollars more than 0 and at most ${MAX_BUDGET_USD}, e.g. 2.5`
+
+/** Commander parser: a task's money budget in US dollars, more than 0 and at most 10,000. */
+export function parseBudgetUsd(value: string): number {
+  const dollars = Number(value)
+  // Plain decimals only: Number() would also take '0x10', '1e3' and ' 2 '.
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(value) || dollars <= 0 || dollars > MAX_BUDGET_USD) {
+    throw new InvalidArgumentError(BUDGET_EXPECTED)
+  }
+  return dollars
+}
+
+/**
+ * Commander parser for edits: a budget as {@link parseBudgetUsd}, or `'none'` to clear it (kept as a
+ * word: commander turns a parsed `null` into `''`).
+ */
+export function parseBudgetUsdOrNone(value: string): number | 'none' {
+  if (value === 'none') return 'none'
+  try {
+    return parseBudgetUsd(value)
+  } catch {
+    throw new InvalidArgumentError(`${BUDGET_EXPECTED}; or none to clear it`)
+  }
 }
 
 /** Commander parser: a JSON object (for `--meta-data`). */

@@ -169,6 +169,7 @@ export const views = {
         ['difficulty', t.difficulty],
         ['complexity', t.complexity],
         ['priority', t.priority],
+        ...(t.budget_usd === null ? [] : [['budget usd', t.budget_usd] as [string, number]]),
         ['branch', t.branch],
         ['epic / feature', `${t.epic_id} / ${t.feature_id}`],
         ['created by', `${t.created_by} at ${when(t.created_at)}`],

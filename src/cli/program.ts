@@ -12,6 +12,8 @@ import {
   docTypeOption,
   intIn,
   levelOption,
+  parseBudgetUsd,
+  parseBudgetUsdOrNone,
   parseHttpUrl,
   parseId,
   parseIsoDateTime,
@@ -284,6 +286,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .addOption(complexityOption())
     .option('--branch <branch>', 'git branch for the work (empty: the runner uses feature/task-<id>)')
     .option('--priority <n>', 'higher is picked first, -1000..1000', intIn(-1000, 1000), 0)
+    .option('--budget-usd <dollars>', "US dollars runners may spend on it over all attempts (default: the runner's HEADLESS_PM_TASK_BUDGET_USD)", parseBudgetUsd)
     .requiredOption('--agent-id <id>', 'your agent id')
     .action((opts, command: Command) => run(command, async (c) => (await tasksModule()).createTask(c, opts), 'task'))
   tasks
@@ -384,6 +387,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .addOption(new Option('--complexity <complexity>', 'new complexity').choices(TASK_COMPLEXITIES))
     .option('--branch <branch>', 'new branch')
     .option('--priority <n>', 'new priority, -1000..1000', intIn(-1000, 1000))
+    .option('--budget-usd <dollars>', "new money budget in US dollars; none = the runner's default", parseBudgetUsdOrNone)
     .option('--feature-id <id>', 'move to this feature', parseId)
     .action((taskId: number, opts, command: Command) =>
       run(command, async (c) => (await tasksModule()).updateTask(c, { taskId, ...opts }), 'task'),

@@ -87,11 +87,13 @@ export {
   StatusResponse,
 } from './system.js'
 export {
+  BudgetUsd,
   ClaimTaskRequest,
   ClaimTaskResponse,
   CommentRequest,
   CreateTaskRequest,
   ListTasksQuery,
+  MAX_TASK_BUDGET_USD,
   MAX_WAIT_SECONDS,
   NextTaskQuery,
   StatusUpdateRequest,

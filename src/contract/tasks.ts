@@ -8,6 +8,15 @@ const Description = z.string().max(50_000, 'must be at most 50000 characters')
 const Branch = z.string().max(200, 'must be at most 200 characters')
 const Priority = z.number().int('must be an integer').min(-1000).max(1000)
 
+/** The most one task may be given to spend, in US dollars. */
+export const MAX_TASK_BUDGET_USD = 10_000
+
+/** A task's own money budget in US dollars: more than 0, at most {@link MAX_TASK_BUDGET_USD}. */
+export const BudgetUsd = z
+  .number({ error: 'must be a number of US dollars' })
+  .gt(0, 'must be more than 0')
+  .max(MAX_TASK_BUDGET_USD, `must be at most ${MAX_TASK_BUDGET_USD}`)
+
 /** The git branch a task's dev work lives on (set by the dev runner). */
 export const WorkBranch = z
   .string()
@@ -50,6 +59,8 @@ export const TaskResponse = z.object({
   work_branch: z.string().nullable(),
   /** The exact commit dev handed to QA (or QA reviewed); cleared when a dev starts a new round. */
   work_commit: z.string().nullable(),
+  /** The task's own money budget in US dollars; null means the runner's `HEADLESS_PM_TASK_BUDGET_USD`. */
+  budget_usd: z.number().nullable(),
 })
 export type TaskResponse = z.infer<typeof TaskResponse>
 
@@ -75,6 +86,8 @@ export const CreateTaskRequest = z.object({
   complexity: TaskComplexity.default('major'),
   branch: Branch,
   priority: Priority.default(0),
+  /** US dollars the runners may spend on this task in all, over every attempt; absent or null = the runner's default. */
+  budget_usd: BudgetUsd.nullish(),
 })
 export type CreateTaskRequest = z.input<typeof CreateTaskRequest>
 
@@ -92,6 +105,8 @@ export const UpdateTaskRequest = z
     work_branch: WorkBranch.nullable(),
     /** Lock holder or pm while the task is locked; pm or architect otherwise. `null` clears it. */
     work_commit: WorkCommit.nullable(),
+    /** Pm or architect, or the task's creator, like the other plan fields. `null` clears it. */
+    budget_usd: BudgetUsd.nullable(),
   })
   .partial()
   .strict()

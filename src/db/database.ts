@@ -64,6 +64,8 @@ export interface TaskTable {
   /** Who last gave the task back, and when: that agent's claims rank it last for a while. */
   last_released_by: string | null
   last_released_at: Iso | null
+  /** The task's own money budget in US dollars; NULL means the runner's default. */
+  budget_usd: number | null
   notes: string | null
   created_at: Iso
   updated_at: Iso

@@ -42,6 +42,7 @@ export function rowToTask(row: TaskWithEpic): TaskResponse {
     failures: row.failures,
     work_branch: row.work_branch,
     work_commit: row.work_commit,
+    budget_usd: row.budget_usd === null ? null : Number(row.budget_usd),
   }
 }
 
@@ -117,6 +118,7 @@ export async function insertTask(db: Db, { request, createdBy, status, now }: Cr
       complexity: request.complexity,
       branch: request.branch,
       priority: request.priority,
+      budget_usd: request.budget_usd ?? null,
       status,
       attempts: 0,
       created_at: now,

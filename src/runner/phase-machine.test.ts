@@ -59,6 +59,10 @@ describe('nextStep', () => {
     expect(nextStep(state('agent_finished', { hasUnrecordedAttempt: true }), RESUME)).toBe('judge_finished_run')
   })
 
+  it('asks the operator at once when retrying cannot help (the task\'s money budget is spent)', () => {
+    expect(nextStep(state('agent_finished'), { ...FAILED, isFinal: true })).toBe('ask_operator')
+  })
+
   it('asks the operator once HEADLESS_PM_MAX_ATTEMPTS attempts failed in a row', () => {
     expect(nextStep(state('agent_finished', { failuresInARow: 3 }), FAILED)).toBe('ask_operator')
   })

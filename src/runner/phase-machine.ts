@@ -22,8 +22,11 @@ export type StepEvent =
   | { kind: 'lease_lost' }
   /** The agent reported through `hpm` itself (its word is taken, whatever Claude's exit). */
   | { kind: 'reported_by_agent' }
-  /** The step failed. `isEnvironment`: not the task's fault (Claude cannot run here). */
-  | { kind: 'failed'; isEnvironment: boolean; isBudgetSpent: boolean }
+  /**
+   * The step failed. `isEnvironment`: not the task's fault (Claude cannot run here).
+   * `isFinal`: trying again cannot help (the task's money budget is spent): no retry at once.
+   */
+  | { kind: 'failed'; isEnvironment: boolean; isBudgetSpent: boolean; isFinal?: boolean }
 
 /** The one thing to do next; the effectful code in task-work.ts / task-tail.ts does it. */
 export type StepAction =
@@ -69,7 +72,7 @@ export function nextStep(state: StepState, event: StepEvent): StepAction {
     case 'failed':
       if (event.isEnvironment) return 'give_back'
       if (event.isBudgetSpent) return 'drop'
-      if (phase === 'running' || phase === 'agent_finished') {
+      if ((phase === 'running' || phase === 'agent_finished') && !event.isFinal) {
         return state.failuresInARow < state.maxAttempts ? 'retry_attempt' : 'ask_operator'
       }
       // A failed worktree or pre_task hook, or a tail step: a person (or the policy) decides.

@@ -21,7 +21,7 @@ export type AttemptEnd =
   | { kind: 'retry' }
   | { kind: 'lost'; reason: string }
   | { kind: 'environment'; category: FailureCategory; reason: string }
-  | { kind: 'failed'; category: FailureCategory; reason: string; budget: FailureBudget | undefined }
+  | { kind: 'failed'; category: FailureCategory; reason: string; budget: FailureBudget | undefined; isFinal?: boolean }
 
 /** What the driver keeps between attempts of one task in this process. */
 export interface AttemptMemory {
@@ -57,7 +57,7 @@ export async function runAttempt(
     if (serverViewOf(fresh, config.agentId, mode === 'review') === 'reported') return { end: { kind: 'reported_by_agent' }, state }
     return { end: { kind: 'lost', reason: `the server no longer gives task ${task.id} to this agent` }, state }
   }
-  const budgetUsd = await remainingBudget(ctx, task.id)
+  const budgetUsd = await remainingBudget(ctx, fresh)
   state = await persistence.update({
     attempt: initial.attempt + 1,
     phase: 'running',
@@ -65,9 +65,10 @@ export async function runAttempt(
     attempt_started_at: new Date().toISOString(),
   })
   if (budgetUsd !== null && budgetUsd <= 0) {
-    const reason = `the task has spent its money budget (HEADLESS_PM_TASK_BUDGET_USD=${config.taskBudgetUsd}); claude was not started`
+    const source = fresh.budget_usd !== null ? `the task's budget_usd=${fresh.budget_usd}` : `HEADLESS_PM_TASK_BUDGET_USD=${config.taskBudgetUsd}`
+    const reason = `the task has spent its money budget (${source}); claude was not started`
     const budget = await recordAttempt(ctx, state, { outcome: 'failed', verdict: 'failed', reason, startedAt: new Date(), finishedAt: new Date() })
-    const end: AttemptEnd = { kind: 'failed', category: 'agent_exit', reason, budget }
+    const end: AttemptEnd = { kind: 'failed', category: 'agent_exit', reason, budget, isFinal: true }
     return { end, state: await persistence.update({ phase: 'agent_finished', attempt_started_at: null }) }
   }
   const run = await runClaude(ctx, fresh, state, mentions, memory.previousFailure, mode, budgetUsd)
@@ -112,13 +113,14 @@ export async function runAttempt(
 }
 
 /**
- * What is left of the task's money budget (`HEADLESS_PM_TASK_BUDGET_USD` minus what its recorded
- * runs cost, whoever ran them), or null without a budget. Passed to Claude as `--max-budget-usd`.
+ * What is left of the task's money budget (its own `budget_usd`, else `HEADLESS_PM_TASK_BUDGET_USD`,
+ * minus what its recorded runs cost, whoever ran them), or null without a budget. Passed to Claude
+ * as `--max-budget-usd`.
  */
-async function remainingBudget(ctx: RunnerContext, taskId: number): Promise<number | null> {
-  const budget = ctx.config.taskBudgetUsd
+async function remainingBudget(ctx: RunnerContext, task: TaskResponse): Promise<number | null> {
+  const budget = task.budget_usd ?? ctx.config.taskBudgetUsd
   if (budget === undefined) return null
-  const runs = await serverCall(ctx, 'reading the runs', () => ctx.client.listRuns(taskId))
+  const runs = await serverCall(ctx, 'reading the runs', () => ctx.client.listRuns(task.id))
   const spent = runs.reduce((sum, run) => sum + (run.cost_usd ?? 0), 0)
   return Math.max(0, Math.round((budget - spent) * 10_000) / 10_000)
 }

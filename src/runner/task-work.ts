@@ -170,7 +170,7 @@ function eventOfAttempt(end: AttemptEnd): StepEvent {
     case 'environment':
       return { kind: 'failed', isEnvironment: true, isBudgetSpent: false }
     case 'failed':
-      return { kind: 'failed', isEnvironment: false, isBudgetSpent: end.budget?.isSpent === true }
+      return { kind: 'failed', isEnvironment: false, isBudgetSpent: end.budget?.isSpent === true, isFinal: end.isFinal }
   }
 }
 

@@ -15,4 +15,8 @@ describe('cli choices', () => {
   ])('matches the contract for %s', (_name, copy, original) => {
     expect([...copy]).toEqual([...original])
   })
+
+  it('matches the contract for MAX_BUDGET_USD', () => {
+    expect(choices.MAX_BUDGET_USD).toBe(contract.MAX_TASK_BUDGET_USD)
+  })
 })

@@ -101,6 +101,7 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       ['unknown command', ['bogus'], /unknown command 'bogus'/],
       ['invalid role', ['register', '--agent-id', 'a', '--role', 'wizard', '--level', 'senior'], /Allowed choices are frontend_dev, backend_dev, fullstack_dev, qa, architect, pm/],
       ['empty update', ['tasks', 'update', '1', '--agent-id', 'a'], /nothing to update/],
+      ['negative budget', ['tasks', 'update', '1', '--agent-id', 'a', '--budget-usd', '-1'], /--budget-usd <dollars>.*must be a number of US dollars more than 0 and at most 10000/],
       ['bad server url', ['--url', 'not a url', 'agents', 'list'], /--url \/ HEADLESS_PM_API_URL: must be an http\(s\) URL/],
       ['merge without an agent id', ['tasks', 'merge', '1'], /required option '--agent-id <id>' not specified/],
       ['merge of a task id that is not a number', ['tasks', 'merge', 'twelve', '--agent-id', 'pm_1'], /argument 'task_id'\. must be a positive integer/],
@@ -240,6 +241,18 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
 
       expect(result.json()).toMatchObject({ status: 'pending', complexity: 'minor', priority: 5 })
     })
+
+    it('gives the task its own money budget with --budget-usd, and none without it', async () => {
+      const { pm, featureId } = await makePlan()
+      const common = ['tasks', 'create', '--feature-id', String(featureId), '--target-role', 'backend_dev', '--difficulty', 'junior', '--agent-id', pm]
+
+      const budgeted = await hpm(...common, '--title', 'Budgeted', '--budget-usd', '2.5')
+      const unbudgeted = await hpm(...common, '--title', 'Default budget')
+
+      expect(budgeted.code, budgeted.stderr).toBe(0)
+      expect(budgeted.json()).toMatchObject({ title: 'Budgeted', budget_usd: 2.5 })
+      expect(unbudgeted.json()).toMatchObject({ title: 'Default budget', budget_usd: null })
+    })
   })
 
   describe('hpm tasks list', () => {
@@ -377,6 +390,18 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
 
       expect(result.code).toBe(0)
       expect(result.json()).toMatchObject({ id: task.id, title: 'Better title', priority: 7, complexity: 'minor', description: 'do it' })
+    })
+
+    it('sets the money budget with --budget-usd and clears it with --budget-usd none', async () => {
+      const task = await makeTask()
+
+      const set = await hpm('tasks', 'update', String(task.id), '--agent-id', task.created_by, '--budget-usd', '2.5')
+      const cleared = await hpm('tasks', 'update', String(task.id), '--agent-id', task.created_by, '--budget-usd', 'none')
+
+      expect(set.code, set.stderr).toBe(0)
+      expect(set.json()).toMatchObject({ id: task.id, budget_usd: 2.5, title: task.title })
+      expect(cleared.code, cleared.stderr).toBe(0)
+      expect(cleared.json()).toMatchObject({ id: task.id, budget_usd: null })
     })
   })
 

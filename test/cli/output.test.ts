@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { HeadlessPMClient } from '../../src/client/index.js'
 import { outputMode, views } from '../../src/cli/output.js'
+import { makeTask } from '../fixtures/make-task.js'
 import { startTestServer } from '../helpers/test-server.js'
 import type { TestServer } from '../helpers/test-server.js'
 
@@ -95,5 +96,15 @@ describe('views', () => {
     expect(plain(rendered.task)).toMatch(/failures\s+1/)
     expect(plain(rendered.record)).toMatch(/project_name\s+Headless PM/)
     expect(plain(rendered.empty)).toBe('no tasks')
+  })
+})
+
+describe('views.task', () => {
+  it('shows the money budget when the task has one', () => {
+    expect(plain(views.task(makeTask({ budget_usd: 2.5 })))).toMatch(/budget usd\s+2\.5/)
+  })
+
+  it('leaves the budget line out when the task has none', () => {
+    expect(plain(views.task(makeTask({ budget_usd: null })))).not.toContain('budget')
   })
 })

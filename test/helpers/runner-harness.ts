@@ -18,7 +18,7 @@ export interface RunnerWorld {
   root: string
   featureId: number
   /** Creates a task as the pm (so it starts `created`). */
-  createTask: (fields: { title: string; description?: string; target_role?: string; difficulty?: string; complexity?: string; branch?: string }) => Promise<{ id: number }>
+  createTask: (fields: { title: string; description?: string; target_role?: string; difficulty?: string; complexity?: string; branch?: string; budget_usd?: number }) => Promise<{ id: number }>
   getTask: (id: number) => Promise<any>
   /** The run records of a task, oldest first. */
   runsOf: (taskId: number) => Promise<Array<Record<string, unknown>>>

@@ -23,6 +23,8 @@ export interface CreateTaskOptions {
   complexity: TaskComplexity
   branch?: string
   priority: number
+  /** US dollars; absent = the runner's default. */
+  budgetUsd?: number
   agentId: string
 }
 
@@ -38,6 +40,7 @@ export function createTask(client: HeadlessPMClient, options: CreateTaskOptions)
       complexity: options.complexity,
       branch: options.branch ?? '',
       priority: options.priority,
+      budget_usd: options.budgetUsd,
     },
     options.agentId,
   )
@@ -124,6 +127,8 @@ export interface UpdateTaskOptions {
   complexity?: TaskComplexity
   branch?: string
   priority?: number
+  /** US dollars; `'none'` clears it (the runner's default applies). */
+  budgetUsd?: number | 'none'
   featureId?: number
 }
 
@@ -137,10 +142,11 @@ export function updateTask(client: HeadlessPMClient, options: UpdateTaskOptions)
   if (options.complexity !== undefined) patch.complexity = options.complexity
   if (options.branch !== undefined) patch.branch = options.branch
   if (options.priority !== undefined) patch.priority = options.priority
+  if (options.budgetUsd !== undefined) patch.budget_usd = options.budgetUsd === 'none' ? null : options.budgetUsd
   if (options.featureId !== undefined) patch.feature_id = options.featureId
   if (Object.keys(patch).length === 0) {
     throw new UsageError(
-      'nothing to update: give at least one of --title, --description, --target-role, --difficulty, --complexity, --branch, --priority, --feature-id',
+      'nothing to update: give at least one of --title, --description, --target-role, --difficulty, --complexity, --branch, --priority, --budget-usd, --feature-id',
     )
   }
   return client.updateTask(options.taskId, patch, options.agentId)

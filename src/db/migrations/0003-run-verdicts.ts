@@ -1,13 +1,14 @@
 import type { Kysely } from 'kysely'
 
 // SQLite adds one column per ALTER TABLE statement, so each column gets its own.
-const TASK_COLUMNS = ['failures', 'work_branch', 'work_commit', 'last_released_by', 'last_released_at'] as const
+const TASK_COLUMNS = ['failures', 'work_branch', 'work_commit', 'last_released_by', 'last_released_at', 'budget_usd'] as const
 const RUN_COLUMNS = ['verdict', 'verdict_reason'] as const
 
 /**
  * The runner tells the truth: a failure budget per task, the release that starts an agent's
- * cooldown, the commit dev handed to QA, and the runner's verdict beside Claude's outcome.
- * Existing rows get `failures = 0` and NULL elsewhere (a NULL verdict is derived from the outcome).
+ * cooldown, the commit dev handed to QA, a task's own money budget, and the runner's verdict beside
+ * Claude's outcome. Existing rows get `failures = 0` and NULL elsewhere (a NULL verdict is derived
+ * from the outcome; a NULL budget means the runner's `HEADLESS_PM_TASK_BUDGET_USD`).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('tasks').addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0)).execute()
@@ -15,6 +16,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('tasks').addColumn('work_commit', 'varchar(64)').execute()
   await db.schema.alterTable('tasks').addColumn('last_released_by', 'varchar(100)').execute()
   await db.schema.alterTable('tasks').addColumn('last_released_at', 'varchar(32)').execute()
+  await db.schema.alterTable('tasks').addColumn('budget_usd', 'double precision').execute()
   await db.schema.alterTable('task_runs').addColumn('verdict', 'varchar(32)').execute()
   await db.schema.alterTable('task_runs').addColumn('verdict_reason', 'text').execute()
 }

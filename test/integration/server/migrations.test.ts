@@ -61,7 +61,7 @@ describe('migration 0003-run-verdicts', () => {
 
     expect(applied).toEqual(['0003-run-verdicts'])
     const upgraded = rowToTask((await findTask(db, task.id))!)
-    expect(upgraded).toMatchObject({ status: 'under_work', locked_by: 'dev_1', attempts: 2, failures: 0, work_branch: null, work_commit: null })
+    expect(upgraded).toMatchObject({ status: 'under_work', locked_by: 'dev_1', attempts: 2, failures: 0, work_branch: null, work_commit: null, budget_usd: null })
     expect(await listRuns(db, task.id)).toEqual([expect.objectContaining({ outcome: 'agent_timeout', verdict: 'failed', verdict_reason: null })])
   })
 
