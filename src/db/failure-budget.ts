@@ -31,7 +31,9 @@ export async function chargeRunToBudget(db: Db, run: RunResponse, maxFailures: n
   if (!budget.is_spent) return budget
 
   const task = await getTaskOrThrow(db, run.task_id)
-  if (OUT_OF_POOL.includes(task.status)) return budget
+  // A stale runner's record must not take the task from the agent that holds it now: the holder's
+  // own next failure moves it.
+  if (OUT_OF_POOL.includes(task.status) || (task.locked_by !== null && task.locked_by !== run.agent_id)) return budget
   await db
     .updateTable('tasks')
     .set({ status: 'pending', locked_by: null, locked_at: null, lease_expires_at: null, claimed_from: null, updated_at: now })

@@ -293,6 +293,7 @@ export class AdvancedAgentRunner {
       attempt: 0,
       phase: 'claimed',
       mode,
+      claim_count: task.attempts,
     })
     faultPoint(ctx, 'after_lock_write')
     return state

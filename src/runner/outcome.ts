@@ -20,13 +20,15 @@ export interface VerdictInput {
   isQa: boolean
   /** Commits on the task branch that the base branch lacks (dev only). */
   commitsAhead: number
+  /** The task's claim count when this agent claimed it (lock file), to tell our report from a later holder's. */
+  claimCount?: number
 }
 
 /** Decides what a finished run achieved (pure). */
-export function judgeRun({ task, agentId, isQa, commitsAhead }: VerdictInput): RunVerdict {
+export function judgeRun({ task, agentId, isQa, commitsAhead, claimCount }: VerdictInput): RunVerdict {
   const isOurs = task.locked_by === agentId
   if (!isOurs) {
-    if (isPastReport(task, agentId, isQa)) return { kind: 'reported', status: task.status }
+    if (isPastReport(task, agentId, isQa, claimCount)) return { kind: 'reported', status: task.status }
     return { kind: 'lost', reason: task.locked_by ? `task ${task.id} is held by ${task.locked_by}` : `task ${task.id} was released (${task.status})` }
   }
   if (isQa) return { kind: 'no_work', reason: 'the QA agent gave no verdict (neither qa_done nor created with a report)' }
@@ -72,10 +74,10 @@ export function classifyAttempt({ outcome, isStopping, isLeaseLost, serverView }
 }
 
 /** Where a task stands on the server after a run, as `classifyAttempt` needs it. */
-export function serverViewOf(task: TaskResponse | undefined, agentId: string, isReview: boolean): AttemptFacts['serverView'] {
+export function serverViewOf(task: TaskResponse | undefined, agentId: string, isReview: boolean, claimCount?: number): AttemptFacts['serverView'] {
   if (!task) return 'lost'
   if (task.locked_by === agentId) return 'ours'
-  return isPastReport(task, agentId, isReview) ? 'reported' : 'lost'
+  return isPastReport(task, agentId, isReview, claimCount) ? 'reported' : 'lost'
 }
 
 export type AfterFailure = 'retry' | 'ask_operator' | 'budget_spent'

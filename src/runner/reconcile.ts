@@ -36,10 +36,18 @@ export function isReportedStatus(task: TaskResponse, isQa: boolean): boolean {
  * claimed by the next stage from it (QA claims a `dev_done` task within milliseconds of the dev
  * agent's report, often before its Claude has even exited; a developer claims back what QA failed).
  */
-export function isPastReport(task: TaskResponse, agentId: string, isQa: boolean): boolean {
+export function isPastReport(task: TaskResponse, agentId: string, isQa: boolean, claimCount?: number): boolean {
   if (task.locked_by === agentId) return false
-  if (task.locked_by === null) return isReportedStatus(task, isQa)
-  return task.claimed_from === (isQa ? 'created' : 'dev_done')
+  // Every claim counts (`attempts`): a report made after someone else claimed the task since ours
+  // (our lease lapsed) is theirs, not ours, and must not be finished as our work.
+  const claimsSince = claimCount === undefined ? undefined : task.attempts - claimCount
+  if (task.locked_by === null) {
+    if (!isReportedStatus(task, isQa)) return false
+    // After a developer's report, one review may have come and gone (qa_done, then committed).
+    const isPastReview = !isQa && ['qa_done', 'documentation_done', 'committed'].includes(task.status)
+    return claimsSince === undefined || claimsSince === 0 || (isPastReview && claimsSince === 1)
+  }
+  return task.claimed_from === (isQa ? 'created' : 'dev_done') && (claimsSince === undefined || claimsSince === 1)
 }
 
 /**
@@ -55,7 +63,7 @@ export function reconcile({ local, held, localTask, isQa }: ReconcileInput): Rec
   const ours = held.find((t) => t.id === state.task_id)
   if (ours) return { action: 'resume', state, task: ours }
   if (REPORTED_PHASES.includes(state.phase)) return { action: 'finish', state, task: localTask }
-  if (localTask && isPastReport(localTask, state.agent_id, isQa)) {
+  if (localTask && isPastReport(localTask, state.agent_id, isQa, state.claim_count)) {
     return { action: 'finish', state, task: localTask }
   }
   const reason = !localTask

@@ -27,15 +27,22 @@ export interface AttemptRecord {
   }
 }
 
+/** Whether the record reached the server, and the task's failure budget after it. */
+export interface RecordResult {
+  isRecorded: boolean
+  budget: FailureBudget | undefined
+}
+
 /**
  * Records one attempt (`POST /tasks/{id}/runs`). The record is bookkeeping: a failure to write it
- * is logged and never loses the task; the failure budget is then unknown (undefined).
+ * is logged and never loses the task; the caller keeps `attempt_started_at` then, so the next start
+ * records the attempt from its log.
  */
 export async function recordAttempt(
   ctx: RunnerContext,
   state: TaskLockState,
   record: AttemptRecord,
-): Promise<FailureBudget | undefined> {
+): Promise<RecordResult> {
   const result = record.result
   try {
     const saved = await serverCall(ctx, 'recording the run', () =>
@@ -62,10 +69,10 @@ export async function recordAttempt(
       }),
     )
     const budget = saved.failure_budget
-    return { failures: budget.failures, maxFailures: budget.max_failures, isSpent: budget.is_spent }
+    return { isRecorded: true, budget: { failures: budget.failures, maxFailures: budget.max_failures, isSpent: budget.is_spent } }
   } catch (error) {
     ctx.ui.warn(`could not record the run: ${error instanceof Error ? error.message : String(error)}`)
-    return undefined
+    return { isRecorded: false, budget: undefined }
   }
 }
 
@@ -109,15 +116,20 @@ export async function resultFromLog(ctx: RunnerContext, state: TaskLockState): P
  * when Claude left no result, else the result's outcome. Its verdict is `succeeded` when the agent's
  * report reached the server, `interrupted` otherwise (the next attempt resumes the session).
  */
-export async function recordCutOffAttempt(ctx: RunnerContext, state: TaskLockState, isReported: boolean): Promise<FailureBudget | undefined> {
-  if (!state.attempt_started_at) return undefined
+export async function recordCutOffAttempt(
+  ctx: RunnerContext,
+  state: TaskLockState,
+  isReported: boolean,
+  options: { canCharge: boolean } = { canCharge: true },
+): Promise<RecordResult> {
+  if (!state.attempt_started_at) return { isRecorded: true, budget: undefined }
   const fromLog = await resultFromLog(ctx, state)
   const outcome: RunOutcome = !fromLog.hasResult ? 'killed' : fromLog.isError ? 'failed' : 'succeeded'
   // A runner may die for reasons of its own once; dying again during the same task's attempts
   // suggests the task kills it (a test suite killing processes, memory), and a supervisor restarting
   // it would pay for the task forever: from the second cut-off in a row it counts as a failure.
   const cutOffs = (state.cut_offs_in_a_row ?? 0) + 1
-  const isFailure = !isReported && cutOffs >= 2
+  const isFailure = !isReported && options.canCharge && cutOffs >= 2
   ctx.ui.warn(`attempt ${state.attempt} at task ${state.task_id} was cut off when the runner died; recording it (${outcome})`)
   await ctx.persistence.update({ cut_offs_in_a_row: isReported ? 0 : cutOffs })
   return recordAttempt(ctx, state, {

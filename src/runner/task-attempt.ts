@@ -54,10 +54,12 @@ export async function runAttempt(
   // Before each attempt: is the task still ours? (A retry may come long after the last check, and
   // an agent that crashed after reporting through `hpm` has finished the task.)
   if (fresh?.locked_by !== config.agentId) {
-    if (serverViewOf(fresh, config.agentId, mode === 'review') === 'reported') return { end: { kind: 'reported_by_agent' }, state }
+    if (serverViewOf(fresh, config.agentId, mode === 'review', state.claim_count) === 'reported') return { end: { kind: 'reported_by_agent' }, state }
     return { end: { kind: 'lost', reason: `the server no longer gives task ${task.id} to this agent` }, state }
   }
   const budgetUsd = await remainingBudget(ctx, fresh)
+  // Stopped while the server was asked: launch nothing (a run started now could not be stopped).
+  if (ctx.signal.aborted) return { end: { kind: 'interrupted' }, state }
   state = await persistence.update({
     attempt: initial.attempt + 1,
     phase: 'running',
@@ -67,8 +69,8 @@ export async function runAttempt(
   if (budgetUsd !== null && budgetUsd <= 0) {
     const source = fresh.budget_usd !== null ? `the task's budget_usd=${fresh.budget_usd}` : `HEADLESS_PM_TASK_BUDGET_USD=${config.taskBudgetUsd}`
     const reason = `the task has spent its money budget (${source}); claude was not started`
-    const budget = await recordAttempt(ctx, state, { outcome: 'failed', verdict: 'failed', reason, startedAt: new Date(), finishedAt: new Date() })
-    const end: AttemptEnd = { kind: 'failed', category: 'agent_exit', reason, budget, isFinal: true }
+    const saved = await recordAttempt(ctx, state, { outcome: 'failed', verdict: 'failed', reason, startedAt: new Date(), finishedAt: new Date() })
+    const end: AttemptEnd = { kind: 'failed', category: 'agent_exit', reason, budget: saved.budget, isFinal: true }
     return { end, state: await persistence.update({ phase: 'agent_finished', attempt_started_at: null }) }
   }
   const run = await runClaude(ctx, fresh, state, mentions, memory.previousFailure, mode, budgetUsd)
@@ -76,12 +78,12 @@ export async function runAttempt(
     // Stopped mid-run: the phase stays `running`, so the next start resumes this session and
     // never judges the unfinished work. An agent that had reported already is taken at its word.
     const now = await ctx.client.findTask(task.id).catch(() => undefined)
-    const isReported = serverViewOf(now, config.agentId, mode === 'review') === 'reported'
+    const isReported = serverViewOf(now, config.agentId, mode === 'review', state.claim_count) === 'reported'
     const reason = isReported
       ? `the agent reported ${now?.status}; then the runner was stopped (SIGINT/SIGTERM)`
       : 'the runner was stopped (SIGINT/SIGTERM) while Claude worked; the next start resumes the session'
-    await recordAttempt(ctx, state, runRecord(run, 'interrupted', isReported ? 'succeeded' : 'interrupted', reason))
-    state = await persistence.update({ attempt_started_at: null })
+    const saved = await recordAttempt(ctx, state, runRecord(run, 'interrupted', isReported ? 'succeeded' : 'interrupted', reason))
+    state = await persistence.update({ agent_pgid: null, ...(saved.isRecorded ? { attempt_started_at: null } : {}) })
     return { end: { kind: 'interrupted' }, state }
   }
   // Written first: a crash from here on judges this run (from its log) instead of paying again.
@@ -101,7 +103,7 @@ export async function runAttempt(
   if (run.result.sessionId !== null && run.sawInit) await markRead(ctx, mentions)
   // Ended on its own as the runner stops: judged (from its log) on the next start.
   if (ctx.signal.aborted && !run.leaseLost) return { end: { kind: 'interrupted' }, state }
-  const end = await concludeAttempt(ctx, task, state, mode, {
+  const { end, isRecorded } = await concludeAttempt(ctx, task, state, mode, {
     outcome: outcomeOf(run.result),
     startedAt: run.startedAt,
     result: run.result,
@@ -109,7 +111,7 @@ export async function runAttempt(
     errorMessage: run.result.errorMessage,
     lastText: run.result.lastText ?? run.result.lastResultText,
   })
-  return { end, state: await settle(ctx, end) }
+  return { end, state: await settle(ctx, end, isRecorded) }
 }
 
 /**
@@ -131,7 +133,7 @@ async function remainingBudget(ctx: RunnerContext, task: TaskResponse): Promise<
  */
 export async function judgeFinishedRun(ctx: RunnerContext, task: TaskResponse, state: TaskLockState, mode: TaskMode): Promise<{ end: AttemptEnd; state: TaskLockState }> {
   const fromLog = await resultFromLog(ctx, state)
-  const end = await concludeAttempt(ctx, task, state, mode, {
+  const { end, isRecorded } = await concludeAttempt(ctx, task, state, mode, {
     outcome: !fromLog.hasResult ? 'agent_exit' : fromLog.isError ? 'failed' : 'succeeded',
     startedAt: state.attempt_started_at ? new Date(state.attempt_started_at) : new Date(),
     result: fromLog,
@@ -139,13 +141,18 @@ export async function judgeFinishedRun(ctx: RunnerContext, task: TaskResponse, s
     errorMessage: fromLog.hasResult ? (fromLog.errorMessage ?? null) : 'claude ended without a result (read back from its log after a restart)',
     lastText: fromLog.text,
   })
-  return { end, state: await settle(ctx, end) }
+  return { end, state: await settle(ctx, end, isRecorded) }
 }
 
 /** The attempt is recorded: clear its mark, and move to `reported` when the work was reported. */
-function settle(ctx: RunnerContext, end: AttemptEnd): Promise<TaskLockState> {
+function settle(ctx: RunnerContext, end: AttemptEnd, isRecorded: boolean): Promise<TaskLockState> {
   const isReported = end.kind === 'reported' || end.kind === 'reported_by_agent'
-  return ctx.persistence.update({ attempt_started_at: null, cut_offs_in_a_row: 0, ...(isReported ? { phase: 'reported' as const } : {}) })
+  // An unrecorded attempt keeps its mark: the next start records it from its log.
+  return ctx.persistence.update({
+    ...(isRecorded ? { attempt_started_at: null } : {}),
+    cut_offs_in_a_row: 0,
+    ...(isReported ? { phase: 'reported' as const } : {}),
+  })
 }
 
 interface FinishedRun {
@@ -167,17 +174,24 @@ async function concludeAttempt(
   state: TaskLockState,
   mode: TaskMode,
   run: FinishedRun,
-): Promise<AttemptEnd> {
+): Promise<{ end: AttemptEnd; isRecorded: boolean }> {
+  let isRecorded = true
+  const end = await judgeAndRecord(async (verdict, reason) => {
+    const saved = await recordAttempt(ctx, state, { outcome: run.outcome, verdict, reason, startedAt: run.startedAt, finishedAt: new Date(), result: { ...run.result!, errorMessage: run.errorMessage } })
+    isRecorded = saved.isRecorded
+    return saved.budget
+  })
+  return { end, isRecorded }
+
+  async function judgeAndRecord(record: (verdict: AttemptRecord['verdict'], reason: string | null) => Promise<FailureBudget | undefined>): Promise<AttemptEnd> {
   const now = await serverCall(ctx, 'reading the task', () => ctx.client.findTask(task.id))
   const kind = classifyAttempt({
     outcome: run.outcome === 'killed' ? 'agent_exit' : (run.outcome as Parameters<typeof classifyAttempt>[0]['outcome']),
     isStopping: false,
     isLeaseLost: run.isLeaseLost,
-    serverView: serverViewOf(now, ctx.config.agentId, mode === 'review'),
+    serverView: serverViewOf(now, ctx.config.agentId, mode === 'review', state.claim_count),
   })
-  const record = (verdict: AttemptRecord['verdict'], reason: string | null) =>
-    recordAttempt(ctx, state, { outcome: run.outcome, verdict, reason, startedAt: run.startedAt, finishedAt: new Date(), result: { ...run.result!, errorMessage: run.errorMessage } })
-  const failure = (category: FailureCategory, reason: string) => withLastWords(reason, run.lastText)
+  const failure = (reason: string) => withLastWords(reason, run.lastText)
 
   switch (kind) {
     case 'interrupted':
@@ -204,7 +218,7 @@ async function concludeAttempt(
     }
     case 'failed': {
       const category = categoryForOutcome(run.outcome as Parameters<typeof categoryForOutcome>[0]) ?? 'agent_exit'
-      const reason = failure(category, run.errorMessage ?? run.outcome)
+      const reason = failure(run.errorMessage ?? run.outcome)
       return { kind: 'failed', category, reason, budget: await record('failed', reason) }
     }
     case 'judge_work':
@@ -221,6 +235,7 @@ async function concludeAttempt(
   }
   const reason = withLastWords(verdict.reason, run.lastText)
   return { kind: 'failed', category: 'agent_exit', reason, budget: await record('failed', reason) }
+  }
 }
 
 /** A failure reason with Claude's last words, shortened: what a person needs to see why. */
@@ -283,10 +298,12 @@ async function runClaude(
   const stop = new AbortController()
   const onShutdown = () => stop.abort()
   ctx.signal.addEventListener('abort', onShutdown, { once: true })
+  // A stop that came before the listener would otherwise never reach this run.
+  if (ctx.signal.aborted) stop.abort()
   let leaseLost = false
 
   const heartbeat = setInterval(() => {
-    void renewLease(ctx, task.id, mode).then((isLost) => {
+    void renewLease(ctx, task.id, mode, state.claim_count).then((isLost) => {
       if (!isLost || stop.signal.aborted) return
       leaseLost = true
       ui.error(`the server no longer gives task ${task.id} to this agent; stopping Claude`)
@@ -339,12 +356,12 @@ async function runClaude(
  * Renews the lease; true when the task is no longer ours. A task the agent itself just reported
  * (dev_done releases the claim) is not lost: Claude is finishing, and the verdict will see it.
  */
-async function renewLease(ctx: RunnerContext, taskId: number, mode: TaskMode): Promise<boolean> {
+async function renewLease(ctx: RunnerContext, taskId: number, mode: TaskMode, claimCount: number | undefined): Promise<boolean> {
   try {
     const beat = await ctx.client.heartbeat(ctx.config.agentId)
     if (beat.tasks.some((t) => t.id === taskId)) return false
     const task = await ctx.client.findTask(taskId)
-    return serverViewOf(task, ctx.config.agentId, mode === 'review') === 'lost'
+    return serverViewOf(task, ctx.config.agentId, mode === 'review', claimCount) === 'lost'
   } catch (error) {
     ctx.ui.warn(`lease renewal failed: ${error instanceof Error ? error.message : String(error)}`)
     return false
@@ -368,7 +385,7 @@ async function judgeWork(ctx: RunnerContext, taskId: number, state: TaskLockStat
     ahead = count.ok ? count.count : 0
   }
   const task = await serverCall(ctx, 'reading the task', () => ctx.client.getTask(taskId))
-  const verdict = judgeRun({ task, agentId: ctx.config.agentId, isQa: mode === 'review', commitsAhead: ahead })
+  const verdict = judgeRun({ task, agentId: ctx.config.agentId, isQa: mode === 'review', commitsAhead: ahead, claimCount: state.claim_count })
   switch (verdict.kind) {
     case 'reported':
       return { kind: 'reported', reason: `the agent reported ${verdict.status}` }

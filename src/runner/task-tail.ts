@@ -51,30 +51,33 @@ export async function runPostTask(ctx: RunnerContext, initial: TaskLockState, ta
   return persistence.update({ phase: 'post_task_done' })
 }
 
-/** How the merge of a passed review failed, if it did: the task is not done for the runner. */
-export type MergeFailure = 'blocked' | 'sent_back'
-
 /**
  * Merges exactly the commit QA reviewed (never the branch tip: it may have moved on) and moves to
- * `done` whatever came of it, so a blocked merge is not retried in a loop.
+ * `done` whatever came of it — a failure is kept in the lock file (`merge_failure`), so a blocked
+ * merge is not retried in a loop and a restart still reports it.
  */
-export async function mergeReviewed(ctx: RunnerContext, initial: TaskLockState, task: TaskResponse): Promise<{ state: TaskLockState; failure: MergeFailure | undefined }> {
-  let state = initial.phase === 'merging' ? initial : await ctx.persistence.update({ phase: 'merging' })
+export async function mergeReviewed(ctx: RunnerContext, initial: TaskLockState, task: TaskResponse): Promise<TaskLockState> {
+  const state = initial.phase === 'merging' ? initial : await ctx.persistence.update({ phase: 'merging' })
+  // After a rework and a new review, the server's commit is the one to merge, not this claim's.
+  if (state.reviewed_commit && task.work_commit && state.reviewed_commit !== task.work_commit) {
+    ctx.ui.warn(`task ${task.id} was reviewed again at ${task.work_commit.slice(0, 12)} since this runner reviewed ${state.reviewed_commit.slice(0, 12)}; not merging`)
+    return ctx.persistence.update({ phase: 'done' })
+  }
   const merged = await mergeTask(mergeDeps(ctx), task, { commit: state.reviewed_commit ?? task.work_commit, branch: state.branch_name })
   faultPoint(ctx, 'during_merge')
   if (merged.kind === 'blocked') {
     await comment(ctx, task.id, `Passed QA but not merged into ${ctx.baseBranch}: ${merged.message}. The next runner that finishes a task retries the merge; \`hpm tasks merge ${task.id}\` retries it by hand.`)
   }
-  state = await ctx.persistence.update({ phase: 'done' })
   const failure = merged.kind === 'blocked' ? 'blocked' : merged.kind === 'sent_back' ? 'sent_back' : undefined
-  return { state, failure }
+  return ctx.persistence.update({ phase: 'done', ...(failure ? { merge_failure: failure } : {}) })
 }
 
 /**
  * The end of a task here: the worktree goes (leftovers kept), then the lock file, last. Then any
  * passed task still waiting for its merge is tried again.
  */
-export async function cleanUp(ctx: RunnerContext, state: TaskLockState, mergeFailure: MergeFailure | undefined): Promise<TaskEnd> {
+export async function cleanUp(ctx: RunnerContext, state: TaskLockState): Promise<TaskEnd> {
+  const mergeFailure = state.merge_failure
   const final = await findTask(ctx, state.task_id)
   await removeWorktree(ctx, state, final)
   if (state.phase !== 'done') await ctx.persistence.update({ phase: 'done' })
@@ -166,7 +169,8 @@ export async function giveUpTask(ctx: RunnerContext, state: TaskLockState, optio
   const { ui, config } = ctx
   await stopOrphanAgent(state, (m) => ui.warn(m))
   // An attempt the runner died during is recorded, also when the task is given up now.
-  if (state.attempt_started_at) await recordCutOffAttempt(ctx, state, false)
+  // Never charged here: the task may be another agent's by now.
+  if (state.attempt_started_at) await recordCutOffAttempt(ctx, state, false, { canCharge: false })
   const task = await findTask(ctx, state.task_id)
   const note = `work in progress (runner stopped: ${options.note.slice(0, 200)})`
   if (options.unlock && task?.locked_by === config.agentId) {

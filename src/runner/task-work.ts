@@ -12,7 +12,6 @@ import { judgeFinishedRun, runAttempt } from './task-attempt.js'
 import type { AttemptEnd, AttemptMemory } from './task-attempt.js'
 import { askOperator, dropAfterLoss } from './task-exits.js'
 import { cleanUp, giveUpTask, isMergeDue, mergeReviewed, runPostTask } from './task-tail.js'
-import type { MergeFailure } from './task-tail.js'
 import { prepareWorktree } from './task-worktree.js'
 
 /** The last failure of this task here: what the operator, the release note and the drop say. */
@@ -33,12 +32,12 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
   let event = first
   let failuresInARow = 0
   let failure: Failure | undefined
-  let mergeFailure: MergeFailure | undefined
   const memory: AttemptMemory = { isSessionRetried: false }
   await stopOrphanAgent(state, (m) => ui.warn(m))
 
   for (;;) {
-    if (ctx.signal.aborted && event.kind === 'resume') event = { kind: 'interrupted' }
+    // Stopping: whatever the last step came to, nothing new starts (a report is still taken).
+    if (ctx.signal.aborted && event.kind !== 'reported_by_agent') event = { kind: 'interrupted' }
     const atTail = state.phase === 'post_task_done' || state.phase === 'merging'
     const current = atTail ? await serverCall(ctx, 'reading the task', () => ctx.client.findTask(task.id)) : task
     const action = nextStep(
@@ -87,7 +86,7 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
         break
       }
       case 'record_cut_off_attempt': {
-        const budget = await recordCutOffAttempt(ctx, state, false)
+        const { budget } = await recordCutOffAttempt(ctx, state, false)
         state = await persistence.update({ attempt_started_at: null })
         if (budget?.isSpent) event = failed({ category: 'agent_exit', reason: `task spent its failure budget (${budget.failures}/${budget.maxFailures}) and went back to pending: the runner keeps dying during its attempts` }, true)
         break
@@ -101,6 +100,7 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
         if (ran.end.kind === 'failed' || ran.end.kind === 'environment' || ran.end.kind === 'lost') failure = failureOf(ran.end)
         if (ran.end.kind === 'failed') {
           failuresInARow++
+          memory.previousFailure = ran.end.reason
           ui.error(`attempt ${state.attempt} at task ${task.id} failed: ${ran.end.reason}`)
         }
         break
@@ -112,6 +112,7 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
         if (judged.end.kind === 'failed' || judged.end.kind === 'environment' || judged.end.kind === 'lost') failure = failureOf(judged.end)
         if (judged.end.kind === 'failed') {
           failuresInARow++
+          memory.previousFailure = judged.end.reason
           ui.error(`attempt ${state.attempt} at task ${task.id} failed: ${judged.end.reason}`)
         }
         break
@@ -140,14 +141,11 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
         state = await runPostTask(ctx, state, now)
         break
       }
-      case 'merge': {
-        const merged = await mergeReviewed(ctx, state, current!)
-        state = merged.state
-        mergeFailure = merged.failure
+      case 'merge':
+        state = await mergeReviewed(ctx, state, current!)
         break
-      }
       case 'clean_up':
-        return cleanUp(ctx, state, mergeFailure)
+        return cleanUp(ctx, state)
     }
   }
 
@@ -159,8 +157,9 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
 
 function eventOfAttempt(end: AttemptEnd): StepEvent {
   switch (end.kind) {
-    case 'reported':
     case 'reported_by_agent':
+      return { kind: 'reported_by_agent' }
+    case 'reported':
     case 'retry':
       return { kind: 'resume' }
     case 'interrupted':

@@ -13,7 +13,8 @@ export type Prepared =
 
 // Failures of the repository or git, which would fail every task the same way: charging them to
 // tasks would send the whole backlog to `pending` for one machine's fault.
-const ENVIRONMENT_FAILURES: readonly GitFailure['code'][] = ['git_not_found', 'not_a_repository', 'no_commits', 'path_outside_base', 'base_not_found']
+// `git_failed` (disk full, a lock another git holds) is the machine's too.
+const ENVIRONMENT_FAILURES: readonly GitFailure['code'][] = ['git_not_found', 'not_a_repository', 'no_commits', 'path_outside_base', 'base_not_found', 'git_failed']
 
 /**
  * Makes the task's worktree. Work: `task-<id>` on the task's branch — or, when that branch is
@@ -41,7 +42,7 @@ export async function prepareWorktree(ctx: RunnerContext, task: TaskResponse, st
   const reason = `the worktree could not be prepared: ${made.message}`
   const isEnvironment = ENVIRONMENT_FAILURES.includes(made.code)
   const verdict = isEnvironment ? 'environment' : 'failed'
-  const budget = await recordAttempt(ctx, failed, { outcome: 'workspace_invalid', verdict, reason, startedAt, finishedAt: new Date() })
+  const { budget } = await recordAttempt(ctx, failed, { outcome: 'workspace_invalid', verdict, reason, startedAt, finishedAt: new Date() })
   return { kind: 'failed', reason, state: failed, budget, isEnvironment }
 }
 

@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -25,10 +23,9 @@ beforeAll(async () => {
   server = await startTestServer()
   workDir = mkdtempSync(join(tmpdir(), 'hpm-cli-'))
   env = { HOME: workDir, HEADLESS_PM_API_URL: server.url, HEADLESS_PM_API_KEY: server.apiKey }
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  DEAD_URL = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`
-  await new Promise((resolve) => probe.close(resolve))
+  // A privileged port: a freed ephemeral port could be taken by another test's server meanwhile,
+  // port 0 never hands out one below 1024, and fetch does not refuse port 10 as it does 9.
+  DEAD_URL = 'http://127.0.0.1:10'
 })
 afterAll(async () => {
   await server?.close()

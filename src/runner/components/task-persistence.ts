@@ -45,6 +45,10 @@ export const TaskLockState = z.object({
   attempt_started_at: z.iso.datetime().nullable().optional(),
   /** Attempts cut off by the runner's death in a row (reset when an attempt concludes). */
   cut_offs_in_a_row: z.number().int().nonnegative().optional(),
+  /** How the merge of a passed review failed (`blocked`, `sent_back`): reported even after a restart. */
+  merge_failure: z.enum(['blocked', 'sent_back']).optional(),
+  /** The task's claim count (`attempts`) right after this agent's claim: which report is ours. */
+  claim_count: z.number().int().nonnegative().optional(),
 })
 export type TaskLockState = z.infer<typeof TaskLockState>
 

@@ -221,3 +221,43 @@ describe('hpm run racing the next stage', () => {
     expect(await git(world.repo, 'ls-tree', '--name-only', `feature/task-${second.id}`)).not.toContain('first.txt')
   })
 })
+
+describe('hpm run between attempts', () => {
+  it('tells the next attempt why the previous one failed', async () => {
+    await world.createTask({ title: 'Create hello.txt' })
+    const record = join(world.root, 'claude-record.jsonl')
+
+    const run = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: { attempts: [{ steps: [{ text: 'Looks fine already.' }] }, HELLO_DEV_SCENARIO] },
+      env: { CLAUDE_FAKE_RECORD: record },
+    })
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    const prompts = readFileSync(record, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { prompt: string }).prompt)
+    expect(prompts).toHaveLength(2)
+    expect(prompts[1]).toMatch(/The previous attempt ended with: the agent left no commits and no changes/)
+  })
+
+  it('finishes a task reported between two attempts instead of running Claude again', async () => {
+    const task = await world.createTask({ title: 'Reported by a pm meanwhile' })
+    const record = join(world.root, 'claude-record.jsonl')
+    const running = world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: { mode: 'crash' },
+      env: { CLAUDE_FAKE_RECORD: record, HEADLESS_PM_MAX_ATTEMPTS: '1', HEADLESS_PM_ON_STUCK: 'retry' },
+    })
+    // The policy's retry waits 2 s: the report lands in that pause.
+    await waitFor(async () => ((await world.runsOf(task.id)).length === 1 ? true : undefined), 'the first attempt to fail', 20_000)
+    await world.server.api(`/api/v1/tasks/${task.id}/status?agent_id=pm_1`, { method: 'PUT', body: { status: 'dev_done', notes: 'done by hand' } })
+
+    const run = await running
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    expect(readFileSync(record, 'utf8').trim().split('\n')).toHaveLength(1)
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done' })
+    expect(existsSync(world.lockFile('dev_001'))).toBe(false)
+  })
+})
