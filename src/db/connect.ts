@@ -14,6 +14,11 @@ export interface ConnectOptions {
   /** Resolved file path for SQLite URLs. */
   sqliteFile?: string
   pgPoolSize?: number
+  /**
+   * Told when PostgreSQL drops an idle pooled connection (a restart, an administrator). The pool
+   * replaces the connection; without a listener the error would end the process.
+   */
+  onPoolError?: (error: Error) => void
 }
 
 export interface Connection {
@@ -30,6 +35,7 @@ pg.types.setTypeParser(20, (value) => Number(value))
 export function connectDatabase(options: ConnectOptions): Connection {
   if (/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.pgPoolSize ?? 10 })
+    pool.on('error', (error) => options.onPoolError?.(error))
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgresql', pgPool: pool }
   }
   const file = options.sqliteFile ?? ':memory:'

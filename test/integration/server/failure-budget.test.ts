@@ -253,6 +253,20 @@ describe('failure budget', () => {
     expect(await getTask(server.api, task.id)).toMatchObject({ status: 'pending', locked_by: null, failures: MAX })
   })
 
+  it('never takes the task from the agent holding it when another agent\'s late record spends the budget', async () => {
+    const stale = await registerAgent(server.api, { role: 'backend_dev', level: 'senior' })
+    const { taskId, dev } = await heldTask()
+    for (let attempt = 1; attempt < MAX; attempt++) await postRun(server.api, taskId, { agent_id: dev, attempt, verdict: 'failed' })
+
+    const late = await postRun(server.api, taskId, { agent_id: stale, verdict: 'failed' })
+
+    expect(late.body.failure_budget).toEqual({ failures: MAX, max_failures: MAX, is_spent: true })
+    expect(await getTask(server.api, taskId)).toMatchObject({ status: 'under_work', locked_by: dev, failures: MAX })
+    const own = await postRun(server.api, taskId, { agent_id: dev, attempt: MAX, verdict: 'failed' })
+    expect(own.body.failure_budget.is_spent).toBe(true)
+    expect(await getTask(server.api, taskId)).toMatchObject({ status: 'pending', locked_by: null })
+  })
+
   it('keeps counting but leaves a pending or committed task where it is when the budget is already spent', async () => {
     const { taskId, dev } = await heldTask()
     for (let attempt = 1; attempt <= MAX; attempt++) await postRun(server.api, taskId, { agent_id: dev, attempt, verdict: 'failed' })
