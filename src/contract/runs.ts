@@ -77,6 +77,11 @@ export const CreateRunRequest = z.object({
   started_at: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }),
   finished_at: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }),
   log_path: z.string().max(4096).nullish(),
+  /**
+   * Names one attempt, so a record sent again (a retried request, a runner that died before noting
+   * it was sent) is stored once: the same key for the same task answers the stored run, uncharged.
+   */
+  run_key: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').nullish(),
 })
 export type CreateRunRequest = z.input<typeof CreateRunRequest>
 
@@ -88,6 +93,7 @@ export const RunResponse = z.object({
   outcome: RunOutcome,
   verdict: RunVerdict,
   verdict_reason: z.string().nullable(),
+  run_key: z.string().nullable(),
   model: z.string().nullable(),
   session_id: z.string().nullable(),
   exit_code: z.number().int().nullable(),

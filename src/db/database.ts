@@ -135,6 +135,7 @@ export interface TaskRunTable {
   /** NULL on rows recorded before verdicts existed: derived from the outcome when read. */
   verdict: string | null
   verdict_reason: string | null
+  run_key: string | null
   model: string | null
   session_id: string | null
   exit_code: number | null

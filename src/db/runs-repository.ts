@@ -29,7 +29,14 @@ export function rowToRun(row: TaskRunRow): RunResponse {
     duration_ms: Number(row.duration_ms),
     log_path: row.log_path,
     created_at: row.created_at,
+    run_key: row.run_key,
   }
+}
+
+/** The run already stored under `runKey` for this task, if any. */
+export async function findRunByKey(db: Db, taskId: number, runKey: string): Promise<RunResponse | undefined> {
+  const row = await db.selectFrom('task_runs').selectAll().where('task_id', '=', taskId).where('run_key', '=', runKey).executeTakeFirst()
+  return row ? rowToRun(row) : undefined
 }
 
 export async function createRun(
@@ -49,6 +56,7 @@ export async function createRun(
       outcome: input.outcome,
       verdict: input.verdict ?? defaultVerdict(input.outcome),
       verdict_reason: input.verdict_reason ?? null,
+      run_key: input.run_key ?? null,
       model: input.model ?? null,
       session_id: input.session_id ?? null,
       exit_code: input.exit_code ?? null,

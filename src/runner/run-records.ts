@@ -16,6 +16,8 @@ export interface FailureBudget {
 
 /** One attempt as the run record tells it: what Claude did, and what the runner made of it. */
 export interface AttemptRecord {
+  /** The record's idempotency key; default the lock file's `attempt_key`. */
+  runKey?: string
   outcome: RunOutcome
   verdict: RunVerdict
   /** Why, in the runner's words (shown by `hpm runs` and on the board). */
@@ -52,6 +54,7 @@ export async function recordAttempt(
         outcome: record.outcome,
         verdict: record.verdict,
         verdict_reason: record.reason?.slice(0, 10_000) ?? null,
+        run_key: record.runKey ?? state.attempt_key ?? null,
         model: result?.model ?? null,
         session_id: result?.sessionId ?? state.session_id,
         exit_code: result?.exitCode ?? null,

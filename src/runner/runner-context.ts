@@ -22,6 +22,7 @@ export const FAULT_POINTS = [
   'during_pre_task',
   'during_claude',
   'after_claude',
+  'after_run_record',
   'during_post_task',
   'during_merge',
 ] as const

@@ -65,6 +65,7 @@ export async function runAttempt(
     phase: 'running',
     session_id: initial.session_id ?? randomUUID(),
     attempt_started_at: new Date().toISOString(),
+    attempt_key: randomUUID(),
   })
   if (budgetUsd !== null && budgetUsd <= 0) {
     const source = fresh.budget_usd !== null ? `the task's budget_usd=${fresh.budget_usd}` : `HEADLESS_PM_TASK_BUDGET_USD=${config.taskBudgetUsd}`
@@ -178,6 +179,7 @@ async function concludeAttempt(
   let isRecorded = true
   const end = await judgeAndRecord(async (verdict, reason) => {
     const saved = await recordAttempt(ctx, state, { outcome: run.outcome, verdict, reason, startedAt: run.startedAt, finishedAt: new Date(), result: { ...run.result!, errorMessage: run.errorMessage } })
+    faultPoint(ctx, 'after_run_record')
     isRecorded = saved.isRecorded
     return saved.budget
   })

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto'
+
 import { ApiError } from '../client/index.js'
 import type { TaskResponse } from '../contract/index.js'
 import type { GitFailure, TaskLockState } from './components/index.js'
@@ -42,7 +44,7 @@ export async function prepareWorktree(ctx: RunnerContext, task: TaskResponse, st
   const reason = `the worktree could not be prepared: ${made.message}`
   const isEnvironment = ENVIRONMENT_FAILURES.includes(made.code)
   const verdict = isEnvironment ? 'environment' : 'failed'
-  const { budget } = await recordAttempt(ctx, failed, { outcome: 'workspace_invalid', verdict, reason, startedAt, finishedAt: new Date() })
+  const { budget } = await recordAttempt(ctx, failed, { runKey: randomUUID(), outcome: 'workspace_invalid', verdict, reason, startedAt, finishedAt: new Date() })
   return { kind: 'failed', reason, state: failed, budget, isEnvironment }
 }
 

@@ -43,6 +43,8 @@ export const TaskLockState = z.object({
   session_started: z.boolean().optional(),
   /** When the current attempt was launched; cleared once its run record is written. */
   attempt_started_at: z.iso.datetime().nullable().optional(),
+  /** Names the current attempt's run record (`run_key`), so sending it twice stores it once. */
+  attempt_key: z.string().min(1).max(100).nullable().optional(),
   /** Attempts cut off by the runner's death in a row (reset when an attempt concludes). */
   cut_offs_in_a_row: z.number().int().nonnegative().optional(),
   /** How the merge of a passed review failed (`blocked`, `sent_back`): reported even after a restart. */

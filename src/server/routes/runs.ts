@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
 import { CreateRunRequest, CreateRunResponse, RunResponse, TaskIdParams } from '../../contract/index.js'
-import { chargeRunToBudget, createRun, getTaskOrThrow, listRuns } from '../../db/index.js'
+import { chargeRunToBudget, createRun, findRunByKey, getTaskOrThrow, listRuns } from '../../db/index.js'
+import { failureBudget } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
 
 /** Runner attempts at a task: model, session, Claude's outcome, the runner's verdict, cost, tokens, timings. */
@@ -25,6 +26,13 @@ export function runRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         const { now } = deps.leaseNow()
         // A failed verdict counts against the task's budget in the run's own transaction.
         return deps.mutate(async (trx) => {
+          // Sent again (a retried request, a restarted runner): the stored run, charged once.
+          const key = request.body.run_key
+          const stored = key ? await findRunByKey(trx, request.params.task_id, key) : undefined
+          if (stored) {
+            const task = await getTaskOrThrow(trx, request.params.task_id)
+            return { ...stored, failure_budget: failureBudget(task.failures, deps.config.taskMaxFailures) }
+          }
           const run = await createRun(trx, request.params.task_id, request.body, now)
           return { ...run, failure_budget: await chargeRunToBudget(trx, run, deps.config.taskMaxFailures, now) }
         })

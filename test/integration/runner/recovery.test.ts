@@ -30,7 +30,7 @@ async function commitsTouching(branch: string, file: string): Promise<number> {
 }
 
 describe('hpm run after kill -9 (R-RECOVER)', () => {
-  it.each(['after_claim', 'after_lock_write', 'during_worktree', 'during_pre_task', 'during_claude', 'after_claude', 'during_post_task'])(
+  it.each(['after_claim', 'after_lock_write', 'during_worktree', 'during_pre_task', 'during_claude', 'after_claude', 'after_run_record', 'during_post_task'])(
     'finishes the dev task exactly once when killed %s',
     async (fault) => {
       const task = await world.createTask({ title: 'Create hello.txt' })

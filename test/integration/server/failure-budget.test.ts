@@ -116,6 +116,31 @@ describe('POST /tasks/:task_id/runs verdicts', () => {
   })
 })
 
+describe('POST /tasks/:task_id/runs with a run_key', () => {
+  it('stores a record sent twice under one key once, and charges it once', async () => {
+    const { taskId, dev } = await heldTask()
+
+    const first = await postRun(server.api, taskId, { agent_id: dev, verdict: 'failed', run_key: 'attempt-1' })
+    const again = await postRun(server.api, taskId, { agent_id: dev, verdict: 'failed', run_key: 'attempt-1' })
+    const other = await postRun(server.api, taskId, { agent_id: dev, verdict: 'failed', run_key: 'attempt-2' })
+
+    expect(again.status).toBe(200)
+    expect(again.body.id).toBe(first.body.id)
+    expect(again.body.failure_budget.failures).toBe(1)
+    expect(other.body.failure_budget.failures).toBe(2)
+    expect((await server.api(`/api/v1/tasks/${taskId}/runs`)).body.map((r: { run_key: string }) => r.run_key)).toEqual(['attempt-1', 'attempt-2'])
+  })
+
+  it('answers 422 for an empty run_key and stores nothing', async () => {
+    const { taskId, dev } = await heldTask()
+
+    const res = await postRun(server.api, taskId, { agent_id: dev, run_key: '' })
+
+    expectClientError(res, 422, 'run_key')
+    expect((await server.api(`/api/v1/tasks/${taskId}/runs`)).body).toEqual([])
+  })
+})
+
 describe('failure budget', () => {
   it('answers failure_budget and counts one failure when a run is judged failed', async () => {
     const { taskId, dev } = await heldTask()
