@@ -4,7 +4,7 @@ import { delimiter, isAbsolute, join, relative, sep } from 'node:path'
 import { ApiError, ApiUnavailableError, HeadlessPMClient } from '../client/index.js'
 import type { RunnerConfig } from '../config/index.js'
 import type { TaskResponse } from '../contract/index.js'
-import { PACKAGE_ROOT } from '../lib/index.js'
+import { PACKAGE_ROOT, runProcess } from '../lib/index.js'
 import {
   ClaudeExecutor,
   ensureExcluded,
@@ -37,6 +37,16 @@ export interface AdvancedAgentRunnerOptions {
   /** The runner's own environment (for PATH and the claude/hook environments). */
   env: Readonly<Record<string, string | undefined>>
   ui?: TerminalUI
+}
+
+/** GNU `timeout`, when this machine has it: Claude runs under it so it cannot outlive a killed runner. */
+async function findTimeoutGuard(path: string): Promise<string | undefined> {
+  try {
+    const probe = await runProcess('timeout', ['--version'], { timeoutMs: 10_000, env: { PATH: path } })
+    return probe.exitCode === 0 && probe.stdout.includes('GNU') ? 'timeout' : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function defaultHooksDir(repoDir: string): string {
@@ -164,6 +174,7 @@ export class AdvancedAgentRunner {
         env: agentEnv,
         envDeny: config.claudeEnvDeny,
         envPass: config.claudeEnvPass,
+        guardBin: await findTimeoutGuard(path),
       }),
       models: new ModelMapper(config.models),
       baseBranch,

@@ -371,6 +371,23 @@ describe('ClaudeExecutor.run', () => {
     expect(events).toContainEqual({ type: 'invalid_line', line: 'Warning: something odd' })
   })
 
+  it('runs claude under GNU timeout when given the guard, with the same result', async () => {
+    const { run } = await setup(workScenario, { guardBin: 'timeout' })
+
+    const result = await run()
+
+    expect(result.outcome).toBe('succeeded')
+  })
+
+  it('reports agent_not_found when the binary does not exist under the guard either', async () => {
+    const { run } = await setup(workScenario, { claudeBin: '/nonexistent/claude', guardBin: 'timeout' })
+
+    const result = await run()
+
+    expect(result.outcome).toBe('agent_not_found')
+    expect(result.errorMessage).toMatch(/HEADLESS_PM_CLAUDE_BIN/)
+  })
+
   it('reports agent_not_found when the binary does not exist', async () => {
     const { run } = await setup(workScenario, { claudeBin: '/nonexistent/claude' })
 

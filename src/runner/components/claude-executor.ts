@@ -36,6 +36,17 @@ export interface ClaudeExecutorOptions {
   killGraceMs?: number
   /** How long claude may linger after its `result` line before it is killed. Default 10 s. */
   exitAfterResultMs?: number
+  /**
+   * GNU `timeout` to run claude under, so a run outlives no runner by more than its own limit: a
+   * runner killed with SIGKILL cannot stop its Claude, but `timeout` still does (the whole process
+   * group, a tenth past `timeoutMs` (1–30 s), then SIGKILL). Unset: no guard (`timeout` is missing).
+   */
+  guardBin?: string
+}
+
+/** Slack for the guard: the runner's own timeout always comes first while the runner lives. */
+function guardSlackSeconds(timeoutMs: number): number {
+  return Math.min(30, Math.max(1, Math.ceil(timeoutMs / 10_000)))
 }
 
 export interface ClaudeRunInput {
@@ -167,7 +178,11 @@ export class ClaudeExecutor {
     let processResult: ProcessResult | undefined
     let startError: ProcessStartError | undefined
     try {
-      child = await spawnStreaming(options.claudeBin, args, {
+      const slack = guardSlackSeconds(options.timeoutMs)
+      const [command, argv] = options.guardBin
+        ? [options.guardBin, [`--kill-after=${slack}`, String(Math.ceil(options.timeoutMs / 1000) + slack), options.claudeBin, ...args]]
+        : [options.claudeBin, args]
+      child = await spawnStreaming(command, argv, {
         cwd: input.cwd,
         env: this.#childEnv(),
         input: input.prompt,

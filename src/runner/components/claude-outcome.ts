@@ -57,6 +57,11 @@ export function judge(
       message: `claude printed nothing for ${seconds(limits.stallTimeoutMs)}`,
     }
   }
+  // Run under `timeout`, a claude that cannot be started shows as the guard's exit 126 (found, not
+  // runnable) or 127 (not found), before any event; its message may be translated.
+  if (result === null && state.lastEvent === null && (processResult.exitCode === 126 || processResult.exitCode === 127)) {
+    return { outcome: 'agent_not_found', message: `cannot run claude: ${stderrLine}; install it or set HEADLESS_PM_CLAUDE_BIN` }
+  }
   if (processResult.stderr.includes(ROOT_REFUSAL)) {
     return {
       outcome: 'not_sandboxed',

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { HELLO_DEV_SCENARIO, startRunnerWorld } from '../../helpers/runner-harness.js'
+import { isProcessAlive } from '../../../src/lib/index.js'
+import { HELLO_DEV_SCENARIO, startRunnerWorld, waitFor } from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
 // What a SIGKILLed runner leaves behind must not make the next start lie (R-RUNS, R-BUDGET).
@@ -58,5 +62,22 @@ describe('hpm run after kill -9', () => {
     expect(await world.getTask(task.id)).toMatchObject({ status: 'pending', locked_by: null, failures: 2 })
     // killed (interrupted), the session flag retried (interrupted), then killed twice more (failed).
     expect((await world.runsOf(task.id)).map((r) => r.verdict)).toEqual(['interrupted', 'interrupted', 'failed', 'failed'])
+  })
+
+  it('leaves no Claude running past its time limit when the runner is killed and never restarted', async () => {
+    await world.createTask({ title: 'Hangs' })
+
+    const killed = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: { mode: 'hang' }, env: { HPM_RUNNER_FAULT: 'during_claude', HEADLESS_PM_CLAUDE_TIMEOUT: '2' } })
+    const grandchild = await waitFor(() => {
+      try {
+        return Number(readFileSync(join(world.root, 'fake-state', 'grandchild.pid'), 'utf8'))
+      } catch {
+        return undefined
+      }
+    }, 'the orphaned Claude to start its child')
+
+    expect(killed.signal).toBe('SIGKILL')
+    // The runner is gone; GNU timeout ends the whole group about 1 s past the 2 s limit.
+    await waitFor(() => (isProcessAlive(grandchild) ? undefined : true), 'the orphaned Claude to be stopped', 15_000)
   })
 })
