@@ -22,6 +22,7 @@ export async function askOperator(ctx: RunnerContext, message: string, category:
   return choice
 }
 
+/** The task is no longer ours (lease lost, budget spent, taken away): leave it, say why, clean up. */
 export async function dropAfterLoss(ctx: RunnerContext, state: TaskLockState, reason: string): Promise<TaskEnd> {
   ctx.ui.warn(`dropping task ${state.task_id}: ${reason}`)
   await giveUpTask(ctx, state, { unlock: false, note: reason })
