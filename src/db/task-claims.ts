@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { ExpressionBuilder } from 'kysely'
 
-import type { TaskStatus } from '../contract/index.js'
+import type { AgentRole, TaskStatus } from '../contract/index.js'
 import { AppError, canPickUp, isLevelAllowed } from '../domain/index.js'
 import type { AgentRow, Database, Db } from './database.js'
 import { dialectOf } from './dialect.js'
@@ -127,6 +127,11 @@ export async function lockTask(db: Db, taskId: number, ctx: ClaimContext): Promi
       { details: { held_task_id: held.id } },
     )
   }
+  // Lost a race: the task was this agent's to take, but another agent took it and moved it on.
+  // v1 clients retry on 409 only, so this is a conflict; 403 stays for what the agent may never take.
+  if (hasMovedPast(task, ctx.agent.role)) {
+    throw new AppError('conflict', `task ${taskId} has moved on to ${task.status}: another agent took it meanwhile; ask for the next task`)
+  }
   if (!canPickUp(ctx.agent.role, task.status, task.target_role)) {
     const claimable = ctx.agent.role === 'qa' ? 'dev_done tasks, or created tasks targeted at qa' : `created tasks targeted at ${ctx.agent.role}`
     const code = ['created', 'approved', 'dev_done'].includes(task.status) ? 'not_eligible' : 'invalid_transition'
@@ -213,4 +218,14 @@ export async function listExpiredLeases(db: Db, now: string, limit = 500): Promi
     .orderBy('tasks.lease_expires_at', 'asc')
     .limit(limit)
     .execute()
+}
+
+const PAST_WORK: readonly TaskStatus[] = ['dev_done', 'qa_done', 'documentation_done', 'committed']
+const PAST_REVIEW: readonly TaskStatus[] = ['qa_done', 'documentation_done', 'committed']
+
+/** Whether the task is past the point where an agent of `role` could have taken it. */
+function hasMovedPast(task: TaskWithEpic, role: AgentRole): boolean {
+  // QA takes created tasks targeted at qa and dev_done tasks of any role: only a review is past it.
+  if (role === 'qa') return PAST_REVIEW.includes(task.status)
+  return role === task.target_role && PAST_WORK.includes(task.status)
 }

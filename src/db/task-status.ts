@@ -72,3 +72,4 @@ export async function updateTaskStatus(
   )
   return { task: updated, previous: task.status }
 }
+

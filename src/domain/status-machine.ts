@@ -61,6 +61,11 @@ export function assertTransition(task: TaskState, target: TaskStatus, actor: Act
       `task ${task.id} is locked by agent ${task.lockedBy}; only the lock holder or a pm may change its status`,
     )
   }
+  // v1's pm prompt "promotes" a task it created straight to `created`: a planner re-stating the
+  // status of a task nobody has started is a no-op, like a holder re-stating `under_work`.
+  const isPlannerRestatement =
+    target === task.status && task.lockedBy === null && (target === 'created' || target === 'pending') && PLANNER_ROLES.includes(actor.role)
+  if (isPlannerRestatement) return
   const allowed = allowedTargets(task)
   if (!allowed.includes(target)) {
     const hint =

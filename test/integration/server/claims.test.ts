@@ -305,6 +305,38 @@ describe.concurrent('POST /tasks/{task_id}/lock', () => {
     expect(await snapshotDatabase(server)).toBe(before)
   })
 
+  it('returns 409 conflict, not 403, to a dev that lost the race for a task the winner already moved on (v1 retries on 409)', async (context) => {
+    const { server, project } = await setup(context)
+    const winner = await registerAgent(server.api)
+    const loser = await registerAgent(server.api)
+    const task = await makeTask(server.api, project)
+    await lock(server.api, task.id, winner)
+    await setStatus(server.api, task.id, winner, 'dev_done')
+    const before = await snapshotDatabase(server)
+
+    const res = await lock(server.api, task.id, loser)
+
+    expectClientError(res, 409, 'has moved on to dev_done')
+    expect(res.body.code).toBe('conflict')
+    expect(await snapshotDatabase(server)).toBe(before)
+  })
+
+  it('returns 409 conflict to a qa that lost the race for a review the winner already passed', async (context) => {
+    const { server, project } = await setup(context)
+    const dev = await registerAgent(server.api)
+    const [winner, loser] = [await registerAgent(server.api, { role: 'qa', level: 'senior' }), await registerAgent(server.api, { role: 'qa', level: 'senior' })]
+    const task = await makeTask(server.api, project)
+    await lock(server.api, task.id, dev)
+    await setStatus(server.api, task.id, dev, 'dev_done')
+    await lock(server.api, task.id, winner)
+    await setStatus(server.api, task.id, winner, 'qa_done')
+
+    const res = await lock(server.api, task.id, loser)
+
+    expectClientError(res, 409, 'has moved on to qa_done')
+    expect(res.body.code).toBe('conflict')
+  })
+
   it('returns 409 invalid_transition and changes nothing when the task is pending', async (context) => {
     const { server, project } = await setup(context)
     const dev = await registerAgent(server.api)

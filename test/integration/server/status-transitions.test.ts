@@ -90,7 +90,9 @@ const table: Array<[From, TaskStatus, Who, Outcome]> = [
   ['pending', 'under_work', 'pm', INVALID],
   ['pending', 'dev_done', 'pm', INVALID],
   ['pending', 'committed', 'pm', INVALID],
-  ['pending', 'pending', 'pm', INVALID],
+  // A planner re-stating the status is a no-op (v1's pm prompt "promotes" tasks it created).
+  ['pending', 'pending', 'pm', ok()],
+  ['pending', 'pending', 'holder', INVALID],
   // created: back to pending by planners; work starts only by lock/claim.
   ['created', 'pending', 'pm', ok()],
   ['created', 'pending', 'architect', ok()],
@@ -99,7 +101,9 @@ const table: Array<[From, TaskStatus, Who, Outcome]> = [
   ['created', 'dev_done', 'dev', INVALID],
   ['created', 'qa_done', 'pm', INVALID],
   ['created', 'committed', 'pm', INVALID],
-  ['created', 'created', 'pm', INVALID],
+  ['created', 'created', 'pm', ok()],
+  ['created', 'created', 'architect', ok()],
+  ['created', 'created', 'dev', INVALID],
   // under_work held by a dev.
   ['under_work_dev', 'dev_done', 'holder', ok()],
   ['under_work_dev', 'created', 'holder', ok()],

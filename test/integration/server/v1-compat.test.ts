@@ -149,6 +149,8 @@ describe('a v1 client', () => {
       branch: 'feature/jwt-login',
     })
     expect(task).toMatchObject({ status: 'created', created_by: pm, epic_id: epic.id, task_type: 'regular', poll_interval: null })
+    // v1's pm prompt then "promotes" its own new task to created: a no-op, not an error.
+    expect((await v1.updateStatus(task.id, 'created', pm, 'ready for work')).task).toMatchObject({ id: task.id, status: 'created' })
     // A dev's own proposal waits for the pm, who promotes it the v1 way.
     const proposal = await v1.createTask(dev, { ...task, title: 'Refresh tokens', feature_id: feature.id })
     expect(proposal.status).toBe('pending')
@@ -203,7 +205,7 @@ describe('a v1 client', () => {
     // Activity: changes since the start (unix seconds, as the v1 client's help says), changelog.
     const changes = await v1.changes(startedAt, dev)
     const taskUpdates = changes.changes.filter((c: any) => c.type === 'task_updated' && c.data.task_id === task.id)
-    expect(taskUpdates.map((c: any) => c.data.new_status)).toEqual(['under_work', 'dev_done', 'under_work', 'qa_done', 'committed'])
+    expect(taskUpdates.map((c: any) => c.data.new_status)).toEqual(['created', 'under_work', 'dev_done', 'under_work', 'qa_done', 'committed'])
     expect(changes.changes.map((c: any) => c.type)).toEqual(expect.arrayContaining(['document_created', 'document_updated', 'task_updated']))
     expect(changes.last_timestamp).toMatch(/Z$/)
     const changelog = await v1.changelog(100)
