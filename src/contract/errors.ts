@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   invalid_transition: 409,
   agent_busy: 409,
   not_locked: 409,
+  lease_expired: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,

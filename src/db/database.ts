@@ -64,6 +64,10 @@ export interface TaskTable {
   /** Who last gave the task back, and when: that agent's claims rank it last for a while. */
   last_released_by: string | null
   last_released_at: Iso | null
+  /** Whose claim was last taken back (lease lapsed, unlocked), when and why: told to it when it reports. */
+  taken_back_from: string | null
+  taken_back_at: Iso | null
+  taken_back_reason: string | null
   /** The task's own money budget in US dollars; NULL means the runner's default. */
   budget_usd: number | null
   notes: string | null

@@ -190,7 +190,19 @@ export async function releaseTask(
   const giveBack = options.isGiveBack ? { last_released_by: task.locked_by, last_released_at: now } : {}
   let update = db
     .updateTable('tasks')
-    .set({ status: back, locked_by: null, locked_at: null, lease_expires_at: null, claimed_from: null, updated_at: now, ...giveBack })
+    .set({
+      status: back,
+      locked_by: null,
+      locked_at: null,
+      lease_expires_at: null,
+      claimed_from: null,
+      updated_at: now,
+      ...giveBack,
+      // Told to the holder if it reports later (409 lease_expired), rather than "illegal move".
+      taken_back_from: task.locked_by,
+      taken_back_at: now,
+      taken_back_reason: reason,
+    })
     .where('id', '=', task.id)
     .where('locked_by', '=', task.locked_by)
   if (options.leaseBefore !== undefined) update = update.where('lease_expires_at', '<', options.leaseBefore)

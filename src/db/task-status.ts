@@ -32,11 +32,15 @@ export async function updateTaskStatus(
   work: WorkFields = {},
 ): Promise<StatusChange> {
   const task = await getTaskOrThrow(db, taskId)
-  assertTransition(
-    { id: task.id, status: task.status, claimedFrom: task.claimed_from, targetRole: task.target_role, lockedBy: task.locked_by },
-    target,
-    { agentId: actor.agent_id, role: actor.role },
-  )
+  try {
+    assertTransition(
+      { id: task.id, status: task.status, claimedFrom: task.claimed_from, targetRole: task.target_role, lockedBy: task.locked_by },
+      target,
+      { agentId: actor.agent_id, role: actor.role },
+    )
+  } catch (error) {
+    throw tookBack(task, actor, target) ?? error
+  }
   const releases = isWorkingStatus(task.status) && !isWorkingStatus(target)
   const givesBack = releases && task.locked_by !== null && target === (task.claimed_from ?? 'created')
   const workSet = Object.fromEntries(Object.entries(work).filter(([, value]) => value !== undefined)) as WorkFields
@@ -73,3 +77,17 @@ export async function updateTaskStatus(
   return { task: updated, previous: task.status }
 }
 
+
+/**
+ * A refused update from the agent whose claim was taken back (lease lapsed, unlocked): it gets told
+ * that, with when and why, instead of a puzzling "illegal move" from a status it never saw.
+ */
+function tookBack(task: TaskWithEpic, actor: AgentRow, target: TaskStatus): AppError | undefined {
+  if (task.taken_back_from !== actor.agent_id || task.locked_by === actor.agent_id) return undefined
+  const now = task.locked_by ? `it is ${task.status} and held by ${task.locked_by}` : `it is ${task.status}`
+  return new AppError(
+    'lease_expired',
+    `task ${task.id} was taken back from agent ${actor.agent_id} at ${task.taken_back_at} (${task.taken_back_reason}); ${now}, so ${target} was not applied. Claim it again (hpm tasks claim) to report your work, or ask a pm`,
+    { details: { taken_back_at: task.taken_back_at, reason: task.taken_back_reason, status: task.status, locked_by: task.locked_by } },
+  )
+}

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 
 // SQLite adds one column per ALTER TABLE statement, so each column gets its own.
-const TASK_COLUMNS = ['failures', 'work_branch', 'work_commit', 'last_released_by', 'last_released_at', 'budget_usd'] as const
+const TASK_COLUMNS = ['failures', 'work_branch', 'work_commit', 'last_released_by', 'last_released_at', 'budget_usd', 'taken_back_from', 'taken_back_at', 'taken_back_reason'] as const
 const RUN_COLUMNS = ['verdict', 'verdict_reason', 'run_key'] as const
 
 /**
@@ -18,6 +18,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('tasks').addColumn('last_released_by', 'varchar(100)').execute()
   await db.schema.alterTable('tasks').addColumn('last_released_at', 'varchar(32)').execute()
   await db.schema.alterTable('tasks').addColumn('budget_usd', 'double precision').execute()
+  await db.schema.alterTable('tasks').addColumn('taken_back_from', 'varchar(100)').execute()
+  await db.schema.alterTable('tasks').addColumn('taken_back_at', 'varchar(32)').execute()
+  await db.schema.alterTable('tasks').addColumn('taken_back_reason', 'text').execute()
   await db.schema.alterTable('task_runs').addColumn('verdict', 'varchar(32)').execute()
   await db.schema.alterTable('task_runs').addColumn('verdict_reason', 'text').execute()
   await db.schema.alterTable('task_runs').addColumn('run_key', 'varchar(100)').execute()

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   changelogOf,
   claim,
+  expectClientError,
   eventually,
   getTask,
   lock,
@@ -130,5 +131,45 @@ describe.concurrent('lease renewal', () => {
     await sleep(600)
 
     expect((await changelogOf(server.api, task.id)).filter(isLeaseRow)).toHaveLength(1)
+  })
+})
+
+describe('reporting after the claim was taken back', () => {
+  let server: TestServer
+  let project: Project
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { HPM_LEASE_SECONDS: '1', HPM_LEASE_CHECK_INTERVAL_MS: '200' } })
+    project = await seedProject(server.api)
+  })
+  afterAll(async () => {
+    await server.close()
+  })
+
+  it('answers 409 lease_expired saying when and why, not an illegal move, when the lease lapsed', async () => {
+    const task = await makeTask(server.api, project, { target_role: 'backend_dev' })
+    const dev = await registerAgent(server.api, { role: 'backend_dev', level: 'junior' })
+    await lock(server.api, task.id, dev)
+    await eventually(async () => ((await getTask(server.api, task.id)).locked_by === null ? true : undefined))
+
+    const res = await setStatus(server.api, task.id, dev, 'dev_done', 'done at last')
+
+    expectClientError(res, 409, 'was taken back from agent')
+    expect(res.body.code).toBe('lease_expired')
+    expect(res.body.detail).toMatch(/lease expired/)
+    expect(res.body.detail).toContain('Claim it again')
+    expect(await getTask(server.api, task.id)).toMatchObject({ status: 'created', locked_by: null })
+  })
+
+  it('answers 409 lease_expired naming the pm when a pm unlocked the task meanwhile', async () => {
+    const task = await makeTask(server.api, project, { target_role: 'frontend_dev' })
+    const dev = await registerAgent(server.api, { role: 'frontend_dev', level: 'junior' })
+    await lock(server.api, task.id, dev)
+    await server.api(`/api/v1/tasks/${task.id}/unlock?agent_id=${project.pm}`, { method: 'POST', body: { notes: 'reassigning' } })
+
+    const res = await setStatus(server.api, task.id, dev, 'dev_done')
+
+    expectClientError(res, 409, `unlocked by ${project.pm}: reassigning`)
+    expect(res.body.code).toBe('lease_expired')
   })
 })
