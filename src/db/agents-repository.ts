@@ -25,7 +25,7 @@ export async function getAgentOrThrow(db: Db, agentId: string): Promise<AgentRow
   if (!agent) {
     throw new AppError(
       'agent_not_found',
-      `Agent '${agentId}' not found. Please ensure the agent is registered using POST /api/v1/register before attempting this operation.`,
+      `Agent '${agentId}' not found. Please ensure the agent is registered using POST /api/v1/register before attempting this operation (hpm register --agent-id ${agentId} --role <role>).`,
     )
   }
   return agent

@@ -19,7 +19,8 @@ export async function serveCommand(flags: ServerFlags): Promise<number> {
   out.write(`  database:  ${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')}\n`)
   if (running.keyFile) {
     out.write(`  API key:   ${key}  (generated, stored in ${running.keyFile})\n`)
-    out.write(`  agents:    export HEADLESS_PM_API_URL=${running.url} HEADLESS_PM_API_KEY=${key}\n`)
+    // v1's client reads HEADLESS_PM_URL: both names, so either client works as printed.
+    out.write(`  agents:    export HEADLESS_PM_API_URL=${running.url} HEADLESS_PM_URL=${running.url} HEADLESS_PM_API_KEY=${key}\n`)
   } else {
     out.write('  API key:   from configuration\n')
   }

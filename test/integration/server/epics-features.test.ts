@@ -21,7 +21,8 @@ afterAll(async () => {
   await server.close()
 })
 
-const NOT_REGISTERED = "Agent 'ghost' not found. Please ensure the agent is registered using POST /api/v1/register before attempting this operation."
+// v1's wording (agents act on it), plus the `hpm` command that fixes it.
+const NOT_REGISTERED = "Agent 'ghost' not found. Please ensure the agent is registered using POST /api/v1/register before attempting this operation (hpm register --agent-id ghost --role <role>)."
 
 describe('POST /epics', () => {
   it.each(['pm', 'architect'] as const)('creates an epic with zero counts when a %s asks', async (role) => {
