@@ -36,6 +36,6 @@ describe('hpm serve', () => {
     const url = /HEADLESS_PM_API_URL=(\S+)/.exec(agents)?.[1]
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     expect(agents).toContain(`HEADLESS_PM_URL=${url}`)
-    expect(agents).toMatch(/HEADLESS_PM_API_KEY=hpm_\w+/)
+    expect(agents).toMatch(/HEADLESS_PM_API_KEY=hpm_[\w-]{16,}/)
   })
 })
