@@ -63,10 +63,13 @@ export class AdvancedAgentRunner {
   readonly #stop = new AbortController()
   readonly #ui: TerminalUI
   #stopSignal: NodeJS.Signals | undefined
+  /** The runner's PATH with this package's `bin/` first, so Claude (and the checks) find `hpm`. */
+  readonly #path: string
 
   constructor(options: AdvancedAgentRunnerOptions) {
     this.#options = options
     this.#ui = options.ui ?? new TerminalUI({ onStuckPolicy: options.config.onStuck })
+    this.#path = [join(PACKAGE_ROOT, 'bin'), options.env.PATH ?? ''].filter(Boolean).join(delimiter)
   }
 
   /** Stops taking work, stops Claude, keeps the lock file (the next start resumes). */
@@ -116,8 +119,7 @@ export class AdvancedAgentRunner {
   async #startup(): Promise<RunnerContext | number> {
     const { config, env } = this.#options
     const ui = this.#ui
-    const binDir = join(PACKAGE_ROOT, 'bin')
-    const path = [binDir, env.PATH ?? ''].filter(Boolean).join(delimiter)
+    const path = this.#path
     const agentEnv: Record<string, string> = {
       PATH: path,
       HEADLESS_PM_API_URL: config.client.apiUrl,
@@ -275,13 +277,12 @@ export class AdvancedAgentRunner {
   /** In continuous mode after Claude could not run: no claims until the installation checks pass. */
   async #waitUntilInstallationWorks(ctx: RunnerContext, blockedInARow: number): Promise<void> {
     const { config, ui } = ctx
-    const path = [join(PACKAGE_ROOT, 'bin'), this.#options.env.PATH ?? ''].filter(Boolean).join(delimiter)
     const waitMs = Math.min(config.healthCheckIntervalSeconds * 1000 * 2 ** (blockedInARow - 1), 30 * 60 * 1000)
     ui.warn(`not claiming until claude can run here; checking again in ${Math.round(waitMs / 1000)} s`)
     while (!ctx.signal.aborted) {
       await sleep(waitMs, ctx.signal)
       if (ctx.signal.aborted) return
-      const problems = await checkInstallation({ claudeBin: config.claudeBin, repoDir: config.repoDir, env: { ...this.#options.env, PATH: path } })
+      const problems = await checkInstallation({ claudeBin: config.claudeBin, repoDir: config.repoDir, env: { ...this.#options.env, PATH: this.#path } })
       const health = problems.length === 0 ? await ctx.hooks.runHealthCheck({ cwd: config.repoDir }) : undefined
       if (health?.ok) {
         ui.success('claude can run again; claiming work')

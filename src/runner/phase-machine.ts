@@ -98,7 +98,6 @@ function resume(state: StepState): StepAction {
     case 'reported':
       return 'run_post_task'
     case 'post_task_done':
-      return state.isMergeDue ? 'merge' : 'clean_up'
     case 'merging':
       return state.isMergeDue ? 'merge' : 'clean_up'
     case 'done':

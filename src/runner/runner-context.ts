@@ -79,6 +79,21 @@ export async function reportStatus(
   }
 }
 
+/** Comments on a task as this agent; bookkeeping: a refusal is logged, never thrown. */
+export async function commentOnTask(ctx: RunnerContext, taskId: number, text: string): Promise<void> {
+  try {
+    await serverCall(ctx, 'commenting', () => ctx.client.addComment(taskId, text, ctx.config.agentId))
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    ctx.ui.warn(`could not comment on task ${taskId}: ${error.message}`)
+  }
+}
+
+/** Where changes left on a branch this agent no longer holds are kept (never on the branch). */
+export function leftoversRef(state: TaskLockState): string {
+  return `refs/headless-pm/leftovers/task-${state.task_id}-attempt-${state.attempt}`
+}
+
 /** Kills this process where a test asked for it; a no-op otherwise. */
 export function faultPoint(ctx: RunnerContext, point: FaultPoint): void {
   if (ctx.faultPoint === point) process.kill(process.pid, 'SIGKILL')

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 
-import { ApiError } from '../client/index.js'
 import type { MentionResponse, TaskResponse } from '../contract/index.js'
 import type { ClaudeRunResult, TaskLockState } from './components/index.js'
 import { classifyAttempt, judgeRun, serverViewOf } from './outcome.js'
@@ -9,7 +8,7 @@ import { categoryForOutcome } from './recovery.js'
 import type { FailureCategory } from './recovery.js'
 import { outcomeOf, recordAttempt, resultFromLog } from './run-records.js'
 import type { AttemptRecord, FailureBudget } from './run-records.js'
-import { faultPoint, reportStatus, serverCall } from './runner-context.js'
+import { commentOnTask, faultPoint, leftoversRef, reportStatus, serverCall } from './runner-context.js'
 import type { RunnerContext, TaskMode } from './runner-context.js'
 
 /** What one attempt came to, after its run record is written. */
@@ -412,7 +411,7 @@ async function judgeWork(ctx: RunnerContext, taskId: number, state: TaskLockStat
  * committed to the task branch, and the task says so.
  */
 async function keepLeftoversAside(ctx: RunnerContext, state: TaskLockState, task: TaskResponse): Promise<void> {
-  const ref = `refs/headless-pm/leftovers/task-${state.task_id}-attempt-${state.attempt}`
+  const ref = leftoversRef(state)
   const saved = await ctx.worktree.saveLeftovers(state.worktree_path, ref, `task ${state.task_id}: changes left after the agent reported ${task.status} (not reviewed)`)
   if (!saved.ok) {
     ctx.ui.warn(`could not keep the changes left after the report aside (${saved.message})`)
@@ -420,16 +419,7 @@ async function keepLeftoversAside(ctx: RunnerContext, state: TaskLockState, task
   }
   if (!saved.saved) return
   ctx.ui.warn(`the agent changed files after reporting ${task.status}; kept aside as ${ref} (${saved.sha.slice(0, 8)}), not on ${state.branch_name}`)
-  await addComment(ctx, state.task_id, `The agent left uncommitted changes after it reported ${task.status}. They are not part of the work handed over and were not put on ${state.branch_name}; they are kept as commit ${saved.sha} (git ref ${ref}).`)
-}
-
-async function addComment(ctx: RunnerContext, taskId: number, comment: string): Promise<void> {
-  try {
-    await serverCall(ctx, 'commenting', () => ctx.client.addComment(taskId, comment, ctx.config.agentId))
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error
-    ctx.ui.warn(`could not comment on task ${taskId}: ${error.message}`)
-  }
+  await commentOnTask(ctx, state.task_id, `The agent left uncommitted changes after it reported ${task.status}. They are not part of the work handed over and were not put on ${state.branch_name}; they are kept as commit ${saved.sha} (git ref ${ref}).`)
 }
 
 /** Bookkeeping: a mention left unread is delivered again, which is harmless; never fail the task. */

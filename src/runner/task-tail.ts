@@ -7,7 +7,7 @@ import { isAwaitingMerge, mergeTask } from './merge-task.js'
 import type { MergeTaskDeps } from './merge-task.js'
 import { stopOrphanAgent } from './orphan-agent.js'
 import { recordCutOffAttempt } from './run-records.js'
-import { faultPoint, serverCall } from './runner-context.js'
+import { commentOnTask, faultPoint, leftoversRef, serverCall } from './runner-context.js'
 import type { RunnerContext, TaskEnd, TaskMode } from './runner-context.js'
 
 function findTask(ctx: RunnerContext, taskId: number): Promise<TaskResponse | undefined> {
@@ -66,7 +66,7 @@ export async function mergeReviewed(ctx: RunnerContext, initial: TaskLockState, 
   const merged = await mergeTask(mergeDeps(ctx), task, { commit: state.reviewed_commit ?? task.work_commit, branch: state.branch_name })
   faultPoint(ctx, 'during_merge')
   if (merged.kind === 'blocked') {
-    await comment(ctx, task.id, `Passed QA but not merged into ${ctx.baseBranch}: ${merged.message}. The next runner that finishes a task retries the merge; \`hpm tasks merge ${task.id}\` retries it by hand.`)
+    await commentOnTask(ctx, task.id, `Passed QA but not merged into ${ctx.baseBranch}: ${merged.message}. The next runner that finishes a task retries the merge; \`hpm tasks merge ${task.id}\` retries it by hand.`)
   }
   const failure = merged.kind === 'blocked' ? 'blocked' : merged.kind === 'sent_back' ? 'sent_back' : undefined
   return ctx.persistence.update({ phase: 'done', ...(failure ? { merge_failure: failure } : {}) })
@@ -110,15 +110,6 @@ export async function retryAwaitingMerges(ctx: RunnerContext, skipIds: readonly 
   }
 }
 
-async function comment(ctx: RunnerContext, taskId: number, text: string): Promise<void> {
-  try {
-    await serverCall(ctx, 'commenting', () => ctx.client.addComment(taskId, text, ctx.config.agentId))
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error
-    ctx.ui.warn(`could not comment on task ${taskId}: ${error.message}`)
-  }
-}
-
 /**
  * Whether another agent now works in this worktree: worktrees are keyed to the task, so a dev who
  * took the task over reuses `task-<id>` (and a reviewer `task-<id>-qa`). Then it is theirs.
@@ -143,16 +134,16 @@ async function removeWorktree(ctx: RunnerContext, state: TaskLockState, task: Ta
     const isOurs = task?.locked_by === ctx.config.agentId
     const saved = isOurs
       ? await ctx.worktree.commitAll(state.worktree_path, `task ${state.task_id}: ${note} (committed by the runner)`)
-      : await ctx.worktree.saveLeftovers(state.worktree_path, `refs/headless-pm/leftovers/task-${state.task_id}-attempt-${state.attempt}`, `task ${state.task_id}: ${note} (kept by the runner, not on the task branch)`)
+      : await ctx.worktree.saveLeftovers(state.worktree_path, leftoversRef(state), `task ${state.task_id}: ${note} (kept by the runner, not on the task branch)`)
     if (!saved.ok) {
       ctx.ui.warn(`could not keep what is left in ${state.worktree_path} (${saved.message}); keeping the worktree`)
       return
     }
     if ('committed' in saved && saved.committed) ctx.ui.info(`kept unfinished work as commit ${saved.sha.slice(0, 8)} on ${state.branch_name}`)
     if ('saved' in saved && saved.saved) {
-      const ref = `refs/headless-pm/leftovers/task-${state.task_id}-attempt-${state.attempt}`
+      const ref = leftoversRef(state)
       ctx.ui.warn(`task ${state.task_id} is no longer ours: its leftover changes are kept as ${ref} (${saved.sha.slice(0, 8)}), not on ${state.branch_name}`)
-      if (task) await comment(ctx, state.task_id, `Uncommitted changes left by ${ctx.config.agentId} after the task was no longer its own are kept as commit ${saved.sha} (git ref ${ref}), not on ${state.branch_name}.`)
+      if (task) await commentOnTask(ctx, state.task_id, `Uncommitted changes left by ${ctx.config.agentId} after the task was no longer its own are kept as commit ${saved.sha} (git ref ${ref}), not on ${state.branch_name}.`)
     }
   }
   const removed = await ctx.worktree.remove(state.worktree_path, { force: true })
@@ -175,7 +166,7 @@ export async function giveUpTask(ctx: RunnerContext, state: TaskLockState, optio
   const note = `work in progress (runner stopped: ${options.note.slice(0, 200)})`
   if (options.unlock && task?.locked_by === config.agentId) {
     await removeWorktree(ctx, state, task, note)
-    await comment(ctx, state.task_id, `Released by ${config.agentId}: ${options.note}`)
+    await commentOnTask(ctx, state.task_id, `Released by ${config.agentId}: ${options.note}`)
     try {
       await serverCall(ctx, 'releasing the task', () => ctx.client.unlockTask(state.task_id, config.agentId, options.note.slice(0, 2000)))
       ui.warn(`released task ${state.task_id} back to the pool`)

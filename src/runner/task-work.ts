@@ -92,9 +92,10 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
         break
       }
       case 'run_attempt':
-      case 'retry_attempt': {
+      case 'retry_attempt':
+      case 'judge_finished_run': {
         if (action === 'retry_attempt') ui.info(`retrying task ${task.id} at once (${failuresInARow}/${config.maxAttempts} failures in a row)`)
-        const ran = await runAttempt(ctx, task, state, mode, memory)
+        const ran = action === 'judge_finished_run' ? await judgeFinishedRun(ctx, task, state, mode) : await runAttempt(ctx, task, state, mode, memory)
         state = ran.state
         event = eventOfAttempt(ran.end)
         if (ran.end.kind === 'failed' || ran.end.kind === 'environment' || ran.end.kind === 'lost') failure = failureOf(ran.end)
@@ -102,18 +103,6 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
           failuresInARow++
           memory.previousFailure = ran.end.reason
           ui.error(`attempt ${state.attempt} at task ${task.id} failed: ${ran.end.reason}`)
-        }
-        break
-      }
-      case 'judge_finished_run': {
-        const judged = await judgeFinishedRun(ctx, task, state, mode)
-        state = judged.state
-        event = eventOfAttempt(judged.end)
-        if (judged.end.kind === 'failed' || judged.end.kind === 'environment' || judged.end.kind === 'lost') failure = failureOf(judged.end)
-        if (judged.end.kind === 'failed') {
-          failuresInARow++
-          memory.previousFailure = judged.end.reason
-          ui.error(`attempt ${state.attempt} at task ${task.id} failed: ${judged.end.reason}`)
         }
         break
       }
