@@ -282,7 +282,7 @@ function formatRun(run: RunResponse): string {
 
 function printNextSteps(): void {
   say(`\n${pc.bold('Run it for real')} (needs the \`claude\` CLI, logged in):`)
-  detail(`1. ${pc.cyan('hpm serve')}                      start the server (prints the API key and dashboard URL)`)
+  detail(`1. ${pc.cyan('hpm serve')}                      start the server (prints the URL and the API key to export)`)
   detail(`2. ${pc.cyan('hpm init')}                       in your project repo: writes .env with the URL and key`)
   detail(`3. ${pc.cyan('hpm register --agent-id pm_1 --role pm --level principal')}, then epics/features/tasks create`)
   detail(`4. ${pc.cyan('hpm run --role backend_dev --agent-id dev_001 --level senior')}   one per agent, in the repo`)
