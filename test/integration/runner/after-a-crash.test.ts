@@ -70,7 +70,8 @@ describe('hpm run after kill -9', () => {
     const killed = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: { mode: 'hang' }, env: { HPM_RUNNER_FAULT: 'during_claude', HEADLESS_PM_CLAUDE_TIMEOUT: '2' } })
     const grandchild = await waitFor(() => {
       try {
-        return Number(readFileSync(join(world.root, 'fake-state', 'grandchild.pid'), 'utf8'))
+        const first = readFileSync(join(world.root, 'fake-state', 'grandchild.pid'), 'utf8').split('\n')[0]
+        return first ? Number(first) : undefined
       } catch {
         return undefined
       }
@@ -78,6 +79,7 @@ describe('hpm run after kill -9', () => {
 
     expect(killed.signal).toBe('SIGKILL')
     // The runner is gone; GNU timeout ends the whole group about 1 s past the 2 s limit.
-    await waitFor(() => (isProcessAlive(grandchild) ? undefined : true), 'the orphaned Claude to be stopped', 15_000)
+    // Generous: a loaded CI machine delays the guard's timers, never removes them.
+    await waitFor(() => (isProcessAlive(grandchild) ? undefined : true), 'the orphaned Claude to be stopped', 60_000)
   })
 })
