@@ -138,3 +138,21 @@ Examples:
   hpm init --dir ../my-app --url http://10.0.0.5:6969 --api-key "$KEY"
 Then start an agent, e.g.: claude < headless-pm/team_roles/backend_dev.md
 `
+
+export const IMPORT_V1_HELP = `
+Copies agents, epics, features, tasks, documents, mentions, services and the changelog of a v1
+database into the database \`hpm serve\` uses (--database-url / DATABASE_URL, else the SQLite file in
+--data-dir), migrating it first. v1's ids are kept, so references stay right.
+  - v1's upper-case enum names (BACKEND_DEV, SENIOR, CRITICAL_ISSUE) are lower-cased; task statuses are kept.
+  - v1 locks are dropped (no lease, nobody holds the task), each with a changelog row saying so.
+  - a task's v1 notes become its first comment; timestamps become ISO UTC.
+  - a row that does not fit (an unknown enum value, an orphan, a legacy task evaluation) is skipped and
+    listed with the reason; everything else is imported. All of it or nothing: one transaction.
+  - running it again writes nothing (rows already there count as already present); a target that holds
+    other data under v1's ids is refused before anything is written.
+MySQL sources need the optional mysql2 package (npm i mysql2) and are not read yet: only SQLite is.
+
+Examples:
+  hpm db import-v1 ../old-pm/headless-pm.db --dry-run
+  hpm db import-v1 sqlite:///headless-pm.db --database-url postgres://hpm@db/headless_pm
+`

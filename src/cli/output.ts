@@ -15,6 +15,7 @@ import type {
   RegisterAgentResponse,
   RunResponse,
   ServiceResponse,
+  StatusResponse,
   TaskDetailResponse,
   TaskResponse,
   TaskStatusUpdateResponse,
@@ -253,11 +254,25 @@ export const views = {
       'no status changes yet',
     ),
 
+  serverStatus: (data: StatusResponse) => {
+    const m = data.metrics
+    const byStatus = Object.entries(m.tasks_by_status).map(([name, n]) => `${status(name)} ${n}`)
+    const lines = [
+      `${pc.bold(data.service)} ${data.version}`,
+      `agents: ${m.total_agents} (${m.active_agents} active)   documents: ${m.total_documents}   services: ${m.total_services}`,
+      `tasks: ${m.total_tasks}${byStatus.length > 0 ? ` (${byStatus.join(', ')})` : ''}`,
+    ]
+    if (data.attention.length === 0) return [...lines, pc.green('nothing needs attention')].join('\n')
+    lines.push(pc.yellow(`needs attention (${data.attention.length}):`))
+    for (const item of data.attention) lines.push(`  task ${item.task_id} ${short(item.title, 40)}: ${item.detail}`)
+    return lines.join('\n')
+  },
+
   changes: (data: ChangesResponse) =>
     [
       table(
         ['id', 'when', 'type', 'data'],
-        data.changes.map((c) => [c.id, when(c.timestamp), c.type, short(JSON.stringify(c.data), 70)]),
+        data.changes.map((c) => [c.id, when(c.timestamp), c.kind, short(JSON.stringify(c.data), 70)]),
         'no changes since then',
       ),
       pc.dim(`next: --since ${data.last_timestamp}`),

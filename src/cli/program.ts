@@ -6,7 +6,7 @@ import { PACKAGE_VERSION } from '../lib/package-root.js'
 import type { HeadlessPMClient } from '../client/index.js'
 import type { RunnerFlags } from '../config/index.js'
 import { CONNECTION_TYPES, FLOW_STATUSES, TASK_COMPLEXITIES } from './choices.js'
-import { DOCUMENTS_HELP, INIT_HELP, MAIN_HELP, MENTIONS_HELP, MERGE_HELP, PLANNING_HELP, SERVICES_HELP, TASKS_HELP } from './help.js'
+import { DOCUMENTS_HELP, IMPORT_V1_HELP, INIT_HELP, MAIN_HELP, MENTIONS_HELP, MERGE_HELP, PLANNING_HELP, SERVICES_HELP, TASKS_HELP } from './help.js'
 import {
   complexityOption,
   docTypeOption,
@@ -135,7 +135,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
       hooks.setExit(await runCommand({ ...opts, url: globals.url, apiKey: globals.apiKey }), true)
     })
 
-  const db = program.command('db').description('database schema: status and migrations (for the server\'s database)')
+  const db = program.command('db').description('database schema: status, migrations and v1 import (for the server\'s database)')
   for (const [name, description] of [
     ['status', 'show applied and pending migrations; fails when the database is newer than this hpm'],
     ['migrate', 'apply pending migrations (hpm serve also does this when it starts)'],
@@ -152,6 +152,21 @@ export function buildProgram(hooks: ProgramHooks): Command {
         hooks.setExit(0, true)
       })
   }
+  db.command('import-v1')
+    .description('copy a Headless PM v1 database into this one, in one transaction (safe to run again)')
+    .argument('<source>', 'the v1 database: a SQLite file, sqlite:///relative.db, sqlite:////abs.db, or mysql://...')
+    .option('--dry-run', 'show what would be imported and what would be skipped; write nothing')
+    .option('--data-dir <dir>', 'data folder (env HEADLESS_PM_DATA_DIR, default ./.headless-pm)')
+    .option('--database-url <url>', 'sqlite:<path> or postgres://... (env DATABASE_URL)')
+    .addHelpText('after', IMPORT_V1_HELP)
+    .action(async (source: string, opts: { dryRun?: boolean; dataDir?: string; databaseUrl?: string }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>()
+      const [commands, output] = await Promise.all([import('./commands/db.js'), import('./output.js')])
+      const result = await commands.dbImportV1(source, opts)
+      output.printResult(result, output.outputMode(globals.json), commands.importV1View)
+      if (result.skipped.length > 0) output.printHint(`${result.skipped.length} v1 row(s) were not imported; each is listed under skipped with the reason`)
+      hooks.setExit(0, true)
+    })
 
   program
     .command('init')
@@ -201,6 +216,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .addOption(roleOption().makeOptionMandatory())
     .addOption(levelOption().makeOptionMandatory())
     .addOption(new Option('--connection-type <type>', 'how the agent talks to the server').choices(CONNECTION_TYPES).default('client'))
+    .option('--requester-agent-id <id>', "a pm's agent id: needed to change the role or level of an agent already registered")
     .action((opts, command: Command) =>
       run(command, async (c) => (await import('./commands/agents.js')).registerAgent(c, opts), 'register'),
     )
@@ -522,6 +538,10 @@ export function buildProgram(hooks: ProgramHooks): Command {
   // ---- activity ----
   program.commandsGroup('Activity:')
 
+  program
+    .command('status')
+    .description('agents, tasks by status, and what needs a person: work no agent may take (public)')
+    .action((_opts, command: Command) => run(command, async (c) => (await activityModule()).serverStatus(c), 'serverStatus'))
   program
     .command('changes')
     .description('activity since a time or an event id (poll with the returned last_event_id as --after-id)')

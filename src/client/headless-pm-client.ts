@@ -227,10 +227,14 @@ export class HeadlessPMClient {
 
   // ---- agents ----
 
-  /** `POST /register`: registers (or re-registers) an agent; returns its next task and unread mentions. */
-  registerAgent(body: RegisterAgentRequest, options?: CallOptions): Promise<RegisterAgentResponse> {
+  /**
+   * `POST /register`: registers (or re-registers) an agent; returns its next task and unread
+   * mentions. Changing an existing agent's role or level needs `requesterAgentId`, a pm.
+   */
+  registerAgent(body: RegisterAgentRequest, options?: CallOptions & { requesterAgentId?: string }): Promise<RegisterAgentResponse> {
     // An upsert keyed by agent_id, so sending it twice is harmless.
-    return this.#call({ method: 'POST', path: `${API}/register`, body, schema: RegisterAgentResponse, isIdempotent: true }, options)
+    const query = options?.requesterAgentId === undefined ? undefined : { requester_agent_id: options.requesterAgentId }
+    return this.#call({ method: 'POST', path: `${API}/register`, query, body, schema: RegisterAgentResponse, isIdempotent: true }, options)
   }
 
   /** `GET /agents`. */

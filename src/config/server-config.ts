@@ -33,6 +33,9 @@ export const ServerConfigSchema = z.object({
   releaseCooldownSeconds: Int(0, 7 * 24 * 3600)
     .default(900)
     .describe("after an agent gives a task back, its claims rank that task last for this long, s; 0 = off"),
+  qaLevelStrict: BoolText.default(false).describe(
+    'a QA reviews dev_done work of its own level or lower only; default false: QA reviews every level, its own first (as v1)',
+  ),
   pingIntervalSeconds: Int(0, 86_400).default(30).describe('service ping period, s; 0 disables pings'),
   pingTimeoutMs: Int(100, 120_000).default(10_000).describe('timeout of one service ping, ms'),
   bodyLimitBytes: Int(1024, 64 * 1024 * 1024).default(1_048_576).describe('largest request body, bytes'),
@@ -44,7 +47,7 @@ export const ServerConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   projectName: z.string().default('Headless PM'),
   sharedPath: z.string().default('./shared'),
-  instructionsPath: z.string().default('./agents/team_roles'),
+  instructionsPath: z.string().default('./agent_instructions').describe('reported by /api/v1/context; v1 default'),
   projectDocsPath: z.string().default('./docs'),
 })
 export type ServerConfig = z.infer<typeof ServerConfigSchema>
@@ -75,6 +78,7 @@ const ENV_NAMES: Record<string, string> = {
   defaultWaitSeconds: 'HPM_LONG_POLL_SECONDS',
   taskMaxFailures: 'HPM_TASK_MAX_FAILURES',
   releaseCooldownSeconds: 'HPM_RELEASE_COOLDOWN_SECONDS',
+  qaLevelStrict: 'HPM_QA_LEVEL_STRICT',
   pingIntervalSeconds: 'HPM_SERVICE_PING_INTERVAL',
   pingTimeoutMs: 'HPM_SERVICE_PING_TIMEOUT_MS',
   bodyLimitBytes: 'HPM_BODY_LIMIT_BYTES',

@@ -16,7 +16,10 @@ export const AgentResponse = z.object({
 })
 export type AgentResponse = z.infer<typeof AgentResponse>
 
-/** `POST /register`. Re-registering updates role, level and connection type (v1 kept the old ones). */
+/**
+ * `POST /register`. Re-registering refreshes the connection type; a different role or level is
+ * refused (409) unless `requester_agent_id` names a pm (v1 silently kept the old ones).
+ */
 export const RegisterAgentRequest = z.object({
   agent_id: AgentId,
   role: AgentRole,
@@ -24,6 +27,8 @@ export const RegisterAgentRequest = z.object({
   connection_type: ConnectionType.default('client'),
 })
 export type RegisterAgentRequest = z.input<typeof RegisterAgentRequest>
+
+export const RegisterAgentQuery = z.object({ requester_agent_id: AgentId.optional() })
 
 export const DeleteAgentQuery = z.object({ requester_agent_id: AgentId })
 

@@ -90,8 +90,29 @@ export const ChangeEvent = z.object({
 })
 export type ChangeEvent = z.infer<typeof ChangeEvent>
 
+/**
+ * v1's `/changes` reported every task status change, creation included, as `task_updated`; v1
+ * watchers follow that type. `/changes` keeps it for the events v1 had and gives our finer type
+ * in `kind` (the events stream, which v1 never had, uses the finer type itself).
+ */
+const V1_CHANGE_TYPE: Partial<Record<ChangeType, ChangeType>> = {
+  task_created: 'task_updated',
+  task_locked: 'task_updated',
+  task_unlocked: 'task_updated',
+}
+
+export const ChangeFeedEntry = ChangeEvent.extend({
+  /** The finer type: `task_locked` where `type` says `task_updated`. Always set. */
+  kind: ChangeType,
+})
+export type ChangeFeedEntry = z.infer<typeof ChangeFeedEntry>
+
+export function asChangeFeedEntry(event: ChangeEvent): ChangeFeedEntry {
+  return { ...event, type: V1_CHANGE_TYPE[event.type] ?? event.type, kind: event.type }
+}
+
 export const ChangesResponse = z.object({
-  changes: z.array(ChangeEvent),
+  changes: z.array(ChangeFeedEntry),
   last_timestamp: Timestamp,
   /** Id of the last event returned: pass it as `after_id` to the events stream to follow on. */
   last_event_id: z.number().int(),

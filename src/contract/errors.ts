@@ -27,6 +27,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   validation_failed: 422,
   schema_too_new: 500,
+  foreign_schema: 500,
   internal: 500,
   unavailable: 503,
 } as const

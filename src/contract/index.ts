@@ -6,6 +6,7 @@ export {
   AgentResponse,
   DeleteAgentQuery,
   HeartbeatResponse,
+  RegisterAgentQuery,
   RegisterAgentRequest,
   RegisterAgentResponse,
 } from './agents.js'
@@ -20,8 +21,10 @@ export {
   Timestamp,
 } from './common.js'
 export {
+  asChangeFeedEntry,
   CHANGE_TYPES,
   ChangeEvent,
+  ChangeFeedEntry,
   ChangelogQuery,
   ChangelogResponse,
   ChangesQuery,
@@ -81,6 +84,7 @@ export {
   ServiceResponse,
 } from './services.js'
 export {
+  AttentionItem,
   ContextResponse,
   HealthResponse,
   RootResponse,

@@ -14,6 +14,15 @@ export const HealthResponse = z.object({
 })
 export type HealthResponse = z.infer<typeof HealthResponse>
 
+/** Something no agent will act on, so a person must: shown by `/status`, `hpm status` and the dashboard. */
+export const AttentionItem = z.object({
+  reason: z.enum(['no_qa_can_review']),
+  task_id: z.number().int(),
+  title: z.string(),
+  detail: z.string(),
+})
+export type AttentionItem = z.infer<typeof AttentionItem>
+
 export const StatusResponse = z.object({
   service: z.string(),
   version: z.string(),
@@ -25,6 +34,7 @@ export const StatusResponse = z.object({
     total_services: z.number().int(),
     tasks_by_status: z.record(z.string(), z.number().int()),
   }),
+  attention: z.array(AttentionItem),
   timestamp: Timestamp,
 })
 export type StatusResponse = z.infer<typeof StatusResponse>

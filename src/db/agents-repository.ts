@@ -40,8 +40,12 @@ export async function requireRole(db: Db, agentId: string, roles: readonly Agent
   return agent
 }
 
-/** Creates or refreshes an agent. Re-registering updates role and level (v1 silently kept the old ones). */
-export async function upsertAgent(db: Db, input: Required<RegisterAgentRequest>, now: string): Promise<AgentRow> {
+/**
+ * Creates or refreshes an agent. A different role or level for an existing agent is refused unless
+ * `byPm`: an agent must not promote itself (v1 silently kept the old ones, and its agents were told
+ * nothing).
+ */
+export async function upsertAgent(db: Db, input: Required<RegisterAgentRequest>, now: string, byPm = false): Promise<AgentRow> {
   let existing = await findAgent(db, input.agent_id)
   if (!existing) {
     // Two first registrations of one id may race: the loser's insert does nothing and it updates instead.
@@ -56,6 +60,13 @@ export async function upsertAgent(db: Db, input: Required<RegisterAgentRequest>,
       return row
     }
     existing = await getAgentOrThrow(db, input.agent_id)
+  }
+  if ((existing.role !== input.role || existing.level !== input.level) && !byPm) {
+    throw new AppError(
+      'conflict',
+      `agent ${input.agent_id} is registered as ${existing.role} (${existing.level}); re-registering does not change its role or level. Register under a new agent id, or have a pm change it: POST /register?requester_agent_id=<pm id> (hpm register ... --requester-agent-id <pm id>)`,
+      { details: { role: existing.role, level: existing.level } },
+    )
   }
   const row = await db
     .updateTable('agents')

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect } from 'kysely'
+import type { DialectAdapter } from 'kysely'
 import pg from 'pg'
 
 import type { Database } from './database.js'
@@ -32,6 +33,20 @@ export interface Connection {
 // bigint (int8), which pg returns as a string: our counts and token totals fit in a double.
 pg.types.setTypeParser(20, (value) => Number(value))
 
+// SQLite runs DDL inside transactions, but Kysely's adapter says it does not, so its migrator
+// would apply a migration statement by statement: a failure half-way would leave some tables made.
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true
+  }
+}
+
+class TransactionalDdlSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter()
+  }
+}
+
 export function connectDatabase(options: ConnectOptions): Connection {
   if (/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.pgPoolSize ?? 10 })
@@ -41,10 +56,10 @@ export function connectDatabase(options: ConnectOptions): Connection {
   const file = options.sqliteFile ?? ':memory:'
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const database = new SQLite(file)
-  database.pragma('journal_mode = WAL')
+  // journal_mode = WAL is set by migrateToLatest once the file is known to be ours: it is a write.
   database.pragma('synchronous = NORMAL')
   database.pragma('foreign_keys = ON')
   // Several processes may share one file (CLI tools, a second server): wait for locks instead of failing.
   database.pragma('busy_timeout = 5000')
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' }
+  return { db: new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database }) }), dialect: 'sqlite' }
 }

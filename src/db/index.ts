@@ -4,7 +4,7 @@ export type { Connection, ConnectOptions } from './connect.js'
 export type { AgentRow, Database, Db, ServiceRow } from './database.js'
 export { dialectOf, isUniqueViolation, nowIso } from './dialect.js'
 export type { DialectName } from './dialect.js'
-export { migrateToLatest, schemaStatus } from './migrate.js'
+export { foreignSchemaMessage, migrateToLatest, schemaStatus, tableNames } from './migrate.js'
 export type { SchemaStatus } from './migrate.js'
 export {
   countAgents,
@@ -45,8 +45,8 @@ export { claimNextTask, findHeldTask, listExpiredLeases, listHeldTasks, lockTask
 export type { ClaimContext, ReleaseOptions } from './task-claims.js'
 export { addTaskComment } from './task-comments.js'
 export type { TaskCommentInput } from './task-comments.js'
-export { findNextTask, releaseCooldown } from './task-matching.js'
-export type { MatchCriteria, ReleaseCooldown } from './task-matching.js'
+export { findNextTask, matchCriteria } from './task-matching.js'
+export type { MatchCriteria, PickupTerms, ReleaseCooldown } from './task-matching.js'
 export { updateTaskStatus } from './task-status.js'
 export type { WorkFields } from './task-status.js'
 export {
@@ -62,3 +62,4 @@ export {
   updateTaskFields,
 } from './tasks-repository.js'
 export type { TaskWithEpic } from './tasks-repository.js'
+export { listAttention } from './attention.js'

@@ -2,21 +2,19 @@ import { sql } from 'kysely'
 import type { ExpressionBuilder } from 'kysely'
 
 import type { AgentRole, TaskStatus } from '../contract/index.js'
-import { AppError, canPickUp, isLevelAllowed } from '../domain/index.js'
+import { AppError, canPickUp, mayTakeLevel } from '../domain/index.js'
 import type { AgentRow, Database, Db } from './database.js'
 import { dialectOf } from './dialect.js'
 import { recordEvent } from './events-repository.js'
-import { orderForPickup, pickupFilter, releaseCooldown } from './task-matching.js'
-import type { MatchCriteria } from './task-matching.js'
+import { matchCriteria, orderForPickup, pickupFilter } from './task-matching.js'
+import type { PickupTerms } from './task-matching.js'
 import { getTaskOrThrow, selectTasks, taskEventData } from './tasks-repository.js'
 import type { TaskWithEpic } from './tasks-repository.js'
 
-export interface ClaimContext {
+export interface ClaimContext extends PickupTerms {
   agent: AgentRow
   now: string
   leaseExpiresAt: string
-  /** Tasks this agent gave back after this ISO time rank last in its claims; undefined = no cooldown. */
-  cooldownSince?: string | undefined
 }
 
 /** The task this agent holds, if any. An agent holds at most one task at a time. */
@@ -84,9 +82,8 @@ export async function claimNextTask(
   const held = await findHeldTask(db, ctx.agent.agent_id)
   if (held) return { task: held, alreadyHeld: true }
 
-  const cooldown = releaseCooldown(ctx.agent.agent_id, ctx.cooldownSince)
-  const criteria: MatchCriteria = { role: ctx.agent.role, level: ctx.agent.level, excludeIds }
-  let candidate = orderForPickup(db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)), ctx.agent.level, cooldown).limit(1)
+  const criteria = matchCriteria({ agentId: ctx.agent.agent_id, role: ctx.agent.role, level: ctx.agent.level }, ctx, excludeIds)
+  let candidate = orderForPickup(db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)), criteria).limit(1)
   // Concurrent claimers on PostgreSQL skip rows another transaction is claiming instead of queueing on them.
   if (dialectOf(db) === 'postgresql') candidate = candidate.forUpdate().skipLocked()
 
@@ -140,10 +137,10 @@ export async function lockTask(db: Db, taskId: number, ctx: ClaimContext): Promi
       `task ${taskId} is ${task.status} and targeted at ${task.target_role}; ${ctx.agent.role} agents can lock ${claimable}`,
     )
   }
-  if (!isLevelAllowed(ctx.agent.level, task.difficulty)) {
+  if (!mayTakeLevel(ctx.agent, task, ctx.qaLevelStrict)) {
     throw new AppError(
       'not_eligible',
-      `task ${taskId} is ${task.difficulty} work; agent ${agentId} is ${ctx.agent.level} and may take its level or lower`,
+      `task ${taskId} is ${task.difficulty} work; agent ${agentId} is ${ctx.agent.level} and may take its level or lower${ctx.agent.role === 'qa' ? ' (HPM_QA_LEVEL_STRICT is on)' : ''}`,
     )
   }
   const claimed = await db

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely'
 
 import type { AgentRole, SkillLevel } from '../contract/index.js'
-import { DEV_PICKUP_STATUSES, offeredLevels } from '../domain/index.js'
+import { DEV_PICKUP_STATUSES, levelsInOfferOrder, offeredLevels } from '../domain/index.js'
 import type { Database, Db } from './database.js'
 import type { TaskWithEpic } from './tasks-repository.js'
 
@@ -13,6 +13,8 @@ export interface MatchCriteria {
   excludeIds?: readonly number[]
   /** Who asks: tasks it gave back recently rank last for it. */
   cooldown?: ReleaseCooldown | undefined
+  /** HPM_QA_LEVEL_STRICT: a QA reviews `dev_done` work of its level or lower only. */
+  qaLevelStrict: boolean
 }
 
 /** Tasks `agentId` gave back after `since` rank after every other task it may take (still offered). */
@@ -27,6 +29,27 @@ export function releaseCooldown(agentId: string | undefined, since: string | und
   return agentId === undefined || since === undefined ? undefined : { agentId, since }
 }
 
+/** The server's pickup rules in force now (see LeaseClock). */
+export interface PickupTerms {
+  cooldownSince: string | undefined
+  qaLevelStrict: boolean
+}
+
+/** What an agent of this role and level (named, when it is known) is offered under `terms`. */
+export function matchCriteria(
+  asker: { agentId?: string | undefined; role: AgentRole; level: SkillLevel },
+  terms: PickupTerms,
+  excludeIds?: readonly number[],
+): MatchCriteria {
+  return {
+    role: asker.role,
+    level: asker.level,
+    excludeIds,
+    cooldown: releaseCooldown(asker.agentId, terms.cooldownSince),
+    qaLevelStrict: terms.qaLevelStrict,
+  }
+}
+
 /** Tasks an agent of this role and level may pick up: the matcher of DESIGN.md §Task flow. */
 export function pickupFilter(criteria: MatchCriteria) {
   const levels = offeredLevels(criteria.level)
@@ -38,7 +61,8 @@ export function pickupFilter(criteria: MatchCriteria) {
     ])
     const parts = [ownRole]
     if (criteria.role === 'qa') {
-      parts.push(eb.and([eb('tasks.status', '=', 'dev_done'), eb('tasks.difficulty', 'in', levels)]))
+      const review = eb('tasks.status', '=', 'dev_done')
+      parts.push(criteria.qaLevelStrict ? eb.and([review, eb('tasks.difficulty', 'in', levels)]) : review)
     }
     const filters = [eb('tasks.locked_by', 'is', null), eb.or(parts)]
     if (criteria.excludeIds && criteria.excludeIds.length > 0) {
@@ -50,14 +74,13 @@ export function pickupFilter(criteria: MatchCriteria) {
 
 /**
  * Tasks the asking agent gave back within its cooldown last; then own level first, then lower
- * levels; then higher priority; then oldest.
+ * levels, then (a QA's reviews) higher ones; then higher priority; then oldest.
  */
 export function orderForPickup<O>(
   query: SelectQueryBuilder<Database, 'tasks', O>,
-  level: SkillLevel,
-  cooldown?: ReleaseCooldown,
+  { level, cooldown }: Pick<MatchCriteria, 'level' | 'cooldown'>,
 ): SelectQueryBuilder<Database, 'tasks', O> {
-  const levels = offeredLevels(level)
+  const levels = levelsInOfferOrder(level)
   const rank = sql<number>`CASE tasks.difficulty ${sql.join(
     levels.map((l, i) => sql`WHEN ${l} THEN ${sql.lit(i)}`),
     sql` `,
@@ -71,7 +94,7 @@ export function orderForPickup<O>(
 
 /** The next task this agent could take, without claiming it (v1 `GET /tasks/next`). */
 export async function findNextTask(db: Db, criteria: MatchCriteria): Promise<TaskWithEpic | undefined> {
-  const candidate = orderForPickup(db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)), criteria.level, criteria.cooldown).limit(1)
+  const candidate = orderForPickup(db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)), criteria).limit(1)
   const row = await candidate.executeTakeFirst()
   if (!row) return undefined
   return db

@@ -94,7 +94,12 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
   const cooldownMs = config.releaseCooldownSeconds * 1000
   const leaseNow: LeaseClock = () => {
     const now = Date.now()
-    return { now: nowIso(now), leaseExpiresAt: nowIso(now + leaseMs), cooldownSince: cooldownMs > 0 ? nowIso(now - cooldownMs) : undefined }
+    return {
+      now: nowIso(now),
+      leaseExpiresAt: nowIso(now + leaseMs),
+      cooldownSince: cooldownMs > 0 ? nowIso(now - cooldownMs) : undefined,
+      qaLevelStrict: config.qaLevelStrict,
+    }
   }
   const waiters = new TaskWaiters({
     log: log.child({ component: 'waiters' }),
@@ -103,7 +108,7 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
       const task =
         request.kind === 'claim'
           ? await claimTaskFor(db, request.agent, leaseNow)
-          : await peekTaskFor(db, request, handedOut, leaseNow().cooldownSince)
+          : await peekTaskFor(db, request, handedOut, leaseNow())
       if (request.kind === 'claim' && task) void hub.poke()
       return task
     },

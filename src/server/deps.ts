@@ -1,19 +1,20 @@
 import type { Logger } from 'pino'
 
 import type { ServerConfig } from '../config/index.js'
-import type { Database, DialectName } from '../db/index.js'
+import type { Database, DialectName, PickupTerms } from '../db/index.js'
 import type { Kysely } from 'kysely'
 import type { AgentActivity } from './agent-activity.js'
 import type { ChangeHub } from './change-hub.js'
 import type { BackgroundJobs } from './jobs.js'
 import type { TaskWaiters } from './task-waiters.js'
 
-/** The clock of a claim made now: current time, its lease end, and where the release cooldown starts. */
-export type LeaseClock = () => {
+/**
+ * The terms of a claim made now: current time, its lease end, and the pickup rules (where the
+ * release cooldown starts — undefined when HPM_RELEASE_COOLDOWN_SECONDS is 0 — and HPM_QA_LEVEL_STRICT).
+ */
+export type LeaseClock = () => PickupTerms & {
   now: string
   leaseExpiresAt: string
-  /** Releases after this ISO time are recent for HPM_RELEASE_COOLDOWN_SECONDS; undefined when it is 0. */
-  cooldownSince: string | undefined
 }
 
 /** What route plugins need; built once by buildApp. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 
-import { claimNextTask, findHeldTask, findNextTask, isUniqueViolation, releaseCooldown } from '../db/index.js'
-import type { AgentRow, Database, TaskWithEpic } from '../db/index.js'
+import { claimNextTask, findHeldTask, findNextTask, isUniqueViolation, matchCriteria } from '../db/index.js'
+import type { AgentRow, Database, PickupTerms, TaskWithEpic } from '../db/index.js'
 import type { LeaseClock } from './deps.js'
 import type { WaitRequest } from './task-waiters.js'
 
@@ -29,8 +29,7 @@ export async function peekTaskFor(
   db: Kysely<Database>,
   request: Extract<WaitRequest, { kind: 'next' }>,
   handedOut: readonly number[],
-  cooldownSince: string | undefined,
+  terms: PickupTerms,
 ): Promise<TaskWithEpic | undefined> {
-  const cooldown = releaseCooldown(request.agentId, cooldownSince)
-  return findNextTask(db, { role: request.role, level: request.level, excludeIds: handedOut, cooldown })
+  return findNextTask(db, matchCriteria(request, terms, handedOut))
 }

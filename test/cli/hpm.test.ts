@@ -128,6 +128,28 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       expect(body.next_task).toMatchObject({ id: task.id, status: 'created' })
       expect(body.mentions).toEqual([expect.objectContaining({ mentioned_agent_id: agentId, document_title: 'note', is_read: false })])
     })
+
+    it("changes a registered agent's role only when a pm is named with --requester-agent-id", async () => {
+      const agentId = await registerAgent('dev', 'backend_dev', 'junior')
+      const pm = await registerAgent('pm', 'pm', 'principal')
+
+      const alone = await hpm('register', '--agent-id', agentId, '--role', 'architect', '--level', 'junior')
+      const byPm = await hpm('register', '--agent-id', agentId, '--role', 'architect', '--level', 'junior', '--requester-agent-id', pm)
+
+      expect(alone.code).toBe(1)
+      expect(alone.stderr).toContain('is registered as backend_dev (junior)')
+      expect(byPm.code).toBe(0)
+      expect(byPm.json().agent).toMatchObject({ agent_id: agentId, role: 'architect', level: 'junior' })
+    })
+  })
+
+  describe('hpm status', () => {
+    it('prints the counts and what needs attention, without an agent id', async () => {
+      const result = await hpm('status')
+
+      expect(result.code).toBe(0)
+      expect(result.json()).toMatchObject({ service: 'headless-pm-api', metrics: { total_agents: expect.any(Number) }, attention: expect.any(Array) })
+    })
   })
 
   describe('hpm agents', () => {

@@ -72,6 +72,7 @@ describe('views', () => {
       changes: views.changes(await client.listChanges({ since, agent_id: 'pm_v' })),
       runs: views.runs(await client.listRuns(task.id)),
       record: views.record(await client.getContext()),
+      serverStatus: views.serverStatus(await client.getStatus()),
       empty: views.tasks([]),
     }
 
@@ -96,6 +97,8 @@ describe('views', () => {
     expect(plain(rendered.task)).toMatch(/failures\s+1/)
     expect(plain(rendered.record)).toMatch(/project_name\s+Headless PM/)
     expect(plain(rendered.empty)).toBe('no tasks')
+    // Task V is dev_done and no QA agent is registered: nobody will review it.
+    expect(plain(rendered.serverStatus)).toMatch(/agents: 2 \(2 active\)[\s\S]*dev_done 1[\s\S]*needs attention \(1\):\n  task \d+ Task V: waits for review, and no QA agent is registered/)
   })
 })
 

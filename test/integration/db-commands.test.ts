@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -49,5 +50,25 @@ describe('hpm db', () => {
     expect(status.stderr).toContain('9999-from-the-future')
     expect(serve.exitCode).toBe(1)
     expect(serve.stderr).toContain('the database schema is newer than this version of headless-pm')
+  })
+
+  it("refuses to start in a v1 project directory and leaves v1's database byte for byte as it was", async () => {
+    // What a v1 user has: v1's .env (read by us too) naming v1's SQLite file in SQLAlchemy form.
+    await copyFile(join(import.meta.dirname, '..', 'fixtures', 'v1-database', 'headless-pm-v1.db'), join(dir, 'headless-pm.db'))
+    await writeFile(join(dir, '.env'), 'DATABASE_URL=sqlite:///headless-pm.db\n')
+    const digest = async () => createHash('sha256').update(await readFile(join(dir, 'headless-pm.db'))).digest('hex')
+    const before = await digest()
+
+    const serve = await hpm('serve', '--port', '0')
+    const migrate = await hpm('db', 'migrate')
+    const status = await hpm('db', 'status')
+
+    for (const result of [serve, migrate, status]) {
+      expect(result.exitCode).toBe(1)
+      expect(result.stderr).toContain('this is a Headless PM v1 database')
+      expect(result.stderr).toContain('hpm db import-v1')
+    }
+    expect(await digest()).toBe(before)
+    expect((await readdir(dir)).filter((name) => name.startsWith('headless-pm.db'))).toEqual(['headless-pm.db'])
   })
 })

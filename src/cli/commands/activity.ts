@@ -1,6 +1,6 @@
 import type { HeadlessPMClient } from '../../client/index.js'
 import { parseSince } from '../../contract/index.js'
-import type { AgentRole, ChangelogResponse, ChangesResponse, MentionResponse } from '../../contract/index.js'
+import type { AgentRole, ChangelogResponse, ChangesResponse, MentionResponse, StatusResponse } from '../../contract/index.js'
 import { UsageError } from '../exit-codes.js'
 
 export interface ListMentionsOptions {
@@ -43,4 +43,9 @@ export function listChanges(
 /** `hpm changelog`: recent task status changes, newest first. */
 export function listChangelog(client: HeadlessPMClient, options: { limit: number }): Promise<ChangelogResponse[]> {
   return client.listChangelog(options.limit)
+}
+
+/** `hpm status`: counts of agents and tasks, and what no agent will act on (it needs a person). */
+export function serverStatus(client: HeadlessPMClient): Promise<StatusResponse> {
+  return client.getStatus()
 }

@@ -15,6 +15,8 @@ export interface RegisterOptions {
   role: AgentRole
   level: SkillLevel
   connectionType: ConnectionType
+  /** A pm: needed to change the role or level of an agent already registered. */
+  requesterAgentId?: string
 }
 
 /** `hpm register`: registers the agent; the answer carries its next task and unread mentions. */
@@ -24,7 +26,7 @@ export function registerAgent(client: HeadlessPMClient, options: RegisterOptions
     role: options.role,
     level: options.level,
     connection_type: options.connectionType,
-  })
+  }, { requesterAgentId: options.requesterAgentId })
 }
 
 /** `hpm agents list`. */

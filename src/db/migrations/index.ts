@@ -11,6 +11,27 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-run-verdicts': runVerdicts,
 }
 
+/**
+ * Every table the migrations above create, plus Kysely's own bookkeeping. Anything else in the
+ * database means it belongs to someone else (a test compares this with a migrated database).
+ */
+export const OWN_TABLES: ReadonlySet<string> = new Set([
+  'kysely_migration',
+  'kysely_migration_lock',
+  'agents',
+  'epics',
+  'features',
+  'tasks',
+  'task_comments',
+  'task_runs',
+  'changelog',
+  'documents',
+  'mentions',
+  'services',
+  'events',
+  'job_locks',
+])
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve({ ...MIGRATIONS }),
 }

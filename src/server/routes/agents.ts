@@ -6,6 +6,7 @@ import {
   DeleteAgentQuery,
   HeartbeatResponse,
   MessageResponse,
+  RegisterAgentQuery,
   RegisterAgentRequest,
   RegisterAgentResponse,
 } from '../../contract/index.js'
@@ -18,7 +19,7 @@ import {
   listHeldTasks,
   listMentions,
   recordEvent,
-  releaseCooldown,
+  matchCriteria,
   releaseTask,
   requireRole,
   rowToAgent,
@@ -34,14 +35,16 @@ export function agentRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/register',
-      { schema: { tags: ['agents'], body: RegisterAgentRequest, response: { 200: RegisterAgentResponse } } },
+      { schema: { tags: ['agents'], querystring: RegisterAgentQuery, body: RegisterAgentRequest, response: { 200: RegisterAgentResponse } } },
       async (request) => {
-        const { now, cooldownSince } = deps.leaseNow()
-        const agent = await deps.mutate((trx) => upsertAgent(trx, request.body, now))
+        const terms = deps.leaseNow()
+        const requester = request.query.requester_agent_id
+        // Only a pm may change an existing agent's role or level; naming any other requester is refused outright.
+        if (requester !== undefined) await requireRole(deps.db, requester, ['pm'])
+        const agent = await deps.mutate((trx) => upsertAgent(trx, request.body, terms.now, requester !== undefined))
         await deps.activity.touch(agent.agent_id, true)
         const held = await findHeldTask(deps.db, agent.agent_id)
-        const cooldown = releaseCooldown(agent.agent_id, cooldownSince)
-        const next = held ?? (await findNextTask(deps.db, { role: agent.role, level: agent.level, cooldown }))
+        const next = held ?? (await findNextTask(deps.db, matchCriteria({ agentId: agent.agent_id, role: agent.role, level: agent.level }, terms)))
         const mentions = await listMentions(deps.db, { agentIds: [agent.agent_id], unreadOnly: true, limit: 10 })
         return { agent: rowToAgent(agent), next_task: next ? rowToTask(next) : null, mentions }
       },

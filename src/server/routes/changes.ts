@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
-import { ChangelogQuery, ChangelogResponse, ChangesQuery, ChangesResponse, EventsQuery } from '../../contract/index.js'
+import { ChangelogQuery, ChangelogResponse, ChangesQuery, ChangesResponse, EventsQuery, asChangeFeedEntry } from '../../contract/index.js'
 import type { ChangeEvent } from '../../contract/index.js'
 import { listChangelog, listEventsAfterId, listEventsSince } from '../../db/index.js'
 import type { ServerDeps } from '../deps.js'
@@ -26,7 +26,7 @@ export function changeRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
             : await listEventsSince(deps.db, since!.toISOString(), limit)
         const last = changes.at(-1)
         return {
-          changes,
+          changes: changes.map(asChangeFeedEntry),
           last_timestamp: last?.timestamp ?? since?.toISOString() ?? new Date().toISOString(),
           last_event_id: last?.id ?? afterId ?? 0,
         }

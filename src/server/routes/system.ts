@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 
 import { ContextResponse, HealthResponse, RootResponse, StatusResponse } from '../../contract/index.js'
-import { countAgents, countDocuments, countServices, countTasksByStatus, nowIso } from '../../db/index.js'
+import { countAgents, countDocuments, countServices, countTasksByStatus, listAttention, nowIso } from '../../db/index.js'
 import type { ServerDeps } from '../deps.js'
 
 /** Public routes: `/`, `/health`, `/status` and `/api/v1/context`. */
@@ -34,11 +34,12 @@ export function systemRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
 
     app.get('/status', { schema: { tags: ['system'], response: { 200: StatusResponse } } }, async () => {
       const activeSince = nowIso(Date.now() - deps.config.agentActiveSeconds * 1000)
-      const [agents, byStatus, documents, services] = await Promise.all([
+      const [agents, byStatus, documents, services, attention] = await Promise.all([
         countAgents(deps.db, activeSince),
         countTasksByStatus(deps.db),
         countDocuments(deps.db),
         countServices(deps.db),
+        listAttention(deps.db, deps.config.qaLevelStrict),
       ])
       return {
         service: 'headless-pm-api',
@@ -51,6 +52,7 @@ export function systemRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
           total_services: services,
           tasks_by_status: byStatus,
         },
+        attention,
         timestamp: nowIso(),
       }
     })

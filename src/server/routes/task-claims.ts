@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { FastifyReply } from 'fastify'
 
 import { AgentIdQuery, ClaimTaskRequest, ClaimTaskResponse, NextTaskQuery, TaskIdParams, TaskResponse, UnlockRequest } from '../../contract/index.js'
-import { findHeldTask, findNextTask, getAgentOrThrow, getTaskOrThrow, lockTask, releaseCooldown, releaseTask, rowToTask } from '../../db/index.js'
+import { findHeldTask, findNextTask, getAgentOrThrow, getTaskOrThrow, lockTask, matchCriteria, releaseTask, rowToTask } from '../../db/index.js'
 import { AppError } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
 import { claimTaskFor } from '../wait-attempts.js'
@@ -37,7 +37,7 @@ export function taskClaimRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         const waitMs = simulate ? 0 : (timeout ?? deps.config.defaultWaitSeconds) * 1000
         const task =
           waitMs <= 0
-            ? await findNextTask(deps.db, { role, level, cooldown: releaseCooldown(agent_id, deps.leaseNow().cooldownSince) })
+            ? await findNextTask(deps.db, matchCriteria({ agentId: agent_id, role, level }, deps.leaseNow()))
             : await deps.waiters.wait({ kind: 'next', role, level, agentId: agent_id }, waitMs, hangUpSignal(reply))
         return task ? rowToTask(task) : null
       },

@@ -28,7 +28,7 @@ import {
   insertTask,
   listComments,
   listTasks,
-  releaseCooldown,
+  matchCriteria,
   requireRole,
   rowToTask,
   updateTaskFields,
@@ -122,16 +122,15 @@ export function taskRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       async (request) => {
         await getTaskOrThrow(deps.db, request.params.task_id)
         const actor = await getAgentOrThrow(deps.db, request.query.agent_id)
-        const { now, cooldownSince } = deps.leaseNow()
+        const terms = deps.leaseNow()
         const { status, notes, work_branch, work_commit } = request.body
         const { task } = await deps.mutate((trx) =>
-          updateTaskStatus(trx, request.params.task_id, status, actor, notes, now, { work_branch, work_commit }),
+          updateTaskStatus(trx, request.params.task_id, status, actor, notes, terms.now, { work_branch, work_commit }),
         )
         // An agent still holding a task is not offered another: one task at a time.
-        const cooldown = releaseCooldown(actor.agent_id, cooldownSince)
         const next = (await findHeldTask(deps.db, actor.agent_id))
           ? undefined
-          : await findNextTask(deps.db, { role: actor.role, level: actor.level, cooldown })
+          : await findNextTask(deps.db, matchCriteria({ agentId: actor.agent_id, role: actor.role, level: actor.level }, terms))
         return {
           task: rowToTask(task),
           next_task: next ? rowToTask(next) : null,

@@ -43,15 +43,50 @@ describe('POST /register', () => {
     expect(res.body.agent.role).toBe('fullstack_dev')
   })
 
-  it('updates role, level and connection type when an agent registers again', async () => {
+  it('refreshes the connection type when an agent registers again with its role and level', async () => {
     const agentId = await registerAgent(server.api, { role: 'backend_dev', level: 'junior' })
 
-    const res = await server.api('/api/v1/register', { method: 'POST', body: { agent_id: agentId, role: 'architect', level: 'principal', connection_type: 'mcp' } })
+    const res = await server.api('/api/v1/register', { method: 'POST', body: { agent_id: agentId, role: 'backend_dev', level: 'junior', connection_type: 'mcp' } })
 
     expect(res.status).toBe(200)
-    expect(res.body.agent).toMatchObject({ agent_id: agentId, role: 'architect', level: 'principal', connection_type: 'mcp' })
+    expect(res.body.agent).toMatchObject({ agent_id: agentId, role: 'backend_dev', level: 'junior', connection_type: 'mcp' })
     const agents = await server.api('/api/v1/agents')
     expect(agents.body.filter((a: any) => a.agent_id === agentId)).toHaveLength(1)
+  })
+
+  it.for([
+    ['another role', { role: 'pm', level: 'junior' }],
+    ['another level', { role: 'backend_dev', level: 'principal' }],
+  ] as const)('returns 409 and keeps the agent as it was when it re-registers with %s (no self-promotion)', async ([_what, change]) => {
+    const agentId = await registerAgent(server.api, { role: 'backend_dev', level: 'junior' })
+    const before = await snapshotDatabase(server)
+
+    const res = await server.api('/api/v1/register', { method: 'POST', body: { agent_id: agentId, ...change } })
+
+    expectClientError(res, 409, `agent ${agentId} is registered as backend_dev (junior)`)
+    expect(res.body.detail).toContain('requester_agent_id')
+    expect(await snapshotDatabase(server)).toBe(before)
+  })
+
+  it('changes role and level when a pm re-registers the agent', async () => {
+    const agentId = await registerAgent(server.api, { role: 'backend_dev', level: 'junior' })
+    const pm = await registerAgent(server.api, { role: 'pm', level: 'principal' })
+
+    const res = await server.api(`/api/v1/register?requester_agent_id=${pm}`, { method: 'POST', body: { agent_id: agentId, role: 'architect', level: 'principal' } })
+
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    expect(res.body.agent).toMatchObject({ agent_id: agentId, role: 'architect', level: 'principal' })
+  })
+
+  it('returns 403 and changes nothing when the requester named is not a pm', async () => {
+    const agentId = await registerAgent(server.api, { role: 'backend_dev', level: 'junior' })
+    const dev = await registerAgent(server.api, { role: 'backend_dev', level: 'principal' })
+    const before = await snapshotDatabase(server)
+
+    const res = await server.api(`/api/v1/register?requester_agent_id=${dev}`, { method: 'POST', body: { agent_id: agentId, role: 'pm', level: 'principal' } })
+
+    expectClientError(res, 403, 'Only pm agents')
+    expect(await snapshotDatabase(server)).toBe(before)
   })
 
   it('creates one agent when the same new id registers ten times at once', async () => {

@@ -28,7 +28,7 @@ afterAll(async () => {
 const changes = async (since: string, extra = '') => {
   const res = await server.api(`/api/v1/changes?since=${encodeURIComponent(since)}&agent_id=watcher${extra}`)
   expect(res.status, JSON.stringify(res.body)).toBe(200)
-  return res.body as { changes: Array<{ id: number; type: string; timestamp: string; data: any }>; last_timestamp: string; last_event_id: number }
+  return res.body as { changes: Array<{ id: number; type: string; kind: string; timestamp: string; data: any }>; last_timestamp: string; last_event_id: number }
 }
 
 /** A moment strictly before the next write, on a millisecond boundary the server has passed. */
@@ -101,7 +101,11 @@ describe('GET /changes', () => {
     const body = await changes(since.toISOString())
 
     const aboutTask = body.changes.filter((c) => c.data.task_id === task.id)
-    expect(aboutTask.map((c) => c.type)).toEqual(['task_created', 'task_locked', 'task_updated'])
+    // v1 watchers follow task_updated; the finer type is in kind.
+    expect(aboutTask.map((c) => c.type)).toEqual(['task_updated', 'task_updated', 'task_updated'])
+    expect(aboutTask.map((c) => c.kind)).toEqual(['task_created', 'task_locked', 'task_updated'])
+    expect(aboutTask[0]?.data).toMatchObject({ task_id: task.id, title: task.title, old_status: 'created', new_status: 'created', changed_by: project.pm })
+    expect(aboutTask[1]?.data).toMatchObject({ old_status: 'created', new_status: 'under_work', changed_by: dev })
     expect(aboutTask[2]?.data).toMatchObject({ task_id: task.id, title: task.title, old_status: 'under_work', new_status: 'dev_done', changed_by: dev, notes: 'done' })
     const timestamps = body.changes.map((c) => c.timestamp)
     expect(timestamps).toEqual([...timestamps].sort())

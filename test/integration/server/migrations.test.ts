@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { Migrator } from 'kysely'
+import { Migrator, sql } from 'kysely'
 import type { TestContext } from 'vitest'
 import { describe, expect, it } from 'vitest'
 
-import { connectDatabase, findTask, listRuns, migrateToLatest, rowToTask } from '../../../src/db/index.js'
+import { connectDatabase, findTask, listRuns, migrateToLatest, rowToTask, tableNames } from '../../../src/db/index.js'
 import type { Connection } from '../../../src/db/index.js'
-import { migrationProvider } from '../../../src/db/migrations/index.js'
+import { OWN_TABLES, migrationProvider } from '../../../src/db/migrations/index.js'
 import { createTestDatabase, isPgLane } from '../../helpers/pg-database.js'
 
 /** A fresh database of this lane's dialect (SQLite file, or PostgreSQL in the postgres lane). */
@@ -77,5 +77,48 @@ describe('migration 0003-run-verdicts', () => {
     expect(down.results?.map((r) => [r.migrationName, r.status])).toEqual([['0003-run-verdicts', 'Success']])
     expect(up.error).toBeUndefined()
     expect(up.results?.map((r) => [r.migrationName, r.status])).toEqual([['0003-run-verdicts', 'Success']])
+  })
+})
+
+describe('migrating a database', () => {
+  it('creates exactly the tables headless-pm counts as its own', async (context) => {
+    const { db } = await freshConnection(context)
+
+    await migrateToLatest(db)
+
+    expect(await tableNames(db)).toEqual([...OWN_TABLES].sort())
+  })
+
+  it('leaves no table behind when a migration fails half-way (one transaction)', async (context) => {
+    const { db } = await freshConnection(context)
+    // A view is not a table, so the database is not refused; 0001 then fails at its changelog table.
+    await sql`create view changelog as select 1 as x`.execute(db)
+
+    await expect(migrateToLatest(db)).rejects.toThrow(/migration failed/)
+
+    const left = await tableNames(db)
+    expect(left.filter((name) => !name.startsWith('kysely_'))).toEqual([])
+    expect(await db.selectFrom('kysely_migration' as never).selectAll().execute()).toEqual([])
+  })
+
+  it('refuses a v1 database before writing anything, pointing to the import', async (context) => {
+    const { db } = await freshConnection(context)
+    for (const table of ['agent', 'epic', 'feature', 'task', 'changelog']) {
+      await sql`create table ${sql.table(table)} (id integer primary key)`.execute(db)
+    }
+
+    const error = await migrateToLatest(db).catch((e: unknown) => e)
+
+    expect(error).toMatchObject({ code: 'foreign_schema', message: expect.stringContaining('hpm db import-v1') })
+    expect((error as Error).message).toContain('Headless PM v1 database')
+    expect(await tableNames(db)).toEqual(['agent', 'changelog', 'epic', 'feature', 'task'])
+  })
+
+  it("refuses a database holding another application's tables, naming them", async (context) => {
+    const { db } = await freshConnection(context)
+    await sql`create table invoices (id integer primary key)`.execute(db)
+
+    await expect(migrateToLatest(db)).rejects.toMatchObject({ code: 'foreign_schema', message: expect.stringContaining('(invoices)') })
+    expect(await tableNames(db)).toEqual(['invoices'])
   })
 })

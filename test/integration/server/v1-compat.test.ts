@@ -132,7 +132,7 @@ describe('a v1 client', () => {
     const qaReg = await v1.register(qa, 'qa', 'senior')
     expect(reg.agent).toMatchObject({ agent_id: pm, role: 'pm', level: 'principal', connection_type: 'client' })
     expect(qaReg).toMatchObject({ next_task: null, mentions: [] })
-    expect(await v1.context()).toMatchObject({ project_name: expect.any(String), shared_path: expect.any(String), database_type: expect.any(String) })
+    expect(await v1.context()).toMatchObject({ project_name: 'Headless PM', shared_path: './shared', instructions_path: './agent_instructions', project_docs_path: './docs', database_type: expect.any(String) })
 
     // Plan: epic, feature, task.
     const epic = await v1.createEpic('User Authentication', 'Login and sessions', pm)
@@ -205,7 +205,9 @@ describe('a v1 client', () => {
     // Activity: changes since the start (unix seconds, as the v1 client's help says), changelog.
     const changes = await v1.changes(startedAt, dev)
     const taskUpdates = changes.changes.filter((c: any) => c.type === 'task_updated' && c.data.task_id === task.id)
-    expect(taskUpdates.map((c: any) => c.data.new_status)).toEqual(['created', 'under_work', 'dev_done', 'under_work', 'qa_done', 'committed'])
+    // As v1: creation and every status call (a re-statement too, and our lock) is a task_updated.
+    expect(taskUpdates.map((c: any) => c.data.new_status)).toEqual(['created', 'created', 'under_work', 'under_work', 'dev_done', 'under_work', 'under_work', 'qa_done', 'committed'])
+    expect(taskUpdates.map((c: any) => c.kind)).toEqual(['task_created', 'task_updated', 'task_locked', 'task_updated', 'task_updated', 'task_locked', 'task_updated', 'task_updated', 'task_updated'])
     expect(changes.changes.map((c: any) => c.type)).toEqual(expect.arrayContaining(['document_created', 'document_updated', 'task_updated']))
     expect(changes.last_timestamp).toMatch(/Z$/)
     const changelog = await v1.changelog(100)
@@ -215,5 +217,27 @@ describe('a v1 client', () => {
     expect((await v1.listAgents()).map((a: any) => a.agent_id).sort()).toEqual([dev, pm, qa].sort())
     await v1.register('pm_senior_002', 'pm', 'senior')
     expect((await v1.deleteAgent(pm, 'pm_senior_002')).message).toContain('success')
+  })
+
+  it("lets a v1 team's junior QA review principal work, as v1 did", async () => {
+    const v1 = new V1Client(server.url, server.apiKey)
+    const [pm, dev, qa] = ['pm_principal_qa_case', 'backend_dev_principal_qa_case', 'qa_junior_qa_case']
+    await v1.register(pm, 'pm', 'principal')
+    await v1.register(dev, 'backend_dev', 'principal')
+    await v1.register(qa, 'qa', 'junior')
+    const epic = await v1.createEpic('Billing', 'Invoices', pm)
+    const feature = await v1.createFeature(epic.id, 'Invoices', 'PDF invoices', pm)
+    const task = await v1.createTask(pm, {
+      feature_id: feature.id, title: 'Invoice engine', description: 'hard', target_role: 'backend_dev', difficulty: 'principal', complexity: 'major', branch: 'feature/invoices',
+    })
+    await v1.lockTask(task.id, dev)
+    await v1.updateStatus(task.id, 'dev_done', dev, 'done')
+
+    const offered = await v1.nextTask('qa', 'junior')
+    await v1.lockTask(task.id, qa)
+    const passed = await v1.updateStatus(task.id, 'qa_done', qa, 'tested')
+
+    expect(offered).toMatchObject({ id: task.id, status: 'dev_done', difficulty: 'principal' })
+    expect(passed.task).toMatchObject({ status: 'qa_done' })
   })
 })
