@@ -2,9 +2,11 @@ import { defineConfig } from 'vitest/config'
 import type { TestProjectInlineConfiguration } from 'vitest/config'
 
 // The server suites run once on SQLite and again on PostgreSQL when HPM_TEST_PG_URL names a server
-// (CI starts one; see scripts/pg-test-cluster.sh). Without it the PostgreSQL lane is skipped, and
-// scripts/test.js says so.
+// (CI starts one; see scripts/pg-test-cluster.sh). The import from a v1 MySQL database runs when
+// HPM_TEST_MYSQL_URL names one (scripts/mysql-test-cluster.sh). Without them those lanes are
+// skipped, and scripts/test.js says so.
 const PG_SUITES = ['test/integration/server/**/*.test.ts', 'test/integration/pg/**/*.test.ts']
+const MYSQL_SUITES = ['test/integration/mysql/**/*.test.ts']
 
 const common = {
   pool: 'forks' as const,
@@ -22,7 +24,7 @@ const projects: TestProjectInlineConfiguration[] = [
       ...common,
       name: 'sqlite',
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      exclude: ['test/integration/pg/**', '**/node_modules/**'],
+      exclude: ['test/integration/pg/**', ...MYSQL_SUITES, '**/node_modules/**'],
     },
   },
 ]
@@ -30,6 +32,9 @@ if (process.env.HPM_TEST_PG_URL) {
   projects.push({
     test: { ...common, name: 'postgres', include: PG_SUITES, env: { HPM_TEST_DIALECT: 'postgresql' } },
   })
+}
+if (process.env.HPM_TEST_MYSQL_URL) {
+  projects.push({ test: { ...common, name: 'mysql', include: MYSQL_SUITES } })
 }
 
 // Most time goes to waiting on child processes and sockets, so two workers fit two cores.

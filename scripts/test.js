@@ -1,17 +1,24 @@
 #!/usr/bin/env node
 // `npm test`: every lane, ending with the plain `N passed, N failed[, N skipped]` line CI reads.
-// The PostgreSQL lane runs when HPM_TEST_PG_URL is set; with HPM_REQUIRE_ALL_LANES=1 (CI) a
-// missing lane is a failure, not a skip.
+// The PostgreSQL lane runs when HPM_TEST_PG_URL is set, the MySQL one (import from a v1 MySQL
+// database) when HPM_TEST_MYSQL_URL is; with HPM_REQUIRE_ALL_LANES=1 (CI) a missing lane is a
+// failure, not a skip.
 import { spawnSync } from 'node:child_process'
 
+const LANES = [
+  { name: 'PostgreSQL', variable: 'HPM_TEST_PG_URL', script: 'scripts/pg-test-cluster.sh' },
+  { name: 'MySQL', variable: 'HPM_TEST_MYSQL_URL', script: 'scripts/mysql-test-cluster.sh' },
+]
 const requireAll = process.env.HPM_REQUIRE_ALL_LANES === '1'
-if (!process.env.HPM_TEST_PG_URL) {
-  const message = 'PostgreSQL lane skipped: HPM_TEST_PG_URL is not set (scripts/pg-test-cluster.sh start DIR prints one)'
-  if (requireAll) {
-    process.stderr.write(`${message}; HPM_REQUIRE_ALL_LANES=1 forbids skipping\n0 passed, 1 failed\n`)
-    process.exit(1)
-  }
-  process.stdout.write(`${message}\n`)
+const missing = LANES.filter((lane) => !process.env[lane.variable])
+for (const lane of missing) {
+  const message = `${lane.name} lane skipped: ${lane.variable} is not set (${lane.script} start DIR prints one)`
+  if (requireAll) process.stderr.write(`${message}; HPM_REQUIRE_ALL_LANES=1 forbids skipping\n`)
+  else process.stdout.write(`${message}\n`)
+}
+if (requireAll && missing.length > 0) {
+  process.stderr.write(`0 passed, ${missing.length} failed\n`)
+  process.exit(1)
 }
 
 // Tests run `hpm` as a real child process; build its bundle first so they run what is in src/.

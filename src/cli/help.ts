@@ -150,9 +150,24 @@ database into the database \`hpm serve\` uses (--database-url / DATABASE_URL, el
     listed with the reason; everything else is imported. All of it or nothing: one transaction.
   - running it again writes nothing (rows already there count as already present); a target that holds
     other data under v1's ids is refused before anything is written.
-MySQL sources need the optional mysql2 package (npm i mysql2) and are not read yet: only SQLite is.
+The source is v1's SQLite file, or its MySQL database as mysql://user:password@host:port/database
+(v1's own mysql+pymysql:// URL works too). MySQL is only read, in one read-only transaction, and needs
+the optional mysql2 package: npm i mysql2 (a development checkout has it). The password is never printed.
 
 Examples:
   hpm db import-v1 ../old-pm/headless-pm.db --dry-run
   hpm db import-v1 sqlite:///headless-pm.db --database-url postgres://hpm@db/headless_pm
+  hpm db import-v1 mysql+pymysql://pm:secret@127.0.0.1:3306/headless_pm
+`
+
+export const MCP_HELP = `
+Speaks MCP (Model Context Protocol) on stdin/stdout, so Claude Code and other MCP clients use Headless PM
+as tools (register_agent, claim_task, update_task_status, create_task, ...), resources and role prompts.
+The server URL and key come from --url/--api-key, HEADLESS_PM_API_URL/HEADLESS_PM_API_KEY or .env, as for
+every hpm command. With --agent-id (and --role/--level) tools act as that agent unless a call names another.
+Logs go to stderr; stdout carries protocol messages only.
+
+Examples:
+  claude mcp add headless-pm -- hpm mcp --agent-id backend_dev_senior_001 --role backend_dev --level senior
+  claude mcp add --transport http headless-pm http://127.0.0.1:6969/mcp --header "X-API-Key: $HEADLESS_PM_API_KEY"
 `

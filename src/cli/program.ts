@@ -5,8 +5,9 @@ import { PACKAGE_VERSION } from '../lib/package-root.js'
 
 import type { HeadlessPMClient } from '../client/index.js'
 import type { RunnerFlags } from '../config/index.js'
+import type { AgentRole, SkillLevel } from '../contract/index.js'
 import { CONNECTION_TYPES, FLOW_STATUSES, TASK_COMPLEXITIES } from './choices.js'
-import { DOCUMENTS_HELP, IMPORT_V1_HELP, INIT_HELP, MAIN_HELP, MENTIONS_HELP, MERGE_HELP, PLANNING_HELP, SERVICES_HELP, TASKS_HELP } from './help.js'
+import { DOCUMENTS_HELP, IMPORT_V1_HELP, INIT_HELP, MAIN_HELP, MCP_HELP, MENTIONS_HELP, MERGE_HELP, PLANNING_HELP, SERVICES_HELP, TASKS_HELP } from './help.js'
 import {
   complexityOption,
   docTypeOption,
@@ -116,6 +117,19 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .action(async (opts: { host?: string; port?: string; dataDir?: string; databaseUrl?: string }) => {
       const { serveCommand } = await import('./commands/serve.js')
       hooks.setExit(await serveCommand(opts), true)
+    })
+
+  program
+    .command('mcp')
+    .description('MCP server on stdio for Claude Code and other MCP clients (claude mcp add headless-pm -- hpm mcp)')
+    .option('--agent-id <id>', 'the agent the tools act as when a call does not name one')
+    .addOption(roleOption('--role <role>', 'default role for register_agent and get_next_task'))
+    .addOption(levelOption('--level <level>', 'default level for register_agent and get_next_task'))
+    .addHelpText('after', MCP_HELP)
+    .action(async (opts: { agentId?: string; role?: AgentRole; level?: SkillLevel }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>()
+      const { mcpCommand } = await import('./commands/mcp.js')
+      hooks.setExit(await mcpCommand({ ...opts, url: globals.url, apiKey: globals.apiKey }), true)
     })
 
   program

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
 
 import { AgentRole, SkillLevel } from '../contract/index.js'
+import { BoolText } from './bool-text.js'
 import type { ClientConfig } from './client-config.js'
 import { ConfigError, deepFreeze } from './config-error.js'
 import { mergeEnv, readDotEnv } from './env-source.js'
@@ -34,6 +35,7 @@ export const RunnerConfigSchema = z.object({
   claudeBin: z.string().min(1).default('claude').describe('HEADLESS_PM_CLAUDE_BIN'),
   claudeEnvDeny: EnvNameList.default([]).describe('HEADLESS_PM_CLAUDE_ENV_DENY: more variables (names or PREFIX* patterns, comma-separated) kept out of the environment Claude inherits; the runner\'s own keys, HEADLESS_PM_*, HPM_*, DATABASE_URL and PG* are always kept out'),
   claudeEnvPass: EnvNameList.default([]).describe('HEADLESS_PM_CLAUDE_ENV_PASS: variables (names or PREFIX* patterns, comma-separated) Claude inherits even when denied; never GIT_DIR and the other repository pointers'),
+  claudeMcp: BoolText.default(false).describe('HEADLESS_PM_CLAUDE_MCP: give each Claude run the Headless PM MCP server (hpm mcp as this agent), and tell it to report through its tools'),
   claudeTimeoutSeconds: Seconds(1, 7 * 24 * 3600).default(600).describe('HEADLESS_PM_CLAUDE_TIMEOUT: wall-clock limit per Claude run, s'),
   stallTimeoutSeconds: Seconds(1, 24 * 3600).default(300).describe('HEADLESS_PM_STALL_TIMEOUT: kill Claude after this long without an event, s'),
   hookTimeoutSeconds: Seconds(1, 24 * 3600).default(30).describe('HEADLESS_PM_HOOK_TIMEOUT: limit per hook, s'),
@@ -73,6 +75,7 @@ export const RUNNER_ENV_NAMES = {
   claudeBin: 'HEADLESS_PM_CLAUDE_BIN',
   claudeEnvDeny: 'HEADLESS_PM_CLAUDE_ENV_DENY',
   claudeEnvPass: 'HEADLESS_PM_CLAUDE_ENV_PASS',
+  claudeMcp: 'HEADLESS_PM_CLAUDE_MCP',
   claudeTimeoutSeconds: 'HEADLESS_PM_CLAUDE_TIMEOUT',
   stallTimeoutSeconds: 'HEADLESS_PM_STALL_TIMEOUT',
   hookTimeoutSeconds: 'HEADLESS_PM_HOOK_TIMEOUT',

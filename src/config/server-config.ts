@@ -2,6 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path'
 
 import { z } from 'zod'
 
+import { BoolText } from './bool-text.js'
 import { ConfigError, deepFreeze } from './config-error.js'
 import { firstOf, mergeEnv, readDotEnv } from './env-source.js'
 import type { EnvMap } from './env-source.js'
@@ -9,9 +10,6 @@ import type { EnvMap } from './env-source.js'
 const Int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(min).max(max)
 
-const BoolText = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes')
 
 /** Everything `hpm serve` can be told. Each field: default and unit in `.describe()`. */
 export const ServerConfigSchema = z.object({

@@ -16,6 +16,7 @@ import {
   TerminalUI,
 } from './components/index.js'
 import type { TaskLockState } from './components/index.js'
+import { writeMcpConfig } from './mcp-config.js'
 import { mergeLockDir } from './merge-lock.js'
 import { findBaseBranch } from './merge-task.js'
 import { reconcile } from './reconcile.js'
@@ -177,6 +178,7 @@ export class AdvancedAgentRunner {
         envDeny: config.claudeEnvDeny,
         envPass: config.claudeEnvPass,
         guardBin: await findTimeoutGuard(path),
+        extraArgs: config.claudeMcp ? ['--mcp-config', await writeMcpConfig(config)] : [],
       }),
       models: new ModelMapper(config.models),
       baseBranch,

@@ -27,8 +27,9 @@ function task(overrides: Partial<TaskResponse> = {}): TaskResponse {
   })
 }
 
-function assemble(role: AgentRole, mode: PromptMode, rolePrompt: string, attempt = 1): string {
+function assemble(role: AgentRole, mode: PromptMode, rolePrompt: string, attempt = 1, reportVia: 'hpm' | 'mcp' = 'hpm'): string {
   return buildPrompt({
+    reportVia,
     rolePrompt,
     task: task(),
     agentId: agentIdFor(role),
@@ -133,6 +134,24 @@ describe('buildPrompt with readRunnerRolePrompt', () => {
 
     expect(prompt).toContain('## Note: this is attempt 2')
     expect(prompt).toContain('The previous attempt ended with: claude exited with code 1.')
+  })
+})
+
+describe('buildPrompt when the agent reports through the MCP tools', () => {
+  /** Every tool call line: `mcp__headless-pm__<tool> {json arguments}`. */
+  function toolCalls(text: string): Array<{ tool: string; args: Record<string, unknown> }> {
+    return [...text.matchAll(/mcp__headless-pm__(\w+) (\{.*\})$/gm)].map((m) => ({ tool: m[1]!, args: JSON.parse(m[2]!) as Record<string, unknown> }))
+  }
+
+  it.each(CASES)('gives %s in %s mode tool calls with the real task id and no hpm command', (role, mode) => {
+    const prompt = assemble(role, mode, readRunnerRolePrompt('/nonexistent-repo', role), 1, 'mcp')
+
+    const calls = toolCalls(prompt)
+    expect(hpmCommands(prompt)).toEqual([])
+    expect(calls.every((c) => c.args.task_id === TASK_ID)).toBe(true)
+    expect(calls.filter((c) => c.tool === 'update_task_status').map((c) => c.args.status)).toEqual(mode === 'review' ? ['qa_done', 'created'] : ['dev_done'])
+    expect(calls.filter((c) => c.tool === 'add_comment')).toHaveLength(mode === 'review' ? 0 : 1)
+    expect(prompt).toContain(`they act as your agent id, ${agentIdFor(role)}; this task is ${TASK_ID}`)
   })
 })
 

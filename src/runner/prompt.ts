@@ -1,4 +1,5 @@
 import type { AgentRole, MentionResponse, TaskResponse } from '../contract/index.js'
+import { MCP_SERVER_NAME } from './mcp-config.js'
 
 /** `review`: a QA agent judging a developer's task; `work`: the agent does the task itself. */
 export type PromptMode = 'work' | 'review'
@@ -22,6 +23,8 @@ export interface PromptInput {
   attempt: number
   /** Why the previous attempt did not finish, shown on a retry. */
   previousFailure?: string
+  /** How the agent reports: the `hpm` command line, or the MCP server's tools (HEADLESS_PM_CLAUDE_MCP). */
+  reportVia: 'hpm' | 'mcp'
 }
 
 function mentionLines(mentions: readonly MentionResponse[]): string[] {
@@ -32,35 +35,51 @@ function mentionLines(mentions: readonly MentionResponse[]): string[] {
   })
 }
 
-// The only `hpm` commands in the whole prompt: role prompts carry none, so the agent has exactly
+// A status report and a comment, as an `hpm` command or as a call of the MCP tool Claude Code
+// names `mcp__<server>__<tool>`, always with the real ids.
+function statusCall(input: PromptInput, status: 'dev_done' | 'qa_done' | 'created', notes: string): string {
+  const id = input.task.id
+  return input.reportVia === 'mcp'
+    ? `mcp__${MCP_SERVER_NAME}__update_task_status {"task_id": ${id}, "status": "${status}", "notes": "${notes}"}`
+    : `hpm tasks status ${id} --status ${status} --agent-id ${input.agentId} --notes "${notes}"`
+}
+
+function commentCall(input: PromptInput, comment: string): string {
+  const id = input.task.id
+  return input.reportVia === 'mcp'
+    ? `mcp__${MCP_SERVER_NAME}__add_comment {"task_id": ${id}, "comment": "${comment}"}`
+    : `hpm tasks comment ${id} --agent-id ${input.agentId} --comment "${comment}"`
+}
+
+// The only reporting calls in the whole prompt: role prompts carry none, so the agent has exactly
 // one way to report, with the real ids (prompt.test.ts).
 function reportingLines(input: PromptInput): string[] {
   const id = input.task.id
-  const agent = input.agentId
+  const how = input.reportVia === 'mcp' ? 'tool call' : 'command'
   if (input.mode === 'review') {
     const at = input.reviewedCommit ? `commit ${input.reviewedCommit} of branch ${input.branch}` : `the tip of branch ${input.branch}`
     return [
       `You are reviewing a developer's work on task ${id}. Your worktree ${input.worktreePath} is checked out (detached) at ${at}: test exactly that.`,
       'Test it against the task description. Do not rewrite the feature; small test files are fine but they will not be merged.',
-      'Give exactly one verdict, with exactly one of these two commands, then end your session:',
-      `  pass: hpm tasks status ${id} --status qa_done --agent-id ${agent} --notes "<what you verified and how>"`,
-      `  fail: hpm tasks status ${id} --status created --agent-id ${agent} --notes "<QA report: what fails, how to reproduce, expected vs actual>"`,
+      `Give exactly one verdict, with exactly one of these two ${how}s, then end your session:`,
+      `  pass: ${statusCall(input, 'qa_done', '<what you verified and how>')}`,
+      `  fail: ${statusCall(input, 'created', '<QA report: what fails, how to reproduce, expected vs actual>')}`,
     ]
   }
   return [
     `Work only inside ${input.worktreePath} on branch ${input.branch}. Commit your changes with git as you go`,
     '(the runner commits anything you leave uncommitted, but a clear commit message from you is better).',
-    'When the task is complete and committed, report it with this one command, then end your session:',
-    `  hpm tasks status ${id} --status dev_done --agent-id ${agent} --notes "<what you did, how to test it>"`,
+    `When the task is complete and committed, report it with this one ${how}, then end your session:`,
+    `  ${statusCall(input, 'dev_done', '<what you did, how to test it>')}`,
     'If you cannot finish, do not report: leave one comment saying why and what is left, then end your session:',
-    `  hpm tasks comment ${id} --agent-id ${agent} --comment "<why you cannot finish, what is left>"`,
+    `  ${commentCall(input, '<why you cannot finish, what is left>')}`,
     `Do not merge into ${input.baseBranch} yourself: after QA the runner merges minor tasks; major ones go to review.`,
   ]
 }
 
 /**
  * The whole prompt for one Claude run: runner-mode role prompt, the task, unread mentions and
- * exactly one way to report through `hpm` as this agent. The `Task ID:` and `Agent ID:` lines are a
+ * exactly one way to report (through `hpm` or the MCP tools) as this agent. The `Task ID:` and `Agent ID:` lines are a
  * stable contract (tools and tests read them).
  */
 export function buildPrompt(input: PromptInput): string {
@@ -87,7 +106,9 @@ export function buildPrompt(input: PromptInput): string {
   lines.push(
     '',
     '## How to report',
-    `\`hpm\` is on your PATH and already configured. Your agent id is ${input.agentId}; this task is ${task.id}.`,
+    input.reportVia === 'mcp'
+      ? `Report through the tools of the \`${MCP_SERVER_NAME}\` MCP server: they act as your agent id, ${input.agentId}; this task is ${task.id}.`
+      : `\`hpm\` is on your PATH and already configured. Your agent id is ${input.agentId}; this task is ${task.id}.`,
     ...reportingLines(input),
   )
   lines.push(

@@ -295,6 +295,7 @@ async function runClaude(
     mentions,
     attempt: state.attempt,
     previousFailure,
+    reportVia: config.claudeMcp ? 'mcp' : 'hpm',
   })
   const stop = new AbortController()
   const onShutdown = () => stop.abort()

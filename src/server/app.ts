@@ -22,6 +22,7 @@ import { agentRoutes } from './routes/agents.js'
 import { changeRoutes } from './routes/changes.js'
 import { documentRoutes } from './routes/documents.js'
 import { epicRoutes } from './routes/epics.js'
+import { mcpRoutes } from './routes/mcp.js'
 import { mentionRoutes } from './routes/mentions.js'
 import { runRoutes } from './routes/runs.js'
 import { serviceRoutes } from './routes/services.js'
@@ -164,6 +165,10 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
       await api.register(routes(deps))
     }
   }, { prefix: '/api/v1' })
+  await app.register(async (mcp) => {
+    requireApiKey(mcp, apiKeys)
+    await mcp.register(mcpRoutes())
+  })
 
   // Other instances' writes arrive as NOTIFY hints; the periodic poke catches any hint that was lost.
   const listener =

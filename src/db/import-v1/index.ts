@@ -4,4 +4,5 @@ export type { ImportTableReport, ImportV1Options, ImportV1Report } from './impor
 export { lockDroppedNote, mapV1, V1_IMPORT_AUTHOR } from './map-v1.js'
 export type { MapV1Options, SkippedRow, V1ImportPlan } from './map-v1.js'
 export { readV1, readV1Sqlite, resolveV1Source, V1_SOURCE_FORMS } from './read-v1.js'
-export type { V1Snapshot, V1Source, V1Table } from './read-v1.js'
+export type { V1Source } from './read-v1.js'
+export type { V1Snapshot, V1Table } from './v1-schema.js'

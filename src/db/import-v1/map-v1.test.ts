@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { mapV1, V1_IMPORT_AUTHOR } from './map-v1.js'
-import type { V1Row, V1Snapshot, V1Table } from './read-v1.js'
+import type { V1Row, V1Snapshot, V1Table } from './v1-schema.js'
 import { v1TimeToIso } from './v1-fields.js'
 
 const NOW = '2027-01-01T00:00:00.000Z'

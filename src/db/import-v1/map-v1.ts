@@ -21,7 +21,7 @@ import type {
   TaskCommentTable,
   TaskTable,
 } from '../database.js'
-import type { V1Row, V1Snapshot, V1Table } from './read-v1.js'
+import type { V1Row, V1Snapshot, V1Table } from './v1-schema.js'
 import { v1Fields } from './v1-fields.js'
 import type { V1Fields } from './v1-fields.js'
 

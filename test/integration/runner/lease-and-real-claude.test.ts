@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { ClaudeExecutor } from '../../../src/runner/components/index.js'
+import { REAL_CLAUDE, realClaudeLane } from '../../helpers/real-claude.js'
 import { HELLO_DEV_SCENARIO, startRunnerWorld } from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
@@ -42,23 +42,9 @@ describe('hpm run after its lease lapsed while it was down (R-LEASE-GONE)', () =
   })
 })
 
-function findOnPath(name: string): string | undefined {
-  const explicit = process.env.HPM_TEST_CLAUDE_BIN
-  if (explicit) return explicit
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, name)
-    if (dir && existsSync(candidate)) return candidate
-  }
-  return undefined
-}
+const realClaude = REAL_CLAUDE
 
-const realClaude = findOnPath('claude')
-const mustRun = process.env.HPM_REQUIRE_ALL_LANES === '1'
-if (!realClaude) {
-  process.stdout.write(`real-claude lane ${mustRun ? 'REQUIRED but' : ''} skipped: no \`claude\` on PATH (npm i -g @anthropic-ai/claude-code, or set HPM_TEST_CLAUDE_BIN)\n`)
-}
-
-describe.skipIf(!realClaude && !mustRun)('hpm run with the real claude CLI and no credentials (R-AUTH-REAL)', () => {
+describe.runIf(realClaudeLane('runner'))('hpm run with the real claude CLI and no credentials (R-AUTH-REAL)', () => {
   it('claims nothing when `claude auth status` says it is logged out, and says how to fix it', async () => {
     expect(realClaude, 'a real claude binary is required in this run').toBeDefined()
     world = await startRunnerWorld()
