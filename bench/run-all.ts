@@ -4,6 +4,7 @@
  */
 import { benchAllDatabases, claimThroughputTable } from './claim-throughput.js'
 import { log, machine, printReport } from './bench-kit.js'
+import { benchMcpLatency, mcpLatencyTable } from './mcp-latency.js'
 import { benchRunnerOverhead, runnerOverheadTable, runnerPhasesTable } from './runner-overhead.js'
 
 const startedAt = performance.now()
@@ -15,5 +16,8 @@ printReport(`runner overhead (${runner.tasks} tasks)`, { machine: machine(), ...
 
 const claims = await benchAllDatabases()
 printReport('claim throughput and long-poll wake latency', { machine: machine(), results: claims }, claimThroughputTable(claims))
+
+const mcp = await benchMcpLatency()
+printReport('MCP latency', { machine: machine(), ...mcp }, mcpLatencyTable(mcp))
 
 log(`all benchmarks done in ${Math.round((performance.now() - startedAt) / 1000)} s`)

@@ -20,6 +20,7 @@ import {
   RegisterAgentResponse,
   RootResponse,
   RunResponse,
+  RunSummary,
   ServiceResponse,
   StatusResponse,
   TaskDetailResponse,
@@ -44,6 +45,7 @@ import type {
 } from '../contract/index.js'
 import { ApiError, ApiUnavailableError } from './api-error.js'
 import type { UnavailableReason } from './api-error.js'
+import { pause } from './pause.js'
 
 /** The fetch signature the client needs; inject one for tests or other runtimes. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
@@ -167,6 +169,7 @@ const Services = z.array(ServiceResponse)
 const Mentions = z.array(MentionResponse)
 const Changelog = z.array(ChangelogResponse)
 const Runs = z.array(RunResponse)
+const RunSummaries = z.array(RunSummary)
 const NullableTask = TaskResponse.nullable()
 
 const seg = (value: string | number): string => encodeURIComponent(String(value))
@@ -493,9 +496,15 @@ export class HeadlessPMClient {
     )
   }
 
-  /** `GET /changelog`: recent task status changes, newest first. Server default limit 50. */
-  listChangelog(limit?: number, options?: CallOptions): Promise<ChangelogResponse[]> {
-    return this.#call({ method: 'GET', path: `${API}/changelog`, query: { limit }, schema: Changelog, isIdempotent: true }, options)
+  /** `GET /changelog`: recent task status changes (one task's with `taskId`), newest first. Server default limit 50. */
+  listChangelog(limit?: number, options?: CallOptions & { taskId?: number }): Promise<ChangelogResponse[]> {
+    const query = { limit, task_id: options?.taskId }
+    return this.#call({ method: 'GET', path: `${API}/changelog`, query, schema: Changelog, isIdempotent: true }, options)
+  }
+
+  /** `GET /runs/summary`: per task, the number of runner attempts, their total cost and the last verdict. */
+  listRunSummaries(options?: CallOptions): Promise<RunSummary[]> {
+    return this.#call({ method: 'GET', path: `${API}/runs/summary`, schema: RunSummaries, isIdempotent: true }, options)
   }
 
   /**
@@ -711,7 +720,8 @@ export class HeadlessPMClient {
       const mayRetry = reason !== 'timeout' && (spec.isIdempotent || reason === 'refused')
       if (!mayRetry || attempt > this.#retries) throw this.#unavailable(reason, endpoint, attempt, timeoutMs, error)
       const delayMs = Math.min(this.#retryDelayMs * 2 ** (attempt - 1), this.#maxRetryDelayMs)
-      await sleep(delayMs, options.signal)
+      await pause(delayMs, options.signal)
+      options.signal?.throwIfAborted()
     }
   }
 
@@ -844,20 +854,3 @@ function snippet(text: string): string {
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty)'
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason as Error)
-      return
-    }
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal?.reason as Error)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
-}

@@ -5,6 +5,7 @@
 export { ApiError, ApiUnavailableError } from './api-error.js'
 export type { ApiErrorOptions, ApiUnavailableErrorOptions, ClientErrorCode, UnavailableReason } from './api-error.js'
 export { HeadlessPMClient } from './headless-pm-client.js'
+export { pause } from './pause.js'
 export type {
   CallOptions,
   ClaimTaskBody,

@@ -119,7 +119,11 @@ export const ChangesResponse = z.object({
 })
 export type ChangesResponse = z.infer<typeof ChangesResponse>
 
-export const ChangelogQuery = z.object({ limit: limitParam(50) })
+export const ChangelogQuery = z.object({
+  limit: limitParam(50),
+  /** Only this task's rows. */
+  task_id: z.coerce.number({ error: 'must be a positive integer' }).int().positive().optional(),
+})
 
 export const ChangelogResponse = z.object({
   id: z.number().int(),

@@ -75,6 +75,7 @@ export {
   RUN_VERDICTS,
   RunOutcome,
   RunResponse,
+  RunSummary,
   RunVerdict,
 } from './runs.js'
 export {

@@ -127,3 +127,14 @@ export type FailureBudget = z.infer<typeof FailureBudget>
 /** `POST /tasks/{id}/runs` answer: the run, and what it did to the task's failure budget. */
 export const CreateRunResponse = RunResponse.extend({ failure_budget: FailureBudget })
 export type CreateRunResponse = z.infer<typeof CreateRunResponse>
+
+/** `GET /runs/summary`: per task, what the runner's attempts came to; one request for a whole board. */
+export const RunSummary = z.object({
+  task_id: z.number().int(),
+  runs: z.number().int(),
+  /** US dollars over every attempt; 0 when no attempt reported a cost. */
+  cost_usd: z.number(),
+  last_verdict: RunVerdict.nullable(),
+  last_finished_at: z.string().nullable(),
+})
+export type RunSummary = z.infer<typeof RunSummary>

@@ -31,7 +31,7 @@ export { createEpic, createFeature, deleteEpic, deleteFeature, findFeature, list
 export { tryAcquireJobLock } from './job-locks-repository.js'
 export { EVENTS_CHANNEL, lastEventId, listEventsAfterId, listEventsSince, recordEvent } from './events-repository.js'
 export { createMentions, listMentions, markMentionRead, resolveMentionTargets } from './mentions-repository.js'
-export { createRun, findRunByKey, listRuns } from './runs-repository.js'
+export { createRun, findRunByKey, listRuns, summariseRuns } from './runs-repository.js'
 export {
   countServices,
   heartbeatService,

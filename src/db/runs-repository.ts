@@ -1,5 +1,5 @@
 import { defaultVerdict } from '../contract/index.js'
-import type { CreateRunRequest, RunOutcome, RunResponse, RunVerdict } from '../contract/index.js'
+import type { CreateRunRequest, RunOutcome, RunResponse, RunSummary, RunVerdict } from '../contract/index.js'
 import type { Db, TaskRunRow } from './database.js'
 import { recordEvent } from './events-repository.js'
 
@@ -82,4 +82,35 @@ export async function createRun(
 
 export async function listRuns(db: Db, taskId: number): Promise<RunResponse[]> {
   return (await db.selectFrom('task_runs').selectAll().where('task_id', '=', taskId).orderBy('id', 'asc').execute()).map(rowToRun)
+}
+
+/** Every task's attempts in one query: count, total cost, the last verdict. */
+export async function summariseRuns(db: Db): Promise<RunSummary[]> {
+  const totals = await db
+    .selectFrom('task_runs')
+    .select((eb) => [
+      'task_id',
+      eb.fn.countAll<number>().as('runs'),
+      eb.fn.coalesce(eb.fn.sum<number>('cost_usd'), eb.val(0)).as('cost_usd'),
+      eb.fn.max('id').as('last_id'),
+    ])
+    .groupBy('task_id')
+    .execute()
+  if (totals.length === 0) return []
+  const last = await db
+    .selectFrom('task_runs')
+    .select(['id', 'verdict', 'outcome', 'finished_at'])
+    .where('id', 'in', totals.map((t) => t.last_id))
+    .execute()
+  const byId = new Map(last.map((r) => [r.id, r]))
+  return totals.map((t) => {
+    const final = byId.get(t.last_id)
+    return {
+      task_id: t.task_id,
+      runs: Number(t.runs),
+      cost_usd: Number(t.cost_usd),
+      last_verdict: final ? ((final.verdict as RunVerdict | null) ?? defaultVerdict(final.outcome as RunOutcome)) : null,
+      last_finished_at: final?.finished_at ?? null,
+    }
+  })
 }

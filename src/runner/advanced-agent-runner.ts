@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join, relative, sep } from 'node:path'
 
-import { ApiError, ApiUnavailableError, HeadlessPMClient } from '../client/index.js'
+import { ApiError, ApiUnavailableError, HeadlessPMClient, pause } from '../client/index.js'
 import type { RunnerConfig } from '../config/index.js'
 import type { TaskResponse } from '../contract/index.js'
 import { PACKAGE_ROOT, runProcess } from '../lib/index.js'
@@ -25,7 +25,7 @@ import { checkInstallation } from './preflight.js'
 import { readRunnerRolePrompt } from './role-prompt.js'
 import { FAULT_POINTS, faultPoint, modeOf, modeOfClaim, requestedBranch, serverCall } from './runner-context.js'
 import type { FaultPoint, RunnerContext, TaskEnd } from './runner-context.js'
-import { sleep, untilServerAnswers } from './server-calls.js'
+import { untilServerAnswers } from './server-calls.js'
 import { giveUpTask } from './task-tail.js'
 import { driveTask } from './task-work.js'
 
@@ -96,7 +96,7 @@ export class AdvancedAgentRunner {
         errorsInARow++
         const delayMs = Math.min(5000 * 2 ** (errorsInARow - 1), 60_000)
         this.#ui.error(`unexpected error (${error instanceof Error ? error.message : String(error)}); carrying on in ${delayMs / 1000} s`)
-        await sleep(delayMs, this.#stop.signal)
+        await pause(delayMs, this.#stop.signal)
         continue
       }
       if (end === 'quit') return RUNNER_EXIT.failed
@@ -107,7 +107,7 @@ export class AdvancedAgentRunner {
       if (ctx.config.isSingleTask) return end === 'done' ? RUNNER_EXIT.ok : RUNNER_EXIT.failed
       // A continuous runner pauses after a release so a task that keeps failing does not burn
       // attempts in a tight loop (the server also ranks the task last for this agent for a while).
-      if (end === 'released') await sleep(ctx.config.healthCheckIntervalSeconds * 1000, this.#stop.signal)
+      if (end === 'released') await pause(ctx.config.healthCheckIntervalSeconds * 1000, this.#stop.signal)
       // Claude could not run: each give-back costs a claim and a comment, so the wait doubles
       // (up to 30 minutes) while the installation keeps failing, and resets after a task is done.
       blockedInARow = end === 'blocked' ? blockedInARow + 1 : end === 'done' ? 0 : blockedInARow
@@ -252,7 +252,7 @@ export class AdvancedAgentRunner {
     const health = await ctx.hooks.runHealthCheck({ cwd: config.repoDir })
     if (!health.ok) {
       ui.warn(`health_check failed (${health.message ?? 'non-zero exit'}); not taking work for ${config.healthCheckIntervalSeconds} s`)
-      await sleep(config.healthCheckIntervalSeconds * 1000, ctx.signal)
+      await pause(config.healthCheckIntervalSeconds * 1000, ctx.signal)
       return 'idle'
     }
     ui.info(`waiting for a ${config.role} task (level ${config.level} or lower)…`)
@@ -282,7 +282,7 @@ export class AdvancedAgentRunner {
     const waitMs = Math.min(config.healthCheckIntervalSeconds * 1000 * 2 ** (blockedInARow - 1), 30 * 60 * 1000)
     ui.warn(`not claiming until claude can run here; checking again in ${Math.round(waitMs / 1000)} s`)
     while (!ctx.signal.aborted) {
-      await sleep(waitMs, ctx.signal)
+      await pause(waitMs, ctx.signal)
       if (ctx.signal.aborted) return
       const problems = await checkInstallation({ claudeBin: config.claudeBin, repoDir: config.repoDir, env: { ...this.#options.env, PATH: this.#path } })
       const health = problems.length === 0 ? await ctx.hooks.runHealthCheck({ cwd: config.repoDir }) : undefined

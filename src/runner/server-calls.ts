@@ -1,4 +1,4 @@
-import { ApiError, ApiUnavailableError } from '../client/index.js'
+import { ApiError, ApiUnavailableError, pause } from '../client/index.js'
 
 export interface ServerRetryOptions {
   /** Stops the retrying (shutdown); the last error is then thrown. */
@@ -9,20 +9,6 @@ export interface ServerRetryOptions {
   giveUpAfterMs?: number
   firstDelayMs?: number
   maxDelayMs?: number
-}
-
-/** Waits `ms`, or less when `signal` aborts. Keeps the process alive meanwhile. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
 
 /** A server that cannot answer now: unreachable, or a proxy/server saying so (502/503/504). */
@@ -46,7 +32,7 @@ export async function untilServerAnswers<T>(call: () => Promise<T>, options: Ser
       const isOutOfTime = options.giveUpAfterMs !== undefined && Date.now() - started + delay > options.giveUpAfterMs
       if (options.signal.aborted || isOutOfTime) throw error
       options.onRetry?.(error, delay, attempt)
-      await sleep(delay, options.signal)
+      await pause(delay, options.signal)
       delay = Math.min(delay * 2, options.maxDelayMs ?? 30_000)
     }
   }

@@ -1,8 +1,8 @@
+import { pause } from '../client/index.js'
 import type { OperatorChoice, TaskLockState } from './components/index.js'
 import { RECOVERY } from './recovery.js'
 import type { FailureCategory } from './recovery.js'
 import type { RunnerContext, TaskEnd } from './runner-context.js'
-import { sleep } from './server-calls.js'
 import { giveUpTask } from './task-tail.js'
 
 /** Asks the operator (or, without a terminal, the policy) what to do about a stuck task. */
@@ -18,7 +18,7 @@ export async function askOperator(ctx: RunnerContext, message: string, category:
     clearInterval(keepAlive)
   }
   // A retry answered by policy must not spin: give whatever was wrong a moment.
-  if (choice === 'retry') await sleep(2000, ctx.signal)
+  if (choice === 'retry') await pause(2000, ctx.signal)
   return choice
 }
 

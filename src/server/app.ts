@@ -20,6 +20,7 @@ import { BackgroundJobs } from './jobs.js'
 import { PgListener } from './pg-listener.js'
 import { agentRoutes } from './routes/agents.js'
 import { changeRoutes } from './routes/changes.js'
+import { registerDashboard } from './routes/dashboard.js'
 import { documentRoutes } from './routes/documents.js'
 import { epicRoutes } from './routes/epics.js'
 import { mcpRoutes } from './routes/mcp.js'
@@ -152,6 +153,7 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
   await app.register(swaggerUi, { routePrefix: '/api/v1/docs' })
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger())
 
+  await registerDashboard(app)
   await app.register(systemRoutes(deps))
   await app.register(async (api) => {
     requireApiKey(api, apiKeys)

@@ -8,7 +8,7 @@ import { spawnStreaming } from '../../src/lib/index.js'
 import { HPM_BIN } from '../helpers/runner-harness.js'
 
 describe('hpm serve', () => {
-  it('prints the URL for agents under both names, hpm\'s and v1\'s client\'s', async () => {
+  it('prints the URL for agents under both names, hpm\'s and v1\'s client\'s, and the dashboard URL with the key in its fragment', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hpm-banner-'))
     let banner = ''
     let sawAgents: () => void = () => undefined
@@ -37,5 +37,8 @@ describe('hpm serve', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     expect(agents).toContain(`HEADLESS_PM_URL=${url}`)
     expect(agents).toMatch(/HEADLESS_PM_API_KEY=hpm_[\w-]{16,}/)
+    const key = /HEADLESS_PM_API_KEY=(\S+)/.exec(agents)?.[1]
+    // The fragment never reaches the server, so the key stays out of its logs.
+    expect(banner).toContain(`dashboard: ${url}/#key=${key}`)
   })
 })

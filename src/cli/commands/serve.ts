@@ -3,6 +3,7 @@ import pc from 'picocolors'
 import { loadServerConfig } from '../../config/index.js'
 import type { ServerFlags } from '../../config/index.js'
 import { createLogger } from '../../lib/logger.js'
+import { isDashboardInstalled } from '../../server/routes/dashboard.js'
 import { startServer } from '../../server/main.js'
 import { EXIT } from '../exit-codes.js'
 
@@ -15,6 +16,9 @@ export async function serveCommand(flags: ServerFlags): Promise<number> {
   const key = running.apiKeys[0] ?? ''
   const out = process.stderr
   out.write(`\n${pc.bold('Headless PM')} listening on ${pc.cyan(running.url)}\n`)
+  // The key rides in the fragment, which browsers never send to the server: it stays out of logs.
+  if (isDashboardInstalled()) out.write(`  dashboard: ${running.keyFile ? `${running.url}/#key=${key}` : `${running.url}/  (sign in with your API key)`}\n`)
+  else out.write('  dashboard: not built (npm run build)\n')
   out.write(`  API docs:  ${running.url}/api/v1/docs\n`)
   out.write(`  database:  ${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')}\n`)
   if (running.keyFile) {

@@ -36,7 +36,7 @@ export function changeRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
     app.get(
       '/changelog',
       { schema: { tags: ['changes'], querystring: ChangelogQuery, response: { 200: z.array(ChangelogResponse) } } },
-      (request) => listChangelog(deps.db, request.query.limit),
+      (request) => listChangelog(deps.db, request.query.limit, request.query.task_id),
     )
 
     // Server-sent events of every change. Resumes after `Last-Event-ID` (or `after_id`) so a

@@ -1,14 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
-import { CreateRunRequest, CreateRunResponse, RunResponse, TaskIdParams } from '../../contract/index.js'
-import { chargeRunToBudget, createRun, findRunByKey, getTaskOrThrow, listRuns } from '../../db/index.js'
+import { CreateRunRequest, CreateRunResponse, RunResponse, RunSummary, TaskIdParams } from '../../contract/index.js'
+import { chargeRunToBudget, createRun, findRunByKey, getTaskOrThrow, listRuns, summariseRuns } from '../../db/index.js'
 import { failureBudget } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
 
 /** Runner attempts at a task: model, session, Claude's outcome, the runner's verdict, cost, tokens, timings. */
 export function runRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
+    app.get('/runs/summary', { schema: { tags: ['runs'], response: { 200: z.array(RunSummary) } } }, () => summariseRuns(deps.db))
+
     app.get(
       '/tasks/:task_id/runs',
       { schema: { tags: ['runs'], params: TaskIdParams, response: { 200: z.array(RunResponse) } } },

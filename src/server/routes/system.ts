@@ -4,15 +4,17 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { ContextResponse, HealthResponse, RootResponse, StatusResponse } from '../../contract/index.js'
 import { countAgents, countDocuments, countServices, countTasksByStatus, listAttention, nowIso } from '../../db/index.js'
 import type { ServerDeps } from '../deps.js'
+import { isDashboardInstalled, wantsDashboard } from './dashboard.js'
 
 /** Public routes: `/`, `/health`, `/status` and `/api/v1/context`. */
 export function systemRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/', { schema: { hide: true, response: { 200: RootResponse } } }, () => ({
-      message: 'Headless PM API',
-      docs: '/api/v1/docs',
-      health: 'ok',
-    }))
+    app.get('/', { schema: { hide: true } }, async (request, reply) => {
+      if (wantsDashboard(request.headers.accept)) {
+        return reply.header('cache-control', 'no-cache').sendFile('index.html')
+      }
+      return RootResponse.parse({ message: 'Headless PM API', docs: '/api/v1/docs', health: 'ok' })
+    })
 
     app.get('/health', { schema: { tags: ['system'], response: { 200: HealthResponse } } }, async () => {
       let database = 'healthy'
@@ -26,8 +28,8 @@ export function systemRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         service: 'headless-pm-api',
         version: deps.version,
         database,
-        // v1's field. No web dashboard ships yet, so say so rather than claim one runs.
-        dashboard: 'not_installed',
+        // v1's field: whether `hpm serve` has a built dashboard to serve at `/`.
+        dashboard: isDashboardInstalled() ? 'installed' : 'not_installed',
         timestamp: nowIso(),
       }
     })
@@ -39,7 +41,7 @@ export function systemRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         countTasksByStatus(deps.db),
         countDocuments(deps.db),
         countServices(deps.db),
-        listAttention(deps.db, deps.config.qaLevelStrict),
+        listAttention(deps.db, { qaLevelStrict: deps.config.qaLevelStrict, maxFailures: deps.config.taskMaxFailures, activeSince }),
       ])
       return {
         service: 'headless-pm-api',

@@ -77,9 +77,23 @@ describe('hpm run after kill -9', () => {
       }
     }, 'the orphaned Claude to start its child')
 
+    const started = startTimeOf(grandchild)
+
     expect(killed.signal).toBe('SIGKILL')
     // The runner is gone; GNU timeout ends the whole group about 1 s past the 2 s limit.
-    // Generous: a loaded CI machine delays the guard's timers, never removes them.
-    await waitFor(() => (isProcessAlive(grandchild) ? undefined : true), 'the orphaned Claude to be stopped', 60_000)
+    // Generous: a loaded CI machine delays the guard's timers, never removes them. The start time
+    // tells our process from a new one that was given the same pid meanwhile (pid_max is small).
+    const isOurs = () => isProcessAlive(grandchild) && started !== undefined && startTimeOf(grandchild) === started
+    await waitFor(() => (isOurs() ? undefined : true), 'the orphaned Claude to be stopped', 60_000)
   })
 })
+
+/** The kernel's start time of a process (/proc/<pid>/stat field 22); undefined once it is gone. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+  } catch {
+    return undefined
+  }
+}

@@ -190,6 +190,20 @@ describe('GET /changelog', () => {
     expect(res.body[0].changed_at).toMatch(/Z$/)
   })
 
+  it("lists only one task's rows, newest first, when task_id is given", async () => {
+    const task = await makeTask(server.api, project, { target_role: 'architect' })
+    await makeTask(server.api, project)
+    const architect = await registerAgent(server.api, { role: 'architect', level: 'principal' })
+    await claim(server.api, architect)
+
+    const res = await server.api(`/api/v1/changelog?task_id=${task.id}`)
+
+    expect(res.body.map((r: any) => [r.task_id, r.new_status])).toEqual([
+      [task.id, 'under_work'],
+      [task.id, 'created'],
+    ])
+  })
+
   it('returns 50 rows when no limit is given and there are more', async () => {
     const dev = await registerAgent(server.api)
     for (let i = 0; i < 52; i++) await makeTask(server.api, project, { creator: dev })
@@ -249,6 +263,19 @@ describe('/tasks/{task_id}/runs', () => {
       [1, 'agent_timeout', true],
       [2, 'succeeded', false],
     ])
+  })
+
+  it('sums every task\'s runs in one answer: count, cost and the last verdict', async () => {
+    const task = await makeTask(server.api, project)
+    await server.api(`/api/v1/tasks/${task.id}/runs`, { method: 'POST', body: { ...run, agent_id: 'r', outcome: 'agent_exit', exit_code: 1, verdict: 'failed', cost_usd: 0.25 } })
+    await server.api(`/api/v1/tasks/${task.id}/runs`, { method: 'POST', body: { ...run, agent_id: 'r', attempt: 2, cost_usd: 0.5 } })
+
+    const res = await server.api('/api/v1/runs/summary')
+
+    expect(res.status).toBe(200)
+    expect(res.body.find((s: any) => s.task_id === task.id)).toEqual({
+      task_id: task.id, runs: 2, cost_usd: 0.75, last_verdict: 'succeeded', last_finished_at: '2025-06-01T10:02:30.000Z',
+    })
   })
 
   it('returns 404 and records nothing when the task does not exist', async () => {

@@ -20,6 +20,19 @@ describe('GET /', () => {
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ message: 'Headless PM API', docs: '/api/v1/docs', health: 'ok' })
   })
+
+  it('returns the dashboard page to a browser (Accept: text/html), without a key', async () => {
+    const res = await fetch(`${server.url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } })
+    const html = await res.text()
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1]
+    const script = await fetch(`${server.url}${asset}`)
+
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/html')
+    expect(html).toContain('<div id="root">')
+    expect(script.status).toBe(200)
+    expect(script.headers.get('cache-control')).toContain('immutable')
+  })
 })
 
 describe('GET /health', () => {
@@ -27,7 +40,8 @@ describe('GET /health', () => {
     const res = await server.api('/health', { key: null })
 
     expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ status: 'healthy', service: 'headless-pm-api', database: 'healthy', dashboard: 'not_installed' })
+    // CI and `npm install` build the dashboard (the package's prepare script).
+    expect(res.body).toMatchObject({ status: 'healthy', service: 'headless-pm-api', database: 'healthy', dashboard: 'installed' })
     expect(res.body.timestamp).toMatch(/Z$/)
   })
 })

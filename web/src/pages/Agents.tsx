@@ -1,0 +1,109 @@
+import { useMemo } from 'react'
+
+import type { AgentResponse, TaskResponse } from '../../../src/contract/index.js'
+import { sortAgents } from '../dashboard-state.js'
+import { formatAgo, formatDateTime, formatUsd, humanize } from '../format.js'
+import { useNow } from '../hooks/use-now.js'
+import { useDashboard } from '../hooks/use-session.js'
+import { navigate, useRoute, withParams } from '../routes.js'
+import { TEST_IDS } from '../test-ids.js'
+
+const ONLINE_MS = 2 * 60_000
+const IDLE_MS = 10 * 60_000
+
+type Presence = 'online' | 'idle' | 'offline'
+
+function presence(agent: AgentResponse, nowMs: number): Presence {
+  const sinceMs = nowMs - Date.parse(agent.last_seen)
+  if (sinceMs < ONLINE_MS) return 'online'
+  if (sinceMs < IDLE_MS) return 'idle'
+  return 'offline'
+}
+
+/** Every registered agent: who it is, whether it is around and what it holds. */
+export function Agents() {
+  const route = useRoute()
+  const agents = useDashboard((s) => s.agents)
+  const tasks = useDashboard((s) => s.tasks)
+  const summaries = useDashboard((s) => s.runSummaries)
+  const now = useNow(15_000)
+
+  const held = useMemo(() => {
+    const byAgent = new Map<string, TaskResponse[]>()
+    for (const task of tasks?.values() ?? []) {
+      if (task.locked_by === null) continue
+      const list = byAgent.get(task.locked_by) ?? []
+      list.push(task)
+      byAgent.set(task.locked_by, list)
+    }
+    return byAgent
+  }, [tasks])
+
+  const sorted = useMemo(() => sortAgents(agents ?? []), [agents])
+
+  return (
+    <section className="agents-page" data-testid={TEST_IDS.agents} aria-labelledby="agents-heading">
+      <h1 id="agents-heading">Agents</h1>
+      {agents === undefined && <p className="muted">Loading…</p>}
+      {agents?.length === 0 && (
+        <p className="empty">
+          No agents registered yet. Start one with <code>hpm run</code>, or register with <code>hpm register</code>.
+        </p>
+      )}
+      {sorted.length > 0 && (
+        <div className="table-scroll">
+          <table className="agents-table">
+            <thead>
+              <tr>
+                <th scope="col">Agent</th>
+                <th scope="col">Role</th>
+                <th scope="col">Level</th>
+                <th scope="col">Presence</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">Holds</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((agent) => {
+                const state = presence(agent, now)
+                const holds = held.get(agent.agent_id) ?? []
+                return (
+                  <tr key={agent.agent_id} data-testid={TEST_IDS.agentRow(agent.agent_id)}>
+                    <th scope="row" className="mono">
+                      {agent.agent_id}
+                      {agent.connection_type === 'mcp' && <span className="badge">mcp</span>}
+                    </th>
+                    <td>{humanize(agent.role)}</td>
+                    <td>{agent.level}</td>
+                    <td>
+                      <span className={`presence presence-${state}`}>{state}</span>
+                    </td>
+                    <td title={formatDateTime(agent.last_seen)}>{formatAgo(agent.last_seen, now)}</td>
+                    <td>
+                      {holds.length === 0
+                        ? '-'
+                        : holds.map((task) => {
+                            const summary = summaries.get(task.id)
+                            return (
+                              <button
+                                key={task.id}
+                                type="button"
+                                className="link-button"
+                                onClick={() => navigate(withParams(route, { task: String(task.id) }))}
+                              >
+                                #{task.id} {task.title} <span className="muted">({humanize(task.status)}
+                                {summary === undefined ? '' : `, ${summary.runs} runs, ${formatUsd(summary.cost_usd)}`})</span>
+                              </button>
+                            )
+                          })}
+                    </td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  )
+}
