@@ -22,12 +22,15 @@ import {
   RunResponse,
   RunSummary,
   ServiceResponse,
+  StatsResponse,
   StatusResponse,
   TaskDetailResponse,
   TaskResponse,
   TaskStatusUpdateResponse,
+  TranscriptResponse,
 } from '../contract/index.js'
 import type {
+  AgentActivity,
   AgentRole,
   CreateDocumentRequest,
   CreateEpicRequest,
@@ -260,9 +263,11 @@ export class HeadlessPMClient {
   }
 
   /** `POST /agents/{id}/heartbeat`: marks the agent alive and renews the leases of its tasks. */
-  heartbeat(agentId: string, options?: CallOptions): Promise<HeartbeatResponse> {
+  heartbeat(agentId: string, options?: CallOptions & { activity?: AgentActivity | null }): Promise<HeartbeatResponse> {
+    // Without an activity the body stays empty, as v1 clients send it; null clears the activity.
+    const body = options?.activity === undefined ? undefined : { activity: options.activity }
     return this.#call(
-      { method: 'POST', path: `${API}/agents/${seg(agentId)}/heartbeat`, schema: HeartbeatResponse, isIdempotent: true },
+      { method: 'POST', path: `${API}/agents/${seg(agentId)}/heartbeat`, body, schema: HeartbeatResponse, isIdempotent: true },
       options,
     )
   }
@@ -500,6 +505,19 @@ export class HeadlessPMClient {
   listChangelog(limit?: number, options?: CallOptions & { taskId?: number }): Promise<ChangelogResponse[]> {
     const query = { limit, task_id: options?.taskId }
     return this.#call({ method: 'GET', path: `${API}/changelog`, query, schema: Changelog, isIdempotent: true }, options)
+  }
+
+  /** `GET /tasks/{id}/runs/{run_id}/transcript`: what Claude did in that run, as the runner saw it. */
+  getTranscript(taskId: number, runId: number, options?: CallOptions): Promise<TranscriptResponse> {
+    return this.#call(
+      { method: 'GET', path: `${API}/tasks/${seg(taskId)}/runs/${seg(runId)}/transcript`, schema: TranscriptResponse, isIdempotent: true },
+      options,
+    )
+  }
+
+  /** `GET /stats`: tasks committed per day, cost by day, epic, agent and model, median lead time. */
+  getStats(options?: CallOptions): Promise<StatsResponse> {
+    return this.#call({ method: 'GET', path: `${API}/stats`, schema: StatsResponse, isIdempotent: true }, options)
   }
 
   /** `GET /runs/summary`: per task, the number of runner attempts, their total cost and the last verdict. */

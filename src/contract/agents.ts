@@ -4,6 +4,7 @@ import { AgentId, Timestamp } from './common.js'
 import { AgentRole, ConnectionType, SkillLevel } from './enums.js'
 import { MentionResponse } from './mentions.js'
 import { TaskResponse } from './tasks.js'
+import { StoredActivity } from './transcript.js'
 
 export const AgentResponse = z.object({
   id: z.number().int(),
@@ -13,6 +14,8 @@ export const AgentResponse = z.object({
   connection_type: ConnectionType.nullable(),
   last_seen: Timestamp,
   created_at: Timestamp,
+  /** What its runner last said it is doing (while Claude works); null otherwise. */
+  activity: StoredActivity.nullable(),
 })
 export type AgentResponse = z.infer<typeof AgentResponse>
 

@@ -72,6 +72,7 @@ export const CHANGE_TYPES = [
   'service_updated',
   'service_unregistered',
   'agent_registered',
+  'agent_activity',
   'agent_deleted',
   'epic_created',
   'epic_deleted',

@@ -112,3 +112,14 @@ export {
   WorkBranch,
   WorkCommit,
 } from './tasks.js'
+export { StatsResponse } from './stats.js'
+export {
+  AgentActivity,
+  HeartbeatRequest,
+  MAX_TRANSCRIPT_ENTRIES,
+  MAX_TRANSCRIPT_TEXT,
+  StoredActivity,
+  Transcript,
+  TranscriptEntry,
+  TranscriptResponse,
+} from './transcript.js'

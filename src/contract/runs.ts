@@ -1,6 +1,7 @@
 import { z } from 'zod'
 
 import { AgentId, Timestamp } from './common.js'
+import { Transcript } from './transcript.js'
 
 /** How a runner attempt ended. */
 export const RUN_OUTCOMES = [
@@ -82,6 +83,8 @@ export const CreateRunRequest = z.object({
    * it was sent) is stored once: the same key for the same task answers the stored run, uncharged.
    */
   run_key: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').nullish(),
+  /** What Claude did, from its event stream, bounded and with secrets removed by the runner. */
+  transcript: Transcript.nullish(),
 })
 export type CreateRunRequest = z.input<typeof CreateRunRequest>
 
@@ -110,6 +113,8 @@ export const RunResponse = z.object({
   duration_ms: z.number().int(),
   log_path: z.string().nullable(),
   created_at: Timestamp,
+  /** Entries in the run's transcript (`GET /tasks/{id}/runs/{run_id}/transcript`); 0 when none was sent. */
+  transcript_entries: z.number().int(),
 })
 export type RunResponse = z.infer<typeof RunResponse>
 

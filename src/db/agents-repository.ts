@@ -1,4 +1,5 @@
-import type { AgentResponse, AgentRole, RegisterAgentRequest } from '../contract/index.js'
+import { StoredActivity } from '../contract/index.js'
+import type { AgentActivity, AgentResponse, AgentRole, RegisterAgentRequest } from '../contract/index.js'
 import { AppError } from '../domain/index.js'
 import type { AgentRow, Db } from './database.js'
 import { recordEvent } from './events-repository.js'
@@ -12,7 +13,25 @@ export function rowToAgent(row: AgentRow): AgentResponse {
     connection_type: row.connection_type,
     last_seen: row.last_seen,
     created_at: row.created_at,
+    activity: activityOf(row.activity),
   }
+}
+
+function activityOf(text: string | null): StoredActivity | null {
+  if (text === null) return null
+  try {
+    const parsed = StoredActivity.safeParse(JSON.parse(text))
+    return parsed.success ? parsed.data : null
+  } catch {
+    return null
+  }
+}
+
+/** Stores what the agent's runner says it is doing (null: nothing now), with when it said so. */
+export async function setActivity(db: Db, agentId: string, activity: AgentActivity | null, now: string): Promise<void> {
+  const stored = activity === null ? null : JSON.stringify({ ...activity, since: new Date(activity.since).toISOString(), reported_at: now })
+  await db.updateTable('agents').set({ activity: stored }).where('agent_id', '=', agentId).execute()
+  await recordEvent(db, 'agent_activity', { agent_id: agentId, task_id: activity?.task_id ?? null, phase: activity?.phase ?? null, tool: activity?.tool ?? null }, now)
 }
 
 export async function findAgent(db: Db, agentId: string): Promise<AgentRow | undefined> {

@@ -23,6 +23,8 @@ export interface AgentTable {
   connection_type: ConnectionType | null
   last_seen: Iso
   created_at: Iso
+  /** JSON of StoredActivity; NULL when the runner reports nothing. */
+  activity: string | null
 }
 
 export interface EpicTable {
@@ -156,6 +158,9 @@ export interface TaskRunTable {
   duration_ms: number
   log_path: string | null
   created_at: Iso
+  /** JSON array of TranscriptEntry; NULL when the runner sent none. */
+  transcript: string | null
+  transcript_entries: Generated<number>
 }
 
 /** The activity feed: one row per change, written in the same transaction as the change. */

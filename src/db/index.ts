@@ -14,6 +14,7 @@ export {
   listAgents,
   requireRole,
   rowToAgent,
+  setActivity,
   touchAgent,
   upsertAgent,
 } from './agents-repository.js'
@@ -31,7 +32,7 @@ export { createEpic, createFeature, deleteEpic, deleteFeature, findFeature, list
 export { tryAcquireJobLock } from './job-locks-repository.js'
 export { EVENTS_CHANNEL, lastEventId, listEventsAfterId, listEventsSince, recordEvent } from './events-repository.js'
 export { createMentions, listMentions, markMentionRead, resolveMentionTargets } from './mentions-repository.js'
-export { createRun, findRunByKey, listRuns, summariseRuns } from './runs-repository.js'
+export { createRun, findRunByKey, getTranscript, listRuns, summariseRuns } from './runs-repository.js'
 export {
   countServices,
   heartbeatService,
@@ -63,3 +64,4 @@ export {
 } from './tasks-repository.js'
 export type { TaskWithEpic } from './tasks-repository.js'
 export { listAttention } from './attention.js'
+export { computeStats } from './stats-repository.js'

@@ -1,9 +1,17 @@
-import { defaultVerdict } from '../contract/index.js'
-import type { CreateRunRequest, RunOutcome, RunResponse, RunSummary, RunVerdict } from '../contract/index.js'
+import { defaultVerdict, Transcript } from '../contract/index.js'
+import type { CreateRunRequest, RunOutcome, RunResponse, RunSummary, RunVerdict, TranscriptResponse } from '../contract/index.js'
+import { AppError } from '../domain/index.js'
 import type { Db, TaskRunRow } from './database.js'
 import { recordEvent } from './events-repository.js'
 
-export function rowToRun(row: TaskRunRow): RunResponse {
+/** Every column but the transcript, which only its own endpoint reads (it can be large). */
+const RUN_COLUMNS = [
+  'id', 'task_id', 'agent_id', 'attempt', 'outcome', 'verdict', 'verdict_reason', 'run_key', 'model', 'session_id', 'exit_code',
+  'is_error', 'error', 'cost_usd', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'num_turns',
+  'started_at', 'finished_at', 'duration_ms', 'log_path', 'created_at', 'transcript_entries',
+] as const satisfies ReadonlyArray<keyof TaskRunRow>
+
+export function rowToRun(row: Omit<TaskRunRow, 'transcript'>): RunResponse {
   const outcome = row.outcome as RunOutcome
   return {
     id: row.id,
@@ -30,12 +38,13 @@ export function rowToRun(row: TaskRunRow): RunResponse {
     log_path: row.log_path,
     created_at: row.created_at,
     run_key: row.run_key,
+    transcript_entries: Number(row.transcript_entries),
   }
 }
 
 /** The run already stored under `runKey` for this task, if any. */
 export async function findRunByKey(db: Db, taskId: number, runKey: string): Promise<RunResponse | undefined> {
-  const row = await db.selectFrom('task_runs').selectAll().where('task_id', '=', taskId).where('run_key', '=', runKey).executeTakeFirst()
+  const row = await db.selectFrom('task_runs').select(RUN_COLUMNS).where('task_id', '=', taskId).where('run_key', '=', runKey).executeTakeFirst()
   return row ? rowToRun(row) : undefined
 }
 
@@ -73,15 +82,17 @@ export async function createRun(
       duration_ms: Math.max(0, finished.getTime() - started.getTime()),
       log_path: input.log_path ?? null,
       created_at: now,
+      transcript: input.transcript ? JSON.stringify(input.transcript) : null,
+      transcript_entries: input.transcript?.length ?? 0,
     })
-    .returningAll()
+    .returning(RUN_COLUMNS)
     .executeTakeFirstOrThrow()
   await recordEvent(db, 'run_recorded', { run_id: row.id, task_id: taskId, agent_id: row.agent_id, attempt: row.attempt, outcome: row.outcome, verdict: row.verdict, cost_usd: row.cost_usd }, now)
   return rowToRun(row)
 }
 
 export async function listRuns(db: Db, taskId: number): Promise<RunResponse[]> {
-  return (await db.selectFrom('task_runs').selectAll().where('task_id', '=', taskId).orderBy('id', 'asc').execute()).map(rowToRun)
+  return (await db.selectFrom('task_runs').select(RUN_COLUMNS).where('task_id', '=', taskId).orderBy('id', 'asc').execute()).map(rowToRun)
 }
 
 /** Every task's attempts in one query: count, total cost, the last verdict. */
@@ -113,4 +124,12 @@ export async function summariseRuns(db: Db): Promise<RunSummary[]> {
       last_finished_at: final?.finished_at ?? null,
     }
   })
+}
+
+/** One run's transcript; an empty list when the runner sent none. 404 for a run not of this task. */
+export async function getTranscript(db: Db, taskId: number, runId: number): Promise<TranscriptResponse> {
+  const row = await db.selectFrom('task_runs').select(['id', 'task_id', 'transcript']).where('id', '=', runId).where('task_id', '=', taskId).executeTakeFirst()
+  if (!row) throw new AppError('not_found', `task ${taskId} has no run ${runId}`)
+  const parsed = Transcript.safeParse(row.transcript === null ? [] : JSON.parse(row.transcript))
+  return { run_id: row.id, task_id: row.task_id, entries: parsed.success ? parsed.data : [] }
 }

@@ -28,6 +28,7 @@ import type { FaultPoint, RunnerContext, TaskEnd } from './runner-context.js'
 import { untilServerAnswers } from './server-calls.js'
 import { giveUpTask } from './task-tail.js'
 import { driveTask } from './task-work.js'
+import { secretsOf } from './transcript.js'
 
 
 /** Exit codes of `hpm run`, matching the CLI's table. */
@@ -43,7 +44,7 @@ export interface AdvancedAgentRunnerOptions {
 /** GNU `timeout`, when this machine has it: Claude runs under it so it cannot outlive a killed runner. */
 async function findTimeoutGuard(path: string): Promise<string | undefined> {
   try {
-    const probe = await runProcess('timeout', ['--version'], { timeoutMs: 10_000, env: { PATH: path } })
+    const probe = await runProcess('timeout', ['--version'], { timeoutMs: 30_000, env: { PATH: path } })
     return probe.exitCode === 0 && probe.stdout.includes('GNU') ? 'timeout' : undefined
   } catch {
     return undefined
@@ -155,6 +156,8 @@ export class AdvancedAgentRunner {
       ui.error(`cannot tell the base branch of ${config.repoDir} (detached HEAD?); set HEADLESS_PM_BASE_BRANCH`)
       return RUNNER_EXIT.failed
     }
+    const guardBin = await findTimeoutGuard(path)
+    if (!guardBin) ui.warn('GNU timeout was not found: a Claude left running by a killed runner is stopped only when the runner starts again')
     const fault = FAULT_POINTS.find((p) => p === config.faultPoint) as FaultPoint | undefined
     const ctx: RunnerContext = {
       config,
@@ -177,7 +180,7 @@ export class AdvancedAgentRunner {
         env: agentEnv,
         envDeny: config.claudeEnvDeny,
         envPass: config.claudeEnvPass,
-        guardBin: await findTimeoutGuard(path),
+        guardBin,
         extraArgs: config.claudeMcp ? ['--mcp-config', await writeMcpConfig(config)] : [],
       }),
       models: new ModelMapper(config.models),
@@ -186,6 +189,7 @@ export class AdvancedAgentRunner {
       rolePrompt: readRunnerRolePrompt(config.repoDir, config.role),
       mergeLockDir: mergeLockDir(config.repoDir, config.stateDir),
       faultPoint: fault,
+      secrets: secretsOf(config.client.apiKey, env),
     }
 
     try {

@@ -5,6 +5,7 @@ import type { ClaudeRunResult, TaskLockState } from './components/index.js'
 import { summarizeStream } from './components/index.js'
 import { serverCall } from './runner-context.js'
 import type { RunnerContext } from './runner-context.js'
+import { transcriptFromLog } from './transcript.js'
 
 /** The server's count of a task's failed attempts, as the last run record left it. */
 export interface FailureBudget {
@@ -46,6 +47,7 @@ export async function recordAttempt(
   record: AttemptRecord,
 ): Promise<RecordResult> {
   const result = record.result
+  const transcript = await transcriptFromLog(result?.logPath, ctx.secrets)
   try {
     const saved = await serverCall(ctx, 'recording the run', () =>
       ctx.client.recordRun(state.task_id, {
@@ -69,6 +71,7 @@ export async function recordAttempt(
         started_at: record.startedAt.toISOString(),
         finished_at: new Date(Math.max(record.finishedAt.getTime(), record.startedAt.getTime())).toISOString(),
         log_path: result?.logPath ?? null,
+        transcript,
       }),
     )
     const budget = saved.failure_budget

@@ -45,6 +45,8 @@ export interface RunnerContext {
   rolePrompt: string
   mergeLockDir: string
   faultPoint: FaultPoint | undefined
+  /** Values never sent to the server in a transcript or an activity: the key, secret-named env. */
+  secrets: readonly string[]
 }
 
 /** Calls the server, waiting out an outage (capped backoff) unless the runner is stopping. */

@@ -4,6 +4,7 @@ import type { MentionResponse, TaskResponse } from '../contract/index.js'
 import type { ClaudeRunResult, TaskLockState } from './components/index.js'
 import { classifyAttempt, judgeRun, serverViewOf } from './outcome.js'
 import { buildPrompt } from './prompt.js'
+import { ActivityReporter } from './transcript.js'
 import { categoryForOutcome } from './recovery.js'
 import type { FailureCategory } from './recovery.js'
 import { outcomeOf, recordAttempt, resultFromLog } from './run-records.js'
@@ -324,6 +325,7 @@ async function runClaude(
   ui.startSpinner(`task ${task.id}: ${task.title}`)
   const startedAt = new Date()
   let sawInit = false
+  const activity = new ActivityReporter({ client: ctx.client, agentId: config.agentId, secrets: ctx.secrets, taskId: task.id, attempt: state.attempt })
   try {
     const result = await ctx.executor.run({
       prompt,
@@ -343,11 +345,13 @@ async function runClaude(
           faultPoint(ctx, 'during_claude')
         }
         if (event.type === 'tool') ui.setActivity(`${event.name}${event.summary ? `: ${event.summary}` : ''}`)
+        activity.observe(event)
       },
     })
     return { result, startedAt, leaseLost, resumed: resume !== null, sawInit }
   } finally {
     ui.stopSpinner()
+    await activity.stop()
     clearInterval(heartbeat)
     clearInterval(health)
     ctx.signal.removeEventListener('abort', onShutdown)

@@ -27,6 +27,7 @@ import { mcpRoutes } from './routes/mcp.js'
 import { mentionRoutes } from './routes/mentions.js'
 import { runRoutes } from './routes/runs.js'
 import { serviceRoutes } from './routes/services.js'
+import { statsRoutes } from './routes/stats.js'
 import { systemRoutes } from './routes/system.js'
 import { taskClaimRoutes } from './routes/task-claims.js'
 import { taskRoutes } from './routes/tasks.js'
@@ -163,7 +164,7 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
       const agentId = AGENT_PARAMS.map((p) => query[p]).find((v) => typeof v === 'string') ?? body.agent_id
       if (typeof agentId === 'string' && agentId !== '') void deps.activity.touch(agentId)
     })
-    for (const routes of [agentRoutes, epicRoutes, taskClaimRoutes, taskRoutes, runRoutes, documentRoutes, serviceRoutes, mentionRoutes, changeRoutes]) {
+    for (const routes of [agentRoutes, epicRoutes, taskClaimRoutes, taskRoutes, runRoutes, documentRoutes, serviceRoutes, mentionRoutes, changeRoutes, statsRoutes]) {
       await api.register(routes(deps))
     }
   }, { prefix: '/api/v1' })

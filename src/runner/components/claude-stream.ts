@@ -25,6 +25,8 @@ export type ClaudeEvent =
   | { type: 'init'; sessionId: string | null; model: string | null; cwd: string | null }
   | { type: 'tool'; name: string; summary: string }
   | { type: 'text'; text: string }
+  /** What a tool gave back (the start of it), and whether it failed. */
+  | { type: 'tool_result'; isError: boolean; summary: string }
   | {
       type: 'api_retry'
       attempt: number | null
@@ -112,6 +114,13 @@ function eventsOf(event: Json, cwd: string | undefined): ClaudeEvent[] {
       }
       return []
     })
+  }
+  if (event.type === 'user' && isObject(event.message) && Array.isArray(event.message.content)) {
+    return event.message.content.flatMap((block): ClaudeEvent[] =>
+      isObject(block) && block.type === 'tool_result'
+        ? [{ type: 'tool_result', isError: block.is_error === true, summary: toolResultText(block.content).slice(0, 500) }]
+        : [],
+    )
   }
   if (event.type === 'result') return [{ type: 'result', ...resultOf(event) }]
   return []
@@ -213,4 +222,11 @@ export function summarizeStream(text: string): StreamSummary {
     }
   }
   return summary
+}
+
+/** A tool result's content: a string, or text blocks. */
+function toolResultText(content: unknown): string {
+  if (typeof content === 'string') return content
+  if (!Array.isArray(content)) return ''
+  return content.map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join('\n')
 }

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import {
   AgentResponse,
   DeleteAgentQuery,
+  HeartbeatRequest,
   HeartbeatResponse,
   MessageResponse,
   RegisterAgentQuery,
@@ -24,6 +25,7 @@ import {
   requireRole,
   rowToAgent,
   rowToTask,
+  setActivity,
   upsertAgent,
 } from '../../db/index.js'
 import { AppError } from '../../domain/index.js'
@@ -79,10 +81,14 @@ export function agentRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
 
     app.post(
       '/agents/:agent_id/heartbeat',
-      { schema: { tags: ['agents'], params: AgentParams, response: { 200: HeartbeatResponse } } },
+      { schema: { tags: ['agents'], params: AgentParams, body: HeartbeatRequest, response: { 200: HeartbeatResponse } } },
       async (request) => {
         await getAgentOrThrow(deps.db, request.params.agent_id)
         await deps.activity.touch(request.params.agent_id, true)
+        const activity = request.body.activity
+        if (activity !== undefined) {
+          await deps.mutate((trx) => setActivity(trx, request.params.agent_id, activity, deps.leaseNow().now))
+        }
         const agent = await getAgentOrThrow(deps.db, request.params.agent_id)
         const tasks = await listHeldTasks(deps.db, agent.agent_id)
         return {

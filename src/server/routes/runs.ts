@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
-import { CreateRunRequest, CreateRunResponse, RunResponse, RunSummary, TaskIdParams } from '../../contract/index.js'
-import { chargeRunToBudget, createRun, findRunByKey, getTaskOrThrow, listRuns, summariseRuns } from '../../db/index.js'
+import { CreateRunRequest, CreateRunResponse, Id, RunResponse, RunSummary, TaskIdParams, TranscriptResponse } from '../../contract/index.js'
+import { chargeRunToBudget, createRun, findRunByKey, getTaskOrThrow, getTranscript, listRuns, summariseRuns } from '../../db/index.js'
 import { failureBudget } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
 
@@ -17,6 +17,15 @@ export function runRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       async (request) => {
         await getTaskOrThrow(deps.db, request.params.task_id)
         return listRuns(deps.db, request.params.task_id)
+      },
+    )
+
+    app.get(
+      '/tasks/:task_id/runs/:run_id/transcript',
+      { schema: { tags: ['runs'], params: TaskIdParams.extend({ run_id: Id }), response: { 200: TranscriptResponse } } },
+      async (request) => {
+        await getTaskOrThrow(deps.db, request.params.task_id)
+        return getTranscript(deps.db, request.params.task_id, request.params.run_id)
       },
     )
 

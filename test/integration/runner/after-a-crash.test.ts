@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -84,7 +85,14 @@ describe('hpm run after kill -9', () => {
     // Generous: a loaded CI machine delays the guard's timers, never removes them. The start time
     // tells our process from a new one that was given the same pid meanwhile (pid_max is small).
     const isOurs = () => isProcessAlive(grandchild) && started !== undefined && startTimeOf(grandchild) === started
-    await waitFor(() => (isOurs() ? undefined : true), 'the orphaned Claude to be stopped', 60_000)
+    try {
+      await waitFor(() => (isOurs() ? undefined : true), 'the orphaned Claude to be stopped', 60_000)
+    } catch (error) {
+      // Rare on a loaded machine: say what is still there, and whether the guard ran at all.
+      const tree = spawnSync('ps', ['-eo', 'pid,ppid,pgid,sid,stat,etime,args'], { encoding: 'utf8' }).stdout
+      const group = startTimeOf(grandchild) === undefined ? '' : readFileSync(`/proc/${grandchild}/stat`, 'utf8')
+      throw new Error(`${(error as Error).message}\nrunner stdout:\n${killed.stdout}\ngrandchild stat: ${group}\nprocesses:\n${tree}`)
+    }
   })
 })
 

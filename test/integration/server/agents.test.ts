@@ -233,6 +233,36 @@ describe('POST /agents/{agent_id}/heartbeat', () => {
     expect(res.body.tasks).toEqual([])
   })
 
+  it('keeps what the runner says Claude is doing, shows it on the agent and in the feed, and clears it with null', async () => {
+    const agentId = await registerAgent(server.api)
+    const activity = {
+      task_id: 7, attempt: 2, phase: 'claude', tool: 'Bash', detail: 'npm test', since: '2026-11-30T08:00:00+01:00',
+      recent: [{ kind: 'tool', name: 'Bash', text: 'npm test' }],
+    }
+    const feed = (await server.api('/api/v1/changes?after_id=0&agent_id=watcher&limit=10000')).body.last_event_id
+
+    const beat = await server.api(`/api/v1/agents/${agentId}/heartbeat`, { method: 'POST', body: { activity } })
+    const listed = (await server.api('/api/v1/agents')).body.find((a: any) => a.agent_id === agentId)
+    const events = (await server.api(`/api/v1/changes?after_id=${feed}&agent_id=watcher`)).body.changes
+    await server.api(`/api/v1/agents/${agentId}/heartbeat`, { method: 'POST', body: { activity: null } })
+    const cleared = (await server.api('/api/v1/agents')).body.find((a: any) => a.agent_id === agentId)
+
+    expect(beat.status, JSON.stringify(beat.body)).toBe(200)
+    expect(listed.activity).toEqual({ ...activity, since: '2026-11-30T07:00:00.000Z', reported_at: expect.stringMatching(/Z$/) })
+    expect(events.filter((e: any) => e.kind === 'agent_activity').map((e: any) => e.data)).toEqual([{ agent_id: agentId, task_id: 7, phase: 'claude', tool: 'Bash' }])
+    expect(cleared.activity).toBeNull()
+  })
+
+  it('returns 422 naming the field when the activity is malformed, and changes nothing', async () => {
+    const agentId = await registerAgent(server.api)
+
+    const res = await server.api(`/api/v1/agents/${agentId}/heartbeat`, { method: 'POST', body: { activity: { phase: 'claude', since: 'yesterday' } } })
+
+    expect(res.status).toBe(422)
+    expect(JSON.stringify(res.body.detail)).toContain('since')
+    expect((await server.api('/api/v1/agents')).body.find((a: any) => a.agent_id === agentId).activity).toBeNull()
+  })
+
   it('returns 404 with v1 wording when the agent is not registered', async () => {
     const res = await server.api('/api/v1/agents/nobody/heartbeat', { method: 'POST' })
 

@@ -278,6 +278,25 @@ describe('/tasks/{task_id}/runs', () => {
     })
   })
 
+  it('keeps the transcript a runner sends with a run, and answers it on its own endpoint', async () => {
+    const task = await makeTask(server.api, project)
+    const transcript = [
+      { kind: 'text', text: 'Adding the endpoint' },
+      { kind: 'tool', name: 'Bash', text: 'npm test' },
+      { kind: 'tool_result', text: '12 passed', is_error: false },
+    ]
+
+    const posted = await server.api(`/api/v1/tasks/${task.id}/runs`, { method: 'POST', body: { ...run, agent_id: 'r', transcript } })
+    const listed = await server.api(`/api/v1/tasks/${task.id}/runs`)
+    const read = await server.api(`/api/v1/tasks/${task.id}/runs/${posted.body.id}/transcript`)
+    const other = await server.api(`/api/v1/tasks/${task.id}/runs/999999/transcript`)
+
+    expect(posted.body.transcript_entries).toBe(3)
+    expect(listed.body[0]).not.toHaveProperty('transcript')
+    expect(read.body).toEqual({ run_id: posted.body.id, task_id: task.id, entries: transcript })
+    expectClientError(other, 404, 'has no run 999999')
+  })
+
   it('returns 404 and records nothing when the task does not exist', async () => {
     const res = await server.api('/api/v1/tasks/999999/runs', { method: 'POST', body: { ...run, agent_id: 'r' } })
 

@@ -59,7 +59,7 @@ describe('migration 0003-run-verdicts', () => {
 
     const applied = await migrateToLatest(db)
 
-    expect(applied).toEqual(['0003-run-verdicts'])
+    expect(applied).toEqual(['0003-run-verdicts', '0004-activity-and-transcripts'])
     const upgraded = rowToTask((await findTask(db, task.id))!)
     expect(upgraded).toMatchObject({ status: 'under_work', locked_by: 'dev_1', attempts: 2, failures: 0, work_branch: null, work_commit: null, budget_usd: null })
     expect(await listRuns(db, task.id)).toEqual([expect.objectContaining({ outcome: 'agent_timeout', verdict: 'failed', verdict_reason: null })])
@@ -74,9 +74,9 @@ describe('migration 0003-run-verdicts', () => {
     const up = await migrator.migrateUp()
 
     expect(down.error).toBeUndefined()
-    expect(down.results?.map((r) => [r.migrationName, r.status])).toEqual([['0003-run-verdicts', 'Success']])
+    expect(down.results?.map((r) => [r.migrationName, r.status])).toEqual([['0004-activity-and-transcripts', 'Success']])
     expect(up.error).toBeUndefined()
-    expect(up.results?.map((r) => [r.migrationName, r.status])).toEqual([['0003-run-verdicts', 'Success']])
+    expect(up.results?.map((r) => [r.migrationName, r.status])).toEqual([['0004-activity-and-transcripts', 'Success']])
   })
 })
 

@@ -1,0 +1,151 @@
+import { readFile } from 'node:fs/promises'
+
+import type { HeadlessPMClient } from '../client/index.js'
+import { MAX_TRANSCRIPT_ENTRIES, MAX_TRANSCRIPT_TEXT } from '../contract/index.js'
+import type { AgentActivity, TranscriptEntry } from '../contract/index.js'
+import { parseStreamLine } from './components/index.js'
+import type { ClaudeEvent } from './components/index.js'
+
+const REDACTED = '[redacted]'
+/** Environment variables whose values are secrets by their name. */
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH/i
+/** Secrets recognisable by their shape, whoever printed them. */
+const SECRET_SHAPES = [
+  /\bsk-ant-[\w-]{10,}/g,
+  /\bhpm_[\w-]{16,}/g,
+  /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
+  /\bxox[abposr]-[\w-]{10,}/g,
+  /\bAKIA[0-9A-Z]{16}\b/g,
+]
+/** `password: hunter2`, `api_key=...`: the name stays, the value goes. */
+const SECRET_ASSIGNMENT = /\b(password|passwd|secret|token|api[_-]?key)(\s*[=:]\s*)["']?[^\s"']{6,}/gi
+
+/** The values to remove from anything the runner sends about a run: its key and secret-named env. */
+export function secretsOf(apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): string[] {
+  const values = Object.entries(env)
+    .filter(([name, value]) => SECRET_NAME.test(name) && value !== undefined && value.length >= 8)
+    .map(([, value]) => value!)
+  return [...new Set([...(apiKey ? [apiKey] : []), ...values])].sort((a, b) => b.length - a.length)
+}
+
+/** `text` without the given secrets or anything shaped like one, cut to the transcript's limit. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let clean = text
+  for (const secret of secrets) clean = clean.split(secret).join(REDACTED)
+  for (const shape of SECRET_SHAPES) clean = clean.replace(shape, REDACTED)
+  clean = clean.replace(SECRET_ASSIGNMENT, (_match, name: string, separator: string) => `${name}${separator}${REDACTED}`)
+  return clean.length > MAX_TRANSCRIPT_TEXT ? `${clean.slice(0, MAX_TRANSCRIPT_TEXT - 1)}…` : clean
+}
+
+/** One stream event as a transcript entry; undefined for what a person would not read. */
+export function entryOf(event: ClaudeEvent, secrets: readonly string[]): TranscriptEntry | undefined {
+  switch (event.type) {
+    case 'text':
+      return { kind: 'text', text: redact(event.text, secrets) }
+    case 'tool':
+      return { kind: 'tool', name: event.name, text: redact(event.summary, secrets) }
+    case 'tool_result':
+      return { kind: 'tool_result', text: redact(event.summary, secrets), is_error: event.isError }
+    case 'api_retry':
+      return { kind: 'api_retry', text: redact(`API retry ${event.attempt ?? '?'} of ${event.maxRetries ?? '?'}: ${event.error ?? 'unknown error'}`, secrets), is_error: true }
+    case 'result':
+      return { kind: 'result', text: redact(`${event.subtype}${event.costUsd === null ? '' : `, $${event.costUsd.toFixed(4)}`}: ${event.text ?? ''}`, secrets), is_error: event.isError }
+    default:
+      return undefined
+  }
+}
+
+/** The last entries, with a note in front saying how many earlier ones were left out. */
+export function bounded(entries: readonly TranscriptEntry[]): TranscriptEntry[] {
+  if (entries.length <= MAX_TRANSCRIPT_ENTRIES) return [...entries]
+  const dropped = entries.length - MAX_TRANSCRIPT_ENTRIES
+  return [{ kind: 'note', text: `${dropped} earlier entries left out` }, ...entries.slice(dropped)]
+}
+
+/**
+ * A run's transcript, read back from the stream log the executor kept: the same source after a
+ * crash as after a clean end. Undefined when there is no log to read.
+ */
+export async function transcriptFromLog(logPath: string | null | undefined, secrets: readonly string[]): Promise<TranscriptEntry[] | undefined> {
+  if (!logPath) return undefined
+  let text: string
+  try {
+    text = await readFile(logPath, 'utf8')
+  } catch {
+    return undefined
+  }
+  const entries: TranscriptEntry[] = []
+  for (const line of text.split('\n')) {
+    for (const event of parseStreamLine(line).events) {
+      const entry = entryOf(event, secrets)
+      if (entry) entries.push(entry)
+    }
+  }
+  return bounded(entries)
+}
+
+/** How often at most the runner tells the server what Claude is doing. */
+const REPORT_EVERY_MS = 2000
+const RECENT = 10
+
+/**
+ * Tells the server what Claude is doing while it works (the dashboard's "now"): each tool use,
+ * at most one heartbeat every two seconds (the latest state wins), cleared when the attempt ends.
+ * Best effort: a failed send is dropped, the next one carries the news.
+ */
+export class ActivityReporter {
+  readonly #client: HeadlessPMClient
+  readonly #agentId: string
+  readonly #secrets: readonly string[]
+  readonly #base: Pick<AgentActivity, 'task_id' | 'attempt'>
+  readonly #recent: TranscriptEntry[] = []
+  #activity: AgentActivity
+  #timer: NodeJS.Timeout | undefined
+  #lastSentAt = 0
+  #isStopped = false
+  #inFlight: Promise<unknown> = Promise.resolve()
+
+  constructor(options: { client: HeadlessPMClient; agentId: string; secrets: readonly string[]; taskId: number; attempt: number }) {
+    this.#client = options.client
+    this.#agentId = options.agentId
+    this.#secrets = options.secrets
+    this.#base = { task_id: options.taskId, attempt: options.attempt }
+    this.#activity = { ...this.#base, phase: 'claude', tool: null, detail: null, since: new Date().toISOString(), recent: [] }
+    this.#schedule()
+  }
+
+  observe(event: ClaudeEvent): void {
+    const entry = entryOf(event, this.#secrets)
+    if (!entry || this.#isStopped) return
+    this.#recent.push(entry)
+    if (this.#recent.length > RECENT) this.#recent.shift()
+    const isStep = event.type === 'tool' || event.type === 'text'
+    this.#activity = {
+      ...this.#activity,
+      ...(isStep ? { tool: event.type === 'tool' ? event.name : null, detail: event.type === 'tool' ? entry.text : null, since: new Date().toISOString() } : {}),
+      recent: [...this.#recent],
+    }
+    this.#schedule()
+  }
+
+  /** Clears the activity on the server: Claude is done with this attempt. */
+  async stop(): Promise<void> {
+    this.#isStopped = true
+    clearTimeout(this.#timer)
+    // A report still on its way would land after the clearing and bring the activity back.
+    await this.#inFlight
+    await this.#client.heartbeat(this.#agentId, { activity: null, signal: AbortSignal.timeout(5000) }).catch(() => undefined)
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#isStopped) return
+    const wait = Math.max(0, this.#lastSentAt + REPORT_EVERY_MS - Date.now())
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      if (this.#isStopped) return
+      this.#lastSentAt = Date.now()
+      this.#inFlight = this.#client.heartbeat(this.#agentId, { activity: this.#activity, signal: AbortSignal.timeout(5000) }).catch(() => undefined)
+    }, wait)
+    this.#timer.unref()
+  }
+}
