@@ -1,15 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 
 import { TEST_IDS } from '../../web/src/test-ids.js'
-import { ARTIFACTS_DIR, closeBrowser, launchBrowser, openPage, requireDashboardBuild, screenshot, signIn } from '../helpers/browser.js'
-import { registerAgent, seedProject } from '../helpers/fixtures.js'
-import type { Project } from '../helpers/fixtures.js'
-import { startTestServer } from '../helpers/test-server.js'
-import type { TestServer } from '../helpers/test-server.js'
+import { ARTIFACTS_DIR, dashboardWorld, openPage, screenshot, signIn } from '../helpers/browser.js'
+import { registerAgent } from '../helpers/fixtures.js'
 
 // 5,000 tasks on one board: every card must stay reachable. The timings go to
 // test-artifacts/perf.json for people to read; nothing asserts on them (shared, noisy machines).
@@ -41,20 +38,7 @@ declare class PerformanceObserver {
   observe(options: { type: string; buffered: boolean }): void
 }
 
-let server: TestServer
-let browser: Browser
-let project: Project
-
-beforeAll(async () => {
-  requireDashboardBuild()
-  server = await startTestServer()
-  browser = await launchBrowser()
-  project = await seedProject(server.api)
-})
-afterAll(async () => {
-  await closeBrowser(browser)
-  await server?.close()
-})
+const world = dashboardWorld()
 
 /** Creates `count` tasks through the API, a few requests at a time; returns their ids. */
 async function createTasks(count: number, creatorOf: (index: number) => string): Promise<number[]> {
@@ -63,10 +47,10 @@ async function createTasks(count: number, creatorOf: (index: number) => string):
   const worker = async () => {
     while (next < count) {
       const index = next++
-      const res = await server.api(`/api/v1/tasks/create?agent_id=${creatorOf(index)}`, {
+      const res = await world.server.api(`/api/v1/tasks/create?agent_id=${creatorOf(index)}`, {
         method: 'POST',
         body: {
-          feature_id: project.featureId,
+          feature_id: world.project.featureId,
           title: `Scale task ${index}`,
           description: `Task ${index} of ${count}.`,
           target_role: 'backend_dev',
@@ -132,18 +116,18 @@ function scrollThroughColumn(page: Page, columnTestId: string): Promise<{ cardTe
 
 describe('dashboard board at scale', () => {
   it(`keeps all ${TASK_COUNT.toLocaleString('en')} cards reachable by scrolling their columns`, async () => {
-    const dev = await registerAgent(server.api, { role: 'backend_dev' })
+    const dev = await registerAgent(world.server.api, { role: 'backend_dev' })
     const insertStart = Date.now()
-    const ids = await createTasks(TASK_COUNT, (index) => (index < TASK_COUNT * PENDING_SHARE ? dev : project.pm))
+    const ids = await createTasks(TASK_COUNT, (index) => (index < TASK_COUNT * PENDING_SHARE ? dev : world.project.pm))
     const insertMs = Date.now() - insertStart
-    const page = await openPage(browser, { viewport: { width: 1600, height: 1800 } })
+    const page = await openPage(world.browser, { viewport: { width: 1600, height: 1800 } })
     await observeLongTasks(page)
-    await signIn(page, server)
+    await signIn(page, world.server)
     // A cold load of the board: a new document, signed in by the stored key.
     await page.goto('about:blank')
 
     const loadStart = Date.now()
-    await page.goto(`${server.url}/#/board`)
+    await page.goto(`${world.server.url}/#/board`)
     await page.getByTestId(TEST_IDS.column('pending')).locator('[data-testid^="card-"]').first().waitFor({ timeout: 60_000 })
     await page.getByTestId(TEST_IDS.column('created')).locator('[data-testid^="card-"]').first().waitFor({ timeout: 60_000 })
     const loadMs = Date.now() - loadStart

@@ -1,12 +1,9 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 
 import { TEST_IDS } from '../../web/src/test-ids.js'
-import { closeBrowser, launchBrowser, openPage, requireDashboardBuild, screenshot, showRoute, signIn } from '../helpers/browser.js'
-import { eventually, getTask, lock, makeTask, registerAgent, seedProject, setStatus, uniqueId } from '../helpers/fixtures.js'
-import type { Project } from '../helpers/fixtures.js'
-import { startTestServer } from '../helpers/test-server.js'
-import type { TestServer } from '../helpers/test-server.js'
+import { dashboardWorld, openPage, poll, screenshot, showRoute, signIn } from '../helpers/browser.js'
+import { eventually, getTask, lock, makeTask, registerAgent, setStatus, uniqueId } from '../helpers/fixtures.js'
 
 // One server and one Chromium for the file; every test has its own browser context (so its own
 // sign-in) and its own agents and tasks. A budget of two failures lets the attention test spend it;
@@ -20,25 +17,8 @@ const REFUSED = (status: number) => new RegExp(`status of ${status}`)
 declare const window: object
 declare const localStorage: { getItem(key: string): string | null }
 
-let server: TestServer
-let browser: Browser
-let project: Project
+const world = dashboardWorld({ HPM_TASK_MAX_FAILURES: String(MAX_FAILURES), HPM_AGENT_ACTIVE_SECONDS: String(ACTIVE_SECONDS) })
 
-beforeAll(async () => {
-  requireDashboardBuild()
-  server = await startTestServer({ env: { HPM_TASK_MAX_FAILURES: String(MAX_FAILURES), HPM_AGENT_ACTIVE_SECONDS: String(ACTIVE_SECONDS) } })
-  browser = await launchBrowser()
-  project = await seedProject(server.api)
-})
-afterAll(async () => {
-  await closeBrowser(browser)
-  await server?.close()
-})
-
-/** vitest's poll with a timeout that suits a loaded machine (its default is one second). */
-function poll<T>(read: () => Promise<T> | T) {
-  return expect.poll(read, { timeout: 30_000, interval: 100 })
-}
 
 const times = { started_at: '2026-01-01T00:00:00Z', finished_at: '2026-01-01T00:03:00Z' }
 
@@ -62,29 +42,29 @@ async function openDrawer(page: Page, taskId: number): Promise<void> {
 
 describe('dashboard sign-in', () => {
   it('signs in from the printed #key= URL, goes live and drops the key from the URL', async () => {
-    const page = await openPage(browser)
+    const page = await openPage(world.browser)
 
-    await page.goto(`${server.url}/#key=${server.apiKey}`)
+    await page.goto(`${world.server.url}/#key=${world.server.apiKey}`)
 
     await page.getByTestId(TEST_IDS.attention).or(page.getByTestId(TEST_IDS.board)).first().waitFor()
     await poll(() => page.getByTestId(TEST_IDS.connection).getAttribute('data-state')).toBe('live')
-    expect(page.url()).not.toContain(server.apiKey)
-    expect(await storedValues(page)).toContain(server.apiKey)
+    expect(page.url()).not.toContain(world.server.apiKey)
+    expect(await storedValues(page)).toContain(world.server.apiKey)
     await screenshot(page, 'signin-by-url')
   })
 
   it('keeps one event stream open across every page', async () => {
-    const task = await makeTask(server.api, project)
-    const page = await openPage(browser)
+    const task = await makeTask(world.server.api, world.project)
+    const page = await openPage(world.browser)
     const streams: string[] = []
     page.on('request', (request) => {
       if (new URL(request.url()).pathname === '/api/v1/events') streams.push(request.url())
     })
 
-    await signIn(page, server, '#/board')
+    await signIn(page, world.server, '#/board')
     await openDrawer(page, task.id)
     await showRoute(page, '#/agents')
-    await page.getByTestId(TEST_IDS.agentRow(project.pm)).waitFor()
+    await page.getByTestId(TEST_IDS.agentRow(world.project.pm)).waitFor()
     await showRoute(page, '#/')
     await page.getByTestId(TEST_IDS.attention).waitFor()
 
@@ -93,8 +73,8 @@ describe('dashboard sign-in', () => {
   })
 
   it('shows signin-error and stays signed out when the key is wrong', async () => {
-    const page = await openPage(browser, { allowedConsoleErrors: [REFUSED(401)] })
-    await page.goto(`${server.url}/`)
+    const page = await openPage(world.browser, { allowedConsoleErrors: [REFUSED(401)] })
+    await page.goto(`${world.server.url}/`)
 
     await page.getByTestId(TEST_IDS.signinKey).fill('not-the-key')
     await page.getByTestId(TEST_IDS.signinSubmit).click()
@@ -108,26 +88,26 @@ describe('dashboard sign-in', () => {
   })
 
   it('forgets the key and shows the sign-in form after sign-out', async () => {
-    const page = await openPage(browser)
-    await signIn(page, server)
+    const page = await openPage(world.browser)
+    await signIn(page, world.server)
 
     await page.getByTestId(TEST_IDS.signout).click()
 
     await page.getByTestId(TEST_IDS.signinForm).waitFor()
-    expect(await storedValues(page)).not.toContain(server.apiKey)
+    expect(await storedValues(page)).not.toContain(world.server.apiKey)
     await screenshot(page, 'signed-out')
   })
 })
 
 describe('dashboard board', () => {
   it('shows a task created through the API without a reload', async () => {
-    const page = await openPage(browser)
-    await signIn(page, server, '#/board')
+    const page = await openPage(world.browser)
+    await signIn(page, world.server, '#/board')
     await page.getByTestId(TEST_IDS.board).waitFor()
     await markDocument(page)
 
     const createdAt = Date.now()
-    const task = await makeTask(server.api, project, { title: uniqueId('live') })
+    const task = await makeTask(world.server.api, world.project, { title: uniqueId('live') })
 
     // The spec says within a second; ten tell live updates from polling on a loaded machine.
     await page.getByTestId(TEST_IDS.column('created')).getByTestId(TEST_IDS.card(task.id)).waitFor({ timeout: 10_000 })
@@ -137,27 +117,27 @@ describe('dashboard board', () => {
   })
 
   it('moves a pending task to created when a pm drags it there', async () => {
-    const dev = await registerAgent(server.api, { role: 'backend_dev' })
-    const task = await makeTask(server.api, project, { creator: dev })
+    const dev = await registerAgent(world.server.api, { role: 'backend_dev' })
+    const task = await makeTask(world.server.api, world.project, { creator: dev })
     expect(task.status).toBe('pending')
-    const page = await openPage(browser)
-    await signIn(page, server, '#/board')
-    await page.getByTestId(TEST_IDS.actingAgent).selectOption(project.pm)
+    const page = await openPage(world.browser)
+    await signIn(page, world.server, '#/board')
+    await page.getByTestId(TEST_IDS.actingAgent).selectOption(world.project.pm)
 
     await page.getByTestId(TEST_IDS.card(task.id)).dragTo(page.getByTestId(TEST_IDS.column('created')))
 
-    await poll(async () => (await getTask(server.api, task.id)).status).toBe('created')
+    await poll(async () => (await getTask(world.server.api, task.id)).status).toBe('created')
     await page.getByTestId(TEST_IDS.column('created')).getByTestId(TEST_IDS.card(task.id)).waitFor()
     await screenshot(page, 'board-after-drag')
   })
 
   it("shows the server's refusal in an error toast and keeps the status when a dev drags a task to committed", async () => {
-    const dev = await registerAgent(server.api, { role: 'backend_dev' })
-    const task = await makeTask(server.api, project)
-    const refusal = await setStatus(server.api, task.id, dev, 'committed')
+    const dev = await registerAgent(world.server.api, { role: 'backend_dev' })
+    const task = await makeTask(world.server.api, world.project)
+    const refusal = await setStatus(world.server.api, task.id, dev, 'committed')
     expect(refusal.status, JSON.stringify(refusal.body)).toBe(409)
-    const page = await openPage(browser, { allowedConsoleErrors: [REFUSED(409)] })
-    await signIn(page, server, '#/board')
+    const page = await openPage(world.browser, { allowedConsoleErrors: [REFUSED(409)] })
+    await signIn(page, world.server, '#/board')
     await page.getByTestId(TEST_IDS.actingAgent).selectOption(dev)
 
     await page.getByTestId(TEST_IDS.card(task.id)).dragTo(page.getByTestId(TEST_IDS.column('committed')))
@@ -166,15 +146,15 @@ describe('dashboard board', () => {
     await toast.waitFor()
     await poll(() => toast.textContent()).toContain(refusal.body.detail)
     await screenshot(page, 'board-refused-move')
-    expect((await getTask(server.api, task.id)).status).toBe('created')
+    expect((await getTask(world.server.api, task.id)).status).toBe('created')
     await page.getByTestId(TEST_IDS.column('created')).getByTestId(TEST_IDS.card(task.id)).waitFor()
   })
 
   it('filters the board by text and keeps the filter in the URL across a reload', async () => {
-    const wanted = await makeTask(server.api, project, { title: uniqueId('wanted') })
-    const other = await makeTask(server.api, project, { title: uniqueId('other') })
-    const page = await openPage(browser)
-    await signIn(page, server, '#/board')
+    const wanted = await makeTask(world.server.api, world.project, { title: uniqueId('wanted') })
+    const other = await makeTask(world.server.api, world.project, { title: uniqueId('other') })
+    const page = await openPage(world.browser)
+    await signIn(page, world.server, '#/board')
     await page.getByTestId(TEST_IDS.card(other.id)).waitFor()
 
     await page.getByTestId(TEST_IDS.filterText).fill(wanted.title)
@@ -191,9 +171,9 @@ describe('dashboard board', () => {
 
 describe('dashboard task drawer', () => {
   it('renders the description as markdown', async () => {
-    const task = await makeTask(server.api, project, { description: '## Plan\n\n- make it **bold**\n- keep `code`' })
-    const page = await openPage(browser)
-    await signIn(page, server, '#/board')
+    const task = await makeTask(world.server.api, world.project, { description: '## Plan\n\n- make it **bold**\n- keep `code`' })
+    const page = await openPage(world.browser)
+    await signIn(page, world.server, '#/board')
 
     await openDrawer(page, task.id)
 
@@ -205,11 +185,11 @@ describe('dashboard task drawer', () => {
   })
 
   it('adds a comment as the acting agent, shown without a reload', async () => {
-    const dev = await registerAgent(server.api, { role: 'backend_dev' })
-    const task = await makeTask(server.api, project)
+    const dev = await registerAgent(world.server.api, { role: 'backend_dev' })
+    const task = await makeTask(world.server.api, world.project)
     const text = `looks right to me ${uniqueId('comment')}`
-    const page = await openPage(browser)
-    await signIn(page, server, '#/board')
+    const page = await openPage(world.browser)
+    await signIn(page, world.server, '#/board')
     await page.getByTestId(TEST_IDS.actingAgent).selectOption(dev)
     await openDrawer(page, task.id)
     await markDocument(page)
@@ -219,20 +199,20 @@ describe('dashboard task drawer', () => {
 
     await page.getByTestId(TEST_IDS.drawerComments).getByText(text).waitFor()
     expect(await isSameDocument(page)).toBe(true)
-    const { comments } = await getTask(server.api, task.id)
+    const { comments } = await getTask(world.server.api, task.id)
     expect(comments).toContainEqual(expect.objectContaining({ author_id: dev, kind: 'comment', body: text }))
     await screenshot(page, 'drawer-comment')
   })
 
   it('lists a runner attempt with its model, cost and verdict', async () => {
-    const task = await makeTask(server.api, project)
-    const posted = await server.api(`/api/v1/tasks/${task.id}/runs`, {
+    const task = await makeTask(world.server.api, world.project)
+    const posted = await world.server.api(`/api/v1/tasks/${task.id}/runs`, {
       method: 'POST',
       body: { agent_id: 'runner_1', attempt: 1, outcome: 'succeeded', model: 'claude-sonnet-4-5', cost_usd: 0.42, num_turns: 7, ...times },
     })
     expect(posted.status, JSON.stringify(posted.body)).toBe(200)
-    const page = await openPage(browser)
-    await signIn(page, server, '#/board')
+    const page = await openPage(world.browser)
+    await signIn(page, world.server, '#/board')
 
     await openDrawer(page, task.id)
 
@@ -249,70 +229,70 @@ describe('dashboard task drawer', () => {
 
 describe('dashboard attention', () => {
   it('lists a task sent back by its failure budget and approves it again with one click', async () => {
-    const dev = await registerAgent(server.api, { role: 'backend_dev' })
-    const task = await makeTask(server.api, project)
-    expect((await lock(server.api, task.id, dev)).status).toBe(200)
+    const dev = await registerAgent(world.server.api, { role: 'backend_dev' })
+    const task = await makeTask(world.server.api, world.project)
+    expect((await lock(world.server.api, task.id, dev)).status).toBe(200)
     for (let attempt = 1; attempt <= MAX_FAILURES; attempt++) {
-      const res = await server.api(`/api/v1/tasks/${task.id}/runs`, {
+      const res = await world.server.api(`/api/v1/tasks/${task.id}/runs`, {
         method: 'POST',
         body: { agent_id: dev, attempt, outcome: 'agent_exit', verdict: 'failed', verdict_reason: `tests failed (${attempt})`, ...times },
       })
       expect(res.status, JSON.stringify(res.body)).toBe(200)
     }
-    expect((await getTask(server.api, task.id)).status).toBe('pending')
-    const page = await openPage(browser)
-    await signIn(page, server, '#/')
+    expect((await getTask(world.server.api, task.id)).status).toBe('pending')
+    const page = await openPage(world.browser)
+    await signIn(page, world.server, '#/')
     const item = page.getByTestId(TEST_IDS.attentionItem('failure_budget_spent', task.id))
     await item.waitFor()
     await screenshot(page, 'attention-budget-spent')
-    await page.getByTestId(TEST_IDS.actingAgent).selectOption(project.pm)
+    await page.getByTestId(TEST_IDS.actingAgent).selectOption(world.project.pm)
 
     await page.getByTestId(TEST_IDS.attentionAction('failure_budget_spent', task.id)).click()
 
-    await poll(async () => (await getTask(server.api, task.id)).status).toBe('created')
+    await poll(async () => (await getTask(world.server.api, task.id)).status).toBe('created')
     await item.waitFor({ state: 'detached' })
     await screenshot(page, 'attention-after-approval')
   })
 
   it('marks a task awaiting merge committed with one click', async () => {
-    const dev = await registerAgent(server.api, { role: 'backend_dev' })
-    const qa = await registerAgent(server.api, { role: 'qa', level: 'principal' })
-    const task = await makeTask(server.api, project)
-    expect((await lock(server.api, task.id, dev)).status).toBe(200)
-    expect((await setStatus(server.api, task.id, dev, 'dev_done')).status).toBe(200)
-    expect((await lock(server.api, task.id, qa)).status).toBe(200)
-    expect((await setStatus(server.api, task.id, qa, 'qa_done')).status).toBe(200)
-    const page = await openPage(browser)
-    await signIn(page, server, '#/')
+    const dev = await registerAgent(world.server.api, { role: 'backend_dev' })
+    const qa = await registerAgent(world.server.api, { role: 'qa', level: 'principal' })
+    const task = await makeTask(world.server.api, world.project)
+    expect((await lock(world.server.api, task.id, dev)).status).toBe(200)
+    expect((await setStatus(world.server.api, task.id, dev, 'dev_done')).status).toBe(200)
+    expect((await lock(world.server.api, task.id, qa)).status).toBe(200)
+    expect((await setStatus(world.server.api, task.id, qa, 'qa_done')).status).toBe(200)
+    const page = await openPage(world.browser)
+    await signIn(page, world.server, '#/')
     const item = page.getByTestId(TEST_IDS.attentionItem('awaiting_merge', task.id))
     await item.waitFor()
-    await page.getByTestId(TEST_IDS.actingAgent).selectOption(project.pm)
+    await page.getByTestId(TEST_IDS.actingAgent).selectOption(world.project.pm)
 
     await page.getByTestId(TEST_IDS.attentionAction('awaiting_merge', task.id)).click()
 
-    await poll(async () => (await getTask(server.api, task.id)).status).toBe('committed')
+    await poll(async () => (await getTask(world.server.api, task.id)).status).toBe('committed')
     await item.waitFor({ state: 'detached' })
     await screenshot(page, 'attention-after-merge')
   })
 
   it('unlocks a task whose holder is away with one click', async () => {
-    const dev = await registerAgent(server.api, { role: 'backend_dev' })
-    const task = await makeTask(server.api, project)
-    expect((await lock(server.api, task.id, dev)).status).toBe(200)
+    const dev = await registerAgent(world.server.api, { role: 'backend_dev' })
+    const task = await makeTask(world.server.api, world.project)
+    expect((await lock(world.server.api, task.id, dev)).status).toBe(200)
     const isListed = async () =>
-      ((await server.api('/status')).body.attention as Array<{ reason: string; task_id: number }>).some(
+      ((await world.server.api('/status')).body.attention as Array<{ reason: string; task_id: number }>).some(
         (item) => item.reason === 'holder_away' && item.task_id === task.id,
       )
     expect(await eventually(isListed, 15_000, 100)).toBe(true)
-    const page = await openPage(browser)
-    await signIn(page, server, '#/')
+    const page = await openPage(world.browser)
+    await signIn(page, world.server, '#/')
     const item = page.getByTestId(TEST_IDS.attentionItem('holder_away', task.id))
     await item.waitFor()
-    await page.getByTestId(TEST_IDS.actingAgent).selectOption(project.pm)
+    await page.getByTestId(TEST_IDS.actingAgent).selectOption(world.project.pm)
 
     await page.getByTestId(TEST_IDS.attentionAction('holder_away', task.id)).click()
 
-    await poll(async () => (await getTask(server.api, task.id)).locked_by).toBeNull()
+    await poll(async () => (await getTask(world.server.api, task.id)).locked_by).toBeNull()
     await item.waitFor({ state: 'detached' })
     await screenshot(page, 'attention-after-unlock')
   })
@@ -320,15 +300,15 @@ describe('dashboard attention', () => {
 
 describe('dashboard pages', () => {
   it.each(['light', 'dark'] as const)('renders attention, board, drawer and agents at desktop width in %s mode', async (colorScheme) => {
-    const task = await makeTask(server.api, project, { title: `Screenshot task ${colorScheme}`, description: '## Goal\n\nShow **every** part.' })
-    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, { method: 'POST', body: { comment: 'a comment' } })
-    await server.api(`/api/v1/tasks/${task.id}/runs`, {
+    const task = await makeTask(world.server.api, world.project, { title: `Screenshot task ${colorScheme}`, description: '## Goal\n\nShow **every** part.' })
+    await world.server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${world.project.pm}`, { method: 'POST', body: { comment: 'a comment' } })
+    await world.server.api(`/api/v1/tasks/${task.id}/runs`, {
       method: 'POST',
       body: { agent_id: 'runner_1', outcome: 'agent_exit', verdict: 'failed', verdict_reason: 'tests failed', model: 'claude-opus-4', cost_usd: 1.5, ...times },
     })
-    const page = await openPage(browser, { colorScheme })
+    const page = await openPage(world.browser, { colorScheme })
 
-    await signIn(page, server, '#/')
+    await signIn(page, world.server, '#/')
     await page.getByTestId(TEST_IDS.attention).waitFor()
     await screenshot(page, `attention-desktop-${colorScheme}`, { fullPage: true })
     await showRoute(page, '#/board')
@@ -340,15 +320,15 @@ describe('dashboard pages', () => {
     await page.getByTestId(TEST_IDS.drawerRuns).waitFor()
     await screenshot(page, `drawer-desktop-${colorScheme}`)
     await showRoute(page, '#/agents')
-    await page.getByTestId(TEST_IDS.agentRow(project.pm)).waitFor()
+    await page.getByTestId(TEST_IDS.agentRow(world.project.pm)).waitFor()
     await screenshot(page, `agents-desktop-${colorScheme}`, { fullPage: true })
   })
 
   it.each(['light', 'dark'] as const)('renders the board at phone width in %s mode', async (colorScheme) => {
-    const task = await makeTask(server.api, project, { title: `Phone task ${colorScheme}` })
-    const page = await openPage(browser, { colorScheme, viewport: { width: 390, height: 844 } })
+    const task = await makeTask(world.server.api, world.project, { title: `Phone task ${colorScheme}` })
+    const page = await openPage(world.browser, { colorScheme, viewport: { width: 390, height: 844 } })
 
-    await signIn(page, server, '#/board')
+    await signIn(page, world.server, '#/board')
 
     await page.getByTestId(TEST_IDS.board).waitFor()
     await page.getByTestId(TEST_IDS.card(task.id)).waitFor({ state: 'attached' })

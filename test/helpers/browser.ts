@@ -4,10 +4,13 @@ import { fileURLToPath } from 'node:url'
 
 import { chromium } from 'playwright-core'
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
-import { onTestFinished } from 'vitest'
+import { afterAll, beforeAll, expect, onTestFinished } from 'vitest'
 
 import { TEST_IDS } from '../../web/src/test-ids.js'
 import { findChromium } from '../browser/find-chromium.js'
+import { seedProject } from './fixtures.js'
+import type { Project } from './fixtures.js'
+import { startTestServer } from './test-server.js'
 import type { TestServer } from './test-server.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -123,4 +126,35 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: stri
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** What a dashboard test file works with: a real server, a seeded project, one browser. */
+export interface DashboardWorld {
+  server: TestServer
+  browser: Browser
+  project: Project
+}
+
+/**
+ * Starts the server (with `env`) and the browser before the file's tests and closes both after.
+ * The returned object is filled in by `beforeAll`: read its fields inside tests only.
+ */
+export function dashboardWorld(env: Record<string, string> = {}): DashboardWorld {
+  const world = {} as DashboardWorld
+  beforeAll(async () => {
+    requireDashboardBuild()
+    world.server = await startTestServer({ env })
+    world.browser = await launchBrowser()
+    world.project = await seedProject(world.server.api)
+  })
+  afterAll(async () => {
+    await closeBrowser(world.browser)
+    await world.server?.close()
+  })
+  return world
+}
+
+/** vitest's poll with a timeout that suits a loaded machine (its default is one second). */
+export function poll<T>(read: () => Promise<T> | T) {
+  return expect.poll(read, { timeout: 30_000, interval: 100 })
 }

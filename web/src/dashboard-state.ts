@@ -1,6 +1,7 @@
 import type {
   AgentResponse,
   AttentionItem,
+  ChangeEvent,
   EpicResponse,
   FeatureResponse,
   RunSummary,
@@ -8,6 +9,8 @@ import type {
   TaskDetailResponse,
   TaskResponse,
 } from '../../src/contract/index.js'
+import { LIVE_TOPICS } from './live-topics.js'
+import type { LiveTopic } from './live-topics.js'
 
 export type ConnectionState = 'connecting' | 'live' | 'disconnected'
 
@@ -32,7 +35,14 @@ export interface DashboardState {
   toast: Toast | undefined
   /** The agent id the user picked to act as; may name an agent that no longer exists. */
   actingAgentChoice: string | undefined
+  /** Moves once per batch of events that touch the topic, and on each (re)connection. */
+  versions: Readonly<Record<LiveTopic, number>>
+  /** The events streamed since sign-in, newest first, at most {@link MAX_LIVE_EVENTS}. */
+  liveEvents: readonly ChangeEvent[]
 }
+
+/** How many streamed events the activity feed keeps. */
+export const MAX_LIVE_EVENTS = 5000
 
 export function initialState(actingAgentChoice: string | undefined): DashboardState {
   return {
@@ -46,6 +56,8 @@ export function initialState(actingAgentChoice: string | undefined): DashboardSt
     connection: 'connecting',
     toast: undefined,
     actingAgentChoice,
+    versions: Object.fromEntries(LIVE_TOPICS.map((t) => [t, 0])) as Record<LiveTopic, number>,
+    liveEvents: [],
   }
 }
 
@@ -99,6 +111,15 @@ export function replaceTasks(state: DashboardState, tasks: readonly TaskResponse
 
 export function replaceRunSummaries(state: DashboardState, summaries: readonly RunSummary[]): DashboardState {
   return { ...state, runSummaries: new Map(summaries.map((s) => [s.task_id, s])) }
+}
+
+/** Adds a batch of streamed events (oldest first) and moves the counters of the topics they touch. */
+export function withEvents(state: DashboardState, events: readonly ChangeEvent[], topics: ReadonlySet<LiveTopic>): DashboardState {
+  if (events.length === 0 && topics.size === 0) return state
+  const versions = { ...state.versions }
+  for (const topic of topics) versions[topic] += 1
+  const liveEvents = events.length === 0 ? state.liveEvents : [...[...events].reverse(), ...state.liveEvents].slice(0, MAX_LIVE_EVENTS)
+  return { ...state, versions, liveEvents }
 }
 
 let toastSeq = 0

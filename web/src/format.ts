@@ -9,6 +9,13 @@ export function formatDuration(ms: number): string {
   return `${seconds}s`
 }
 
+/** Like {@link formatDuration}, with days once it passes one: `3d 04h`, `5h 12m`. */
+export function formatElapsed(ms: number): string {
+  const totalHours = Math.floor(Math.max(0, ms) / 3_600_000)
+  if (totalHours < 24) return formatDuration(ms)
+  return `${Math.floor(totalHours / 24)}d ${String(totalHours % 24).padStart(2, '0')}h`
+}
+
 /** `$0.42`; amounts under a cent show as `<$0.01` so a cheap run does not read as free. */
 export function formatUsd(usd: number): string {
   if (usd > 0 && usd < 0.01) return '<$0.01'

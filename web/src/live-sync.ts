@@ -8,9 +8,12 @@ import {
   replaceRunSummaries,
   replaceTasks,
   upsertTasks,
+  withEvents,
   withToast,
 } from './dashboard-state.js'
 import type { ConnectionState, DashboardState } from './dashboard-state.js'
+import { LIVE_TOPICS, topicsOf } from './live-topics.js'
+import type { LiveTopic } from './live-topics.js'
 import type { Store } from './store.js'
 
 /** Events within this window are applied together: a burst of 50 events is one render. */
@@ -37,10 +40,28 @@ interface PendingWork {
   hasAgents: boolean
   hasStatus: boolean
   hasPlan: boolean
+  /** Published to the store as the batch starts, so never merged back after a failed fetch. */
+  events: ChangeEvent[]
+  topics: Set<LiveTopic>
 }
 
 function noWork(): PendingWork {
-  return { isFull: false, taskIds: new Set(), deletedIds: new Set(), hasRuns: false, hasAgents: false, hasStatus: false, hasPlan: false }
+  return {
+    isFull: false,
+    taskIds: new Set(),
+    deletedIds: new Set(),
+    hasRuns: false,
+    hasAgents: false,
+    hasStatus: false,
+    hasPlan: false,
+    events: [],
+    topics: new Set(),
+  }
+}
+
+/** Whether a batch needs anything fetched for the store (a document event, say, needs nothing). */
+function needsFetch(work: PendingWork): boolean {
+  return work.isFull || work.taskIds.size > 0 || work.deletedIds.size > 0 || work.hasRuns || work.hasAgents || work.hasStatus || work.hasPlan
 }
 
 function mergeWork(into: PendingWork, from: PendingWork): void {
@@ -120,12 +141,15 @@ export class LiveSync {
     this.#setConnection('live')
     // Events may have been missed while disconnected (or the server restarted): load everything once.
     this.#pending.isFull = true
+    for (const topic of LIVE_TOPICS) this.#pending.topics.add(topic)
     this.#schedule(0)
   }
 
   #onEvent(event: ChangeEvent): void {
     this.#lastEventId = event.id
     const work = this.#pending
+    work.events.push(event)
+    for (const topic of topicsOf(event.type)) work.topics.add(topic)
     const taskId = typeof event.data.task_id === 'number' ? event.data.task_id : undefined
     switch (event.type) {
       case 'task_deleted':
@@ -164,8 +188,8 @@ export class LiveSync {
         work.isFull = true
         break
       default:
-        // Documents, mentions and services are not shown on this dashboard.
-        return
+        // Documents, mentions and services: the pages showing them fetch them (see live-topics.ts).
+        break
     }
     this.#schedule(COALESCE_MS)
   }
@@ -179,7 +203,8 @@ export class LiveSync {
       this.#flushTimer = undefined
       const work = this.#pending
       this.#pending = noWork()
-      this.#flushes = this.#flushes.then(() => this.#flush(work))
+      this.#store.setState((s) => withEvents(s, work.events, work.topics))
+      if (needsFetch(work)) this.#flushes = this.#flushes.then(() => this.#flush(work))
     }, delayMs)
   }
 

@@ -1,5 +1,7 @@
 import './styles.css'
 import './tasks.css'
+import './pages.css'
+import './plan.css'
 
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'

@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react'
 
-export const PAGES = ['attention', 'board', 'agents'] as const
+export const PAGES = ['attention', 'board', 'agents', 'overview', 'epics', 'documents', 'services', 'activity'] as const
 export type Page = (typeof PAGES)[number]
 
 /** A page and its query: `#/board?role=qa&text=login`, `#/attention?task=12` (12's drawer open). */

@@ -37,4 +37,40 @@ export const TEST_IDS = {
   // agents
   agents: 'agents',
   agentRow: (agentId: string) => `agent-${agentId}`,
+  // forms (epic, feature, task, document): the form, each field by its API name, the submit button
+  form: (form: string) => `form-${form}`,
+  field: (form: string, field: string) => `${form}-${field}`, // e.g. task-title, feature-epic_id
+  submit: (form: string) => `${form}-submit`,
+  // overview
+  overview: 'overview',
+  statusCount: (status: string) => `status-count-${status}`, // the number alone
+  chart: (name: string) => `chart-${name}`, // committed, cost
+  costTable: (by: string) => `cost-by-${by}`, // epic, agent, model
+  costRow: (by: string, key: string) => `cost-${by}-${key}`, // key: epic id, agent id or model
+  doneByAgent: 'done-by-agent',
+  medianLeadTime: 'median-lead-time',
+  // epics
+  epics: 'epics',
+  epic: (epicId: number) => `epic-${epicId}`,
+  feature: (featureId: number) => `feature-${featureId}`,
+  pendingApproval: 'pending-approval',
+  pendingTask: (taskId: number) => `pending-${taskId}`,
+  approve: (taskId: number) => `approve-${taskId}`,
+  // documents and mentions
+  documents: 'documents',
+  documentFilter: (name: string) => `documents-filter-${name}`, // type, author
+  document: (documentId: number) => `document-${documentId}`, // a list entry; opens it
+  documentView: 'document-view',
+  mentions: 'mentions',
+  mentionsAgent: 'mentions-agent', // a <select>: whose mentions
+  mentionsShowRead: 'mentions-show-read', // a checkbox
+  mention: (mentionId: number) => `mention-${mentionId}`, // data-read="true" | "false"
+  markRead: (mentionId: number) => `mark-read-${mentionId}`,
+  // services
+  services: 'services',
+  service: (name: string) => `service-${name}`, // data-status="up" | "down" | "starting"
+  // activity
+  activity: 'activity',
+  activityFilter: (name: string) => `activity-filter-${name}`, // kind, text
+  activityEvent: (eventId: number) => `activity-${eventId}`,
 } as const

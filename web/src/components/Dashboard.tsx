@@ -21,7 +21,23 @@ import { ToastView } from './ToastView.js'
 const loadTaskDrawer = () => import('./TaskDrawer.js')
 const TaskDrawer = lazy(() => loadTaskDrawer().then((m) => ({ default: m.TaskDrawer })))
 
-const PAGE_TITLES: Record<Page, string> = { attention: 'Needs attention', board: 'Board', agents: 'Agents' }
+// The pages after the first three load on first visit (documents bring markdown-it too).
+const Overview = lazy(() => import('../pages/Overview.js').then((m) => ({ default: m.Overview })))
+const Epics = lazy(() => import('../pages/Epics.js').then((m) => ({ default: m.Epics })))
+const Documents = lazy(() => import('../pages/Documents.js').then((m) => ({ default: m.Documents })))
+const Services = lazy(() => import('../pages/Services.js').then((m) => ({ default: m.Services })))
+const Activity = lazy(() => import('../pages/Activity.js').then((m) => ({ default: m.Activity })))
+
+const PAGE_TITLES: Record<Page, string> = {
+  attention: 'Needs attention',
+  board: 'Board',
+  agents: 'Agents',
+  overview: 'Overview',
+  epics: 'Epics',
+  documents: 'Documents & mentions',
+  services: 'Services',
+  activity: 'Activity',
+}
 
 export interface DashboardProps {
   apiKey: string
@@ -71,6 +87,13 @@ export function Dashboard({ apiKey, onSignOut, onUnauthorized }: DashboardProps)
         {route.page === 'board' && <Board />}
         {route.page === 'attention' && <Attention />}
         {route.page === 'agents' && <Agents />}
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          {route.page === 'overview' && <Overview />}
+          {route.page === 'epics' && <Epics />}
+          {route.page === 'documents' && <Documents />}
+          {route.page === 'services' && <Services />}
+          {route.page === 'activity' && <Activity />}
+        </Suspense>
       </main>
       {taskId !== undefined && (
         <Suspense fallback={null}>

@@ -33,8 +33,13 @@ export function Header({ onSignOut }: HeaderProps) {
   const { task: _openTask, ...boardFilters } = boardRoute?.params ?? {}
   const links: { page: Page; label: string; href: string }[] = [
     { page: 'attention', label: 'Attention', href: '#/attention' },
+    { page: 'overview', label: 'Overview', href: '#/overview' },
     { page: 'board', label: 'Board', href: formatHash({ page: 'board', params: boardFilters }) },
+    { page: 'epics', label: 'Epics', href: '#/epics' },
     { page: 'agents', label: 'Agents', href: '#/agents' },
+    { page: 'documents', label: 'Documents', href: '#/documents' },
+    { page: 'services', label: 'Services', href: '#/services' },
+    { page: 'activity', label: 'Activity', href: '#/activity' },
   ]
 
   function chooseAgent(agentId: string) {
