@@ -57,6 +57,9 @@ export function describeChange(kind: ChangeType, data: Data): string {
       return `service ${str(data.service_name)} unregistered by ${str(data.owner_agent_id)}`
     case 'agent_registered':
       return `agent ${str(data.agent_id)} ${data.updated ? 're-registered' : 'registered'} (${humanize(str(data.role))}, ${str(data.level)})`
+    case 'agent_activity':
+      if (data.task_id === null || data.task_id === undefined) return `agent ${str(data.agent_id)} is idle`
+      return `agent ${str(data.agent_id)} on task ${str(data.task_id)}: ${data.tool == null ? str(data.phase) : str(data.tool)}`
     case 'agent_deleted':
       return `agent ${str(data.agent_id)} deleted by ${str(data.deleted_by)}`
     case 'epic_created':

@@ -178,6 +178,10 @@ export class LiveSync {
         work.hasAgents = true
         work.hasStatus = true
         break
+      case 'agent_activity':
+        // At most one every 2 s per working agent; the agents list carries the activity itself.
+        work.hasAgents = true
+        break
       case 'epic_created':
       case 'feature_created':
         work.hasPlan = true

@@ -30,6 +30,9 @@ export const TEST_IDS = {
   drawerChangelog: 'drawer-changelog',
   drawerRuns: 'drawer-runs',
   run: (runId: number) => `run-${runId}`,
+  transcriptToggle: (runId: number) => `transcript-toggle-${runId}`,
+  transcript: (runId: number) => `transcript-${runId}`, // the loaded entries
+  liveAttempt: 'live-attempt', // the holder's current step, while it works on the task
   // needs attention
   attention: 'attention',
   attentionItem: (reason: string, taskId: number) => `attention-${reason}-${taskId}`,
@@ -37,6 +40,7 @@ export const TEST_IDS = {
   // agents
   agents: 'agents',
   agentRow: (agentId: string) => `agent-${agentId}`,
+  agentActivity: (agentId: string) => `agent-activity-${agentId}`, // data-state="idle" | "active"
   // forms (epic, feature, task, document): the form, each field by its API name, the submit button
   form: (form: string) => `form-${form}`,
   field: (form: string, field: string) => `${form}-${field}`, // e.g. task-title, feature-epic_id

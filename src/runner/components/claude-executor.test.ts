@@ -379,6 +379,21 @@ describe('ClaudeExecutor.run', () => {
     expect(result.outcome).toBe('succeeded')
   })
 
+  it('stops what claude left running in its process group when claude exits early, under the guard', async () => {
+    // A claude that dies before its time (a killed runner's pipe breaking under it) must not orphan
+    // the commands it started: GNU timeout alone signals the group only when its time runs out.
+    const leaves = { steps: [{ run: ['sh', '-c', 'sleep 1000 >/dev/null 2>&1 & echo "left $!"'] }], result: 'left a sleeper' }
+    const { run } = await setup(leaves, { guardBin: 'timeout' })
+
+    const result = await run()
+    const log = await readFile(result.logPath, 'utf8')
+    const pid = Number(/left (\d+)/.exec(log)?.[1])
+
+    expect(result.outcome).toBe('succeeded')
+    expect(pid).toBeGreaterThan(0)
+    expect(await waitFor(() => !isRunning(pid), 30_000)).toBe(true)
+  })
+
   it('reports agent_not_found when the binary does not exist under the guard either', async () => {
     const { run } = await setup(workScenario, { claudeBin: '/nonexistent/claude', guardBin: 'timeout' })
 

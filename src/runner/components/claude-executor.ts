@@ -44,6 +44,20 @@ export interface ClaudeExecutorOptions {
   guardBin?: string
 }
 
+/**
+ * Runs claude (its arguments come as "$@", never through the shell's parser) and, when it exits,
+ * stops what it left running in its process group: `timeout` signals the group only when its time
+ * runs out, so a claude that dies early (a killed runner's pipe breaks under it) would orphan the
+ * commands it started. The shell spares itself and `timeout` ($PPID), then ends as claude did: with
+ * its exit code, or killed by the same signal.
+ */
+const GROUP_SWEEP = [
+  '"$@"; status=$?',
+  'for p in $(pgrep -g 0); do [ "$p" = "$$" ] || [ "$p" = "$PPID" ] || kill -TERM "$p" 2>/dev/null; done',
+  'if [ "$status" -gt 128 ]; then trap - TERM INT HUP; kill -s "$((status - 128))" "$$"; fi',
+  'exit "$status"',
+].join('\n')
+
 /** Slack for the guard: the runner's own timeout always comes first while the runner lives. */
 function guardSlackSeconds(timeoutMs: number): number {
   return Math.min(30, Math.max(1, Math.ceil(timeoutMs / 10_000)))
@@ -180,7 +194,7 @@ export class ClaudeExecutor {
     try {
       const slack = guardSlackSeconds(options.timeoutMs)
       const [command, argv] = options.guardBin
-        ? [options.guardBin, [`--kill-after=${slack}`, String(Math.ceil(options.timeoutMs / 1000) + slack), options.claudeBin, ...args]]
+        ? [options.guardBin, [`--kill-after=${slack}`, String(Math.ceil(options.timeoutMs / 1000) + slack), 'sh', '-c', GROUP_SWEEP, 'claude-guard', options.claudeBin, ...args]]
         : [options.claudeBin, args]
       child = await spawnStreaming(command, argv, {
         cwd: input.cwd,

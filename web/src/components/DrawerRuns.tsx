@@ -2,8 +2,10 @@ import type { RunResponse } from '../../../src/contract/index.js'
 import { formatCount, formatDateTime, formatDuration, formatUsd, humanize } from '../format.js'
 import type { Fetched } from '../hooks/use-fetched.js'
 import { TEST_IDS } from '../test-ids.js'
+import { DrawerTranscript } from './DrawerTranscript.js'
 
 export interface DrawerRunsProps {
+  taskId: number
   runs: Fetched<RunResponse[]>
 }
 
@@ -12,7 +14,7 @@ function orDash(value: string | number | null): string {
 }
 
 /** The runner's attempts, newest first: what Claude did, what it cost and how the runner judged it. */
-export function DrawerRuns({ runs }: DrawerRunsProps) {
+export function DrawerRuns({ taskId, runs }: DrawerRunsProps) {
   const newestFirst = runs.data === undefined ? undefined : [...runs.data].reverse()
   return (
     <section className="drawer-section" aria-labelledby="drawer-runs-heading">
@@ -51,6 +53,7 @@ export function DrawerRuns({ runs }: DrawerRunsProps) {
               <dt>Session</dt>
               <dd className="mono">{orDash(run.session_id)}</dd>
             </dl>
+            {run.transcript_entries > 0 && <DrawerTranscript taskId={taskId} runId={run.id} count={run.transcript_entries} />}
           </li>
         ))}
       </ol>

@@ -13,6 +13,7 @@ import type { FlowStatus } from '../task-filters.js'
 import { TEST_IDS } from '../test-ids.js'
 import { DrawerChangelog } from './DrawerChangelog.js'
 import { DrawerComments } from './DrawerComments.js'
+import { DrawerLive } from './DrawerLive.js'
 import { DrawerRuns } from './DrawerRuns.js'
 import { LeaseLeft } from './LeaseLeft.js'
 import { Markdown } from './Markdown.js'
@@ -29,6 +30,9 @@ export function TaskDrawer({ taskId }: TaskDrawerProps) {
   const task = useDashboard((s) => s.tasks?.get(taskId))
   const comments = useDashboard((s) => s.comments.get(taskId))
   const summary = useDashboard((s) => s.runSummaries.get(taskId))
+  const holderId = task?.status === 'under_work' ? task.locked_by : null
+  const holder = useDashboard((s) => (holderId === null ? undefined : s.agents?.find((a) => a.agent_id === holderId)))
+  const liveActivity = holder?.activity?.task_id === taskId ? holder.activity : undefined
   const [isMissing, setIsMissing] = useState(false)
   const headingRef = useRef<HTMLHeadingElement>(null)
   const openerRef = useRef<Element | null>(null)
@@ -162,7 +166,8 @@ export function TaskDrawer({ taskId }: TaskDrawerProps) {
             </section>
             <DrawerComments taskId={taskId} comments={comments} />
             <DrawerChangelog changelog={changelog} />
-            <DrawerRuns runs={runs} />
+            {holder !== undefined && liveActivity !== undefined && <DrawerLive agentId={holder.agent_id} activity={liveActivity} />}
+            <DrawerRuns taskId={taskId} runs={runs} />
           </div>
         )}
       </aside>

@@ -1,6 +1,7 @@
 import { useMemo } from 'react'
 
 import type { AgentResponse, TaskResponse } from '../../../src/contract/index.js'
+import { AgentNow } from '../components/AgentNow.js'
 import { sortAgents } from '../dashboard-state.js'
 import { formatAgo, formatDateTime, formatUsd, humanize } from '../format.js'
 import { useNow } from '../hooks/use-now.js'
@@ -20,7 +21,7 @@ function presence(agent: AgentResponse, nowMs: number): Presence {
   return 'offline'
 }
 
-/** Every registered agent: who it is, whether it is around and what it holds. */
+/** Every registered agent: who it is, whether it is around, what it holds and what it is doing now. */
 export function Agents() {
   const route = useRoute()
   const agents = useDashboard((s) => s.agents)
@@ -61,6 +62,7 @@ export function Agents() {
                 <th scope="col">Presence</th>
                 <th scope="col">Last seen</th>
                 <th scope="col">Holds</th>
+                <th scope="col">Doing now</th>
               </tr>
             </thead>
             <tbody>
@@ -96,6 +98,13 @@ export function Agents() {
                               </button>
                             )
                           })}
+                    </td>
+                    <td className="agent-now-cell">
+                      <AgentNow
+                        agentId={agent.agent_id}
+                        activity={agent.activity}
+                        onOpenTask={(taskId) => navigate(withParams(route, { task: String(taskId) }))}
+                      />
                     </td>
                   </tr>
                 )
