@@ -45,25 +45,31 @@ async function spentBudgets(db: Db, maxFailures: number): Promise<AttentionItem[
     .orderBy('updated_at', 'asc')
     .limit(ATTENTION_LIMIT)
     .execute()
-  const items: AttentionItem[] = []
-  for (const t of tasks) {
-    const last = await db
-      .selectFrom('task_runs')
-      .select('verdict_reason')
-      .where('task_id', '=', t.id)
-      .where('verdict', '=', 'failed')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst()
-    const why = last?.verdict_reason ? `; the last: ${last.verdict_reason}` : ''
-    items.push({
-      reason: 'failure_budget_spent',
+  if (tasks.length === 0) return []
+  // The last failed run of each task, in one query.
+  const lastFailed = await db
+    .selectFrom('task_runs')
+    .select(['task_id', 'verdict_reason'])
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('task_runs')
+        .select((inner) => inner.fn.max('id').as('id'))
+        .where('verdict', '=', 'failed')
+        .where('task_id', 'in', tasks.map((t) => t.id))
+        .groupBy('task_id'),
+    )
+    .execute()
+  const reasons = new Map(lastFailed.map((r) => [r.task_id, r.verdict_reason]))
+  return tasks.map((t) => {
+    const reason = reasons.get(t.id)
+    const why = reason ? `; the last: ${reason}` : ''
+    return {
+      reason: 'failure_budget_spent' as const,
       task_id: t.id,
       title: t.title,
       detail: `${t.failures} runner attempts failed, so it went back to pending${why}. Fix the task, then approve it (created) to try again`,
-    })
-  }
-  return items
+    }
+  })
 }
 
 async function awaitingMerge(db: Db): Promise<AttentionItem[]> {

@@ -2,6 +2,7 @@ import type { Server } from 'node:http'
 
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { z } from 'zod'
 
 import { HeadlessPMClient } from '../../client/index.js'
 import { AgentId, AgentRole, SkillLevel } from '../../contract/index.js'
@@ -30,7 +31,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 /** The agent a client names in X-Agent-Id / X-Agent-Role / X-Agent-Level, for tools that need one. */
 function identityOf(request: FastifyRequest): AgentIdentity {
-  const parse = <T>(name: string, schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false } }, valid: string) => {
+  const parse = <T>(name: string, schema: z.ZodType<T>, valid: string): T | undefined => {
     const raw = header(request, name)
     if (raw === undefined) return undefined
     const parsed = schema.safeParse(raw)
