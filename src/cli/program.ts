@@ -561,7 +561,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .description('activity since a time or an event id (poll with the returned last_event_id as --after-id)')
     .option('--since <time>', 'ISO-8601 date-time (no zone = UTC) or Unix timestamp in seconds')
     .option('--after-id <id>', 'events after this event id (exact paging)', intIn(0, Number.MAX_SAFE_INTEGER))
-    .requiredOption('--agent-id <id>', 'your agent id')
+    .option('--agent-id <id>', 'your agent id (optional: the feed is everyone\'s either way)')
     .option('--limit <n>', 'at most this many, 1..10000 (server default 1000)', intIn(1, 10_000))
     .action((opts, command: Command) => run(command, async (c) => (await activityModule()).listChanges(c, opts), 'changes'))
   program

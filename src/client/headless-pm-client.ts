@@ -132,7 +132,8 @@ export interface ListChangesQuery {
   since?: string | number | Date
   /** Events after this id (`last_event_id` of the previous page): exact paging. */
   after_id?: number
-  agent_id: string
+  /** Who reads (optional; filters nothing). */
+  agent_id?: string
   limit?: number
 }
 
@@ -518,6 +519,14 @@ export class HeadlessPMClient {
   /** `GET /stats`: tasks committed per day, cost by day, epic, agent and model, median lead time. */
   getStats(options?: CallOptions): Promise<StatsResponse> {
     return this.#call({ method: 'GET', path: `${API}/stats`, schema: StatsResponse, isIdempotent: true }, options)
+  }
+
+  /** `GET /runs`: the latest runner attempts, newest first, of one agent when `agentId` is given. */
+  listRecentRuns(query: { agentId?: string; limit?: number } = {}, options?: CallOptions): Promise<RunResponse[]> {
+    return this.#call(
+      { method: 'GET', path: `${API}/runs`, query: { agent_id: query.agentId, limit: query.limit }, schema: Runs, isIdempotent: true },
+      options,
+    )
   }
 
   /** `GET /runs/summary`: per task, the number of runner attempts, their total cost and the last verdict. */

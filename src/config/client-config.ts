@@ -13,7 +13,12 @@ export const DEFAULT_API_URL = 'http://127.0.0.1:6969'
 /** Environment variables the client reads, highest precedence first within each field. */
 export const CLIENT_ENV_NAMES = {
   apiUrl: ['HEADLESS_PM_API_URL', 'HEADLESS_PM_URL'],
-  apiKey: ['HEADLESS_PM_API_KEY', 'API_KEY_HEADLESS_PM', 'API_KEY'],
+  apiKey: ['HEADLESS_PM_API_KEY', 'API_KEY_HEADLESS_PM'],
+  /**
+   * v1's `.env` line. The generic name is read from a `.env` file only: in the environment it is
+   * usually another tool's secret, which must not be sent to a server as this project's key.
+   */
+  apiKeyInDotEnv: ['HEADLESS_PM_API_KEY', 'API_KEY_HEADLESS_PM', 'API_KEY'],
 } as const
 
 /** Where the generated key of `hpm serve` lives, relative to the server's data dir. */
@@ -92,8 +97,8 @@ export function loadClientConfig({ flags = {}, env, cwd }: LoadClientConfigOptio
   } else if (firstOf(realEnv, ...CLIENT_ENV_NAMES.apiKey) !== undefined) {
     apiKey = firstOf(realEnv, ...CLIENT_ENV_NAMES.apiKey)
     apiKeySource = 'env'
-  } else if (firstOf(merged, ...CLIENT_ENV_NAMES.apiKey) !== undefined) {
-    apiKey = firstOf(merged, ...CLIENT_ENV_NAMES.apiKey)
+  } else if (dotEnv && firstOf(dotEnv.values, ...CLIENT_ENV_NAMES.apiKeyInDotEnv) !== undefined) {
+    apiKey = firstOf(dotEnv.values, ...CLIENT_ENV_NAMES.apiKeyInDotEnv)
     apiKeySource = 'dotenv'
   } else {
     const generated = findGeneratedApiKey(merged, cwd)

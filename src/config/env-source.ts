@@ -22,6 +22,19 @@ export function readDotEnv(cwd: string): { path: string; values: EnvMap } | unde
   }
 }
 
+/**
+ * Parses `<dir>/.env` only, never a parent's (a `.env` above the project belongs to something
+ * else), without touching `process.env`.
+ */
+export function readDotEnvIn(dir: string): { path: string; values: EnvMap } | undefined {
+  const path = join(resolve(dir), '.env')
+  try {
+    return { path, values: parseEnv(readFileSync(path, 'utf8')) }
+  } catch {
+    return undefined
+  }
+}
+
 /** The real environment over `.env` values: real variables win. Empty strings count as unset. */
 export function mergeEnv(env: EnvMap, dotEnv: EnvMap | undefined): EnvMap {
   const merged: Record<string, string> = {}

@@ -1,6 +1,6 @@
 /** Configuration: the only code that reads env and `.env`. Each loader is pure and returns a frozen object. */
 export { ConfigError, deepFreeze } from './config-error.js'
-export { firstOf, mergeEnv, readDotEnv } from './env-source.js'
+export { firstOf, mergeEnv, readDotEnv, readDotEnvIn } from './env-source.js'
 export type { EnvMap } from './env-source.js'
 export { loadServerConfig, SERVER_ENV_NAMES, ServerConfigSchema, sqlitePath } from './server-config.js'
 export type { LoadServerConfigOptions, ServerConfig, ServerFlags } from './server-config.js'

@@ -4,7 +4,7 @@ import { z } from 'zod'
 
 import { BoolText } from './bool-text.js'
 import { ConfigError, deepFreeze } from './config-error.js'
-import { firstOf, mergeEnv, readDotEnv } from './env-source.js'
+import { firstOf, mergeEnv, readDotEnvIn } from './env-source.js'
 import type { EnvMap } from './env-source.js'
 
 const Int = (min: number, max: number) =>
@@ -36,7 +36,25 @@ export const ServerConfigSchema = z.object({
   ),
   pingIntervalSeconds: Int(0, 86_400).default(30).describe('service ping period, s; 0 disables pings'),
   pingTimeoutMs: Int(100, 120_000).default(10_000).describe('timeout of one service ping, ms'),
+  pingAllow: z
+    .enum(['any', 'private', 'none'])
+    .default('private')
+    .describe(
+      'addresses the server pings registered services at: any; private = loopback and private ranges only (not link-local); none = no pings',
+    ),
   bodyLimitBytes: Int(1024, 64 * 1024 * 1024).default(1_048_576).describe('largest request body, bytes'),
+  headersTimeoutMs: Int(1000, 600_000)
+    .default(30_000)
+    .describe("time a client has to send a request's headers, ms (at most requestTimeoutMs); 408 after it"),
+  requestTimeoutMs: Int(1000, 3_600_000)
+    .default(60_000)
+    .describe(
+      'time a client has to send a whole request, headers and body, ms; 408 after it. Only the upload counts: long-polls and the event stream wait as long as they need once the request is in',
+    ),
+  keepAliveTimeoutMs: Int(1000, 600_000).default(72_000).describe('an idle keep-alive connection is closed after this, ms'),
+  maxConnections: Int(1, 1_000_000)
+    .default(10_000)
+    .describe('open connections the server accepts at once (each long-poll and event stream holds one); more are refused'),
   agentActiveSeconds: Int(1, 86_400).default(300).describe('an agent seen this recently counts as active, s'),
   pgPoolSize: Int(1, 200).default(10).describe('PostgreSQL connection pool size'),
   eventRecheckMs: Int(100, 600_000)
@@ -47,6 +65,14 @@ export const ServerConfigSchema = z.object({
   sharedPath: z.string().default('./shared'),
   instructionsPath: z.string().default('./agent_instructions').describe('reported by /api/v1/context; v1 default'),
   projectDocsPath: z.string().default('./docs'),
+  settingSources: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("where each environment setting was read: 'environment' or the .env file's path (names only, for the start-up log)"),
+  ignoredSettings: z
+    .array(z.string())
+    .default([])
+    .describe('settings found but not used, with the reason (for the start-up log)'),
 })
 export type ServerConfig = z.infer<typeof ServerConfigSchema>
 
@@ -79,7 +105,12 @@ const ENV_NAMES: Record<string, string> = {
   qaLevelStrict: 'HPM_QA_LEVEL_STRICT',
   pingIntervalSeconds: 'HPM_SERVICE_PING_INTERVAL',
   pingTimeoutMs: 'HPM_SERVICE_PING_TIMEOUT_MS',
+  pingAllow: 'HPM_PING_ALLOW',
   bodyLimitBytes: 'HPM_BODY_LIMIT_BYTES',
+  headersTimeoutMs: 'HPM_HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'HPM_REQUEST_TIMEOUT_MS',
+  keepAliveTimeoutMs: 'HPM_KEEP_ALIVE_TIMEOUT_MS',
+  maxConnections: 'HPM_MAX_CONNECTIONS',
   agentActiveSeconds: 'HPM_AGENT_ACTIVE_SECONDS',
   pgPoolSize: 'HPM_PG_POOL_SIZE',
   eventRecheckMs: 'HPM_EVENT_RECHECK_MS',
@@ -90,18 +121,44 @@ const ENV_NAMES: Record<string, string> = {
   projectDocsPath: 'PROJECT_DOCS_PATH',
 }
 
-/** Pure: flags > real env > `.env` (nearest, upward from cwd) > defaults. Throws ConfigError. */
+/** Variables that hold an API key: this project's names only. */
+const KEY_NAMES = ['HEADLESS_PM_API_KEY', 'API_KEY_HEADLESS_PM'] as const
+/**
+ * v1's `.env` names the key `API_KEY`. That generic name is taken from the project's own `.env`
+ * only: in the environment it is usually some other tool's secret.
+ */
+const V1_DOTENV_KEY = 'API_KEY'
+
+/** Where each variable the server reads came from, by name; values are never recorded. */
+function sourcesOf(env: EnvMap, dotEnv: { path: string; values: EnvMap } | undefined): Record<string, string> {
+  const names = new Set([...Object.values(ENV_NAMES), ...KEY_NAMES, V1_DOTENV_KEY, 'HPM_PORT'])
+  const sources: Record<string, string> = {}
+  for (const name of names) {
+    if (name !== V1_DOTENV_KEY && firstOf(env, name) !== undefined) sources[name] = 'environment'
+    else if (dotEnv && firstOf(dotEnv.values, name) !== undefined) sources[name] = dotEnv.path
+  }
+  return sources
+}
+
+/**
+ * Pure: flags > real env > `.env` in `cwd` (the project dir; never a parent's) > defaults.
+ * Throws ConfigError.
+ */
 export function loadServerConfig({ flags = {}, env, cwd }: LoadServerConfigOptions): ServerConfig {
-  const merged = mergeEnv(env, readDotEnv(cwd)?.values)
+  const dotEnv = readDotEnvIn(cwd)
+  const merged = mergeEnv(env, dotEnv?.values)
   const dataDirRaw = flags.dataDir ?? firstOf(merged, 'HEADLESS_PM_DATA_DIR') ?? '.headless-pm'
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw)
   const databaseUrl =
     flags.databaseUrl ?? firstOf(merged, 'DATABASE_URL') ?? `sqlite:${join(dataDir, 'headless-pm.db')}`
   const keys = [
-    firstOf(merged, 'HEADLESS_PM_API_KEY'),
-    firstOf(merged, 'API_KEY_HEADLESS_PM'),
-    firstOf(merged, 'API_KEY'),
+    ...KEY_NAMES.map((name) => firstOf(merged, name)),
+    dotEnv ? firstOf(dotEnv.values, V1_DOTENV_KEY) : undefined,
   ].filter((k): k is string => k !== undefined)
+  const ignoredSettings =
+    firstOf(env, V1_DOTENV_KEY) === undefined
+      ? []
+      : [`${V1_DOTENV_KEY} (environment): not this project's variable; set HEADLESS_PM_API_KEY`]
 
   const raw: Record<string, unknown> = {
     dataDir,
@@ -109,6 +166,8 @@ export function loadServerConfig({ flags = {}, env, cwd }: LoadServerConfigOptio
     apiKeys: [...new Set(keys)],
     host: flags.host,
     port: flags.port,
+    settingSources: sourcesOf(env, dotEnv),
+    ignoredSettings,
   }
   for (const [field, name] of Object.entries(ENV_NAMES)) {
     if (raw[field] !== undefined || ['dataDir', 'databaseUrl', 'apiKeys'].includes(field)) continue

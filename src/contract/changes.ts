@@ -46,7 +46,8 @@ export const ChangesQuery = z
   .object({
     since: Since.optional(),
     after_id: z.coerce.number({ error: 'must be an integer' }).int().min(0).optional(),
-    agent_id: AgentId,
+    /** Who reads (v1 clients send it); optional, and it filters nothing: the feed is everyone's. */
+    agent_id: AgentId.optional(),
     limit: limitParam(1000),
   })
   .refine((q) => q.since !== undefined || q.after_id !== undefined, {

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 
+import { jsonLimitProblem } from './json-limits.js'
+
 /** UTC ISO-8601 timestamp with `Z`, as every response carries. */
 export const Timestamp = z.string().describe('UTC ISO-8601 timestamp ending in Z')
 
@@ -40,8 +42,20 @@ export function limitParam(defaultLimit: number, max = 10_000) {
     .default(defaultLimit)
 }
 
-/** Free-form JSON object metadata. */
-export const MetaData = z.record(z.string(), z.unknown())
+/**
+ * Free-form JSON object metadata in a request: at most `MAX_JSON_DEPTH` levels deep and
+ * `MAX_JSON_BYTES` as JSON (422 naming the limit otherwise).
+ */
+export const MetaData = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  const problem = jsonLimitProblem(value)
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
+})
+
+/**
+ * Free-form JSON object metadata in a response. Stored values are read within the same limits
+ * (the repository reads anything beyond them, stored before the limits existed, as null).
+ */
+export const StoredMetaData = z.record(z.string(), z.unknown())
 
 export const MessageResponse = z.object({ message: z.string() })
 export type MessageResponse = z.infer<typeof MessageResponse>

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 import { parseSince } from './changes.js'
-import { AgentId, limitParam, MetaData, Timestamp } from './common.js'
+import { AgentId, limitParam, MetaData, StoredMetaData, Timestamp } from './common.js'
 import { DocumentType } from './enums.js'
 
 /** Longest document content accepted, on create and on update. */
@@ -45,7 +45,7 @@ export const DocumentResponse = z.object({
   author_id: z.string(),
   title: z.string(),
   content: z.string(),
-  meta_data: MetaData.nullable(),
+  meta_data: StoredMetaData.nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,
   expires_at: Timestamp.nullable(),

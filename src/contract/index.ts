@@ -18,8 +18,10 @@ export {
   MessageResponse,
   MetaData,
   QueryBool,
+  StoredMetaData,
   Timestamp,
 } from './common.js'
+export { jsonDepth, jsonLimitProblem, MAX_JSON_BYTES, MAX_JSON_DEPTH } from './json-limits.js'
 export {
   asChangeFeedEntry,
   CHANGE_TYPES,
@@ -71,6 +73,7 @@ export {
   CreateRunResponse,
   defaultVerdict,
   FailureBudget,
+  RecentRunsQuery,
   RUN_OUTCOMES,
   RUN_VERDICTS,
   RunOutcome,

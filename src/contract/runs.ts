@@ -133,6 +133,13 @@ export type FailureBudget = z.infer<typeof FailureBudget>
 export const CreateRunResponse = RunResponse.extend({ failure_budget: FailureBudget })
 export type CreateRunResponse = z.infer<typeof CreateRunResponse>
 
+/** `GET /runs`: the latest attempts at any task, newest first; `agent_id` narrows them to one agent's. */
+export const RecentRunsQuery = z.object({
+  agent_id: AgentId.optional(),
+  limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(200, 'must be at most 200').default(20),
+})
+export type RecentRunsQuery = z.infer<typeof RecentRunsQuery>
+
 /** `GET /runs/summary`: per task, what the runner's attempts came to; one request for a whole board. */
 export const RunSummary = z.object({
   task_id: z.number().int(),

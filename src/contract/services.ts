@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-import { MetaData, Timestamp } from './common.js'
+import { MetaData, StoredMetaData, Timestamp } from './common.js'
 import { ServiceStatus } from './enums.js'
 
 export const ServiceName = z
@@ -28,7 +28,7 @@ export const ServiceResponse = z.object({
   last_heartbeat: Timestamp.nullable(),
   last_ping_at: Timestamp.nullable(),
   last_ping_success: z.boolean().nullable(),
-  meta_data: MetaData.nullable(),
+  meta_data: StoredMetaData.nullable(),
   updated_at: Timestamp,
 })
 export type ServiceResponse = z.infer<typeof ServiceResponse>

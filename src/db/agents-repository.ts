@@ -108,6 +108,12 @@ export async function listAgentIdsByRole(db: Db, role: AgentRole): Promise<strin
   return rows.map((r) => r.agent_id)
 }
 
+/** Moves the agent's `last_seen` only; its leases are left as they are. Returns the rows touched. */
+export async function markAgentSeen(db: Db, agentId: string, now: string): Promise<number> {
+  const result = await db.updateTable('agents').set({ last_seen: now }).where('agent_id', '=', agentId).executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
 /** Marks the agent alive and renews the leases of every task it holds. Returns the rows touched. */
 export async function touchAgent(db: Db, agentId: string, now: string, leaseExpiresAt: string): Promise<number> {
   const result = await db.updateTable('agents').set({ last_seen: now }).where('agent_id', '=', agentId).executeTakeFirst()

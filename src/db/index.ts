@@ -12,6 +12,7 @@ export {
   getAgentOrThrow,
   listAgentIdsByRole,
   listAgents,
+  markAgentSeen,
   requireRole,
   rowToAgent,
   setActivity,
@@ -32,7 +33,7 @@ export { createEpic, createFeature, deleteEpic, deleteFeature, findFeature, list
 export { tryAcquireJobLock } from './job-locks-repository.js'
 export { EVENTS_CHANNEL, lastEventId, listEventsAfterId, listEventsSince, recordEvent } from './events-repository.js'
 export { createMentions, listMentions, markMentionRead, resolveMentionTargets } from './mentions-repository.js'
-export { createRun, findRunByKey, getTranscript, listRuns, summariseRuns } from './runs-repository.js'
+export { createRun, findRunByKey, getTranscript, listRecentRuns, listRuns, summariseRuns } from './runs-repository.js'
 export {
   countServices,
   heartbeatService,

@@ -95,6 +95,13 @@ export async function listRuns(db: Db, taskId: number): Promise<RunResponse[]> {
   return (await db.selectFrom('task_runs').select(RUN_COLUMNS).where('task_id', '=', taskId).orderBy('id', 'asc').execute()).map(rowToRun)
 }
 
+/** The latest attempts at any task, newest first, of one agent when `agentId` is given. */
+export async function listRecentRuns(db: Db, agentId: string | undefined, limit: number): Promise<RunResponse[]> {
+  let query = db.selectFrom('task_runs').select(RUN_COLUMNS)
+  if (agentId !== undefined) query = query.where('agent_id', '=', agentId)
+  return (await query.orderBy('id', 'desc').limit(limit).execute()).map(rowToRun)
+}
+
 /** Every task's attempts in one query: count, total cost, the last verdict. */
 export async function summariseRuns(db: Db): Promise<RunSummary[]> {
   const totals = await db

@@ -28,6 +28,7 @@ import type { FaultPoint, RunnerContext, TaskEnd } from './runner-context.js'
 import { untilServerAnswers } from './server-calls.js'
 import { giveUpTask } from './task-tail.js'
 import { driveTask } from './task-work.js'
+import { ActivityChannel } from './activity.js'
 import { secretsOf } from './transcript.js'
 
 
@@ -190,6 +191,7 @@ export class AdvancedAgentRunner {
       mergeLockDir: mergeLockDir(config.repoDir, config.stateDir),
       faultPoint: fault,
       secrets: secretsOf(config.client.apiKey, env),
+      activity: new ActivityChannel(client, config.agentId),
     }
 
     try {

@@ -12,6 +12,7 @@ import type {
   TaskPersistence,
   TerminalUI,
 } from './components/index.js'
+import type { ActivityChannel } from './activity.js'
 import { untilServerAnswers } from './server-calls.js'
 
 /** Points where tests kill the runner with SIGKILL (HPM_RUNNER_FAULT) to prove recovery. */
@@ -47,6 +48,8 @@ export interface RunnerContext {
   faultPoint: FaultPoint | undefined
   /** Values never sent to the server in a transcript or an activity: the key, secret-named env. */
   secrets: readonly string[]
+  /** What the runner is doing now, for the dashboard. */
+  activity: ActivityChannel
 }
 
 /** Calls the server, waiting out an outage (capped backoff) unless the runner is stopping. */

@@ -4,7 +4,7 @@ import type { MentionResponse, TaskResponse } from '../contract/index.js'
 import type { ClaudeRunResult, TaskLockState } from './components/index.js'
 import { classifyAttempt, judgeRun, serverViewOf } from './outcome.js'
 import { buildPrompt } from './prompt.js'
-import { ActivityReporter } from './transcript.js'
+import { ActivityReporter } from './activity.js'
 import { categoryForOutcome } from './recovery.js'
 import type { FailureCategory } from './recovery.js'
 import { outcomeOf, recordAttempt, resultFromLog } from './run-records.js'
@@ -325,7 +325,7 @@ async function runClaude(
   ui.startSpinner(`task ${task.id}: ${task.title}`)
   const startedAt = new Date()
   let sawInit = false
-  const activity = new ActivityReporter({ client: ctx.client, agentId: config.agentId, secrets: ctx.secrets, taskId: task.id, attempt: state.attempt })
+  const activity = new ActivityReporter({ channel: ctx.activity, secrets: ctx.secrets, taskId: task.id, attempt: state.attempt })
   try {
     const result = await ctx.executor.run({
       prompt,
@@ -351,7 +351,7 @@ async function runClaude(
     return { result, startedAt, leaseLost, resumed: resume !== null, sawInit }
   } finally {
     ui.stopSpinner()
-    await activity.stop()
+    activity.stop()
     clearInterval(heartbeat)
     clearInterval(health)
     ctx.signal.removeEventListener('abort', onShutdown)

@@ -1,7 +1,7 @@
 import type { TaskResponse } from '../contract/index.js'
 import type { TaskLockState } from './components/index.js'
 import { nextStep } from './phase-machine.js'
-import type { StepEvent } from './phase-machine.js'
+import type { StepAction, StepEvent } from './phase-machine.js'
 import { RECOVERY } from './recovery.js'
 import type { FailureCategory } from './recovery.js'
 import { recordCutOffAttempt } from './run-records.js'
@@ -13,6 +13,22 @@ import type { AttemptEnd, AttemptMemory } from './task-attempt.js'
 import { askOperator, dropAfterLoss } from './task-exits.js'
 import { cleanUp, giveUpTask, isMergeDue, mergeReviewed, runPostTask } from './task-tail.js'
 import { prepareWorktree } from './task-worktree.js'
+
+/**
+ * What the dashboard shows an agent doing during each step. An attempt tells its own (the
+ * ActivityReporter: `claude`, the tool and its input); `stop` and `drop` end the task here at once.
+ */
+const STEP_PHASE: Partial<Record<StepAction, string>> = {
+  prepare_worktree: 'preparing the worktree',
+  run_pre_task: 'pre_task hook',
+  record_cut_off_attempt: 'recording a cut-off attempt',
+  judge_finished_run: 'checking the work',
+  ask_operator: 'waiting for the operator',
+  give_back: 'giving the task back',
+  run_post_task: 'post_task hook',
+  merge: 'merging',
+  clean_up: 'cleaning up',
+}
 
 /** The last failure of this task here: what the operator, the release note and the drop say. */
 interface Failure {
@@ -26,6 +42,15 @@ interface Failure {
  * this only does it and turns its outcome into the next event.
  */
 export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial: TaskLockState, first: StepEvent = { kind: 'resume' }): Promise<TaskEnd> {
+  try {
+    return await driveSteps(ctx, task, initial, first)
+  } finally {
+    // The task is done here (or the runner stops): the agent is no longer doing anything.
+    await ctx.activity.send(null)
+  }
+}
+
+async function driveSteps(ctx: RunnerContext, task: TaskResponse, initial: TaskLockState, first: StepEvent): Promise<TaskEnd> {
   const { ui, persistence, config } = ctx
   const mode = modeOf(ctx, initial, task)
   let state = initial
@@ -51,6 +76,8 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
       event,
     )
     event = { kind: 'resume' }
+    const phase = STEP_PHASE[action]
+    if (phase !== undefined) void ctx.activity.step(task.id, state.attempt || null, phase)
     switch (action) {
       case 'stop':
         return 'interrupted'

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises'
 
-import type { HeadlessPMClient } from '../client/index.js'
 import { MAX_TRANSCRIPT_ENTRIES, MAX_TRANSCRIPT_TEXT } from '../contract/index.js'
-import type { AgentActivity, TranscriptEntry } from '../contract/index.js'
+import type { TranscriptEntry } from '../contract/index.js'
 import { parseStreamLine } from './components/index.js'
 import type { ClaudeEvent } from './components/index.js'
 
@@ -82,70 +81,4 @@ export async function transcriptFromLog(logPath: string | null | undefined, secr
     }
   }
   return bounded(entries)
-}
-
-/** How often at most the runner tells the server what Claude is doing. */
-const REPORT_EVERY_MS = 2000
-const RECENT = 10
-
-/**
- * Tells the server what Claude is doing while it works (the dashboard's "now"): each tool use,
- * at most one heartbeat every two seconds (the latest state wins), cleared when the attempt ends.
- * Best effort: a failed send is dropped, the next one carries the news.
- */
-export class ActivityReporter {
-  readonly #client: HeadlessPMClient
-  readonly #agentId: string
-  readonly #secrets: readonly string[]
-  readonly #base: Pick<AgentActivity, 'task_id' | 'attempt'>
-  readonly #recent: TranscriptEntry[] = []
-  #activity: AgentActivity
-  #timer: NodeJS.Timeout | undefined
-  #lastSentAt = 0
-  #isStopped = false
-  #inFlight: Promise<unknown> = Promise.resolve()
-
-  constructor(options: { client: HeadlessPMClient; agentId: string; secrets: readonly string[]; taskId: number; attempt: number }) {
-    this.#client = options.client
-    this.#agentId = options.agentId
-    this.#secrets = options.secrets
-    this.#base = { task_id: options.taskId, attempt: options.attempt }
-    this.#activity = { ...this.#base, phase: 'claude', tool: null, detail: null, since: new Date().toISOString(), recent: [] }
-    this.#schedule()
-  }
-
-  observe(event: ClaudeEvent): void {
-    const entry = entryOf(event, this.#secrets)
-    if (!entry || this.#isStopped) return
-    this.#recent.push(entry)
-    if (this.#recent.length > RECENT) this.#recent.shift()
-    const isStep = event.type === 'tool' || event.type === 'text'
-    this.#activity = {
-      ...this.#activity,
-      ...(isStep ? { tool: event.type === 'tool' ? event.name : null, detail: event.type === 'tool' ? entry.text : null, since: new Date().toISOString() } : {}),
-      recent: [...this.#recent],
-    }
-    this.#schedule()
-  }
-
-  /** Clears the activity on the server: Claude is done with this attempt. */
-  async stop(): Promise<void> {
-    this.#isStopped = true
-    clearTimeout(this.#timer)
-    // A report still on its way would land after the clearing and bring the activity back.
-    await this.#inFlight
-    await this.#client.heartbeat(this.#agentId, { activity: null, signal: AbortSignal.timeout(5000) }).catch(() => undefined)
-  }
-
-  #schedule(): void {
-    if (this.#timer !== undefined || this.#isStopped) return
-    const wait = Math.max(0, this.#lastSentAt + REPORT_EVERY_MS - Date.now())
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      if (this.#isStopped) return
-      this.#lastSentAt = Date.now()
-      this.#inFlight = this.#client.heartbeat(this.#agentId, { activity: this.#activity, signal: AbortSignal.timeout(5000) }).catch(() => undefined)
-    }, wait)
-    this.#timer.unref()
-  }
 }

@@ -15,7 +15,7 @@ import { AgentActivity } from './agent-activity.js'
 import { requireApiKey } from './auth.js'
 import { ChangeHub } from './change-hub.js'
 import type { LeaseClock, ServerDeps } from './deps.js'
-import { frameworkErrorHandler, installErrorHandler } from './error-handler.js'
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './error-handler.js'
 import { BackgroundJobs } from './jobs.js'
 import { PgListener } from './pg-listener.js'
 import { agentRoutes } from './routes/agents.js'
@@ -31,6 +31,7 @@ import { statsRoutes } from './routes/stats.js'
 import { systemRoutes } from './routes/system.js'
 import { taskClaimRoutes } from './routes/task-claims.js'
 import { taskRoutes } from './routes/tasks.js'
+import { recordSignsOfLife } from './sign-of-life.js'
 import { TaskWaiters } from './task-waiters.js'
 import { claimTaskFor, peekTaskFor } from './wait-attempts.js'
 import { VERSION } from './version.js'
@@ -56,7 +57,6 @@ export interface HeadlessPmApp {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
 /** How long close() lets requests in flight finish before it drops the remaining connections. */
 const CLOSE_GRACE_MS = 2000
-const AGENT_PARAMS = ['agent_id', 'requester_agent_id', 'author_id'] as const
 
 /** Builds the Fastify app with every route; does not listen (tests use it with inject or port 0). */
 export async function buildApp({ config, connection, logger, apiKeys }: BuildAppOptions): Promise<HeadlessPmApp> {
@@ -64,6 +64,17 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
+    // Only the upload is timed: once a request is in, a long-poll waits its own `timeout` and the
+    // event stream stays open for hours. No idle-socket timeout (connectionTimeout) for that reason.
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: Math.min(config.headersTimeoutMs, config.requestTimeoutMs),
+      // How often Node looks for stalled uploads (its default, 30 s, would let one sit that long past its limit).
+      connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
+    },
+    clientErrorHandler,
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
@@ -71,6 +82,7 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>()
+  app.server.maxConnections = config.maxConnections
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   installErrorHandler(app)
@@ -158,12 +170,7 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
   await app.register(systemRoutes(deps))
   await app.register(async (api) => {
     requireApiKey(api, apiKeys)
-    api.addHook('onResponse', async (request) => {
-      const query = (request.query ?? {}) as Record<string, unknown>
-      const body = (request.body ?? {}) as Record<string, unknown>
-      const agentId = AGENT_PARAMS.map((p) => query[p]).find((v) => typeof v === 'string') ?? body.agent_id
-      if (typeof agentId === 'string' && agentId !== '') void deps.activity.touch(agentId)
-    })
+    recordSignsOfLife(api, deps.activity)
     for (const routes of [agentRoutes, epicRoutes, taskClaimRoutes, taskRoutes, runRoutes, documentRoutes, serviceRoutes, mentionRoutes, changeRoutes, statsRoutes]) {
       await api.register(routes(deps))
     }

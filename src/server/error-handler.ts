@@ -1,3 +1,6 @@
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 
@@ -37,6 +40,29 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
       ? `a path segment of ${path} is too long to be an id or a name`
       : `${path} is not a valid URL path`
   void reply.status(400).send({ detail, code: 'bad_request', request_id: request.id })
+}
+
+/**
+ * Errors Node raises on a connection before any request exists: a request whose headers or body
+ * did not arrive in time (`HPM_HEADERS_TIMEOUT_MS`, `HPM_REQUEST_TIMEOUT_MS`), headers over the
+ * size limit, bytes that are not HTTP. Answered as `{detail, code}` and the connection is closed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [code, detail]: [ErrorCode, string] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ['request_timeout', 'the request did not arrive in time (headers or body stalled); the connection is closed']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? ['headers_too_large', 'the request headers are too large']
+        : ['bad_request', 'the request is not valid HTTP']
+  const status = ERROR_STATUS[code]
+  const body = JSON.stringify({ detail, code })
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy()
 }
 
 // Connection-level failures of the database (network errors, PostgreSQL admin shutdown and

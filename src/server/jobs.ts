@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import type { ServerConfig } from '../config/index.js'
 import { listExpiredLeases, listServiceRows, nowIso, recordPing, releaseTask, tryAcquireJobLock } from '../db/index.js'
 import type { Db, ServiceRow } from '../db/index.js'
+import { pingService } from './service-ping.js'
 
 export interface JobsOptions {
   db: Db
@@ -32,7 +33,7 @@ export class BackgroundJobs {
   start(): void {
     const { config } = this.#options
     this.#every(config.leaseCheckIntervalMs, () => this.expireLeases())
-    if (config.pingIntervalSeconds > 0) {
+    if (config.pingIntervalSeconds > 0 && config.pingAllow !== 'none') {
       void this.pingServices()
       this.#every(config.pingIntervalSeconds * 1000, () => this.pingServices())
     }
@@ -99,12 +100,7 @@ export class BackgroundJobs {
     const { db, log, config } = this.#options
     let ok = false
     try {
-      const response = await fetch(service.ping_url, {
-        redirect: 'manual',
-        signal: AbortSignal.timeout(config.pingTimeoutMs),
-      })
-      ok = response.status === 200
-      await response.body?.cancel()
+      ok = await pingService(service.ping_url, { timeoutMs: config.pingTimeoutMs, allow: config.pingAllow })
     } catch (error) {
       log.debug({ err: error, service: service.service_name }, 'service ping failed')
     }

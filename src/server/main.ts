@@ -37,8 +37,19 @@ function generatedKey(dataDir: string): { key: string; keyFile: string; isNew: b
   return { key, keyFile, isNew: true }
 }
 
+/** Logs which file (or the environment) set which setting, by name; values (keys) are never logged. */
+function logSettingSources(config: ServerConfig, logger: Logger): void {
+  const bySource = new Map<string, string[]>()
+  for (const [name, source] of Object.entries(config.settingSources)) {
+    bySource.set(source, [...(bySource.get(source) ?? []), name])
+  }
+  for (const [source, settings] of bySource) logger.info({ source, settings }, 'settings read')
+  for (const ignored of config.ignoredSettings) logger.warn({ setting: ignored }, 'setting ignored')
+}
+
 /** Opens the database, applies migrations, builds the app and listens. */
 export async function startServer(config: ServerConfig, logger: Logger, cwd = process.cwd()): Promise<RunningServer> {
+  logSettingSources(config, logger)
   const isSqlite = config.databaseUrl.startsWith('sqlite:')
   if (isSqlite) mkdirSync(config.dataDir, { recursive: true })
   const generated = config.apiKeys.length === 0 ? generatedKey(config.dataDir) : undefined

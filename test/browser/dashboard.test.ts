@@ -16,11 +16,17 @@ const REFUSED = (status: number) => new RegExp(`status of ${status}`)
 // In-page code (page.evaluate) runs in Chromium; the Node-side tsconfig has no DOM lib.
 declare const window: object
 declare const localStorage: { getItem(key: string): string | null }
+declare const document: { activeElement: { getAttribute(name: string): string | null } | null }
 
 const world = dashboardWorld({ HPM_TASK_MAX_FAILURES: String(MAX_FAILURES), HPM_AGENT_ACTIVE_SECONDS: String(ACTIVE_SECONDS) })
 
 
 const times = { started_at: '2026-01-01T00:00:00Z', finished_at: '2026-01-01T00:03:00Z' }
+
+/** The test id of the element that has the keyboard focus. */
+function focusedTestId(page: Page): Promise<string | null | undefined> {
+  return page.evaluate(() => document.activeElement?.getAttribute('data-testid'))
+}
 
 /** Sets a marker on the current document: it survives anything except a reload. */
 async function markDocument(page: Page): Promise<void> {
@@ -150,6 +156,43 @@ describe('dashboard board', () => {
     await page.getByTestId(TEST_IDS.column('created')).getByTestId(TEST_IDS.card(task.id)).waitFor()
   })
 
+  it('works from the keyboard alone: / searches, arrows move between cards, m 2 moves a card, Enter opens, Escape closes', async () => {
+    const dev = await registerAgent(world.server.api, { role: 'backend_dev' })
+    const prefix = uniqueId('keys')
+    const first = await makeTask(world.server.api, world.project, { title: `${prefix} first`, creator: dev })
+    const second = await makeTask(world.server.api, world.project, { title: `${prefix} second`, creator: dev })
+    const page = await openPage(world.browser)
+    await signIn(page, world.server, '#/')
+    await page.getByTestId(TEST_IDS.actingAgent).selectOption(world.project.pm)
+    await page.locator('body').click()
+
+    await page.keyboard.press('/')
+    await poll(() => focusedTestId(page)).toBe(TEST_IDS.filterText)
+    await page.keyboard.type(prefix)
+    const pending = page.getByTestId(TEST_IDS.column('pending'))
+    await pending.getByTestId(TEST_IDS.card(first.id)).waitFor()
+    await pending.getByTestId(TEST_IDS.card(second.id)).waitFor()
+    const [top, below] = await pending.locator('[data-testid^="card-"]').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-testid')))
+    expect([top, below].sort()).toEqual([TEST_IDS.card(first.id), TEST_IDS.card(second.id)].sort())
+    await pending.getByTestId(top!).focus()
+    await page.keyboard.press('ArrowDown')
+    await poll(() => focusedTestId(page)).toBe(below)
+    const moved = below === TEST_IDS.card(first.id) ? first : second
+    const stays = moved === first ? second : first
+
+    await page.keyboard.press('m')
+    await page.keyboard.press('2')
+
+    await poll(async () => (await getTask(world.server.api, moved.id)).status).toBe('created')
+    await page.getByTestId(TEST_IDS.column('created')).getByTestId(TEST_IDS.card(moved.id)).waitFor()
+    await poll(() => focusedTestId(page)).toBe(TEST_IDS.card(moved.id))
+    await page.keyboard.press('Enter')
+    await page.getByTestId(TEST_IDS.drawer).waitFor()
+    await page.keyboard.press('Escape')
+    await page.getByTestId(TEST_IDS.drawer).waitFor({ state: 'detached' })
+    expect((await getTask(world.server.api, stays.id)).status).toBe('pending')
+  })
+
   it('filters the board by text and keeps the filter in the URL across a reload', async () => {
     const wanted = await makeTask(world.server.api, world.project, { title: uniqueId('wanted') })
     const other = await makeTask(world.server.api, world.project, { title: uniqueId('other') })
@@ -273,6 +316,23 @@ describe('dashboard attention', () => {
     await poll(async () => (await getTask(world.server.api, task.id)).status).toBe('committed')
     await item.waitFor({ state: 'detached' })
     await screenshot(page, 'attention-after-merge')
+  })
+
+  it('gives a task no agent can take the role of a registered agent with one click', async () => {
+    await registerAgent(world.server.api, { role: 'backend_dev' })
+    const task = await makeTask(world.server.api, world.project, { target_role: 'frontend_dev' })
+    const page = await openPage(world.browser)
+    await signIn(page, world.server, '#/')
+    const item = page.getByTestId(TEST_IDS.attentionItem('no_agent_for_role', task.id))
+    await item.waitFor()
+    await page.getByTestId(TEST_IDS.actingAgent).selectOption(world.project.pm)
+    await page.getByTestId(TEST_IDS.reassignRole(task.id)).selectOption('backend_dev')
+    await screenshot(page, 'attention-no-agent-for-role')
+
+    await page.getByTestId(TEST_IDS.attentionAction('no_agent_for_role', task.id)).click()
+
+    await poll(async () => (await getTask(world.server.api, task.id)).target_role).toBe('backend_dev')
+    await item.waitFor({ state: 'detached' })
   })
 
   it('unlocks a task whose holder is away with one click', async () => {

@@ -32,6 +32,17 @@ describe('loadClientConfig', () => {
     expect(fromDotEnv).toMatchObject({ apiUrl: 'http://dotenv:1', apiKey: 'dotenv-key', apiKeySource: 'dotenv' })
   })
 
+  it("never sends the environment's generic API_KEY (another tool's secret), but takes v1's API_KEY line from a .env", async () => {
+    const { nested } = await makeProject('API_KEY=v1-dotenv-key\n')
+    const bare = await tempDir('hpm-config-')
+
+    const withDotEnv = loadClientConfig({ env: { API_KEY: 'someone-elses-secret' }, cwd: nested })
+    const withoutDotEnv = loadClientConfig({ env: { API_KEY: 'someone-elses-secret', HEADLESS_PM_DATA_DIR: join(bare, 'none') }, cwd: bare })
+
+    expect(withDotEnv).toMatchObject({ apiKey: 'v1-dotenv-key', apiKeySource: 'dotenv' })
+    expect(withoutDotEnv.apiKey).toBeUndefined()
+  })
+
   it.each([
     [{ HEADLESS_PM_URL: 'http://v1:1' }, 'http://v1:1'],
     [{ HEADLESS_PM_API_URL: 'http://new:1', HEADLESS_PM_URL: 'http://v1:1' }, 'http://new:1'],
@@ -47,10 +58,10 @@ describe('loadClientConfig', () => {
     [{ API_KEY_HEADLESS_PM: 'b', API_KEY: 'c' }, 'b'],
     [{ API_KEY: 'c' }, 'c'],
     [{ HEADLESS_PM_API_KEY: 'a', API_KEY: 'c' }, 'a'],
-  ])('takes the key names in v1 order from %o', async (env, key) => {
-    const { nested } = await makeProject()
+  ])('takes the key names in v1 order from a .env holding %o', async (lines, key) => {
+    const { nested } = await makeProject(Object.entries(lines).map(([name, value]) => `${name}=${value}\n`).join(''))
 
-    expect(loadClientConfig({ env, cwd: nested }).apiKey).toBe(key)
+    expect(loadClientConfig({ env: {}, cwd: nested }).apiKey).toBe(key)
   })
 
   it('falls back to the key `hpm serve` generated in .headless-pm/api-key', async () => {

@@ -1,4 +1,4 @@
-import type { TaskStatus } from '../../src/contract/index.js'
+import type { AgentRole, TaskStatus } from '../../src/contract/index.js'
 import { errorText } from './api.js'
 import { resolveActingAgent, upsertTasks, withToast } from './dashboard-state.js'
 import type { Toast } from './dashboard-state.js'
@@ -38,6 +38,14 @@ export function moveTask(session: Session, taskId: number, status: TaskStatus): 
   return actAsAgent(session, async (agentId) => {
     const { task: moved } = await session.client.updateStatus(taskId, { status }, agentId)
     session.store.setState((s) => upsertTasks(s, [moved]))
+  })
+}
+
+/** Gives a task another role (the planner's fix for a role no agent has). */
+export function reassignTask(session: Session, taskId: number, role: AgentRole): Promise<boolean> {
+  return actAsAgent(session, async (agentId) => {
+    const reassigned = await session.client.updateTask(taskId, { target_role: role }, agentId)
+    session.store.setState((s) => upsertTasks(s, [reassigned]))
   })
 }
 

@@ -37,10 +37,15 @@ export const TEST_IDS = {
   attention: 'attention',
   attentionItem: (reason: string, taskId: number) => `attention-${reason}-${taskId}`,
   attentionAction: (reason: string, taskId: number) => `attention-action-${reason}-${taskId}`,
+  reassignRole: (taskId: number) => `reassign-role-${taskId}`, // the role select of a no_agent_for_role item
   // agents
   agents: 'agents',
   agentRow: (agentId: string) => `agent-${agentId}`,
   agentActivity: (agentId: string) => `agent-activity-${agentId}`, // data-state="idle" | "active"
+  agentDone: (agentId: string) => `agent-done-${agentId}`, // "3 dev, 1 qa"
+  agentCost: (agentId: string) => `agent-cost-${agentId}`, // "$1.25 (4 runs)"
+  agentRunsToggle: (agentId: string) => `agent-runs-toggle-${agentId}`,
+  agentRuns: (agentId: string) => `agent-runs-${agentId}`, // the loaded list; each item is run(id)
   // forms (epic, feature, task, document): the form, each field by its API name, the submit button
   form: (form: string) => `form-${form}`,
   field: (form: string, field: string) => `${form}-${field}`, // e.g. task-title, feature-epic_id

@@ -29,7 +29,7 @@ export function markMentionRead(client: HeadlessPMClient, options: { mentionId: 
 /** `hpm changes`: activity since a time, or after an event id (pass `last_event_id` back as `--after-id`). */
 export function listChanges(
   client: HeadlessPMClient,
-  options: { since?: string; afterId?: number; agentId: string; limit?: number },
+  options: { since?: string; afterId?: number; agentId?: string; limit?: number },
 ): Promise<ChangesResponse> {
   if (options.since === undefined && options.afterId === undefined) {
     throw new UsageError('give --since <time> or --after-id <event id>')

@@ -110,7 +110,7 @@ function resolveKey(
   // A server started in this project stores its generated key in the data dir.
   const generated = findGeneratedApiKey(realEnv, projectDir)
   if (generated) return { value: generated.key, source: 'key-file' }
-  const fromDotEnv = firstOf(existing, ...CLIENT_ENV_NAMES.apiKey)
+  const fromDotEnv = firstOf(existing, ...CLIENT_ENV_NAMES.apiKeyInDotEnv)
   if (fromDotEnv !== undefined) return { value: fromDotEnv, source: 'dotenv' }
   return { value: undefined, source: 'none' }
 }

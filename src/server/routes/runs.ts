@@ -1,14 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
-import { CreateRunRequest, CreateRunResponse, Id, RunResponse, RunSummary, TaskIdParams, TranscriptResponse } from '../../contract/index.js'
-import { chargeRunToBudget, createRun, findRunByKey, getTaskOrThrow, getTranscript, listRuns, summariseRuns } from '../../db/index.js'
+import { CreateRunRequest, CreateRunResponse, Id, RecentRunsQuery, RunResponse, RunSummary, TaskIdParams, TranscriptResponse } from '../../contract/index.js'
+import { chargeRunToBudget, createRun, findRunByKey, getTaskOrThrow, getTranscript, listRecentRuns, listRuns, summariseRuns } from '../../db/index.js'
 import { failureBudget } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
 
 /** Runner attempts at a task: model, session, Claude's outcome, the runner's verdict, cost, tokens, timings. */
 export function runRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
+    app.get(
+      '/runs',
+      { schema: { tags: ['runs'], querystring: RecentRunsQuery, response: { 200: z.array(RunResponse) } } },
+      (request) => listRecentRuns(deps.db, request.query.agent_id, request.query.limit),
+    )
+
     app.get('/runs/summary', { schema: { tags: ['runs'], response: { 200: z.array(RunSummary) } } }, () => summariseRuns(deps.db))
 
     app.get(

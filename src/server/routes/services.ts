@@ -3,7 +3,9 @@ import { z } from 'zod'
 
 import { AgentIdQuery, MessageResponse, RegisterServiceRequest, ServiceNameParams, ServiceResponse } from '../../contract/index.js'
 import { heartbeatService, listServices, registerService, unregisterService } from '../../db/index.js'
+import { AppError } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
+import { pingUrlProblem } from '../ping-policy.js'
 
 export function serviceRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -11,6 +13,8 @@ export function serviceRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       '/services/register',
       { schema: { tags: ['services'], querystring: AgentIdQuery, body: RegisterServiceRequest, response: { 200: ServiceResponse } } },
       async (request) => {
+        const problem = pingUrlProblem(new URL(request.body.ping_url), deps.config.pingAllow)
+        if (problem !== undefined) throw new AppError('validation_failed', `body.ping_url: ${problem}`)
         const { now } = deps.leaseNow()
         return deps.mutate((trx) => registerService(trx, request.body, request.query.agent_id, now))
       },

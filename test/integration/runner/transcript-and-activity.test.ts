@@ -12,6 +12,16 @@ afterEach(async () => {
   await world.close()
 })
 
+const HELLO = {
+  steps: [
+    { write: { path: 'hello.txt', content: 'Hello World' } },
+    { run: ['git', 'add', 'hello.txt'] },
+    { run: ['git', 'commit', '-q', '-m', 'Add hello.txt'] },
+    { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'dev_done', '--agent-id', '{agent_id}', '--notes', 'done'] },
+  ],
+  result: 'Created hello.txt.',
+}
+
 const agentNamed = async (agentId: string) => ((await world.server.api('/api/v1/agents')).body as any[]).find((a) => a.agent_id === agentId)
 
 describe('hpm run: what Claude does, live and afterwards', () => {
@@ -53,5 +63,17 @@ describe('hpm run: what Claude does, live and afterwards', () => {
     )
     expect(JSON.stringify(transcript)).not.toContain(world.server.apiKey)
     expect(after.activity).toBeNull()
+  })
+
+  it('tells each step of a task as it starts, in order, and clears the activity when the task is done here', async () => {
+    await world.createTask({ title: 'Create hello.txt' })
+    const dev = await world.runRunner({ agentId: 'dev_002', role: 'backend_dev', level: 'junior', scenario: HELLO })
+
+    const feed = (await world.server.api('/api/v1/changes?after_id=0&limit=1000&agent_id=dev_002')).body.changes as any[]
+    const told = feed.filter((c) => c.type === 'agent_activity' && c.data.agent_id === 'dev_002').map((c) => c.data.phase)
+    const steps = told.filter((phase, i) => phase !== told[i - 1])
+
+    expect(dev.exitCode, dev.stdout + dev.stderr).toBe(0)
+    expect(steps).toEqual(['preparing the worktree', 'pre_task hook', 'claude', 'post_task hook', 'cleaning up', null])
   })
 })

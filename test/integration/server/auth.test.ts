@@ -114,3 +114,16 @@ describe('unknown routes', () => {
     expect(res.body.code).toBe('route_not_found')
   })
 })
+
+describe('keys from the environment', () => {
+  it("returns 401 for a generic API_KEY from the server's environment: another tool's secret is no key here", async () => {
+    const other = await startTestServer({ env: { API_KEY: 'another-tools-secret' } })
+    try {
+      const res = await other.api('/api/v1/agents', { key: 'another-tools-secret' })
+
+      expectClientError(res, 401, 'Invalid API key')
+    } finally {
+      await other.close()
+    }
+  })
+})

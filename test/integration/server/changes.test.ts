@@ -160,6 +160,16 @@ describe('GET /changes', () => {
     expect(seen.filter((c) => c.type === 'mention_created')).toHaveLength(2)
   })
 
+  it('returns every change to a reader with the project key when no agent_id is given', async () => {
+    const since = await mark()
+    const doc = await server.api(`/api/v1/documents?author_id=${project.pm}`, { method: 'POST', body: { doc_type: 'update', title: uniqueId('t'), content: 'c' } })
+
+    const res = await server.api(`/api/v1/changes?since=${encodeURIComponent(since.toISOString())}`)
+
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    expect(res.body.changes.filter((c: any) => c.type === 'document_created').map((c: any) => c.data.document_id)).toEqual([doc.body.id])
+  })
+
   it('returns 422 when neither since nor after_id is given', async () => {
     const res = await server.api('/api/v1/changes?agent_id=watcher')
 

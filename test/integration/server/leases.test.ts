@@ -112,14 +112,37 @@ describe.concurrent('lease renewal', () => {
     expect((await changelogOf(server.api, task.id)).filter(isLeaseRow)).toEqual([])
   })
 
-  it('keeps the task when the holder only makes other calls that carry its agent_id', async () => {
+  it('keeps the task when the holder only makes other writes that carry its agent_id', async () => {
     const task = await makeTask(server.api, project, { target_role: 'qa' })
     const agentId = await registerAgent(server.api, { role: 'qa', level: 'junior' })
     await claim(server.api, agentId)
 
-    await keepAlive(3000, () => server.api(`/api/v1/mentions?agent_id=${agentId}`))
+    await keepAlive(3000, () =>
+      server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${agentId}`, { method: 'POST', body: { comment: 'still on it' } }),
+    )
 
     expect(await getTask(server.api, task.id)).toMatchObject({ status: 'under_work', locked_by: agentId })
+  })
+
+  it('lets the lease lapse when only reads name the holder (a watcher polling /changes, /mentions, /tasks/next)', async () => {
+    const task = await makeTask(server.api, project, { target_role: 'frontend_dev' })
+    const agentId = await registerAgent(server.api, { role: 'frontend_dev', level: 'junior' })
+    await claim(server.api, agentId)
+    const reads = [
+      `/api/v1/changes?after_id=0&limit=1&agent_id=${agentId}`,
+      `/api/v1/mentions?agent_id=${agentId}`,
+      `/api/v1/tasks/next?role=frontend_dev&level=junior&timeout=0&agent_id=${agentId}`,
+      `/api/v1/documents?author_id=${agentId}`,
+    ]
+
+    const released = await eventually(async () => {
+      for (const path of reads) expect((await server.api(path)).status).toBe(200)
+      const t = await getTask(server.api, task.id)
+      return t.locked_by === null ? t : undefined
+    })
+
+    expect(released).toMatchObject({ status: 'created', locked_by: null })
+    expect((await changelogOf(server.api, task.id)).filter(isLeaseRow)).toHaveLength(1)
   })
 
   it('releases the task once when the holder stops its heartbeats', async () => {

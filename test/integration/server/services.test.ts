@@ -57,6 +57,53 @@ describe('POST /services/register', () => {
   })
 })
 
+describe('POST /services/register ping_url', () => {
+  it.each(['ftp://127.0.0.1/x', 'file:///etc/passwd', 'gopher://127.0.0.1:70/', 'javascript:alert(1)'])(
+    'returns 422 naming ping_url and stores nothing when it is %s',
+    async (pingUrl) => {
+      const before = await snapshotDatabase(server)
+
+      const res = await server.api(`/api/v1/services/register?agent_id=${uniqueId('dev')}`, {
+        method: 'POST',
+        body: { service_name: uniqueId('svc'), ping_url: pingUrl },
+      })
+
+      expectClientError(res, 422, 'ping_url')
+      expect(await snapshotDatabase(server)).toBe(before)
+    },
+  )
+
+  it.each(['http://8.8.8.8/health', 'http://169.254.169.254/latest/meta-data/', 'https://[2001:db8::1]/'])(
+    'returns 422 naming HPM_PING_ALLOW and stores nothing when the default private policy meets %s',
+    async (pingUrl) => {
+      const before = await snapshotDatabase(server)
+
+      const res = await server.api(`/api/v1/services/register?agent_id=${uniqueId('dev')}`, {
+        method: 'POST',
+        body: { service_name: uniqueId('svc'), ping_url: pingUrl },
+      })
+
+      expectClientError(res, 422, 'HPM_PING_ALLOW=private')
+      expect(res.body.detail).toContain('ping_url')
+      expect(await snapshotDatabase(server)).toBe(before)
+    },
+  )
+
+  it('registers a public address when HPM_PING_ALLOW=any', async () => {
+    const open = await startTestServer({ env: { HPM_PING_ALLOW: 'any' } })
+    try {
+      const res = await open.api(`/api/v1/services/register?agent_id=${uniqueId('dev')}`, {
+        method: 'POST',
+        body: { service_name: 'public', ping_url: 'http://8.8.8.8/health' },
+      })
+
+      expect(res.status, JSON.stringify(res.body)).toBe(200)
+    } finally {
+      await open.close()
+    }
+  })
+})
+
 describe('GET /services', () => {
   it('lists services by name when several are registered', async () => {
     const owner = uniqueId('dev')

@@ -46,3 +46,34 @@ describe('GET /stats', () => {
     expect(res.body.median_created_to_committed_seconds).toBeGreaterThanOrEqual(0)
   })
 })
+
+describe('GET /runs', () => {
+  it("lists the latest attempts newest first, one agent's when asked, at most limit", async ({ onTestFinished }: TestContext) => {
+    const server = await startTestServer()
+    onTestFinished(() => server.close())
+    const project = await seedProject(server.api)
+    const dev = await registerAgent(server.api, { role: 'backend_dev', level: 'senior' })
+    const other = await registerAgent(server.api, { role: 'backend_dev', level: 'senior' })
+    const task = await makeTask(server.api, project)
+    const run = async (agentId: string, attempt: number) => {
+      const res = await server.api(`/api/v1/tasks/${task.id}/runs`, {
+        method: 'POST',
+        body: { agent_id: agentId, attempt, outcome: 'failed', cost_usd: 0.1, started_at: '2026-03-01T10:00:00Z', finished_at: '2026-03-01T10:05:00Z' },
+      })
+      expect(res.status, JSON.stringify(res.body)).toBe(200)
+    }
+    await run(dev, 1)
+    await run(other, 1)
+    await run(dev, 2)
+    await run(dev, 3)
+
+    const all = await server.api('/api/v1/runs')
+    const mine = await server.api(`/api/v1/runs?agent_id=${dev}&limit=2`)
+    const tooMany = await server.api('/api/v1/runs?limit=201')
+
+    expect(all.body.map((r: any) => [r.agent_id, r.attempt])).toEqual([[dev, 3], [dev, 2], [other, 1], [dev, 1]])
+    expect(mine.body.map((r: any) => [r.agent_id, r.attempt, r.task_id])).toEqual([[dev, 3, task.id], [dev, 2, task.id]])
+    expect(tooMany.status).toBe(422)
+    expect(JSON.stringify(tooMany.body.detail)).toContain('at most 200')
+  })
+})

@@ -1,11 +1,13 @@
-import { useMemo } from 'react'
+import { Fragment, useMemo, useState } from 'react'
 
-import type { AgentResponse, TaskResponse } from '../../../src/contract/index.js'
+import type { AgentResponse, StatsResponse, TaskResponse } from '../../../src/contract/index.js'
 import { AgentNow } from '../components/AgentNow.js'
+import { AgentRuns } from '../components/AgentRuns.js'
 import { sortAgents } from '../dashboard-state.js'
 import { formatAgo, formatDateTime, formatUsd, humanize } from '../format.js'
 import { useNow } from '../hooks/use-now.js'
-import { useDashboard } from '../hooks/use-session.js'
+import { useLiveFetched } from '../hooks/use-live-fetched.js'
+import { useDashboard, useSession } from '../hooks/use-session.js'
 import { navigate, useRoute, withParams } from '../routes.js'
 import { TEST_IDS } from '../test-ids.js'
 
@@ -21,9 +23,17 @@ function presence(agent: AgentResponse, nowMs: number): Presence {
   return 'offline'
 }
 
-/** Every registered agent: who it is, whether it is around, what it holds and what it is doing now. */
+function doneText(done: StatsResponse['done_by_agent'][number] | undefined): string {
+  const parts = [done?.dev_done ? `${done.dev_done} dev` : '', done?.qa_done ? `${done.qa_done} qa` : ''].filter(Boolean)
+  return parts.length === 0 ? '-' : parts.join(', ')
+}
+
+/** Every registered agent: who it is, whether it is around, what it holds, what it is doing now, what it did and cost. */
 export function Agents() {
+  const { client } = useSession()
   const route = useRoute()
+  const stats = useLiveFetched('stats', (signal) => client.getStats({ signal }))
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set())
   const agents = useDashboard((s) => s.agents)
   const tasks = useDashboard((s) => s.tasks)
   const summaries = useDashboard((s) => s.runSummaries)
@@ -41,6 +51,15 @@ export function Agents() {
   }, [tasks])
 
   const sorted = useMemo(() => sortAgents(agents ?? []), [agents])
+  const costs = useMemo(() => new Map(stats.data?.cost_by_agent.map((row) => [row.agent_id, row])), [stats.data])
+  const done = useMemo(() => new Map(stats.data?.done_by_agent.map((row) => [row.agent_id, row])), [stats.data])
+  const openTask = (taskId: number) => navigate(withParams(route, { task: String(taskId) }))
+  const toggle = (agentId: string) =>
+    setExpanded((open) => {
+      const next = new Set(open)
+      if (!next.delete(agentId)) next.add(agentId)
+      return next
+    })
 
   return (
     <section className="agents-page" data-testid={TEST_IDS.agents} aria-labelledby="agents-heading">
@@ -62,6 +81,8 @@ export function Agents() {
                 <th scope="col">Presence</th>
                 <th scope="col">Last seen</th>
                 <th scope="col">Holds</th>
+                <th scope="col">Done</th>
+                <th scope="col">Cost</th>
                 <th scope="col">Doing now</th>
               </tr>
             </thead>
@@ -69,44 +90,69 @@ export function Agents() {
               {sorted.map((agent) => {
                 const state = presence(agent, now)
                 const holds = held.get(agent.agent_id) ?? []
+                const cost = costs.get(agent.agent_id)
+                const finished = done.get(agent.agent_id)
+                const isExpanded = expanded.has(agent.agent_id)
                 return (
-                  <tr key={agent.agent_id} data-testid={TEST_IDS.agentRow(agent.agent_id)}>
-                    <th scope="row" className="mono">
-                      {agent.agent_id}
-                      {agent.connection_type === 'mcp' && <span className="badge">mcp</span>}
-                    </th>
-                    <td>{humanize(agent.role)}</td>
-                    <td>{agent.level}</td>
-                    <td>
-                      <span className={`presence presence-${state}`}>{state}</span>
-                    </td>
-                    <td title={formatDateTime(agent.last_seen)}>{formatAgo(agent.last_seen, now)}</td>
-                    <td>
-                      {holds.length === 0
-                        ? '-'
-                        : holds.map((task) => {
-                            const summary = summaries.get(task.id)
-                            return (
-                              <button
-                                key={task.id}
-                                type="button"
-                                className="link-button"
-                                onClick={() => navigate(withParams(route, { task: String(task.id) }))}
-                              >
-                                #{task.id} {task.title} <span className="muted">({humanize(task.status)}
-                                {summary === undefined ? '' : `, ${summary.runs} runs, ${formatUsd(summary.cost_usd)}`})</span>
-                              </button>
-                            )
-                          })}
-                    </td>
-                    <td className="agent-now-cell">
-                      <AgentNow
-                        agentId={agent.agent_id}
-                        activity={agent.activity}
-                        onOpenTask={(taskId) => navigate(withParams(route, { task: String(taskId) }))}
-                      />
-                    </td>
-                  </tr>
+                  <Fragment key={agent.agent_id}>
+                    <tr data-testid={TEST_IDS.agentRow(agent.agent_id)}>
+                      <th scope="row" className="mono">
+                        {agent.agent_id}
+                        {agent.connection_type === 'mcp' && <span className="badge">mcp</span>}
+                      </th>
+                      <td>{humanize(agent.role)}</td>
+                      <td>{agent.level}</td>
+                      <td>
+                        <span className={`presence presence-${state}`}>{state}</span>
+                      </td>
+                      <td title={formatDateTime(agent.last_seen)}>{formatAgo(agent.last_seen, now)}</td>
+                      <td>
+                        {holds.length === 0
+                          ? '-'
+                          : holds.map((task) => {
+                              const summary = summaries.get(task.id)
+                              return (
+                                <button
+                                  key={task.id}
+                                  type="button"
+                                  className="link-button"
+                                  onClick={() => openTask(task.id)}
+                                >
+                                  #{task.id} {task.title} <span className="muted">({humanize(task.status)}
+                                  {summary === undefined ? '' : `, ${summary.runs} runs, ${formatUsd(summary.cost_usd)}`})</span>
+                                </button>
+                              )
+                            })}
+                      </td>
+                      <td data-testid={TEST_IDS.agentDone(agent.agent_id)} title="tasks it moved to dev_done (development) and qa_done (review)">
+                        {doneText(finished)}
+                      </td>
+                      <td>
+                        <button
+                          type="button"
+                          className="link-button"
+                          aria-expanded={isExpanded}
+                          data-testid={TEST_IDS.agentRunsToggle(agent.agent_id)}
+                          onClick={() => toggle(agent.agent_id)}
+                          title="its latest runner attempts"
+                        >
+                          <span data-testid={TEST_IDS.agentCost(agent.agent_id)}>
+                            {cost === undefined ? 'no runs' : `${formatUsd(cost.cost_usd)} (${cost.runs} ${cost.runs === 1 ? 'run' : 'runs'})`}
+                          </span>
+                        </button>
+                      </td>
+                      <td className="agent-now-cell">
+                        <AgentNow agentId={agent.agent_id} activity={agent.activity} onOpenTask={openTask} />
+                      </td>
+                    </tr>
+                    {isExpanded && (
+                      <tr className="agent-runs-row">
+                        <td colSpan={9}>
+                          <AgentRuns agentId={agent.agent_id} onOpenTask={openTask} />
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
                 )
               })}
             </tbody>

@@ -1,5 +1,8 @@
-import type { AttentionItem } from '../../../src/contract/index.js'
-import { moveTask, unlockTask } from '../actions.js'
+import { useMemo, useState } from 'react'
+
+import type { AgentRole, AttentionItem } from '../../../src/contract/index.js'
+import { moveTask, reassignTask, unlockTask } from '../actions.js'
+import { humanize } from '../format.js'
 import { useDashboard, useSession } from '../hooks/use-session.js'
 import { navigate, useRoute, withParams } from '../routes.js'
 import type { Session } from '../session.js'
@@ -15,7 +18,7 @@ const REASONS: { reason: Reason; heading: string }[] = [
   { reason: 'no_agent_for_role', heading: 'No agent for the role' },
 ]
 
-/** The action that resolves an item; the two "no agent" reasons are resolved by starting an agent. */
+/** The action that resolves an item; "no QA may review" is resolved by starting a QA agent. */
 const ACTIONS: Partial<Record<Reason, { label: string; run: (session: Session, taskId: number) => Promise<boolean> }>> = {
   failure_budget_spent: { label: 'Approve again', run: (session, taskId) => moveTask(session, taskId, 'created') },
   awaiting_merge: { label: 'Mark committed', run: (session, taskId) => moveTask(session, taskId, 'committed') },
@@ -58,6 +61,7 @@ export function Attention() {
                       </span>
                       <span className="attention-detail">{item.detail}</span>
                     </button>
+                    {reason === 'no_agent_for_role' && <Reassign taskId={item.task_id} />}
                     {action !== undefined && (
                       <button
                         type="button"
@@ -75,5 +79,38 @@ export function Attention() {
           )
         })}
     </section>
+  )
+}
+
+/** Gives a task the role of an agent that is registered; nothing to offer while there is none. */
+function Reassign({ taskId }: { taskId: number }) {
+  const session = useSession()
+  const agents = useDashboard((s) => s.agents)
+  const current = useDashboard((s) => s.tasks?.get(taskId)?.target_role)
+  const roles = useMemo(() => [...new Set((agents ?? []).map((a) => a.role))].filter((r) => r !== current).sort(), [agents, current])
+  const [chosen, setChosen] = useState<AgentRole | undefined>(undefined)
+  if (roles.length === 0) return null
+  const role = chosen !== undefined && roles.includes(chosen) ? chosen : roles[0]!
+  return (
+    <span className="attention-reassign">
+      <label>
+        <span className="visually-hidden">Role for task {taskId}</span>
+        <select value={role} data-testid={TEST_IDS.reassignRole(taskId)} onChange={(e) => setChosen(e.target.value as AgentRole)}>
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {humanize(r)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button
+        type="button"
+        className="primary"
+        data-testid={TEST_IDS.attentionAction('no_agent_for_role', taskId)}
+        onClick={() => void reassignTask(session, taskId, role)}
+      >
+        Reassign
+      </button>
+    </span>
   )
 }
