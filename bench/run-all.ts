@@ -6,6 +6,7 @@ import { benchAllDatabases, claimThroughputTable } from './claim-throughput.js'
 import { log, machine, printReport } from './bench-kit.js'
 import { benchMcpLatency, mcpLatencyTable } from './mcp-latency.js'
 import { benchRunnerOverhead, runnerOverheadTable, runnerPhasesTable } from './runner-overhead.js'
+import { benchTeamSupervisor, teamSupervisorTable } from './team-supervisor.js'
 
 const startedAt = performance.now()
 const host = machine()
@@ -19,5 +20,8 @@ printReport('claim throughput and long-poll wake latency', { machine: machine(),
 
 const mcp = await benchMcpLatency()
 printReport('MCP latency', { machine: machine(), ...mcp }, mcpLatencyTable(mcp))
+
+const team = await benchTeamSupervisor()
+printReport(`team supervisor overhead (${team.runners} idle runners)`, { machine: machine(), ...team }, teamSupervisorTable(team))
 
 log(`all benchmarks done in ${Math.round((performance.now() - startedAt) / 1000)} s`)

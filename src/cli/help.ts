@@ -114,7 +114,7 @@ Register what you run (dev servers, databases) so others can find it; the server
   hpm services register --name api --ping-url http://localhost:8000/health --port 8000 --agent-id dev_001
   hpm services heartbeat api --agent-id dev_001
   hpm services unregister api --agent-id dev_001
-Only the owner may heartbeat or unregister a service.
+Only the owner may heartbeat, unregister or re-register a service; a pm may unregister or take over one.
 `
 
 export const PLANNING_HELP = `
@@ -170,4 +170,18 @@ Logs go to stderr; stdout carries protocol messages only.
 Examples:
   claude mcp add headless-pm -- hpm mcp --agent-id backend_dev_senior_001 --role backend_dev --level senior
   claude mcp add --transport http headless-pm http://127.0.0.1:6969/mcp --header "X-API-Key: $HEADLESS_PM_API_KEY"
+`
+
+export const TEAM_HELP = `
+A team file (JSON):
+  {
+    "server": "http://127.0.0.1:6969",          optional; default: the usual client configuration
+    "repo": ".",                                 optional; default the current directory
+    "agents": [
+      { "role": "backend_dev", "level": "senior", "count": 2 },       ids backend_dev_1, backend_dev_2
+      { "role": "qa", "id": "qa_lead", "models": { "senior": "opus" }, "args": ["--on-stuck", "quit"] }
+    ]
+  }
+Logs: <state dir>/team/logs/<agent>.log; pid files: <state dir>/team/pids/<agent>.json
+(state dir: HEADLESS_PM_STATE_DIR, default <repo>/.headless-pm/runner).
 `

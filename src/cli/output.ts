@@ -13,6 +13,7 @@ import type {
   HeartbeatResponse,
   MentionResponse,
   RegisterAgentResponse,
+  RevokeTokensResponse,
   RunResponse,
   ServiceResponse,
   StatusResponse,
@@ -131,8 +132,13 @@ export const views = {
       lines.push(pc.dim(`no task right now; wait for one with: hpm tasks next --role ${agent.role} --level ${agent.level} --agent-id ${agent.agent_id}`))
     }
     if (mentions.length > 0) lines.push('', `${pc.bold(String(mentions.length))} unread mention(s):`, views.mentions(mentions))
+    if (data.token !== undefined) {
+      lines.push('', `agent token (shown once; as HEADLESS_PM_API_KEY it acts as ${agent.agent_id} only): ${data.token}`)
+    }
     return lines.join('\n')
   },
+
+  revoked: (data: RevokeTokensResponse) => pc.green(`revoked ${data.revoked} token(s) of agent ${data.agent_id}`),
 
   heartbeat: (data: HeartbeatResponse) =>
     [

@@ -7,7 +7,7 @@ import type { HeadlessPMClient } from '../client/index.js'
 import type { RunnerFlags } from '../config/index.js'
 import type { AgentRole, SkillLevel } from '../contract/index.js'
 import { CONNECTION_TYPES, FLOW_STATUSES, TASK_COMPLEXITIES } from './choices.js'
-import { DOCUMENTS_HELP, IMPORT_V1_HELP, INIT_HELP, MAIN_HELP, MCP_HELP, MENTIONS_HELP, MERGE_HELP, PLANNING_HELP, SERVICES_HELP, TASKS_HELP } from './help.js'
+import { DOCUMENTS_HELP, IMPORT_V1_HELP, INIT_HELP, MAIN_HELP, MCP_HELP, MENTIONS_HELP, MERGE_HELP, PLANNING_HELP, SERVICES_HELP, TASKS_HELP, TEAM_HELP } from './help.js'
 import {
   complexityOption,
   docTypeOption,
@@ -149,6 +149,56 @@ export function buildProgram(hooks: ProgramHooks): Command {
       hooks.setExit(await runCommand({ ...opts, url: globals.url, apiKey: globals.apiKey }), true)
     })
 
+  const team = program
+    .command('team')
+    .description('run a team of runners from a team file: up, status, down, logs (see docs/cli.md)')
+    .addHelpText('after', TEAM_HELP)
+  const teamContext = (file: string | undefined, command: Command) => {
+    const globals = command.optsWithGlobals<GlobalOptions>()
+    // eslint-disable-next-line no-restricted-properties -- entry point: hands env to the command
+    return { file, env: process.env, cwd: process.cwd(), url: globals.url, apiKey: globals.apiKey }
+  }
+  team
+    .command('up')
+    .description('start every runner of the team and supervise them (Ctrl-C drains, twice stops now)')
+    .argument('[file]', 'team file (default ./headless-pm.team.json)')
+    .addOption(new Option('--view <view>', 'table (default on a terminal) or prefixed log lines').choices(['table', 'lines']))
+    .action(async (file: string | undefined, opts: { view?: 'table' | 'lines' }, command: Command) => {
+      const { teamUp } = await import('./commands/team.js')
+      hooks.setExit(await teamUp(teamContext(file, command), opts), true)
+    })
+  team
+    .command('status')
+    .description('who of the team runs (pid files) and what each holds (the server)')
+    .argument('[file]', 'team file (default ./headless-pm.team.json)')
+    .action(async (file: string | undefined, _opts: unknown, command: Command) => {
+      const [commands, output] = await Promise.all([import('./commands/team.js'), import('./output.js')])
+      const result = await commands.teamStatus(teamContext(file, command))
+      output.printResult(result, output.outputMode(command.optsWithGlobals<GlobalOptions>().json), commands.teamStatusView)
+      hooks.setExit(0, true)
+    })
+  team
+    .command('down')
+    .description('ask the team\'s supervisor to drain (each runner finishes its task), or --now to stop at once')
+    .argument('[file]', 'team file (default ./headless-pm.team.json)')
+    .option('--now', 'stop now: runners stop Claude; claimed tasks resume on the next start')
+    .action(async (file: string | undefined, opts: { now?: boolean }, command: Command) => {
+      const [commands, output] = await Promise.all([import('./commands/team.js'), import('./output.js')])
+      const result = await commands.teamDown(teamContext(file, command), opts)
+      output.printResult(result, output.outputMode(command.optsWithGlobals<GlobalOptions>().json), commands.teamDownView)
+      hooks.setExit(0, true)
+    })
+  team
+    .command('logs')
+    .description('print an agent\'s runner log (<state dir>/team/logs/<agent>.log)')
+    .argument('<agent>', 'agent id, e.g. backend_dev_1')
+    .argument('[file]', 'team file (default ./headless-pm.team.json)')
+    .option('-f, --follow', 'keep printing what is appended, until Ctrl-C')
+    .action(async (agent: string, file: string | undefined, opts: { follow?: boolean }, command: Command) => {
+      const { teamLogs } = await import('./commands/team.js')
+      hooks.setExit(await teamLogs(teamContext(file, command), agent, opts), true)
+    })
+
   const db = program.command('db').description('database schema: status, migrations and v1 import (for the server\'s database)')
   for (const [name, description] of [
     ['status', 'show applied and pending migrations; fails when the database is newer than this hpm'],
@@ -243,7 +293,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
       run(command, async (c) => (await import('./commands/agents.js')).heartbeat(c, opts), 'heartbeat'),
     )
 
-  const agents = program.command('agents').description('list or delete agents')
+  const agents = program.command('agents').description('list or delete agents, revoke their tokens')
   agents
     .command('list', { isDefault: true })
     .description('list registered agents')
@@ -255,6 +305,14 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .requiredOption('--requester-agent-id <id>', 'your agent id (a pm)')
     .action((opts: { agentId: string; requesterAgentId: string }, command: Command) =>
       run(command, async (c) => (await import('./commands/agents.js')).deleteAgent(c, opts), 'message'),
+    )
+  agents
+    .command('revoke')
+    .description("revoke every token of an agent (with the project key, the agent's own token, or a pm's)")
+    .argument('<agent-id>', 'agent whose tokens stop working')
+    .option('--requester-agent-id <id>', "a pm's agent id, when revoking another agent's tokens with a pm's token")
+    .action((agentId: string, opts: { requesterAgentId?: string }, command: Command) =>
+      run(command, async (c) => (await import('./commands/agents.js')).revokeAgentTokens(c, { agentId, ...opts }), 'revoked'),
     )
 
   // ---- planning ----

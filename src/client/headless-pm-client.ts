@@ -18,6 +18,7 @@ import {
   MentionResponse,
   MessageResponse,
   RegisterAgentResponse,
+  RevokeTokensResponse,
   RootResponse,
   RunResponse,
   RunSummary,
@@ -115,8 +116,8 @@ export interface ListDocumentsQuery {
 }
 
 export interface ListMentionsQuery {
-  /** Whose mentions; omitted = everyone's. */
-  agent_id?: string
+  /** Whose mentions: a registered agent (a token reads its own agent's only). `listMentionsByRole` is the overview. */
+  agent_id: string
   unread_only?: boolean
   limit?: number
 }
@@ -250,6 +251,20 @@ export class HeadlessPMClient {
   }
 
   /** `DELETE /agents/{id}`: pm only; the agent's tasks are released. */
+  /** `DELETE /agents/{id}/tokens`: every token of the agent stops working (a person, the agent itself or a pm). */
+  revokeAgentTokens(agentId: string, requesterAgentId?: string, options?: CallOptions): Promise<RevokeTokensResponse> {
+    return this.#call(
+      {
+        method: 'DELETE',
+        path: `${API}/agents/${seg(agentId)}/tokens`,
+        query: { requester_agent_id: requesterAgentId },
+        schema: RevokeTokensResponse,
+        isIdempotent: true,
+      },
+      options,
+    )
+  }
+
   deleteAgent(agentId: string, requesterAgentId: string, options?: CallOptions): Promise<MessageResponse> {
     return this.#call(
       {
@@ -679,7 +694,7 @@ export class HeadlessPMClient {
   // ---- mentions ----
 
   /** `GET /mentions`: newest first; server defaults: all (read and unread), limit 50. */
-  listMentions(query: ListMentionsQuery = {}, options?: CallOptions): Promise<MentionResponse[]> {
+  listMentions(query: ListMentionsQuery, options?: CallOptions): Promise<MentionResponse[]> {
     return this.#call({ method: 'GET', path: `${API}/mentions`, query: { ...query }, schema: Mentions, isIdempotent: true }, options)
   }
 

@@ -22,6 +22,9 @@ export const ServerConfigSchema = z.object({
     .describe('sqlite:<path> or postgres://...; default sqlite in the data dir'),
   apiKeys: z.array(z.string().min(8, 'API keys must be at least 8 characters')).describe('accepted X-API-Key values'),
   requireApproval: BoolText.default(true).describe('tasks created by non-planners start pending'),
+  requireAgentTokens: BoolText.default(false).describe(
+    "agent actions need the agent's own token (from POST /register); the project key alone may still read, register and revoke",
+  ),
   leaseSeconds: Int(1, 7 * 24 * 3600).default(1800).describe('seconds a claim lasts without renewal'),
   leaseCheckIntervalMs: Int(100, 600_000).default(5000).describe('how often lapsed leases are looked for, ms'),
   defaultWaitSeconds: Int(0, 600).default(180).describe('long-poll wait when the caller gives no timeout, s'),
@@ -97,6 +100,7 @@ const ENV_NAMES: Record<string, string> = {
   databaseUrl: 'DATABASE_URL',
   apiKeys: 'HEADLESS_PM_API_KEY',
   requireApproval: 'HPM_REQUIRE_APPROVAL',
+  requireAgentTokens: 'HPM_REQUIRE_AGENT_TOKENS',
   leaseSeconds: 'HPM_LEASE_SECONDS',
   leaseCheckIntervalMs: 'HPM_LEASE_CHECK_INTERVAL_MS',
   defaultWaitSeconds: 'HPM_LONG_POLL_SECONDS',

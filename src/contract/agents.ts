@@ -35,6 +35,12 @@ export const RegisterAgentQuery = z.object({ requester_agent_id: AgentId.optiona
 
 export const DeleteAgentQuery = z.object({ requester_agent_id: AgentId })
 
+/** `DELETE /agents/{id}/tokens`: a person (project key), the agent itself or a pm (`requester_agent_id`). */
+export const RevokeTokensQuery = z.object({ requester_agent_id: AgentId.optional() })
+
+export const RevokeTokensResponse = z.object({ agent_id: z.string(), revoked: z.number().int() })
+export type RevokeTokensResponse = z.infer<typeof RevokeTokensResponse>
+
 const HeldTask = z.object({
   id: z.number().int(),
   status: z.string(),
@@ -52,5 +58,11 @@ export const RegisterAgentResponse = z.object({
   agent: AgentResponse,
   next_task: TaskResponse.nullable(),
   mentions: z.array(MentionResponse),
+  /**
+   * A new token for this agent, when the caller used the project key or is a pm registering another
+   * agent (not when an agent re-registers with its own token). Sent as `X-API-Key`, it acts as this
+   * agent only. Shown once: the server keeps only its hash.
+   */
+  token: z.string().optional(),
 })
 export type RegisterAgentResponse = z.infer<typeof RegisterAgentResponse>

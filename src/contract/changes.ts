@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-import { AgentId, limitParam, Timestamp } from './common.js'
+import { AgentId, EventId, Id, limitParam, Timestamp } from './common.js'
 import { TaskStatus } from './enums.js'
 
 /** Unix times above this are taken as milliseconds (as v1's parser did). */
@@ -44,8 +44,8 @@ export const Since = z.string().transform((raw, ctx) => {
  */
 export const ChangesQuery = z
   .object({
-    since: Since.optional(),
-    after_id: z.coerce.number({ error: 'must be an integer' }).int().min(0).optional(),
+    since: Since.optional().describe('changes after this time: ISO-8601 (with or without offset) or Unix seconds/ms. Give since or after_id'),
+    after_id: EventId.optional().describe('changes after this event id (`last_event_id` of the previous answer); wins over since. Give since or after_id'),
     /** Who reads (v1 clients send it); optional, and it filters nothing: the feed is everyone's. */
     agent_id: AgentId.optional(),
     limit: limitParam(1000),
@@ -124,7 +124,7 @@ export type ChangesResponse = z.infer<typeof ChangesResponse>
 export const ChangelogQuery = z.object({
   limit: limitParam(50),
   /** Only this task's rows. */
-  task_id: z.coerce.number({ error: 'must be a positive integer' }).int().positive().optional(),
+  task_id: Id.optional(),
 })
 
 export const ChangelogResponse = z.object({
@@ -139,5 +139,5 @@ export const ChangelogResponse = z.object({
 export type ChangelogResponse = z.infer<typeof ChangelogResponse>
 
 export const EventsQuery = z.object({
-  after_id: z.coerce.number().int().min(0).optional(),
+  after_id: EventId.optional(),
 })

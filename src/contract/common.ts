@@ -5,12 +5,23 @@ import { jsonLimitProblem } from './json-limits.js'
 /** UTC ISO-8601 timestamp with `Z`, as every response carries. */
 export const Timestamp = z.string().describe('UTC ISO-8601 timestamp ending in Z')
 
-/** A positive integer id from a path or query string. */
-export const Id = z.coerce
-  .number({ error: 'must be a positive integer' })
-  .int('must be a positive integer')
-  .positive('must be a positive integer')
-  .max(Number.MAX_SAFE_INTEGER)
+/**
+ * A whole number written in plain decimal digits, at least `min`. A path or query string is read
+ * only as digits: `Number()` would also take `0x10`, `1e1`, `+16`, ` 16` or `16.0` as 16.
+ */
+function decimalInteger(min: number, message: string) {
+  return z
+    .string({ error: message })
+    .regex(/^\d{1,16}$/, message)
+    .transform(Number)
+    .pipe(z.number().int(message).min(min, message).max(Number.MAX_SAFE_INTEGER, message))
+}
+
+/** A positive integer id from a path or query string, in plain decimal digits (`16`, not `0x10`). */
+export const Id = decimalInteger(1, 'must be a positive integer in decimal digits')
+
+/** An event id to resume after (`after_id`): 0 or more, in plain decimal digits. */
+export const EventId = decimalInteger(0, 'must be an event id: an integer of 0 or more in decimal digits')
 
 /** An agent id: what agents call themselves (`backend_dev_senior_001`). */
 export const AgentId = z
@@ -29,6 +40,8 @@ const FALSE_WORDS = ['false', '0', 'no', 'off']
  */
 export const QueryBool = z
   .string()
+  // The document lists the words; any case of them is taken.
+  .meta({ enum: [...TRUE_WORDS, ...FALSE_WORDS] })
   .refine((v) => [...TRUE_WORDS, ...FALSE_WORDS].includes(v.toLowerCase()), { error: 'must be true or false' })
   .transform((v) => TRUE_WORDS.includes(v.toLowerCase()))
 

@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   agent_not_found: 404,
   task_not_found: 404,
   route_not_found: 404,
+  method_not_allowed: 405,
   request_timeout: 408,
   conflict: 409,
   task_locked: 409,

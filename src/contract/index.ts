@@ -9,10 +9,13 @@ export {
   RegisterAgentQuery,
   RegisterAgentRequest,
   RegisterAgentResponse,
+  RevokeTokensQuery,
+  RevokeTokensResponse,
 } from './agents.js'
 export {
   AgentId,
   AgentIdQuery,
+  EventId,
   Id,
   limitParam,
   MessageResponse,

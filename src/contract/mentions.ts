@@ -16,8 +16,12 @@ export const MentionResponse = z.object({
 })
 export type MentionResponse = z.infer<typeof MentionResponse>
 
+/**
+ * `GET /mentions`: one registered agent's mentions (v1 also listed everyone's when `agent_id` was
+ * left out). `/mentions/by-role` is the overview.
+ */
 export const ListMentionsQuery = z.object({
-  agent_id: AgentId.optional(),
+  agent_id: AgentId,
   unread_only: QueryBool.default(false),
   limit: limitParam(50),
 })

@@ -27,6 +27,16 @@ export interface AgentTable {
   activity: string | null
 }
 
+/** A per-agent token, by its SHA-256 (hex); the token itself is shown once, when it is issued. */
+export interface AgentTokenTable {
+  id: Generated<number>
+  agent_id: string
+  token_hash: string
+  created_at: Iso
+  /** Who asked for it: the agent itself, a pm, or null for the project key. */
+  created_by: string | null
+}
+
 export interface EpicTable {
   id: Generated<number>
   name: string
@@ -191,6 +201,7 @@ export interface Database {
   task_runs: TaskRunTable
   events: EventTable
   job_locks: JobLockTable
+  agent_tokens: AgentTokenTable
 }
 
 /** What repositories take: the database or a transaction, so routes can group calls. */

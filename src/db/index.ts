@@ -19,6 +19,7 @@ export {
   touchAgent,
   upsertAgent,
 } from './agents-repository.js'
+export { AGENT_TOKEN_PREFIX, findTokenAgent, hashAgentToken, issueAgentToken, revokeAgentTokens } from './agent-tokens-repository.js'
 export { listChangelog } from './changelog-repository.js'
 export { chargeRunToBudget } from './failure-budget.js'
 export {

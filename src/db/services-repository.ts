@@ -24,12 +24,16 @@ function eventData(row: ServiceRow, extra: Record<string, unknown> = {}): Record
   return { service_name: row.service_name, owner_agent_id: row.owner_agent_id, status: row.status, ...extra }
 }
 
-/** Upsert by name. Anyone may take a service over, as in v1; the event records the previous owner. */
+/**
+ * Upsert by name. A name someone else owns is taken over only when `mayTakeOver` (the caller is a
+ * pm); v1 let anyone take it. The event records the previous owner.
+ */
 export async function registerService(
   db: Db,
   input: Required<Pick<RegisterServiceRequest, 'status'>> & RegisterServiceRequest,
   owner: string,
   now: string,
+  mayTakeOver = false,
 ): Promise<ServiceResponse> {
   const values = {
     owner_agent_id: owner,
@@ -57,6 +61,12 @@ export async function registerService(
     existing = await find()
     if (!existing) throw new AppError('conflict', `service ${input.service_name} changed while it was being registered; try again`)
   }
+  if (existing.owner_agent_id !== owner && !mayTakeOver) {
+    throw new AppError(
+      'forbidden',
+      `service ${input.service_name} is owned by agent ${existing.owner_agent_id}; only its owner or a pm may register it again (or pick another name)`,
+    )
+  }
   const row = await db.updateTable('services').set(values).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow()
   await recordEvent(db, 'service_registered', eventData(row, { previous_owner: existing.owner_agent_id }), now)
   return rowToService(row)
@@ -66,10 +76,10 @@ export async function listServices(db: Db): Promise<ServiceResponse[]> {
   return (await db.selectFrom('services').selectAll().orderBy('service_name').execute()).map(rowToService)
 }
 
-async function getOwned(db: Db, name: string, agentId: string, action: string): Promise<ServiceRow> {
+async function getOwned(db: Db, name: string, agentId: string, action: string, mayOverride = false): Promise<ServiceRow> {
   const row = await db.selectFrom('services').selectAll().where('service_name', '=', name).executeTakeFirst()
   if (!row) throw new AppError('not_found', 'Service not found')
-  if (row.owner_agent_id !== agentId) throw new AppError('forbidden', `Only service owner can ${action}`)
+  if (row.owner_agent_id !== agentId && !mayOverride) throw new AppError('forbidden', `Only service owner can ${action}`)
   return row
 }
 
@@ -85,8 +95,9 @@ export async function heartbeatService(db: Db, name: string, agentId: string, no
   return rowToService(row)
 }
 
-export async function unregisterService(db: Db, name: string, agentId: string, now: string): Promise<void> {
-  const row = await getOwned(db, name, agentId, 'unregister service')
+/** The owner unregisters its service; `byPm` lets a pm remove one whose owner is gone. */
+export async function unregisterService(db: Db, name: string, agentId: string, now: string, byPm = false): Promise<void> {
+  const row = await getOwned(db, name, agentId, 'unregister service', byPm)
   await db.deleteFrom('services').where('id', '=', row.id).execute()
   await recordEvent(db, 'service_unregistered', eventData(row), now)
 }

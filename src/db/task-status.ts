@@ -34,7 +34,7 @@ export async function updateTaskStatus(
   const task = await getTaskOrThrow(db, taskId)
   try {
     assertTransition(
-      { id: task.id, status: task.status, claimedFrom: task.claimed_from, targetRole: task.target_role, lockedBy: task.locked_by },
+      { id: task.id, status: task.status, claimedFrom: task.claimed_from, targetRole: task.target_role, complexity: task.complexity, lockedBy: task.locked_by },
       target,
       { agentId: actor.agent_id, role: actor.role },
     )

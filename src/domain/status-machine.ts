@@ -1,4 +1,4 @@
-import type { AgentRole, TaskStatus } from '../contract/index.js'
+import type { AgentRole, TaskComplexity, TaskStatus } from '../contract/index.js'
 import { AppError } from './app-error.js'
 import { PLANNER_ROLES } from './skill.js'
 
@@ -8,6 +8,7 @@ export interface TaskState {
   status: TaskStatus
   claimedFrom: TaskStatus | null
   targetRole: AgentRole
+  complexity: TaskComplexity
   lockedBy: string | null
 }
 
@@ -43,11 +44,28 @@ export function allowedTargets(task: TaskState): TaskStatus[] {
   }
 }
 
-/** Moves that only a planner (pm/architect) may make on an unlocked task. */
-function needsPlanner(from: TaskStatus, to: TaskStatus): boolean {
-  if (from === 'pending' && to === 'created') return true
-  if (to === 'pending') return true
-  return from === 'committed'
+/** Statuses a task waits in, unlocked, after its developers handed it over. */
+const HANDED_OVER: readonly TaskStatus[] = ['dev_done', 'qa_done', 'documentation_done']
+
+/** Who may make a move on an unlocked task when not every agent may (docs/permissions.md). */
+interface MoveRule {
+  allows: (actor: Actor) => boolean
+  who: string
+}
+
+function unlockedMoveRule(task: TaskState, target: TaskStatus): MoveRule | undefined {
+  const planners: MoveRule = { allows: (a) => PLANNER_ROLES.includes(a.role), who: 'pm or architect agents' }
+  if ((task.status === 'pending' && target === 'created') || target === 'pending' || task.status === 'committed') return planners
+  // The human review step: a major task that passed QA is merged by a reviewer, not by the team.
+  if (target === 'committed' && task.complexity === 'major') return { ...planners, who: 'pm or architect agents (the review of a major task)' }
+  const isSendBack = HANDED_OVER.includes(task.status) && (target === 'created' || target === 'dev_done')
+  // A runner merging a passed minor task sends it back to its developers when the merge conflicts,
+  // whatever its own role.
+  if (!isSendBack || (task.status === 'qa_done' && task.complexity === 'minor')) return undefined
+  return {
+    allows: (a) => planners.allows(a) || a.role === task.targetRole,
+    who: `pm or architect agents, or ${task.targetRole} agents (the task's role)`,
+  }
 }
 
 /**
@@ -78,11 +96,9 @@ export function assertTransition(task: TaskState, target: TaskStatus, actor: Act
       { details: { from: task.status, to: target, allowed } },
     )
   }
-  if (task.lockedBy === null && needsPlanner(task.status, target) && !PLANNER_ROLES.includes(actor.role)) {
-    throw new AppError(
-      'forbidden',
-      `only pm or architect agents may move a task from ${task.status} to ${target}`,
-    )
+  const rule = task.lockedBy === null ? unlockedMoveRule(task, target) : undefined
+  if (rule !== undefined && !rule.allows(actor)) {
+    throw new AppError('forbidden', `only ${rule.who} may move task ${task.id} from ${task.status} to ${target}`)
   }
 }
 

@@ -131,7 +131,7 @@ export const WORK_TOOLS: ToolSpec[] = [
     name: 'update_task_status',
     title: 'Move a task along the flow',
     description:
-      'Report progress: dev_done when your work is committed (say how to test it in notes), qa_done or back to created after a review, committed once merged. Answers your next task.',
+      'Report progress: dev_done when your work is committed (say how to test it in notes), qa_done or back to created after a review, committed once merged (a major task: pm or architect only). Answers your next task.',
     input: { task_id: positiveId('the task'), ...StatusUpdateRequest.shape, agent_id: AgentArg },
     run: async (args, session) => {
       const { task_id, agent_id, ...body } = args

@@ -16,6 +16,7 @@ import {
   TerminalUI,
 } from './components/index.js'
 import type { TaskLockState } from './components/index.js'
+import { registerRunnerAgent } from './agent-token.js'
 import { writeMcpConfig } from './mcp-config.js'
 import { mergeLockDir } from './merge-lock.js'
 import { findBaseBranch } from './merge-task.js'
@@ -25,7 +26,6 @@ import { checkInstallation } from './preflight.js'
 import { readRunnerRolePrompt } from './role-prompt.js'
 import { FAULT_POINTS, faultPoint, modeOf, modeOfClaim, requestedBranch, serverCall } from './runner-context.js'
 import type { FaultPoint, RunnerContext, TaskEnd } from './runner-context.js'
-import { untilServerAnswers } from './server-calls.js'
 import { giveUpTask } from './task-tail.js'
 import { driveTask } from './task-work.js'
 import { ActivityChannel } from './activity.js'
@@ -64,6 +64,9 @@ function defaultHooksDir(repoDir: string): string {
 export class AdvancedAgentRunner {
   readonly #options: AdvancedAgentRunnerOptions
   readonly #stop = new AbortController()
+  /** Aborted by `drain()`: ends the waits between tasks (claim long-poll, pauses), never a task's work. */
+  readonly #drain = new AbortController()
+  readonly #betweenTasks = AbortSignal.any([this.#stop.signal, this.#drain.signal])
   readonly #ui: TerminalUI
   #stopSignal: NodeJS.Signals | undefined
   /** The runner's PATH with this package's `bin/` first, so Claude (and the checks) find `hpm`. */
@@ -81,13 +84,20 @@ export class AdvancedAgentRunner {
     this.#stop.abort()
   }
 
+  /** Finishes the task in hand (if any), claims nothing more, then `run()` resolves 0. */
+  drain(): void {
+    if (this.#drain.signal.aborted) return
+    this.#ui.info('draining: finishing the current task, then stopping')
+    this.#drain.abort()
+  }
+
   async run(): Promise<number> {
     const ctx = await this.#startup()
     if (typeof ctx === 'number') return ctx
     let errorsInARow = 0
     let blockedInARow = 0
     while (!this.#stop.signal.aborted) {
-      let end: TaskEnd | 'idle'
+      let end: TaskEnd | 'idle' | 'drained'
       try {
         end = await this.#next(ctx)
         errorsInARow = 0
@@ -98,8 +108,12 @@ export class AdvancedAgentRunner {
         errorsInARow++
         const delayMs = Math.min(5000 * 2 ** (errorsInARow - 1), 60_000)
         this.#ui.error(`unexpected error (${error instanceof Error ? error.message : String(error)}); carrying on in ${delayMs / 1000} s`)
-        await pause(delayMs, this.#stop.signal)
+        await pause(delayMs, this.#betweenTasks)
         continue
+      }
+      if (end === 'drained') {
+        this.#ui.success('drained: no task in hand; stopping')
+        return RUNNER_EXIT.ok
       }
       if (end === 'quit') return RUNNER_EXIT.failed
       if (end === 'interrupted') break
@@ -109,7 +123,7 @@ export class AdvancedAgentRunner {
       if (ctx.config.isSingleTask) return end === 'done' ? RUNNER_EXIT.ok : RUNNER_EXIT.failed
       // A continuous runner pauses after a release so a task that keeps failing does not burn
       // attempts in a tight loop (the server also ranks the task last for this agent for a while).
-      if (end === 'released') await pause(ctx.config.healthCheckIntervalSeconds * 1000, this.#stop.signal)
+      if (end === 'released') await pause(ctx.config.healthCheckIntervalSeconds * 1000, this.#betweenTasks)
       // Claude could not run: each give-back costs a claim and a comment, so the wait doubles
       // (up to 30 minutes) while the installation keeps failing, and resets after a task is done.
       blockedInARow = end === 'blocked' ? blockedInARow + 1 : end === 'done' ? 0 : blockedInARow
@@ -128,7 +142,6 @@ export class AdvancedAgentRunner {
       HEADLESS_PM_API_URL: config.client.apiUrl,
       HEADLESS_PM_AGENT_ID: config.agentId,
     }
-    if (config.client.apiKey) agentEnv.HEADLESS_PM_API_KEY = config.client.apiKey
 
     // What can be checked without spending money is checked before any claim: a task claimed by a
     // runner that cannot work would be held hostage.
@@ -139,7 +152,6 @@ export class AdvancedAgentRunner {
     }
     if (process.getuid?.() === 0) ui.info('running as root: Claude gets IS_SANDBOX=1, which --dangerously-skip-permissions requires')
 
-    const client = new HeadlessPMClient({ baseUrl: config.client.apiUrl, apiKey: config.client.apiKey })
     const git = new Git({})
     const worktree = new GitWorktree({ repoDir: config.repoDir, worktreeBase: config.worktreeBase })
     const pruned = await worktree.prune()
@@ -160,6 +172,24 @@ export class AdvancedAgentRunner {
     const guardBin = await findTimeoutGuard(path)
     if (!guardBin) ui.warn('GNU timeout was not found: a Claude left running by a killed runner is stopped only when the runner starts again')
     const fault = FAULT_POINTS.find((p) => p === config.faultPoint) as FaultPoint | undefined
+
+    // Registered first: from here on the runner, its hooks and Claude use the agent's own token.
+    let apiKey: string | undefined
+    try {
+      apiKey = await registerRunnerAgent(config, {
+        signal: this.#stop.signal,
+        onRetry: (error, delayMs) => ui.warn(`${error.message}; retrying in ${Math.round(delayMs / 1000)} s`),
+        warn: (message) => ui.warn(message),
+      })
+    } catch (error) {
+      if (error instanceof ApiUnavailableError || error instanceof ApiError) {
+        ui.error(`cannot register agent ${config.agentId}: ${error.message}`)
+        return error instanceof ApiUnavailableError ? RUNNER_EXIT.unavailable : RUNNER_EXIT.failed
+      }
+      throw error
+    }
+    const client = new HeadlessPMClient({ baseUrl: config.client.apiUrl, apiKey })
+    if (apiKey) agentEnv.HEADLESS_PM_API_KEY = apiKey
     const ctx: RunnerContext = {
       config,
       client,
@@ -182,7 +212,7 @@ export class AdvancedAgentRunner {
         envDeny: config.claudeEnvDeny,
         envPass: config.claudeEnvPass,
         guardBin,
-        extraArgs: config.claudeMcp ? ['--mcp-config', await writeMcpConfig(config)] : [],
+        extraArgs: config.claudeMcp ? ['--mcp-config', await writeMcpConfig(config, apiKey)] : [],
       }),
       models: new ModelMapper(config.models),
       baseBranch,
@@ -190,32 +220,16 @@ export class AdvancedAgentRunner {
       rolePrompt: readRunnerRolePrompt(config.repoDir, config.role),
       mergeLockDir: mergeLockDir(config.repoDir, config.stateDir),
       faultPoint: fault,
-      secrets: secretsOf(config.client.apiKey, env),
+      secrets: secretsOf([config.client.apiKey, apiKey], env),
       activity: new ActivityChannel(client, config.agentId),
     }
 
-    try {
-      await untilServerAnswers(
-        () => client.registerAgent({ agent_id: config.agentId, role: config.role, level: config.level, connection_type: 'client' }),
-        {
-          signal: this.#stop.signal,
-          giveUpAfterMs: 60_000,
-          onRetry: (error, delayMs) => ui.warn(`${error.message}; retrying in ${Math.round(delayMs / 1000)} s`),
-        },
-      )
-    } catch (error) {
-      if (error instanceof ApiUnavailableError || error instanceof ApiError) {
-        ui.error(`cannot register agent ${config.agentId}: ${error.message}`)
-        return error instanceof ApiUnavailableError ? RUNNER_EXIT.unavailable : RUNNER_EXIT.failed
-      }
-      throw error
-    }
     ui.success(`agent ${config.agentId} (${config.role}, ${config.level}) registered with ${config.client.apiUrl}; base branch ${baseBranch}`)
     return ctx
   }
 
   /** One turn of the loop: reconcile first; claim only when nothing is ours. */
-  async #next(ctx: RunnerContext): Promise<TaskEnd | 'idle'> {
+  async #next(ctx: RunnerContext): Promise<TaskEnd | 'idle' | 'drained'> {
     const { config, ui, persistence, client } = ctx
     const local = await persistence.read()
     if (local.kind === 'corrupt') ui.warn(`the lock file ${persistence.path} is unreadable (${local.error}); asking the server instead`)
@@ -249,7 +263,8 @@ export class AdvancedAgentRunner {
         // Left over from an earlier run: this run has not worked on a task yet, so it goes on.
         return 'idle'
       case 'claim':
-        return this.#claimAndWork(ctx)
+        // Draining still finishes what reconcile found in hand (above); it only claims nothing new.
+        return this.#drain.signal.aborted ? 'drained' : this.#claimAndWork(ctx)
     }
   }
 
@@ -258,20 +273,26 @@ export class AdvancedAgentRunner {
     const health = await ctx.hooks.runHealthCheck({ cwd: config.repoDir })
     if (!health.ok) {
       ui.warn(`health_check failed (${health.message ?? 'non-zero exit'}); not taking work for ${config.healthCheckIntervalSeconds} s`)
-      await pause(config.healthCheckIntervalSeconds * 1000, ctx.signal)
+      await pause(config.healthCheckIntervalSeconds * 1000, this.#betweenTasks)
       return 'idle'
     }
     ui.info(`waiting for a ${config.role} task (level ${config.level} or lower)…`)
     let task: TaskResponse | null = null
-    while (!task && !ctx.signal.aborted) {
-      task = await serverCall(ctx, 'claiming', () =>
-        client.claimTask(
-          { agent_id: config.agentId, timeout: config.claimWaitSeconds },
-          { timeoutMs: (config.claimWaitSeconds + 30) * 1000, signal: ctx.signal },
-        ),
-      )
+    while (!task && !this.#betweenTasks.aborted) {
+      try {
+        task = await serverCall(ctx, 'claiming', () =>
+          client.claimTask(
+            { agent_id: config.agentId, timeout: config.claimWaitSeconds },
+            { timeoutMs: (config.claimWaitSeconds + 30) * 1000, signal: this.#betweenTasks },
+          ),
+        )
+      } catch (error) {
+        // A drain cuts the long-poll. A claim the server made just before is not lost: the next
+        // turn's reconcile adopts it and finishes it before stopping.
+        if (!this.#drain.signal.aborted || ctx.signal.aborted) throw error
+      }
     }
-    if (!task) return 'interrupted'
+    if (!task) return ctx.signal.aborted ? 'interrupted' : 'idle'
     faultPoint(ctx, 'after_claim')
     // A claim that landed as we were stopping stays ours; record it so the next start resumes it.
     if (ctx.signal.aborted) {
@@ -287,9 +308,9 @@ export class AdvancedAgentRunner {
     const { config, ui } = ctx
     const waitMs = Math.min(config.healthCheckIntervalSeconds * 1000 * 2 ** (blockedInARow - 1), 30 * 60 * 1000)
     ui.warn(`not claiming until claude can run here; checking again in ${Math.round(waitMs / 1000)} s`)
-    while (!ctx.signal.aborted) {
-      await pause(waitMs, ctx.signal)
-      if (ctx.signal.aborted) return
+    while (!this.#betweenTasks.aborted) {
+      await pause(waitMs, this.#betweenTasks)
+      if (this.#betweenTasks.aborted) return
       const problems = await checkInstallation({ claudeBin: config.claudeBin, repoDir: config.repoDir, env: { ...this.#options.env, PATH: this.#path } })
       const health = problems.length === 0 ? await ctx.hooks.runHealthCheck({ cwd: config.repoDir }) : undefined
       if (health?.ok) {

@@ -10,14 +10,14 @@ export const MCP_SERVER_NAME = 'headless-pm'
 /**
  * Writes the `--mcp-config` file that gives a Claude run `hpm mcp` as this agent, and returns its
  * path. The server runs this very `hpm` (same node, same package), so the agent's tools and the
- * runner never disagree on versions. The file holds the API key: mode 0600, in the state dir.
+ * runner never disagree on versions. The file holds the agent's key (its token): mode 0600, in the state dir.
  */
-export async function writeMcpConfig(config: RunnerConfig): Promise<string> {
+export async function writeMcpConfig(config: RunnerConfig, apiKey: string | undefined): Promise<string> {
   const dir = join(config.stateDir, 'mcp')
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const file = join(dir, `${config.agentId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`)
   const env: Record<string, string> = { HEADLESS_PM_API_URL: config.client.apiUrl }
-  if (config.client.apiKey) env.HEADLESS_PM_API_KEY = config.client.apiKey
+  if (apiKey) env.HEADLESS_PM_API_KEY = apiKey
   await writeJsonAtomic(file, {
     mcpServers: {
       [MCP_SERVER_NAME]: {

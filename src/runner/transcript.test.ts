@@ -17,7 +17,7 @@ describe('redact', () => {
     ['a password assignment', 'DB password: hunter2hunter2', 'DB password: [redacted]'],
     ['a secret-named env value', 'connecting with s3cr3t-v4lue-from-env', 'connecting with [redacted]'],
   ])('removes %s', (_what, text, expected) => {
-    const secrets = secretsOf(KEY, { MY_SERVICE_TOKEN: 's3cr3t-v4lue-from-env', PATH: '/usr/bin:/bin', SHORT_KEY: 'abc' })
+    const secrets = secretsOf([KEY], { MY_SERVICE_TOKEN: 's3cr3t-v4lue-from-env', PATH: '/usr/bin:/bin', SHORT_KEY: 'abc' })
 
     expect(redact(text, secrets)).toBe(expected)
   })
@@ -28,7 +28,7 @@ describe('redact', () => {
   })
 
   it('takes only secret-named variables of 8 characters or more', () => {
-    expect(secretsOf(undefined, { PATH: '/usr/local/bin:/usr/bin', GITHUB_TOKEN: 'ghp_1234567890', API_KEY: 'short', HOME: '/root' })).toEqual(['ghp_1234567890'])
+    expect(secretsOf([undefined], { PATH: '/usr/local/bin:/usr/bin', GITHUB_TOKEN: 'ghp_1234567890', API_KEY: 'short', HOME: '/root' })).toEqual(['ghp_1234567890'])
   })
 })
 

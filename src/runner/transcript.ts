@@ -19,12 +19,13 @@ const SECRET_SHAPES = [
 /** `password: hunter2`, `api_key=...`: the name stays, the value goes. */
 const SECRET_ASSIGNMENT = /\b(password|passwd|secret|token|api[_-]?key)(\s*[=:]\s*)["']?[^\s"']{6,}/gi
 
-/** The values to remove from anything the runner sends about a run: its key and secret-named env. */
-export function secretsOf(apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): string[] {
+/** The values to remove from anything the runner sends about a run: its keys and secret-named env. */
+export function secretsOf(apiKeys: readonly (string | undefined)[], env: Readonly<Record<string, string | undefined>>): string[] {
   const values = Object.entries(env)
     .filter(([name, value]) => SECRET_NAME.test(name) && value !== undefined && value.length >= 8)
     .map(([, value]) => value!)
-  return [...new Set([...(apiKey ? [apiKey] : []), ...values])].sort((a, b) => b.length - a.length)
+  const keys = apiKeys.filter((key): key is string => key !== undefined && key !== '')
+  return [...new Set([...keys, ...values])].sort((a, b) => b.length - a.length)
 }
 
 /** `text` without the given secrets or anything shaped like one, cut to the transcript's limit. */

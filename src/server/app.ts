@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
 
@@ -12,7 +12,7 @@ import type { ServerConfig } from '../config/index.js'
 import type { Connection } from '../db/index.js'
 import { EVENTS_CHANNEL, nowIso } from '../db/index.js'
 import { AgentActivity } from './agent-activity.js'
-import { requireApiKey } from './auth.js'
+import { AgentTokens, requireCredentials } from './auth.js'
 import { ChangeHub } from './change-hub.js'
 import type { LeaseClock, ServerDeps } from './deps.js'
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './error-handler.js'
@@ -31,6 +31,8 @@ import { statsRoutes } from './routes/stats.js'
 import { systemRoutes } from './routes/system.js'
 import { taskClaimRoutes } from './routes/task-claims.js'
 import { taskRoutes } from './routes/tasks.js'
+import { refuseNulCharacters } from './nul-guard.js'
+import { openApiTransform, RouteTable } from './openapi.js'
 import { recordSignsOfLife } from './sign-of-life.js'
 import { TaskWaiters } from './task-waiters.js'
 import { claimTaskFor, peekTaskFor } from './wait-attempts.js'
@@ -48,6 +50,8 @@ export interface HeadlessPmApp {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the zod type provider and pino logger
   app: FastifyInstance<any, any, any, any, any>
   deps: ServerDeps
+  /** Every route the app answers (the auth sweep test walks it). */
+  routes: RouteTable
   /** Starts the change hub and background jobs; call once before listening. */
   start: () => Promise<void>
   /** Answers waiting long-polls, ends streams, stops jobs and closes the app (not the database). */
@@ -85,7 +89,11 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
   app.server.maxConnections = config.maxConnections
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
-  installErrorHandler(app)
+  // Before any route is added, so every one is known to the 405 answer.
+  const routes = new RouteTable()
+  routes.track(app)
+  installErrorHandler(app, routes)
+  refuseNulCharacters(app)
 
   // v1 clients POST without a body (lock, heartbeat) yet may still send a JSON content type.
   app.removeContentTypeParser('application/json')
@@ -138,6 +146,7 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
     waiters,
     jobs: new BackgroundJobs({ db, log: log.child({ component: 'jobs' }), config, onChange: () => void hub.poke() }),
     activity: new AgentActivity(db, log, leaseMs),
+    tokens: new AgentTokens(db),
     leaseNow,
     version: VERSION,
     mutate: async (work) => {
@@ -161,22 +170,23 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
       components: { securitySchemes: { apiKey: { type: 'apiKey', name: 'X-API-Key', in: 'header' } } },
       security: [{ apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   })
   await app.register(swaggerUi, { routePrefix: '/api/v1/docs' })
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger())
 
+  const credentials = { keys: apiKeys, tokens: deps.tokens, requireAgentTokens: config.requireAgentTokens }
   await registerDashboard(app)
   await app.register(systemRoutes(deps))
   await app.register(async (api) => {
-    requireApiKey(api, apiKeys)
+    requireCredentials(api, credentials)
     recordSignsOfLife(api, deps.activity)
     for (const routes of [agentRoutes, epicRoutes, taskClaimRoutes, taskRoutes, runRoutes, documentRoutes, serviceRoutes, mentionRoutes, changeRoutes, statsRoutes]) {
       await api.register(routes(deps))
     }
   }, { prefix: '/api/v1' })
   await app.register(async (mcp) => {
-    requireApiKey(mcp, apiKeys)
+    requireCredentials(mcp, credentials)
     await mcp.register(mcpRoutes())
   })
 
@@ -190,6 +200,7 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
   return {
     app,
     deps,
+    routes,
     start: async () => {
       if (started) return
       started = true

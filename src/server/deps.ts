@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config/index.js'
 import type { Database, DialectName, PickupTerms } from '../db/index.js'
 import type { Kysely } from 'kysely'
 import type { AgentActivity } from './agent-activity.js'
+import type { AgentTokens } from './auth.js'
 import type { ChangeHub } from './change-hub.js'
 import type { BackgroundJobs } from './jobs.js'
 import type { TaskWaiters } from './task-waiters.js'
@@ -27,6 +28,8 @@ export interface ServerDeps {
   waiters: TaskWaiters
   jobs: BackgroundJobs
   activity: AgentActivity
+  /** Agent tokens already looked up; `forget` after a revocation. */
+  tokens: AgentTokens
   /** Runs `work` in one transaction, then tells listeners about what it wrote. */
   mutate: <T>(work: (trx: Kysely<Database>) => Promise<T>) => Promise<T>
   /** Current time, the lease end and the cooldown start for a claim made now. */

@@ -8,6 +8,7 @@ import { ERROR_STATUS } from '../contract/index.js'
 import type { ErrorCode } from '../contract/index.js'
 import { isUniqueViolation } from '../db/index.js'
 import { AppError } from '../domain/index.js'
+import type { RouteTable } from './openapi.js'
 
 /** Fastify's own error codes that are the caller's fault, mapped to ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -77,7 +78,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
 
 /** The one place that turns an error into a status and a `{detail, code}` body. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any server, logger and type provider
-export function installErrorHandler(app: FastifyInstance<any, any, any, any, any>): void {
+export function installErrorHandler(app: FastifyInstance<any, any, any, any, any>, routes: RouteTable): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const requestId = request.id
     if (error instanceof AppError) {
@@ -107,24 +108,32 @@ export function installErrorHandler(app: FastifyInstance<any, any, any, any, any
     }
     if (isUniqueViolation(error)) {
       return reply
-        .status(409)
+        .status(ERROR_STATUS.conflict)
         .send({ detail: 'a concurrent change won the race (e.g. this agent claimed another task at the same moment); fetch and retry', code: 'conflict', request_id: requestId })
     }
     if (isDatabaseUnavailable(error)) {
       request.log.error({ err: error }, 'database unavailable')
       return reply
-        .status(503)
+        .status(ERROR_STATUS.unavailable)
         .send({ detail: 'the database is unavailable; try again shortly', code: 'unavailable', request_id: requestId })
     }
     request.log.error({ err: error }, 'unexpected error')
     return reply
-      .status(500)
+      .status(ERROR_STATUS.internal)
       .send({ detail: `internal server error (request ${requestId}); see the server log`, code: 'internal', request_id: requestId })
   })
 
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? ''
+    const allowed = routes.methodsOf(path)
+    if (allowed.length > 0) {
+      return reply
+        .status(ERROR_STATUS.method_not_allowed)
+        .header('allow', allowed.join(', '))
+        .send({ detail: `${path} answers ${allowed.join(', ')}, not ${request.method}`, code: 'method_not_allowed', request_id: request.id })
+    }
     return reply
-      .status(404)
-      .send({ detail: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'route_not_found', request_id: request.id })
+      .status(ERROR_STATUS.route_not_found)
+      .send({ detail: `no route ${request.method} ${path}`, code: 'route_not_found', request_id: request.id })
   })
 }

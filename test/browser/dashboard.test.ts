@@ -249,6 +249,7 @@ describe('dashboard task drawer', () => {
 
   it('lists a runner attempt with its model, cost and verdict', async () => {
     const task = await makeTask(world.server.api, world.project)
+    await registerAgent(world.server.api, { agent_id: 'runner_1' })
     const posted = await world.server.api(`/api/v1/tasks/${task.id}/runs`, {
       method: 'POST',
       body: { agent_id: 'runner_1', attempt: 1, outcome: 'succeeded', model: 'claude-sonnet-4-5', cost_usd: 0.42, num_turns: 7, ...times },
@@ -362,6 +363,7 @@ describe('dashboard pages', () => {
   it.each(['light', 'dark'] as const)('renders attention, board, drawer and agents at desktop width in %s mode', async (colorScheme) => {
     const task = await makeTask(world.server.api, world.project, { title: `Screenshot task ${colorScheme}`, description: '## Goal\n\nShow **every** part.' })
     await world.server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${world.project.pm}`, { method: 'POST', body: { comment: 'a comment' } })
+    await registerAgent(world.server.api, { agent_id: 'runner_1' })
     await world.server.api(`/api/v1/tasks/${task.id}/runs`, {
       method: 'POST',
       body: { agent_id: 'runner_1', outcome: 'agent_exit', verdict: 'failed', verdict_reason: 'tests failed', model: 'claude-opus-4', cost_usd: 1.5, ...times },

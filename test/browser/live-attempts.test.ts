@@ -94,6 +94,7 @@ describe('dashboard run transcript', () => {
       { kind: 'note', text: '2 entries left out' },
     ]
     const now = new Date().toISOString()
+    await registerAgent(world.server.api, { agent_id: 'runner_1' })
     const posted = await world.server.api(`/api/v1/tasks/${task.id}/runs`, {
       method: 'POST',
       body: { agent_id: 'runner_1', attempt: 1, outcome: 'succeeded', started_at: now, finished_at: now, transcript },

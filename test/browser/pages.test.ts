@@ -220,7 +220,7 @@ describe('dashboard overview', () => {
     await byId(page, TEST_IDS.statusCount('committed')).waitFor()
     const task = await makeTask(world.server.api, world.project)
 
-    const runner = uniqueId('runner')
+    const runner = await registerAgent(world.server.api, { agent_id: uniqueId('runner') })
     await postRun(world.server.api, task.id, { agent_id: runner, attempt: 1, model, cost_usd: 0.25 })
     await postRun(world.server.api, task.id, { agent_id: runner, attempt: 2, model, cost_usd: 0.5 })
     await commitTask(world.server.api, task.id)

@@ -85,7 +85,7 @@ function problemsIn(text: string): string[] {
   for (const match of text.matchAll(/`([a-z]+_[a-z_]+|pending|created|committed|testing|approved)`/g)) {
     const word = match[1] ?? ''
     const isKnown = ([...TASK_STATUSES, ...AGENT_ROLES, ...DOCUMENT_TYPES] as string[]).includes(word) || /_(senior|junior|principal)_\d+$/.test(word)
-    if (!isKnown && !['task_id', 'agent_id', 'mention_id', 'next_task', 'last_timestamp', 'last_event_id', 'document_id', 'service_name', 'api_key', 'connection_failed'].includes(word)) {
+    if (!isKnown && !['task_id', 'agent_id', 'mention_id', 'next_task', 'last_timestamp', 'last_event_id', 'document_id', 'service_name', 'api_key', 'connection_failed', 'hooks_dir', 'stop_grace_seconds'].includes(word)) {
       problems.push(`unknown value \`${word}\``)
     }
   }

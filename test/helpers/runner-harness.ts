@@ -54,9 +54,11 @@ export async function startRunnerWorld(serverEnv: Record<string, string> = {}): 
   await git(repo, 'commit', '-q', '-m', 'initial commit')
 
   const api = server.api
-  await api('/api/v1/register', { method: 'POST', body: { agent_id: 'pm_1', role: 'pm', level: 'principal' } })
-  const epic = await api('/api/v1/epics?agent_id=pm_1', { method: 'POST', body: { name: 'Runner epic', description: '' } })
-  const feature = await api('/api/v1/features?agent_id=pm_1', { method: 'POST', body: { epic_id: epic.body.id, name: 'Runner feature', description: '' } })
+  // The pm acts with its own token, so the world works under HPM_REQUIRE_AGENT_TOKENS too.
+  const pm = await api('/api/v1/register', { method: 'POST', body: { agent_id: 'pm_1', role: 'pm', level: 'principal' } })
+  const asPm = { key: pm.body.token as string }
+  const epic = await api('/api/v1/epics?agent_id=pm_1', { method: 'POST', body: { name: 'Runner epic', description: '' }, ...asPm })
+  const feature = await api('/api/v1/features?agent_id=pm_1', { method: 'POST', body: { epic_id: epic.body.id, name: 'Runner feature', description: '' }, ...asPm })
 
   const world: RunnerWorld = {
     server,
@@ -67,6 +69,7 @@ export async function startRunnerWorld(serverEnv: Record<string, string> = {}): 
       const res = await api('/api/v1/tasks/create?agent_id=pm_1', {
         method: 'POST',
         body: { feature_id: feature.body.id, description: '', target_role: 'backend_dev', difficulty: 'junior', complexity: 'minor', branch: '', ...fields },
+        ...asPm,
       })
       if (res.status !== 200) throw new Error(`task create failed: ${JSON.stringify(res.body)}`)
       return res.body

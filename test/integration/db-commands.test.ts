@@ -32,9 +32,9 @@ describe('hpm db', () => {
     const migrate = await hpm('db', 'migrate', '--json')
     const after = await hpm('db', 'status', '--json')
 
-    expect(JSON.parse(before.stdout)).toMatchObject({ pending: ['0001-initial', '0002-one-task-per-agent', '0003-run-verdicts', '0004-activity-and-transcripts'], state: 'behind' })
-    expect(JSON.parse(migrate.stdout)).toEqual({ applied: ['0001-initial', '0002-one-task-per-agent', '0003-run-verdicts', '0004-activity-and-transcripts'] })
-    expect(JSON.parse(after.stdout)).toMatchObject({ applied: ['0001-initial', '0002-one-task-per-agent', '0003-run-verdicts', '0004-activity-and-transcripts'], pending: [], state: 'current' })
+    expect(JSON.parse(before.stdout)).toMatchObject({ pending: ['0001-initial', '0002-one-task-per-agent', '0003-run-verdicts', '0004-activity-and-transcripts', '0005-agent-tokens'], state: 'behind' })
+    expect(JSON.parse(migrate.stdout)).toEqual({ applied: ['0001-initial', '0002-one-task-per-agent', '0003-run-verdicts', '0004-activity-and-transcripts', '0005-agent-tokens'] })
+    expect(JSON.parse(after.stdout)).toMatchObject({ applied: ['0001-initial', '0002-one-task-per-agent', '0003-run-verdicts', '0004-activity-and-transcripts', '0005-agent-tokens'], pending: [], state: 'current' })
   })
 
   it('refuses to serve a database written by a newer version, with a clear message', async () => {

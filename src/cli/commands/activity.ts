@@ -18,6 +18,8 @@ export function listMentions(client: HeadlessPMClient, options: ListMentionsOpti
   if (options.role !== undefined) {
     return client.listMentionsByRole({ role: options.role, unread_only, limit: options.limit })
   }
+  // `GET /mentions` reads one registered agent's; everyone's come from the by-role overview.
+  if (options.agentId === undefined) return client.listMentionsByRole({ unread_only, limit: options.limit })
   return client.listMentions({ agent_id: options.agentId, unread_only, limit: options.limit })
 }
 

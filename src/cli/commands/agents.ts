@@ -8,6 +8,7 @@ import type {
   MessageResponse,
   RegisterAgentResponse,
   SkillLevel,
+  RevokeTokensResponse,
 } from '../../contract/index.js'
 
 export interface RegisterOptions {
@@ -42,6 +43,11 @@ export interface DeleteAgentOptions {
 /** `hpm agents delete`: pm only. */
 export function deleteAgent(client: HeadlessPMClient, options: DeleteAgentOptions): Promise<MessageResponse> {
   return client.deleteAgent(options.agentId, options.requesterAgentId)
+}
+
+/** `hpm agents revoke`: the agent's tokens stop working; registering again (project key) issues a new one. */
+export function revokeAgentTokens(client: HeadlessPMClient, options: { agentId: string; requesterAgentId?: string }): Promise<RevokeTokensResponse> {
+  return client.revokeAgentTokens(options.agentId, options.requesterAgentId)
 }
 
 /** `hpm heartbeat`: says the agent is alive and renews the leases of the tasks it holds. */

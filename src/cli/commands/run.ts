@@ -15,12 +15,17 @@ export async function runCommand(flags: RunnerFlags): Promise<number> {
     if (signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143)
     runner.stop(signal)
   }
+  // SIGUSR2 asks for a drain (finish the task in hand, claim nothing more, exit 0): `hpm team`
+  // sends it on the first Ctrl-C. Not SIGHUP, which a closing terminal sends and means "gone now".
+  const onDrain = () => runner.drain()
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  process.on('SIGUSR2', onDrain)
   try {
     return await runner.run()
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    process.off('SIGUSR2', onDrain)
   }
 }

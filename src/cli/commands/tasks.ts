@@ -208,8 +208,13 @@ export async function mergePassedTask(options: MergePassedTaskOptions): Promise<
   const client = new HeadlessPMClient({ baseUrl: repo.client.apiUrl, apiKey: repo.client.apiKey })
   const task = await client.getTask(taskId)
   // Checked before the merge, which cannot be taken back: the server would refuse `committed` after it.
-  if (!(await client.listAgents()).some((agent) => agent.agent_id === agentId)) {
+  const agent = (await client.listAgents()).find((a) => a.agent_id === agentId)
+  if (agent === undefined) {
     throw new CommandFailedError(`agent ${agentId} is not registered; register it first (hpm register --agent-id ${agentId} ...); nothing merged`)
+  }
+  // The server's rule (docs/permissions.md): committing a major task is the reviewer's step.
+  if (task.complexity === 'major' && agent.role !== 'pm' && agent.role !== 'architect') {
+    throw new CommandFailedError(`task ${taskId} is major: only a pm or architect agent may merge and commit it, and ${agentId} is ${agent.role}; nothing merged`)
   }
   const say = { info: options.onNotice, success: options.onNotice, error: () => {} }
   const deps = { client, worktree, agentId, baseBranch, mergeLockDir: mergeLockDir(repo.repoDir, repo.stateDir), signal: new AbortController().signal, say }

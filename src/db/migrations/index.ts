@@ -4,6 +4,7 @@ import * as initial from './0001-initial.js'
 import * as onePerAgent from './0002-one-task-per-agent.js'
 import * as runVerdicts from './0003-run-verdicts.js'
 import * as activity from './0004-activity-and-transcripts.js'
+import * as agentTokens from './0005-agent-tokens.js'
 
 /** Every migration, by name, in order. Names sort in apply order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -11,6 +12,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-one-task-per-agent': onePerAgent,
   '0003-run-verdicts': runVerdicts,
   '0004-activity-and-transcripts': activity,
+  '0005-agent-tokens': agentTokens,
 }
 
 /**
@@ -32,6 +34,7 @@ export const OWN_TABLES: ReadonlySet<string> = new Set([
   'services',
   'events',
   'job_locks',
+  'agent_tokens',
 ])
 
 export const migrationProvider: MigrationProvider = {

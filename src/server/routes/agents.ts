@@ -10,12 +10,15 @@ import {
   RegisterAgentQuery,
   RegisterAgentRequest,
   RegisterAgentResponse,
+  RevokeTokensQuery,
+  RevokeTokensResponse,
 } from '../../contract/index.js'
 import {
   findAgent,
   findHeldTask,
   findNextTask,
   getAgentOrThrow,
+  issueAgentToken,
   listAgents,
   listHeldTasks,
   listMentions,
@@ -23,6 +26,7 @@ import {
   matchCriteria,
   releaseTask,
   requireRole,
+  revokeAgentTokens,
   rowToAgent,
   rowToTask,
   setActivity,
@@ -43,12 +47,20 @@ export function agentRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         const requester = request.query.requester_agent_id
         // Only a pm may change an existing agent's role or level; naming any other requester is refused outright.
         if (requester !== undefined) await requireRole(deps.db, requester, ['pm'])
-        const agent = await deps.mutate((trx) => upsertAgent(trx, request.body, terms.now, requester !== undefined))
+        const caller = request.caller
+        // An agent re-registering with its own token has one; anyone else is handed a new one.
+        const isSelf = caller?.kind === 'agent' && caller.agentId === request.body.agent_id
+        const { agent, token } = await deps.mutate(async (trx) => {
+          const row = await upsertAgent(trx, request.body, terms.now, requester !== undefined)
+          return { agent: row, token: isSelf ? undefined : await issueAgentToken(trx, row.agent_id, requester ?? null, terms.now) }
+        })
+        // A pm may have changed its role: the cached one must not outlive the change.
+        deps.tokens.forget(agent.agent_id)
         await deps.activity.touch(agent.agent_id, true)
         const held = await findHeldTask(deps.db, agent.agent_id)
         const next = held ?? (await findNextTask(deps.db, matchCriteria({ agentId: agent.agent_id, role: agent.role, level: agent.level }, terms)))
         const mentions = await listMentions(deps.db, { agentIds: [agent.agent_id], unreadOnly: true, limit: 10 })
-        return { agent: rowToAgent(agent), next_task: next ? rowToTask(next) : null, mentions }
+        return { agent: rowToAgent(agent), next_task: next ? rowToTask(next) : null, mentions, ...(token ? { token } : {}) }
       },
     )
 
@@ -75,7 +87,23 @@ export function agentRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
           await recordEvent(trx, 'agent_deleted', { agent_id: target, deleted_by: requester }, now)
         })
         deps.waiters.dismiss(target)
+        deps.tokens.forget(target)
         return { message: `Agent ${target} deleted successfully` }
+      },
+    )
+
+    app.delete(
+      '/agents/:agent_id/tokens',
+      { schema: { tags: ['agents'], params: AgentParams, querystring: RevokeTokensQuery, response: { 200: RevokeTokensResponse } } },
+      async (request) => {
+        const target = request.params.agent_id
+        const requester = request.query.requester_agent_id
+        // A person (project key) may revoke any agent's tokens; an agent its own; a pm anyone's.
+        if (requester !== undefined && requester !== target) await requireRole(deps.db, requester, ['pm'])
+        await getAgentOrThrow(deps.db, target)
+        const revoked = await deps.mutate((trx) => revokeAgentTokens(trx, target))
+        deps.tokens.forget(target)
+        return { agent_id: target, revoked }
       },
     )
 

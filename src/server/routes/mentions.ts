@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
 import { AgentIdQuery, ListMentionsQuery, MentionIdParams, MentionResponse, MentionsByRoleQuery } from '../../contract/index.js'
-import { listAgentIdsByRole, listMentions, markMentionRead } from '../../db/index.js'
+import { getAgentOrThrow, listAgentIdsByRole, listMentions, markMentionRead } from '../../db/index.js'
 import type { ServerDeps } from '../deps.js'
 
 export function mentionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
@@ -10,9 +10,10 @@ export function mentionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
     app.get(
       '/mentions',
       { schema: { tags: ['mentions'], querystring: ListMentionsQuery, response: { 200: z.array(MentionResponse) } } },
-      (request) => {
+      async (request) => {
         const { agent_id, unread_only, limit } = request.query
-        return listMentions(deps.db, { agentIds: agent_id ? [agent_id] : undefined, unreadOnly: unread_only, limit })
+        const reader = await getAgentOrThrow(deps.db, agent_id)
+        return listMentions(deps.db, { agentIds: [reader.agent_id], unreadOnly: unread_only, limit })
       },
     )
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
 import { CreateRunRequest, CreateRunResponse, Id, RecentRunsQuery, RunResponse, RunSummary, TaskIdParams, TranscriptResponse } from '../../contract/index.js'
-import { chargeRunToBudget, createRun, findRunByKey, getTaskOrThrow, getTranscript, listRecentRuns, listRuns, summariseRuns } from '../../db/index.js'
+import { chargeRunToBudget, createRun, findRunByKey, getAgentOrThrow, getTaskOrThrow, getTranscript, listRecentRuns, listRuns, summariseRuns } from '../../db/index.js'
 import { failureBudget } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
 
@@ -40,6 +40,8 @@ export function runRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       { schema: { tags: ['runs'], params: TaskIdParams, body: CreateRunRequest, response: { 200: CreateRunResponse } } },
       async (request) => {
         await getTaskOrThrow(deps.db, request.params.task_id)
+        // Only a registered agent's attempts are recorded (and charged to the task's budget).
+        await getAgentOrThrow(deps.db, request.body.agent_id)
         const { now } = deps.leaseNow()
         // A failed verdict counts against the task's budget in the run's own transaction.
         return deps.mutate(async (trx) => {

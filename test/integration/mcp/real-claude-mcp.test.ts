@@ -39,7 +39,7 @@ describe.runIf(realClaudeLane('MCP'))('the real Claude Code CLI and our MCP serv
       level: 'senior',
       client: { apiUrl: server.url, apiKey: server.apiKey },
     } as unknown as RunnerConfig
-    return writeMcpConfig(config)
+    return writeMcpConfig(config, server.apiKey)
   }
 
   it("connects to `hpm mcp` as the runner's --mcp-config describes it (stdio)", async () => {

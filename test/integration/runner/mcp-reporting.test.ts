@@ -50,7 +50,8 @@ describe('hpm run with HEADLESS_PM_CLAUDE_MCP=1', () => {
       type: 'stdio',
       command: process.execPath,
       args: [expect.stringMatching(/bin\/hpm\.js$/), 'mcp', '--agent-id', 'dev_mcp_001', '--role', 'backend_dev', '--level', 'junior'],
-      env: { HEADLESS_PM_API_URL: world.server.url, HEADLESS_PM_API_KEY: world.server.apiKey },
+      // The agent's own token, never the project key.
+      env: { HEADLESS_PM_API_URL: world.server.url, HEADLESS_PM_API_KEY: expect.stringMatching(/^hpm_agent_/) },
     })
     expect((await stat(configFile)).mode & 0o777).toBe(0o600)
     expect(call.prompt).toContain(`mcp__headless-pm__update_task_status {"task_id": ${task.id}, "status": "dev_done"`)

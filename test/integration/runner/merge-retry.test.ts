@@ -106,6 +106,23 @@ describe('hpm tasks merge', () => {
     expect(await git(world.repo, 'rev-parse', 'main')).toBe(mainBefore)
   })
 
+  it('exits 1 and merges nothing when an agent that is not a pm or architect merges a major task', async () => {
+    const task = await world.createTask({ title: 'Create hello.txt', complexity: 'major' })
+    const dev = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO })
+    const qa = await world.runRunner({ agentId: 'qa_001', role: 'qa', scenario: HELLO_QA_SCENARIO })
+    expect(dev.exitCode, dev.stdout + dev.stderr).toBe(0)
+    expect(qa.exitCode, qa.stdout + qa.stderr).toBe(0)
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'qa_done' })
+    const mainBefore = await git(world.repo, 'rev-parse', 'main')
+
+    const merged = await hpm('tasks', 'merge', String(task.id), '--agent-id', 'dev_001', '--repo', world.repo)
+
+    expect(merged.exitCode, merged.stdout + merged.stderr).toBe(1)
+    expect(merged.stderr).toContain(`task ${task.id} is major: only a pm or architect agent may merge and commit it`)
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'qa_done' })
+    expect(await git(world.repo, 'rev-parse', 'main')).toBe(mainBefore)
+  })
+
   it('exits 1 naming what is in the way and leaves the task at qa_done when the main checkout blocks the merge', async () => {
     const task = await passedButNotMerged()
 

@@ -20,6 +20,8 @@ let project: Project
 beforeAll(async () => {
   server = await startTestServer()
   project = await seedProject(server.api)
+  // Runs are recorded only for registered agents.
+  await registerAgent(server.api, { agent_id: 'r' })
 })
 afterAll(async () => {
   await server.close()
@@ -240,7 +242,7 @@ describe('/tasks/{task_id}/runs', () => {
 
   it('records a runner attempt with its duration when a run is posted', async () => {
     const task = await makeTask(server.api, project)
-    const agentId = uniqueId('runner')
+    const agentId = await registerAgent(server.api, { agent_id: uniqueId('runner') })
 
     const res = await server.api(`/api/v1/tasks/${task.id}/runs`, { method: 'POST', body: { ...run, agent_id: agentId, attempt: 2 } })
 

@@ -24,7 +24,9 @@ async function createDocument(author: string, body: Record<string, unknown> = {}
   return res.body
 }
 
-const mentionsOf = async (agentId: string) => (await server.api(`/api/v1/mentions?agent_id=${agentId}`)).body as any[]
+/** Mentions of any agent id, registered or not (`GET /mentions` reads only a registered agent's). */
+const mentionsOf = async (agentId: string) =>
+  ((await server.api('/api/v1/mentions/by-role?limit=10000')).body as any[]).filter((m) => m.mentioned_agent_id === agentId)
 
 describe('POST /documents', () => {
   it('stores the document and lists the agents mentioned when its content mentions some', async () => {

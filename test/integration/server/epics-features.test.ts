@@ -73,7 +73,7 @@ describe('GET /epics', () => {
     const qa = await registerAgent(server.api, { role: 'qa', level: 'principal' })
     await claim(server.api, qa)
     await setStatus(server.api, done.id, qa, 'qa_done')
-    await setStatus(server.api, done.id, qa, 'committed')
+    await setStatus(server.api, done.id, project.pm, 'committed')
 
     const res = await server.api('/api/v1/epics')
 

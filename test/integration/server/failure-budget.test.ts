@@ -25,6 +25,7 @@ let project: Project
 beforeAll(async () => {
   server = await startTestServer({ env: { HPM_TASK_MAX_FAILURES: String(MAX) } })
   project = await seedProject(server.api)
+  await registerAgent(server.api, { agent_id: 'runner_1' })
 })
 afterAll(async () => {
   await server.close()
@@ -240,7 +241,7 @@ describe('failure budget', () => {
       await postRun(server.api, taskId, { agent_id: dev, attempt, verdict: 'failed', verdict_reason: `ask @qa and @${qa} about @types/node` })
     }
 
-    const all = (await server.api('/api/v1/mentions?limit=10000')).body as any[]
+    const all = (await server.api('/api/v1/mentions/by-role?limit=10000')).body as any[]
     const notified = all.filter((m) => m.task_id === taskId).map((m) => m.mentioned_agent_id)
     expect(notified).toContain(project.pm)
     expect(notified).not.toContain(qa)
@@ -345,6 +346,7 @@ describe('failure budget with other settings', () => {
     const defaults = await startTestServer()
     onTestFinished(() => defaults.close())
     const own = await seedProject(defaults.api)
+    await registerAgent(defaults.api, { agent_id: 'runner_1' })
     const task = await makeTask(defaults.api, own)
 
     const res = await postRun(defaults.api, task.id, { agent_id: 'runner_1' })

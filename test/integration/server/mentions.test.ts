@@ -19,6 +19,8 @@ afterAll(async () => {
 const comment = (taskId: number, agentId: string, text: string) =>
   server.api(`/api/v1/tasks/${taskId}/comment?agent_id=${agentId}`, { method: 'POST', body: { comment: text } })
 const mentionsOf = async (agentId: string, query = '') => (await server.api(`/api/v1/mentions?agent_id=${agentId}${query}`)).body as any[]
+/** A registered agent to mention: only a registered agent's mentions can be read. */
+const newReader = () => registerAgent(server.api, { agent_id: uniqueId('reader') })
 
 describe('mention parsing', () => {
   it.each([
@@ -37,14 +39,14 @@ describe('mention parsing', () => {
 
     await comment(task.id, project.pm, text)
 
-    const all = (await server.api('/api/v1/mentions?limit=10000')).body as any[]
+    const all = (await server.api('/api/v1/mentions/by-role?limit=10000')).body as any[]
     const forTask = all.filter((m) => m.task_id === task.id).map((m) => m.mentioned_agent_id).sort()
     expect(forTask).toEqual(ids.sort())
   })
 
   it('creates a task mention with the task title when a comment mentions an agent', async () => {
     const task = await makeTask(server.api, project, { title: 'Fix login' })
-    const reader = uniqueId('reader')
+    const reader = await newReader()
 
     await comment(task.id, project.pm, `@${reader} over to you`)
 
@@ -78,7 +80,7 @@ describe('mention parsing', () => {
 
 describe('GET /mentions', () => {
   it('returns only unread mentions when unread_only is true', async () => {
-    const reader = uniqueId('reader')
+    const reader = await newReader()
     const task = await makeTask(server.api, project)
     await comment(task.id, project.pm, `@${reader} one`)
     await comment(task.id, project.pm, `@${reader} two`)
@@ -99,7 +101,7 @@ describe('GET /mentions', () => {
     ['False', 2],
     ['no', 2],
   ])('filters as v1 did when unread_only is %s (python clients send True/False)', async (value, expected) => {
-    const reader = uniqueId('reader')
+    const reader = await newReader()
     const task = await makeTask(server.api, project)
     await comment(task.id, project.pm, `@${reader} one`)
     await comment(task.id, project.pm, `@${reader} two`)
@@ -112,14 +114,21 @@ describe('GET /mentions', () => {
     expect(res.body).toHaveLength(expected)
   })
 
-  it('returns everyone\'s mentions, newest first, up to limit when no agent_id is given', async () => {
-    const task = await makeTask(server.api, project)
-    await comment(task.id, project.pm, '@m1 @m2 @m3')
-
+  it('returns 422 naming agent_id when no agent_id is given (v1 listed everyone\'s; /mentions/by-role does)', async () => {
     const res = await server.api('/api/v1/mentions?limit=2')
 
-    expect(res.body).toHaveLength(2)
-    expect(res.body[0].id).toBeGreaterThan(res.body[1].id)
+    expectClientError(res, 422, 'agent_id')
+  })
+
+  it('returns 404 agent_not_found when the agent is not registered', async () => {
+    const task = await makeTask(server.api, project)
+    const stranger = uniqueId('stranger')
+    await comment(task.id, project.pm, `@${stranger}`)
+
+    const res = await server.api(`/api/v1/mentions?agent_id=${stranger}`)
+
+    expectClientError(res, 404, stranger)
+    expect(res.body.code).toBe('agent_not_found')
   })
 })
 
@@ -153,7 +162,7 @@ describe('GET /mentions/by-role', () => {
 
 describe('PUT /mentions/{mention_id}/read', () => {
   it('marks the mention read when its agent asks', async () => {
-    const reader = uniqueId('reader')
+    const reader = await newReader()
     const task = await makeTask(server.api, project)
     await comment(task.id, project.pm, `@${reader}`)
     const [mention] = await mentionsOf(reader)
@@ -165,7 +174,7 @@ describe('PUT /mentions/{mention_id}/read', () => {
   })
 
   it('returns 403 with v1 wording and keeps it unread when another agent asks', async () => {
-    const reader = uniqueId('reader')
+    const reader = await newReader()
     const task = await makeTask(server.api, project)
     await comment(task.id, project.pm, `@${reader}`)
     const [mention] = await mentionsOf(reader)

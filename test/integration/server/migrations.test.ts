@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 
 import { connectDatabase, findTask, listRuns, migrateToLatest, rowToTask, tableNames } from '../../../src/db/index.js'
 import type { Connection } from '../../../src/db/index.js'
-import { OWN_TABLES, migrationProvider } from '../../../src/db/migrations/index.js'
+import { MIGRATIONS, OWN_TABLES, migrationProvider } from '../../../src/db/migrations/index.js'
 import { createTestDatabase, isPgLane } from '../../helpers/pg-database.js'
 
 /** A fresh database of this lane's dialect (SQLite file, or PostgreSQL in the postgres lane). */
@@ -59,13 +59,14 @@ describe('migration 0003-run-verdicts', () => {
 
     const applied = await migrateToLatest(db)
 
-    expect(applied).toEqual(['0003-run-verdicts', '0004-activity-and-transcripts'])
+    expect(applied).toEqual(['0003-run-verdicts', '0004-activity-and-transcripts', '0005-agent-tokens'])
     const upgraded = rowToTask((await findTask(db, task.id))!)
     expect(upgraded).toMatchObject({ status: 'under_work', locked_by: 'dev_1', attempts: 2, failures: 0, work_branch: null, work_commit: null, budget_usd: null })
     expect(await listRuns(db, task.id)).toEqual([expect.objectContaining({ outcome: 'agent_timeout', verdict: 'failed', verdict_reason: null })])
   })
 
-  it('migrates down and up again', async (context) => {
+  it('migrates the latest migration down and up again', async (context) => {
+    const latest = Object.keys(MIGRATIONS).at(-1)
     const { db } = await freshConnection(context)
     const migrator = new Migrator({ db, provider: migrationProvider })
     await migrateToLatest(db)
@@ -74,9 +75,9 @@ describe('migration 0003-run-verdicts', () => {
     const up = await migrator.migrateUp()
 
     expect(down.error).toBeUndefined()
-    expect(down.results?.map((r) => [r.migrationName, r.status])).toEqual([['0004-activity-and-transcripts', 'Success']])
+    expect(down.results?.map((r) => [r.migrationName, r.status])).toEqual([[latest, 'Success']])
     expect(up.error).toBeUndefined()
-    expect(up.results?.map((r) => [r.migrationName, r.status])).toEqual([['0004-activity-and-transcripts', 'Success']])
+    expect(up.results?.map((r) => [r.migrationName, r.status])).toEqual([[latest, 'Success']])
   })
 })
 

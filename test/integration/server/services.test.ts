@@ -45,13 +45,13 @@ describe('POST /services/register', () => {
     expect(svc.last_heartbeat).toMatch(/Z$/)
   })
 
-  it('updates the existing service and its owner when the name is registered again', async () => {
-    const first = await registerService(uniqueId('dev'), { status: 'starting' })
-    const taker = uniqueId('dev')
+  it('updates the existing service when its owner registers the name again', async () => {
+    const owner = uniqueId('dev')
+    const first = await registerService(owner, { status: 'starting' })
 
-    const again = await registerService(taker, { service_name: first.service_name, port: 9000, status: 'down' })
+    const again = await registerService(owner, { service_name: first.service_name, port: 9000, status: 'down' })
 
-    expect(again).toMatchObject({ id: first.id, owner_agent_id: taker, port: 9000, status: 'down' })
+    expect(again).toMatchObject({ id: first.id, owner_agent_id: owner, port: 9000, status: 'down' })
     const list = await server.api('/api/v1/services')
     expect(list.body.filter((s: any) => s.service_name === first.service_name)).toHaveLength(1)
   })

@@ -54,7 +54,8 @@ async function arrange(from: From): Promise<Arranged> {
   if (from === 'under_work_qa') return { taskId: task.id, holder: qa }
   await setStatus(server.api, task.id, qa, 'qa_done')
   if (from === 'qa_done') return { taskId: task.id, holder: qa }
-  await setStatus(server.api, task.id, qa, from)
+  // Committing a major task (the default) is the reviewer's step: a pm's.
+  await setStatus(server.api, task.id, from === 'committed' ? project.pm : qa, from)
   expect((await getTask(server.api, task.id)).status).toBe(from)
   return { taskId: task.id, holder: qa }
 }
@@ -116,8 +117,10 @@ const table: Array<[From, TaskStatus, Who, Outcome]> = [
   ['under_work_dev', 'committed', 'holder', INVALID],
   ['under_work_dev', 'pending', 'holder', INVALID],
   ['under_work_dev', 'documentation_done', 'pm', INVALID],
-  // dev_done: QA must lock it to test it; anyone may send it back for rework.
+  // dev_done: QA must lock it to test it; a planner or a dev of the task's role may send it back for rework.
   ['dev_done', 'created', 'dev', ok()],
+  ['dev_done', 'created', 'pm', ok()],
+  ['dev_done', 'created', 'qa', PLANNERS_ONLY],
   ['dev_done', 'qa_done', 'qa', INVALID],
   ['dev_done', 'under_work', 'qa', INVALID],
   ['dev_done', 'committed', 'pm', INVALID],
@@ -130,16 +133,19 @@ const table: Array<[From, TaskStatus, Who, Outcome]> = [
   ['under_work_qa', 'qa_done', 'qa', NOT_HOLDER],
   ['under_work_qa', 'qa_done', 'pm', ok()],
   ['under_work_qa', 'committed', 'holder', INVALID],
-  // qa_done: documentation, commit or rework.
+  // qa_done: documentation, commit or rework. These tasks are major: a planner reviews and commits them.
   ['qa_done', 'documentation_done', 'holder', ok()],
-  ['qa_done', 'committed', 'holder', ok()],
-  ['qa_done', 'committed', 'dev', ok()],
+  ['qa_done', 'committed', 'pm', ok()],
+  ['qa_done', 'committed', 'architect', ok()],
+  ['qa_done', 'committed', 'holder', PLANNERS_ONLY],
+  ['qa_done', 'committed', 'dev', PLANNERS_ONLY],
   ['qa_done', 'created', 'pm', ok()],
   ['qa_done', 'dev_done', 'pm', INVALID],
   ['qa_done', 'under_work', 'pm', INVALID],
   ['qa_done', 'pending', 'pm', INVALID],
   // documentation_done.
-  ['documentation_done', 'committed', 'dev', ok()],
+  ['documentation_done', 'committed', 'pm', ok()],
+  ['documentation_done', 'committed', 'dev', PLANNERS_ONLY],
   ['documentation_done', 'dev_done', 'dev', ok()],
   ['documentation_done', 'created', 'pm', ok()],
   ['documentation_done', 'qa_done', 'pm', INVALID],
