@@ -129,7 +129,9 @@ export interface ServerChild {
  * core and the load generator's CPU does not count as server time.
  */
 export async function startServerChild(options: { dataDir: string; databaseUrl?: string; timeoutMs: number }): Promise<ServerChild> {
-  const args = [HPM_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', options.dataDir]
+  // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server (written when it stops).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const args = [...nodeArgs, HPM_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', options.dataDir]
   if (options.databaseUrl) args.push('--database-url', options.databaseUrl)
   let stderr = ''
   let announce: ((url: string) => void) | undefined
