@@ -6,6 +6,7 @@ import { benchAllDatabases, claimThroughputTable } from './claim-throughput.js'
 import { log, machine, printReport } from './bench-kit.js'
 import { benchMcpLatency, mcpLatencyTable } from './mcp-latency.js'
 import { benchRunnerOverhead, runnerOverheadTable, runnerPhasesTable } from './runner-overhead.js'
+import { benchTaskList, taskListTable } from './task-list.js'
 import { benchTeamSupervisor, teamSupervisorTable } from './team-supervisor.js'
 
 const startedAt = performance.now()
@@ -17,6 +18,9 @@ printReport(`runner overhead (${runner.tasks} tasks)`, { machine: machine(), ...
 
 const claims = await benchAllDatabases()
 printReport('claim throughput and long-poll wake latency', { machine: machine(), results: claims }, claimThroughputTable(claims))
+
+const list = await benchTaskList()
+printReport(`task list (${list.tasks} tasks)`, { machine: machine(), ...list }, taskListTable(list))
 
 const mcp = await benchMcpLatency()
 printReport('MCP latency', { machine: machine(), ...mcp }, mcpLatencyTable(mcp))

@@ -143,6 +143,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--hooks-dir <dir>', 'folder with pre_task, post_task and health_check hooks')
     .addOption(new Option('--on-stuck <answer>', 'answer to operator prompts without a terminal').choices(['retry', 'release', 'quit']))
     .option('--base-branch <branch>', 'branch minor tasks are merged into (default: the repo HEAD branch)')
+    .option('--remote <name>', 'git remote mode, for runners on several machines: fetch, push task branches before dev_done, merge into the remote base branch (env HEADLESS_PM_GIT_REMOTE)')
     .action(async (opts: Omit<RunnerFlags, 'url' | 'apiKey'>, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>()
       const { runCommand } = await import('./commands/run.js')
@@ -445,8 +446,9 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--repo <dir>', 'the project git repository (default: the current directory)')
     .option('--base-branch <branch>', 'branch to merge into (env HEADLESS_PM_BASE_BRANCH; default: the repo HEAD branch)')
     .option('--worktree-base <dir>', 'where the scratch merge worktree goes (env HEADLESS_PM_WORKTREE_BASE; default <repo>/.worktrees)')
+    .option('--remote <name>', 'merge into this remote\'s base branch, pushed with a lease (env HEADLESS_PM_GIT_REMOTE)')
     .addHelpText('after', MERGE_HELP)
-    .action(async (taskId: number, opts: { agentId: string; repo?: string; baseBranch?: string; worktreeBase?: string }, command: Command) => {
+    .action(async (taskId: number, opts: { agentId: string; repo?: string; baseBranch?: string; worktreeBase?: string; remote?: string }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>()
       const [{ mergePassedTask }, output] = await Promise.all([tasksModule(), import('./output.js')])
       const mode = output.outputMode(globals.json)

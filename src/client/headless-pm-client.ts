@@ -159,6 +159,8 @@ interface RequestSpec<S extends z.ZodType> {
   /** Safe to send twice: retried after connection errors. */
   isIdempotent: boolean
   timeoutMs?: number
+  /** Sees the answer's headers (a page's `x-next-cursor`) before its body is returned. */
+  onHeaders?: (headers: Headers) => void
 }
 
 const API = '/api/v1'
@@ -352,6 +354,16 @@ export class HeadlessPMClient {
   /** `GET /tasks` with optional filters. */
   listTasks(query: ListTasksQuery = {}, options?: CallOptions): Promise<TaskResponse[]> {
     return this.#call({ method: 'GET', path: `${API}/tasks`, query: { ...query }, schema: Tasks, isIdempotent: true }, options)
+  }
+
+  /** `GET /tasks?limit=`: one page, newest first, and the cursor of the next (undefined after the last). */
+  async listTasksPage(query: ListTasksQuery & { limit: number; cursor?: string }, options?: CallOptions): Promise<{ tasks: TaskResponse[]; nextCursor: string | undefined }> {
+    let nextCursor: string | undefined
+    const tasks = await this.#call(
+      { method: 'GET', path: `${API}/tasks`, query: { ...query }, schema: Tasks, isIdempotent: true, onHeaders: (headers) => (nextCursor = headers.get('x-next-cursor') ?? undefined) },
+      options,
+    )
+    return { tasks, nextCursor }
   }
 
   /** `GET /tasks/{id}`: the task with its comments and status notes. */
@@ -755,6 +767,7 @@ export class HeadlessPMClient {
       if ('response' in outcome) {
         const { response, text } = outcome
         if (!response.ok) throw errorFromText(response, text, endpoint)
+        spec.onHeaders?.(response.headers)
         return this.#validate(spec.schema, parseJsonOrThrow(text, endpoint, response.status, response), endpoint, response.status, response)
       }
       const { reason, error } = outcome

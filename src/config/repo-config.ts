@@ -16,6 +16,8 @@ export interface RepoConfig {
   stateDir: string
   /** `--base-branch` / HEADLESS_PM_BASE_BRANCH; unset means the repository's HEAD branch. */
   baseBranch: string | undefined
+  /** `--remote` / HEADLESS_PM_GIT_REMOTE: git remote mode's remote (e.g. `origin`); unset: none. */
+  remote: string | undefined
   /** Server URL and key, with the `.env` looked up from the repository. */
   client: ClientConfig
 }
@@ -24,6 +26,7 @@ export interface RepoFlags {
   repo?: string
   worktreeBase?: string
   baseBranch?: string
+  remote?: string
   url?: string
   apiKey?: string
 }
@@ -42,6 +45,7 @@ export function repoSettings(flags: RepoFlags, env: EnvMap, merged: EnvMap, repo
     worktreeBase: absolute(flags.worktreeBase ?? merged.HEADLESS_PM_WORKTREE_BASE ?? '.worktrees', repoDir),
     stateDir: absolute(merged.HEADLESS_PM_STATE_DIR ?? join('.headless-pm', 'runner'), repoDir),
     baseBranch: flags.baseBranch ?? merged.HEADLESS_PM_BASE_BRANCH,
+    remote: flags.remote ?? merged.HEADLESS_PM_GIT_REMOTE,
     client: loadClientConfig({ flags: { url: flags.url, apiKey: flags.apiKey }, env, cwd: repoDir }),
   }
 }

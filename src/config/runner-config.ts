@@ -32,6 +32,11 @@ export const RunnerConfigSchema = z.object({
   worktreeBase: z.string().describe('HEADLESS_PM_WORKTREE_BASE; default <repo>/.worktrees'),
   stateDir: z.string().describe('HEADLESS_PM_STATE_DIR: lock files and logs; default <repo>/.headless-pm/runner'),
   baseBranch: z.string().optional().describe('HEADLESS_PM_BASE_BRANCH: where minor tasks merge; default the repo HEAD branch'),
+  remote: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be a git remote name, e.g. origin')
+    .optional()
+    .describe('--remote / HEADLESS_PM_GIT_REMOTE: git remote mode, for runners on several machines: fetch before each worktree, push the task branch before dev_done, move the remote base branch with a lease; unset = this repository only'),
   claudeBin: z.string().min(1).default('claude').describe('HEADLESS_PM_CLAUDE_BIN'),
   claudeEnvDeny: EnvNameList.default([]).describe('HEADLESS_PM_CLAUDE_ENV_DENY: more variables (names or PREFIX* patterns, comma-separated) kept out of the environment Claude inherits; the runner\'s own keys, HEADLESS_PM_*, HPM_*, DATABASE_URL and PG* are always kept out'),
   claudeEnvPass: EnvNameList.default([]).describe('HEADLESS_PM_CLAUDE_ENV_PASS: variables (names or PREFIX* patterns, comma-separated) Claude inherits even when denied; never GIT_DIR and the other repository pointers'),
@@ -64,6 +69,7 @@ export interface RunnerFlags {
   hooksDir?: string
   onStuck?: string
   baseBranch?: string
+  remote?: string
   url?: string
   apiKey?: string
 }
@@ -109,6 +115,7 @@ export function loadRunnerConfig({ flags, env, cwd }: { flags: RunnerFlags; env:
     worktreeBase: repo.worktreeBase,
     stateDir: repo.stateDir,
     baseBranch: repo.baseBranch,
+    remote: repo.remote,
     client: repo.client,
     models: {
       junior: merged.HEADLESS_PM_MODEL_JUNIOR,
@@ -127,6 +134,7 @@ export function loadRunnerConfig({ flags, env, cwd }: { flags: RunnerFlags; env:
       agentId: '--agent-id',
       level: '--level',
       onStuck: '--on-stuck / HEADLESS_PM_ON_STUCK',
+      remote: '--remote / HEADLESS_PM_GIT_REMOTE',
     })
   }
   return deepFreeze(parsed.data)

@@ -104,6 +104,7 @@ export {
   CommentRequest,
   CreateTaskRequest,
   ListTasksQuery,
+  MAX_TASKS_PAGE,
   MAX_TASK_BUDGET_USD,
   MAX_WAIT_SECONDS,
   NextTaskQuery,

@@ -112,12 +112,29 @@ export const UpdateTaskRequest = z
   .strict()
 export type UpdateTaskRequest = z.infer<typeof UpdateTaskRequest>
 
+/** The most tasks one page of `GET /tasks` holds. */
+export const MAX_TASKS_PAGE = 1000
+
 export const ListTasksQuery = z.object({
   status: TaskStatus.optional(),
   role: AgentRole.optional(),
   feature_id: Id.optional(),
   epic_id: Id.optional(),
   locked_by: AgentId.optional(),
+  /** A page of at most this many (newest first); the `x-next-cursor` header then names the next page. Without it: every task, as v1. */
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(MAX_TASKS_PAGE, `must be at most ${MAX_TASKS_PAGE}`)
+    .optional()
+    .describe(`a page of at most this many tasks, newest first (1..${MAX_TASKS_PAGE}); the x-next-cursor header names the next page. Without it: every task, as v1`),
+  /** The `x-next-cursor` of the previous page. */
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,200}$/, 'must be the x-next-cursor value of the previous page')
+    .optional()
+    .describe('the x-next-cursor header of the previous page'),
 })
 export type ListTasksQuery = z.infer<typeof ListTasksQuery>
 

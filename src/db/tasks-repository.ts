@@ -78,14 +78,49 @@ export async function getTaskOrThrow(db: Db, taskId: number): Promise<TaskWithEp
   return task
 }
 
-export async function listTasks(db: Db, query: ListTasksQuery): Promise<TaskWithEpic[]> {
+/** Where a page of `GET /tasks` ends: the last task's place in the newest-first order. */
+interface TaskCursor {
+  createdAt: string
+  id: number
+}
+
+function encodeCursor(task: TaskWithEpic): string {
+  return Buffer.from(JSON.stringify([task.created_at, task.id])).toString('base64url')
+}
+
+function decodeCursor(cursor: string): TaskCursor {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[]
+    if (typeof createdAt === 'string' && Number.isInteger(id)) return { createdAt, id: id as number }
+  } catch {
+    // Reported below.
+  }
+  throw new AppError('validation_failed', 'cursor: must be the x-next-cursor value of the previous page')
+}
+
+/**
+ * Tasks newest first, filtered in SQL. With `limit`, one page and the cursor of the next (none
+ * after the last page); without it, every task (v1's answer).
+ */
+export async function listTasks(db: Db, query: ListTasksQuery): Promise<{ tasks: TaskWithEpic[]; nextCursor: string | undefined }> {
   let q = selectTasks(db)
   if (query.status) q = q.where('tasks.status', '=', query.status)
   if (query.role) q = q.where('tasks.target_role', '=', query.role)
   if (query.feature_id) q = q.where('tasks.feature_id', '=', query.feature_id)
   if (query.epic_id) q = q.where('features.epic_id', '=', query.epic_id)
   if (query.locked_by) q = q.where('tasks.locked_by', '=', query.locked_by)
-  return q.orderBy('tasks.created_at', 'desc').orderBy('tasks.id', 'desc').execute()
+  if (query.cursor !== undefined) {
+    const after = decodeCursor(query.cursor)
+    q = q.where((eb) =>
+      eb.or([eb('tasks.created_at', '<', after.createdAt), eb.and([eb('tasks.created_at', '=', after.createdAt), eb('tasks.id', '<', after.id)])]),
+    )
+  }
+  q = q.orderBy('tasks.created_at', 'desc').orderBy('tasks.id', 'desc')
+  if (query.limit === undefined) return { tasks: await q.execute(), nextCursor: undefined }
+  // One more than asked tells whether another page follows.
+  const rows = await q.limit(query.limit + 1).execute()
+  const tasks = rows.slice(0, query.limit)
+  return { tasks, nextCursor: rows.length > query.limit ? encodeCursor(tasks.at(-1)!) : undefined }
 }
 
 export async function listComments(db: Db, taskId: number): Promise<TaskComment[]> {

@@ -22,7 +22,7 @@ import { mergeLockDir } from './merge-lock.js'
 import { findBaseBranch } from './merge-task.js'
 import { reconcile } from './reconcile.js'
 import { isReportedPhase } from './phase-machine.js'
-import { checkInstallation } from './preflight.js'
+import { checkInstallation, checkRemote } from './preflight.js'
 import { readRunnerRolePrompt } from './role-prompt.js'
 import { FAULT_POINTS, faultPoint, modeOf, modeOfClaim, requestedBranch, serverCall } from './runner-context.js'
 import type { FaultPoint, RunnerContext, TaskEnd } from './runner-context.js'
@@ -153,7 +153,7 @@ export class AdvancedAgentRunner {
     if (process.getuid?.() === 0) ui.info('running as root: Claude gets IS_SANDBOX=1, which --dangerously-skip-permissions requires')
 
     const git = new Git({})
-    const worktree = new GitWorktree({ repoDir: config.repoDir, worktreeBase: config.worktreeBase })
+    const worktree = new GitWorktree({ repoDir: config.repoDir, worktreeBase: config.worktreeBase, remote: config.remote })
     const pruned = await worktree.prune()
     if (!pruned.ok) {
       ui.error(`${config.repoDir} is not a usable git repository: ${pruned.message}`)
@@ -168,6 +168,14 @@ export class AdvancedAgentRunner {
     if (!baseBranch) {
       ui.error(`cannot tell the base branch of ${config.repoDir} (detached HEAD?); set HEADLESS_PM_BASE_BRANCH`)
       return RUNNER_EXIT.failed
+    }
+    if (config.remote !== undefined) {
+      const remoteProblem = await checkRemote(git, worktree, config.repoDir, config.remote, baseBranch)
+      if (remoteProblem !== undefined) {
+        ui.error(remoteProblem)
+        return RUNNER_EXIT.failed
+      }
+      ui.info(`git remote mode: worktrees start from ${config.remote}, task branches are pushed there before dev_done, merges move ${config.remote}/${baseBranch}`)
     }
     const guardBin = await findTimeoutGuard(path)
     if (!guardBin) ui.warn('GNU timeout was not found: a Claude left running by a killed runner is stopped only when the runner starts again')

@@ -1,4 +1,6 @@
 import { ProcessStartError, runProcess } from '../lib/index.js'
+import { hasRemote, remoteRef } from './components/index.js'
+import type { Git, GitWorktree } from './components/index.js'
 
 export interface InstallationCheckInput {
   claudeBin: string
@@ -56,4 +58,20 @@ async function checkClaude(run: Run, claudeBin: string): Promise<string[]> {
     return ['claude is not logged in (claude auth status): run `claude /login`, or set ANTHROPIC_API_KEY (Bedrock/Vertex: CLAUDE_CODE_USE_BEDROCK / CLAUDE_CODE_USE_VERTEX and their credentials)']
   }
   return []
+}
+
+/**
+ * Git remote mode's start-up check: the remote is configured, answers a fetch (with git's own
+ * credentials) and has the base branch. Returns the problem with its fix, or undefined.
+ */
+export async function checkRemote(git: Git, worktree: GitWorktree, repoDir: string, remote: string, baseBranch: string): Promise<string | undefined> {
+  if (!(await hasRemote(git, repoDir, remote))) {
+    return `--remote ${remote}: ${repoDir} has no git remote named ${remote}; add it (git remote add ${remote} <url>) or run without --remote`
+  }
+  const fetched = await worktree.fetch()
+  if (!fetched.ok) return `${fetched.message}; check the network and git's credentials for ${remote} (ssh agent, credential helper)`
+  if ((await git.resolveCommit(repoDir, remoteRef(remote, baseBranch))) === undefined) {
+    return `${remote} has no branch ${baseBranch}: push it once (git push ${remote} ${baseBranch}) or pass --base-branch`
+  }
+  return undefined
 }

@@ -188,3 +188,40 @@ describe('readRunnerRolePrompt', () => {
     expect(readRunnerRolePrompt(tempRepo(), role)).toBe(`You are a ${role} agent in a team coordinated by Headless PM.`)
   })
 })
+
+describe('buildPrompt in git remote mode', () => {
+  function remotePrompt(mode: PromptMode, reportVia: 'hpm' | 'mcp' = 'hpm'): string {
+    const role: AgentRole = mode === 'review' ? 'qa' : 'backend_dev'
+    return buildPrompt({
+      reportVia,
+      rolePrompt: readRunnerRolePrompt('/nonexistent-repo', role),
+      task: task(),
+      agentId: agentIdFor(role),
+      role,
+      mode,
+      worktreePath: `/repo/.worktrees/task-${TASK_ID}${mode === 'review' ? '-qa' : ''}`,
+      branch: `feature/task-${TASK_ID}`,
+      baseBranch: 'main',
+      ...(mode === 'review' ? { reviewedCommit: SHA } : {}),
+      mentions: [],
+      attempt: 1,
+      pushRemote: 'origin',
+    })
+  }
+
+  it.each(['hpm', 'mcp'] as const)('leaves dev_done to the runner, which pushes first, when reporting via %s', (reportVia) => {
+    const prompt = remotePrompt('work', reportVia)
+
+    expect(prompt).not.toMatch(/dev_done[" ]*(--notes|,)/)
+    expect(prompt).not.toMatch(/--status dev_done|"status": "dev_done"/)
+    expect(prompt).toContain(`the runner pushes branch feature/task-${TASK_ID} to origin and then reports dev_done`)
+    // The one check that fails is the one this mode changes on purpose: no status command at all.
+    expect(problemsIn(prompt, agentIdFor('backend_dev'), 'work')).toEqual(['status commands: [], expected [dev_done]'])
+  })
+
+  it('gives a reviewer the same one verdict as without a remote', () => {
+    const prompt = remotePrompt('review')
+
+    expect(problemsIn(prompt, agentIdFor('qa'), 'review')).toEqual([])
+  })
+})

@@ -25,6 +25,11 @@ export interface PromptInput {
   previousFailure?: string
   /** How the agent reports: the `hpm` command line, or the MCP server's tools (HEADLESS_PM_CLAUDE_MCP). */
   reportVia: 'hpm' | 'mcp'
+  /**
+   * Git remote mode's remote: the runner, not the agent, reports `dev_done`, after pushing the
+   * branch there, so no report ever names commits the remote lacks.
+   */
+  pushRemote?: string
 }
 
 function mentionLines(mentions: readonly MentionResponse[]): string[] {
@@ -66,11 +71,19 @@ function reportingLines(input: PromptInput): string[] {
       `  fail: ${statusCall(input, 'created', '<QA report: what fails, how to reproduce, expected vs actual>')}`,
     ]
   }
+  const finish = input.pushRemote
+    ? [
+        `When the task is complete and committed, end your session. Do not set the task's status and do not push:`,
+        `the runner pushes branch ${input.branch} to ${input.pushRemote} and then reports dev_done with your last commit.`,
+      ]
+    : [
+        `When the task is complete and committed, report it with this one ${how}, then end your session:`,
+        `  ${statusCall(input, 'dev_done', '<what you did, how to test it>')}`,
+      ]
   return [
     `Work only inside ${input.worktreePath} on branch ${input.branch}. Commit your changes with git as you go`,
     '(the runner commits anything you leave uncommitted, but a clear commit message from you is better).',
-    `When the task is complete and committed, report it with this one ${how}, then end your session:`,
-    `  ${statusCall(input, 'dev_done', '<what you did, how to test it>')}`,
+    ...finish,
     'If you cannot finish, do not report: leave one comment saying why and what is left, then end your session:',
     `  ${commentCall(input, '<why you cannot finish, what is left>')}`,
     `Do not merge into ${input.baseBranch} yourself: after QA the runner merges minor tasks; major ones go to review.`,
@@ -114,7 +127,9 @@ export function buildPrompt(input: PromptInput): string {
   lines.push(
     '',
     'The runner has already claimed this task for you and owns everything around it: the claim, the worktree, merging and what comes next.',
-    'Do this one task only, report it once as above, and end your session.',
+    input.pushRemote && input.mode === 'work'
+      ? 'Do this one task only, commit it, and end your session as above.'
+      : 'Do this one task only, report it once as above, and end your session.',
   )
   if (input.attempt > 1) {
     lines.push('', `## Note: this is attempt ${input.attempt}`, input.previousFailure ? `The previous attempt ended with: ${input.previousFailure}.` : 'A previous attempt did not finish.', 'Check the worktree for work already done before starting over.')

@@ -58,7 +58,7 @@ export const RECOVERY = {
   git_failed: {
     retry: 'operator',
     description:
-      'a git operation failed (commit, merge conflict, base branch cannot be fast-forwarded); the base branch is left unchanged',
+      'a git operation failed (commit, merge conflict, base branch cannot be fast-forwarded, a push the remote refused); the base branch is left unchanged',
   },
   api_unavailable: {
     retry: 'backoff',

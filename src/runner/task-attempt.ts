@@ -208,6 +208,17 @@ async function concludeAttempt(
     case 'reported': {
       ctx.ui.success(`task ${task.id} reported ${now!.status} by the agent`)
       if (mode === 'work') await keepLeftoversAside(ctx, state, now!)
+      if (mode === 'work' && ctx.worktree.remote !== undefined) {
+        // Remote mode: the agent reported although the prompt says the runner does (and QA may
+        // have claimed it since). Its work must reach the remote; when it cannot, the hand-over
+        // is taken back (see sendBackUnpushed).
+        const pushed = await pushWork(ctx, state, now!.work_commit ?? undefined)
+        if (!pushed.ok) {
+          const reason = failure(`the agent reported ${now!.status} but its work could not be pushed: ${pushed.message}`)
+          await sendBackUnpushed(ctx, task.id, reason)
+          return { kind: 'failed', category: 'git_failed', reason, budget: await record('failed', reason) }
+        }
+      }
       const exit = run.outcome === 'succeeded' ? '' : ` (then claude: ${run.errorMessage ?? run.outcome})`
       await record('succeeded', `the agent reported ${now!.status}${exit}`)
       return { kind: 'reported' }
@@ -297,6 +308,7 @@ async function runClaude(
     attempt: state.attempt,
     previousFailure,
     reportVia: config.claudeMcp ? 'mcp' : 'hpm',
+    pushRemote: ctx.worktree.remote,
   })
   const stop = new AbortController()
   const onShutdown = () => stop.abort()
@@ -397,6 +409,9 @@ async function judgeWork(ctx: RunnerContext, taskId: number, state: TaskLockStat
       return { kind: 'reported', reason: `the agent reported ${verdict.status}` }
     case 'report_dev_done': {
       const head = await ctx.worktree.head(state.worktree_path)
+      // Remote mode: never a dev_done whose commits are not on the remote (QA may be elsewhere).
+      const pushed = await pushWork(ctx, state, head)
+      if (!pushed.ok) return { kind: 'no_work', reason: `the work was not reported: ${pushed.message}` }
       const reported = await reportStatus(ctx, taskId, 'dev_done', `Reported by the runner: ${ahead} commit(s) on ${state.branch_name}${head ? ` up to ${head.slice(0, 12)}` : ''}.`, {
         work_branch: state.branch_name,
         ...(head ? { work_commit: head } : {}),
@@ -408,6 +423,30 @@ async function judgeWork(ctx: RunnerContext, taskId: number, state: TaskLockStat
     default:
       return verdict
   }
+}
+
+/**
+ * Remote mode: pushes the task's work (`commit`, else the branch tip) to the remote's task branch,
+ * by fast-forward only. Without a remote there is nothing to do.
+ */
+export async function pushWork(ctx: RunnerContext, state: TaskLockState, commit: string | undefined): Promise<{ ok: true } | { ok: false; message: string }> {
+  if (ctx.worktree.remote === undefined) return { ok: true }
+  const sha = commit ?? (await ctx.git.resolveCommit(ctx.config.repoDir, `refs/heads/${state.branch_name}`))
+  if (sha === undefined) return { ok: false, message: `branch ${state.branch_name} not found` }
+  const pushed = await ctx.worktree.push(sha, state.branch_name)
+  if (pushed.ok) ctx.ui.info(`pushed ${sha.slice(0, 12)} to ${ctx.worktree.remote} ${state.branch_name}`)
+  else ctx.ui.error(pushed.message)
+  return pushed
+}
+
+/**
+ * The agent reported dev_done itself and its work could not be pushed: the hand-over is taken back
+ * (dev_done → created, which the task's developers may do) so no reviewer on another machine waits
+ * for commits it cannot fetch. When a reviewer already holds it, a comment says what is missing.
+ */
+async function sendBackUnpushed(ctx: RunnerContext, taskId: number, reason: string): Promise<void> {
+  const sentBack = await reportStatus(ctx, taskId, 'created', `Sent back by the runner: ${reason}. The commits are only on ${ctx.config.agentId}'s machine.`).catch(() => 'lost' as const)
+  if (sentBack === 'lost') await commentOnTask(ctx, taskId, `Warning: ${reason}. The reported work is not on the remote.`)
 }
 
 /**

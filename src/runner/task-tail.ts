@@ -7,8 +7,9 @@ import { isAwaitingMerge, mergeTask } from './merge-task.js'
 import type { MergeTaskDeps } from './merge-task.js'
 import { stopOrphanAgent } from './orphan-agent.js'
 import { recordCutOffAttempt } from './run-records.js'
-import { commentOnTask, faultPoint, leftoversRef, serverCall } from './runner-context.js'
+import { commentOnTask, faultPoint, leftoversRef, modeOf, serverCall } from './runner-context.js'
 import type { RunnerContext, TaskEnd, TaskMode } from './runner-context.js'
+import { pushWork } from './task-attempt.js'
 
 function findTask(ctx: RunnerContext, taskId: number): Promise<TaskResponse | undefined> {
   return serverCall(ctx, 'reading the task', () => ctx.client.findTask(taskId))
@@ -43,8 +44,14 @@ export async function runPostTask(ctx: RunnerContext, initial: TaskLockState, ta
     state = await persistence.update({ attempt_started_at: null })
   }
   if (state.phase !== 'reported') state = await persistence.update({ phase: 'reported' })
+  // Remote mode, after a restart: an agent's own dev_done whose push the runner died before.
+  // Pushing again is a no-op when it landed.
+  if (task.status === 'dev_done' && modeOf(ctx, state, task) === 'work' && ctx.worktree.remote !== undefined) {
+    const pushed = await pushWork(ctx, state, task.work_commit ?? undefined)
+    if (!pushed.ok) await commentOnTask(ctx, task.id, `Warning: the work reported as dev_done could not be pushed to ${ctx.worktree.remote}: ${pushed.message}`)
+  }
   const cwd = existsSync(state.worktree_path) ? state.worktree_path : ctx.config.repoDir
-  const result = { task_id: task.id, status: task.status, agent_id: ctx.config.agentId, branch: state.branch_name, worktree: state.worktree_path, attempt: state.attempt, session_id: state.session_id, work_commit: task.work_commit }
+  const result = { task_id: task.id, status: task.status, agent_id: ctx.config.agentId, branch: state.branch_name, worktree: state.worktree_path, attempt: state.attempt, session_id: state.session_id, work_commit: task.work_commit, base_branch: ctx.baseBranch, remote: ctx.worktree.remote ?? null }
   const post = await ctx.hooks.runPostTask({ cwd, task: { ...task } }, result)
   faultPoint(ctx, 'during_post_task')
   if (!post.ok) ui.warn(`post_task hook failed: ${post.message ?? 'non-zero exit'}`)

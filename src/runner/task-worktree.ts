@@ -16,7 +16,8 @@ export type Prepared =
 // Failures of the repository or git, which would fail every task the same way: charging them to
 // tasks would send the whole backlog to `pending` for one machine's fault.
 // `git_failed` (disk full, a lock another git holds) is the machine's too.
-const ENVIRONMENT_FAILURES: readonly GitFailure['code'][] = ['git_not_found', 'not_a_repository', 'no_commits', 'path_outside_base', 'base_not_found', 'git_failed']
+// So is a remote that cannot be fetched (network, credentials).
+const ENVIRONMENT_FAILURES: readonly GitFailure['code'][] = ['git_not_found', 'not_a_repository', 'no_commits', 'path_outside_base', 'base_not_found', 'git_failed', 'fetch_failed']
 
 /**
  * Makes the task's worktree. Work: `task-<id>` on the task's branch — or, when that branch is
@@ -27,7 +28,9 @@ const ENVIRONMENT_FAILURES: readonly GitFailure['code'][] = ['git_not_found', 'n
  */
 export async function prepareWorktree(ctx: RunnerContext, task: TaskResponse, state: TaskLockState, mode: TaskMode): Promise<Prepared> {
   const startedAt = new Date()
-  const made = mode === 'review' ? await prepareReview(ctx, task) : await prepareWork(ctx, task)
+  // Remote mode: what other machines pushed (the base, the task branch, the commit to review).
+  const fetched = await ctx.worktree.fetch()
+  const made = !fetched.ok ? fetched : mode === 'review' ? await prepareReview(ctx, task) : await prepareWork(ctx, task)
   faultPoint(ctx, 'during_worktree')
   if (made.ok) {
     const next = await ctx.persistence.update({

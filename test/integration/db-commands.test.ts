@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
+import { MIGRATIONS } from '../../src/db/migrations/index.js'
 import { runProcess } from '../../src/lib/index.js'
 
 const HPM = join(import.meta.dirname, '..', '..', 'bin', 'hpm.js')
@@ -32,9 +33,9 @@ describe('hpm db', () => {
     const migrate = await hpm('db', 'migrate', '--json')
     const after = await hpm('db', 'status', '--json')
 
-    expect(JSON.parse(before.stdout)).toMatchObject({ pending: ['0001-initial', '0002-one-task-per-agent', '0003-run-verdicts', '0004-activity-and-transcripts', '0005-agent-tokens'], state: 'behind' })
-    expect(JSON.parse(migrate.stdout)).toEqual({ applied: ['0001-initial', '0002-one-task-per-agent', '0003-run-verdicts', '0004-activity-and-transcripts', '0005-agent-tokens'] })
-    expect(JSON.parse(after.stdout)).toMatchObject({ applied: ['0001-initial', '0002-one-task-per-agent', '0003-run-verdicts', '0004-activity-and-transcripts', '0005-agent-tokens'], pending: [], state: 'current' })
+    expect(JSON.parse(before.stdout)).toMatchObject({ pending: Object.keys(MIGRATIONS), state: 'behind' })
+    expect(JSON.parse(migrate.stdout)).toEqual({ applied: Object.keys(MIGRATIONS) })
+    expect(JSON.parse(after.stdout)).toMatchObject({ applied: Object.keys(MIGRATIONS), pending: [], state: 'current' })
   })
 
   it('refuses to serve a database written by a newer version, with a clear message', async () => {

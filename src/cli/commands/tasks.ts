@@ -159,6 +159,8 @@ export interface MergePassedTaskOptions {
   repo?: string
   baseBranch?: string
   worktreeBase?: string
+  /** Git remote mode: merge into this remote's base branch (pushed with a lease). */
+  remote?: string
   url?: string
   apiKey?: string
   env: EnvMap
@@ -197,7 +199,10 @@ export async function mergePassedTask(options: MergePassedTaskOptions): Promise<
   ])
   const { taskId, agentId } = options
   const repo = loadRepoConfig({ flags: options, env: options.env, cwd: options.cwd })
-  const worktree = new GitWorktree({ repoDir: repo.repoDir, worktreeBase: repo.worktreeBase })
+  if (repo.remote !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(repo.remote)) {
+    throw new CommandFailedError(`--remote / HEADLESS_PM_GIT_REMOTE: ${repo.remote} is not a git remote name`)
+  }
+  const worktree = new GitWorktree({ repoDir: repo.repoDir, worktreeBase: repo.worktreeBase, remote: repo.remote })
   const usable = await worktree.prune()
   if (!usable.ok) throw new CommandFailedError(`${repo.repoDir} is not a usable git repository: ${usable.message}`)
   const baseBranch = await findBaseBranch(new Git({}), repo.repoDir, repo.baseBranch)

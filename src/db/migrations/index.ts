@@ -5,6 +5,7 @@ import * as onePerAgent from './0002-one-task-per-agent.js'
 import * as runVerdicts from './0003-run-verdicts.js'
 import * as activity from './0004-activity-and-transcripts.js'
 import * as agentTokens from './0005-agent-tokens.js'
+import * as taskListOrder from './0006-task-list-order.js'
 
 /** Every migration, by name, in order. Names sort in apply order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -13,6 +14,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-run-verdicts': runVerdicts,
   '0004-activity-and-transcripts': activity,
   '0005-agent-tokens': agentTokens,
+  '0006-task-list-order': taskListOrder,
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { mergeIntoBase, type MergeOptions, type MergeResult } from './git-merge.js'
 import { ensureExcluded, Git, gitFailure, isInside, isSamePath, type GitFailure } from './git.js'
+import { fetchRemote, pushCommit, remoteRef } from './git-remote.js'
 import { ensureCommits, moveAside } from './git-setup.js'
 import { slug } from './slug.js'
 import {
@@ -25,6 +26,12 @@ export interface GitWorktreeOptions {
   env?: Record<string, string>
   /** In a repository without commits, create an empty initial commit instead of failing. */
   allowInitialCommit?: boolean
+  /**
+   * Git remote mode (`--remote`): the remote runners on other machines share. New worktrees start
+   * from its branches (fetched by `fetch`), and merges move its base branch (with a lease).
+   * Unset: everything stays in this repository.
+   */
+  remote?: string
 }
 
 export interface TaskWorktree {
@@ -55,6 +62,7 @@ export class GitWorktree {
   readonly #base: string
   readonly #git: Git
   readonly #allowInitialCommit: boolean
+  readonly #remote: string | undefined
   #isRepoChecked = false
 
   constructor(options: GitWorktreeOptions) {
@@ -62,6 +70,23 @@ export class GitWorktree {
     this.#base = resolve(options.worktreeBase)
     this.#git = new Git({ env: options.env, timeoutMs: options.timeoutMs })
     this.#allowInitialCommit = options.allowInitialCommit ?? false
+    this.#remote = options.remote
+  }
+
+  /** The remote of git remote mode, or undefined. */
+  get remote(): string | undefined {
+    return this.#remote
+  }
+
+  /** Remote mode: fetches every branch of the remote. Without a remote: nothing to do. */
+  async fetch(): Promise<{ ok: true } | GitFailure> {
+    return this.#remote === undefined ? { ok: true } : fetchRemote(this.#git, this.#repoDir, this.#remote)
+  }
+
+  /** Remote mode: pushes `sha` to the remote's `branch`, by fast-forward only. */
+  async push(sha: string, branch: string): Promise<{ ok: true } | GitFailure> {
+    if (this.#remote === undefined) return { ok: true }
+    return pushCommit(this.#git, this.#repoDir, this.#remote, { sha, branch })
   }
 
   /** `<base>/task-<id>` on `branch`, reused when it exists (resume), created from the base otherwise. */
@@ -103,10 +128,13 @@ export class GitWorktree {
     const target = join(this.#base, `task-${slug(input.taskId)}-qa`)
     const prepared = await this.#prepare(input.branch)
     if (prepared !== undefined) return prepared
+    // In remote mode the remote's branch is the truth; a local branch of that name may be stale.
+    const tips = [`refs/heads/${input.branch}`, remoteRef(this.#remote ?? 'origin', input.branch)]
+    if (this.#remote !== undefined) tips.reverse()
     const commit = input.commit
       ? await this.#git.resolveCommit(this.#repoDir, input.commit)
-      : ((await this.#git.resolveCommit(this.#repoDir, `refs/heads/${input.branch}`)) ??
-        (await this.#git.resolveCommit(this.#repoDir, `refs/remotes/origin/${input.branch}`)))
+      : ((await this.#git.resolveCommit(this.#repoDir, tips[0]!)) ??
+        (await this.#git.resolveCommit(this.#repoDir, tips[1]!)))
     if (commit === undefined) {
       const what = input.commit ? `commit ${input.commit}` : `branch ${input.branch}`
       return gitFailure('branch_not_found', `${what} not found`)
@@ -219,7 +247,11 @@ export class GitWorktree {
 
   /** Merges `branch` into `baseBranch` without touching the main checkout's files; see git-merge.ts. */
   mergeIntoBase(options: MergeOptions): Promise<MergeResult> {
-    return mergeIntoBase(this.#git, { repoDir: this.#repoDir, worktreeBase: this.#base }, options)
+    return mergeIntoBase(
+      this.#git,
+      { repoDir: this.#repoDir, worktreeBase: this.#base, remote: this.#remote },
+      options,
+    )
   }
 
   async #prepare(branch: string): Promise<GitFailure | undefined> {
@@ -255,6 +287,7 @@ export class GitWorktree {
   ): Promise<GitFailure | undefined> {
     await mkdir(this.#base, { recursive: true })
     const exists = await this.#git.resolveCommit(this.#repoDir, `refs/heads/${branch}`)
+    if (exists !== undefined && this.#remote !== undefined) await this.#catchUp(branch, exists)
     if (exists !== undefined) {
       const added = await this.#git.run(this.#repoDir, ['worktree', 'add', target, branch])
       return added.ok
@@ -262,9 +295,18 @@ export class GitWorktree {
         : gitFailure('git_failed', `cannot create worktree ${target}`, added)
     }
     // A branch pushed from another machine (e.g. the dev's, for QA) continues from the remote.
-    const remote = `refs/remotes/origin/${branch}`
+    const remote = remoteRef(this.#remote ?? 'origin', branch)
     const base = baseBranch ?? (await this.#currentBranch())
-    const start = (await this.#git.resolveCommit(this.#repoDir, remote)) ? remote : base
+    // Remote mode: a new branch starts from the remote's base branch, which other machines move.
+    const remoteBase =
+      this.#remote !== undefined && base !== undefined && base !== 'HEAD'
+        ? remoteRef(this.#remote, base)
+        : undefined
+    const baseStart =
+      remoteBase !== undefined && (await this.#git.resolveCommit(this.#repoDir, remoteBase))
+        ? remoteBase
+        : base
+    const start = (await this.#git.resolveCommit(this.#repoDir, remote)) ? remote : baseStart
     if (
       start === undefined ||
       (await this.#git.resolveCommit(this.#repoDir, start)) === undefined
@@ -283,6 +325,19 @@ export class GitWorktree {
     return added.ok
       ? undefined
       : gitFailure('git_failed', `cannot create worktree ${target}`, added)
+  }
+
+  /**
+   * Remote mode: a local branch that another machine's work has moved past on the remote (a task
+   * resumed here after work elsewhere) is fast-forwarded to it. A local branch with commits the
+   * remote lacks is kept as it is: its push decides.
+   */
+  async #catchUp(branch: string, localSha: string): Promise<void> {
+    const remoteSha = await this.#git.resolveCommit(this.#repoDir, remoteRef(this.#remote!, branch))
+    if (remoteSha === undefined || remoteSha === localSha) return
+    const behind = await this.#git.run(this.#repoDir, ['merge-base', '--is-ancestor', localSha, remoteSha])
+    if (!behind.ok) return
+    await this.#git.run(this.#repoDir, ['update-ref', `refs/heads/${branch}`, remoteSha, localSha])
   }
 
   async #currentBranch(): Promise<string | undefined> {

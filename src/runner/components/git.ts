@@ -17,6 +17,8 @@ export type GitErrorCode =
   | 'dirty'
   | 'base_checkout_busy'
   | 'base_moved'
+  | 'fetch_failed'
+  | 'push_failed'
   | 'git_failed'
 
 export interface GitFailure {

@@ -10,6 +10,7 @@ export type { ClaudeEvent, ClaudeResultSummary, ParsedLine, StreamSummary, Token
 export { ensureExcluded, Git, parseWorktreeList } from './git.js'
 export type { GitErrorCode, GitFailure, GitOptions, GitOutput, WorktreeEntry } from './git.js'
 export type { MergeOptions, MergeResult } from './git-merge.js'
+export { fetchRemote, hasRemote, pushCommit, remoteRef } from './git-remote.js'
 export { GitWorktree } from './git-worktree.js'
 export type { GitWorktreeOptions, ReviewWorktree, TaskWorktree } from './git-worktree.js'
 export type { CommitResult, WorktreeStatus } from './worktree-ops.js'

@@ -61,7 +61,11 @@ export function taskRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
     app.get(
       '/tasks',
       { schema: { tags: ['tasks'], querystring: ListTasksQuery, response: { 200: z.array(TaskResponse) } } },
-      async (request) => (await listTasks(deps.db, request.query)).map(rowToTask),
+      async (request, reply) => {
+        const { tasks, nextCursor } = await listTasks(deps.db, request.query)
+        if (nextCursor !== undefined) reply.header('x-next-cursor', nextCursor)
+        return tasks.map(rowToTask)
+      },
     )
 
     app.get(

@@ -1,0 +1,98 @@
+/**
+ * `GET /tasks` on a big board, against `hpm serve` (SQLite) in a child process: the whole list
+ * (v1's answer) against one page of 200 (`limit=200`), first and deep in, and the size of each.
+ *
+ * `npx tsx bench/task-list.ts` (BENCH_LIST_TASKS, default 10,000; BENCH_LIST_ROUNDS, default 30).
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+import { apiCaller, BENCH_API_KEY, log, machine, markdownTable, ok, printReport, startServerChild, summarize } from './bench-kit.js'
+import type { Summary } from './bench-kit.js'
+
+const PAGE = 200
+
+export interface TaskListResult {
+  tasks: number
+  rounds: number
+  whole: { ms: Summary; bytes: number }
+  firstPage: { ms: Summary; bytes: number }
+  deepPage: { ms: Summary; bytes: number }
+}
+
+async function timed(url: string, rounds: number): Promise<{ ms: Summary; bytes: number; next: string | null }> {
+  const samples: number[] = []
+  let bytes = 0
+  let next: string | null = null
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now()
+    const res = await fetch(url, { headers: { 'x-api-key': BENCH_API_KEY } })
+    const text = await res.text()
+    samples.push(performance.now() - started)
+    if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status} ${text.slice(0, 200)}`)
+    bytes = text.length
+    next = res.headers.get('x-next-cursor')
+  }
+  return { ms: summarize(samples), bytes, next }
+}
+
+export async function benchTaskList(): Promise<TaskListResult> {
+  const count = Math.min(Number(process.env.BENCH_LIST_TASKS ?? 10_000), 50_000)
+  const rounds = Math.min(Number(process.env.BENCH_LIST_ROUNDS ?? 30), 500)
+  const dataDir = await mkdtemp(join(tmpdir(), 'hpm-bench-list-'))
+  const server = await startServerChild({ dataDir, timeoutMs: 15 * 60_000 })
+  try {
+    const api = apiCaller(server.url, BENCH_API_KEY)
+    ok(await api('POST', '/api/v1/register', { agent_id: 'pm_1', role: 'pm', level: 'principal' }), 'register')
+    const epic = ok(await api('POST', '/api/v1/epics?agent_id=pm_1', { name: 'e', description: '' }), 'epic')
+    const feature = ok(await api('POST', '/api/v1/features?agent_id=pm_1', { epic_id: epic.id, name: 'f', description: '' }), 'feature')
+    log(`creating ${count} tasks…`)
+    let next = 0
+    const create = async () => {
+      while (next < count) {
+        const n = next++
+        ok(
+          await api('POST', '/api/v1/tasks/create?agent_id=pm_1', {
+            feature_id: feature.id,
+            title: `task ${n}`,
+            description: 'A description of the kind a planner writes: a goal, a few steps, how to check it. '.repeat(4),
+            target_role: 'backend_dev',
+            difficulty: 'junior',
+            branch: 'b',
+          }),
+          'create',
+        )
+      }
+    }
+    await Promise.all(Array.from({ length: 20 }, create))
+
+    const base = `${server.url}/api/v1/tasks`
+    const whole = await timed(base, Math.max(3, Math.round(rounds / 3)))
+    const firstPage = await timed(`${base}?limit=${PAGE}`, rounds)
+    // Half-way down the board: the cursor skips what the index has already ordered.
+    let cursor = firstPage.next
+    for (let page = 1; page < Math.floor(count / PAGE / 2) && cursor; page++) {
+      cursor = (await timed(`${base}?limit=${PAGE}&cursor=${cursor}`, 1)).next
+    }
+    const deepPage = await timed(`${base}?limit=${PAGE}${cursor ? `&cursor=${cursor}` : ''}`, rounds)
+    return { tasks: count, rounds, whole, firstPage, deepPage }
+  } finally {
+    await server.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+export function taskListTable(result: TaskListResult): string {
+  const row = (name: string, r: { ms: Summary; bytes: number }) => [name, r.ms.median, r.ms.p95, (r.bytes / 1024 / 1024).toFixed(2)]
+  return markdownTable(
+    ['request', 'p50 ms', 'p95 ms', 'answer MB'],
+    [row(`GET /tasks (all ${result.tasks})`, result.whole), row(`GET /tasks?limit=${PAGE}`, result.firstPage), row(`GET /tasks?limit=${PAGE}&cursor= (half-way)`, result.deepPage)],
+  )
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const result = await benchTaskList()
+  printReport(`task list (${result.tasks} tasks)`, { machine: machine(), ...result }, taskListTable(result))
+}

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import { HeadlessPMClient } from '../../../src/client/index.js'
+import { makeTask, registerAgent, seedProject } from '../../helpers/fixtures.js'
+import type { Project } from '../../helpers/fixtures.js'
+import { startTestServer } from '../../helpers/test-server.js'
+import type { TestServer } from '../../helpers/test-server.js'
+
+let server: TestServer
+let project: Project
+
+beforeAll(async () => {
+  server = await startTestServer()
+  project = await seedProject(server.api)
+  for (let i = 0; i < 25; i++) await makeTask(server.api, project, { title: `paged ${i}`, target_role: i % 2 ? 'qa' : 'backend_dev' })
+})
+afterAll(async () => {
+  await server.close()
+})
+
+async function allPages(query: string, limit: number, from: string | null = null): Promise<{ ids: number[]; pages: number }> {
+  const ids: number[] = []
+  let cursor = from
+  let pages = 0
+  do {
+    const res = await server.api(`/api/v1/tasks?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`)
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    expect(res.body.length).toBeLessThanOrEqual(limit)
+    ids.push(...res.body.map((t: { id: number }) => t.id))
+    cursor = res.headers.get('x-next-cursor')
+    pages++
+  } while (cursor !== null)
+  return { ids, pages }
+}
+
+describe('GET /tasks in pages', () => {
+  it('pages through every task newest first, each exactly once, the same order as the whole list', async () => {
+    const whole = await server.api('/api/v1/tasks')
+
+    const paged = await allPages('', 10)
+
+    expect(whole.headers.get('x-next-cursor')).toBeNull()
+    expect(paged.ids).toEqual(whole.body.map((t: { id: number }) => t.id))
+    expect(paged.pages).toBe(3)
+  })
+
+  it('pages a filtered list, and a task created between pages is not shown twice nor shifts the rest', async () => {
+    const first = await server.api('/api/v1/tasks?role=qa&limit=5')
+    await makeTask(server.api, project, { title: 'arrived later', target_role: 'qa' })
+    const rest = await allPages('role=qa', 5, first.headers.get('x-next-cursor'))
+
+    const ids = [...first.body.map((t: { id: number }) => t.id), ...rest.ids]
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids).toHaveLength(12)
+  })
+
+  it("gives the client's listTasksPage each page and the next cursor, none after the last", async () => {
+    const client = new HeadlessPMClient({ baseUrl: server.url, apiKey: server.apiKey })
+    const seen: number[] = []
+    let page = await client.listTasksPage({ limit: 20 })
+    seen.push(...page.tasks.map((t) => t.id))
+    while (page.nextCursor !== undefined) {
+      page = await client.listTasksPage({ limit: 20, cursor: page.nextCursor })
+      seen.push(...page.tasks.map((t) => t.id))
+    }
+
+    expect(seen).toEqual((await client.listTasks()).map((t) => t.id))
+  })
+
+  it('refuses a made-up cursor and a limit out of range with 422', async () => {
+    const dev = await registerAgent(server.api)
+    for (const query of ['limit=0', 'limit=1001', 'limit=abc', 'limit=5&cursor=bm90LWEtY3Vyc29y', 'limit=5&cursor=%2F%2F']) {
+      const res = await server.api(`/api/v1/tasks?${query}&locked_by=${dev}`)
+      expect(res.status, query).toBe(422)
+    }
+  })
+})
