@@ -53,7 +53,7 @@ async function teamUp(file: string): Promise<RunningTeam> {
   const child = await spawnStreaming(process.execPath, [HPM_BIN, 'team', 'up', file, '--view', 'lines'], {
     cwd: world.repo,
     env: env(),
-    timeoutMs: 120_000,
+    timeoutMs: 240_000,
     killGraceMs: 25_000,
     onLine: (line) => lines.push(line),
   })
@@ -105,6 +105,56 @@ describe('hpm team up', () => {
     expect(lines.filter((l) => /ended \(exit 0/.test(l))).toHaveLength(2)
     expect(lines.some((l) => /restarting/.test(l))).toBe(false)
     expect(pidFile('backend_dev_1')).toBeUndefined()
+  })
+
+  it('takes five minor tasks to committed with 2 devs and 1 QA, each exactly once, though a dev runner is killed with SIGKILL mid-task', async () => {
+    const tasks: { id: number }[] = []
+    for (let i = 1; i <= 5; i++) tasks.push(await world.createTask({ title: `team flow ${i}`, target_role: 'frontend_dev', complexity: 'minor' }))
+    const slow = tasks[2]!
+    const work = (pauseMs: number) => ({
+      steps: [
+        { sleep: pauseMs },
+        { write: { path: 'flow-{task_id}.txt', content: 'done by {agent_id}\n' } },
+        { run: ['git', 'add', 'flow-{task_id}.txt'] },
+        { run: ['git', 'commit', '-q', '-m', 'Work of task {task_id}'] },
+        { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'dev_done', '--agent-id', '{agent_id}', '--notes', 'done'] },
+      ],
+      result: 'Done.',
+    })
+    const dev = { ...work(0), tasks: { [slow.id]: work(4000) } }
+    const review = {
+      steps: [
+        { run: ['grep', '-q', 'done by', 'flow-{task_id}.txt'] },
+        { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'qa_done', '--agent-id', '{agent_id}', '--notes', 'checked'] },
+      ],
+      result: 'Checked.',
+    }
+    const file = await writeTeam('flow', [
+      { role: 'frontend_dev', count: 2, level: 'junior', env: { CLAUDE_FAKE_SCENARIO: JSON.stringify(dev) } },
+      { role: 'qa', id: 'qa_flow', env: { CLAUDE_FAKE_SCENARIO: JSON.stringify(review) } },
+    ])
+    const { child, lines } = await teamUp(file)
+
+    // The slow task's runner dies with its task in hand; the team restarts it and it resumes.
+    const holder = await waitFor(async () => {
+      const task = await world.getTask(slow.id)
+      return task.status === 'under_work' && task.locked_by ? (task.locked_by as string) : undefined
+    }, 'a dev to start the slow task', 60_000)
+    const killed = await waitFor(() => pidFile(holder)?.runner_pid ?? undefined, `${holder}'s runner pid`)
+    process.kill(killed, 'SIGKILL')
+    for (const task of tasks) {
+      await waitFor(async () => ((await world.getTask(task.id)).status === 'committed' ? true : undefined), `task ${task.id} committed`, 150_000)
+    }
+    const down = await hpm('team', 'down', file)
+    const result = await child.done
+
+    expect(down.exitCode, down.stderr).toBe(0)
+    expect(result.exitCode, lines.join('\n')).toBe(0)
+    expect(lines.some((l) => l.includes(holder) && /restarting/.test(l)), lines.join('\n')).toBe(true)
+    for (const task of tasks) {
+      const commits = await runProcess('git', ['log', '--no-merges', '--format=%H', 'main', '--', `flow-${task.id}.txt`], { cwd: world.repo, timeoutMs: 30_000 })
+      expect(commits.stdout.trim().split('\n').filter(Boolean), `task ${task.id}'s work on main`).toHaveLength(1)
+    }
   })
 
   it('restarts a runner killed with SIGKILL, and `team down --now` stops it with its group', async () => {
