@@ -1,13 +1,6 @@
-/** The `hpm` exit codes; the one table (docs/cli.md and the README list the same). */
-export const EXIT = {
-  ok: 0,
-  failed: 1,
-  usage: 2,
-  unavailable: 3,
-  interrupted: 130,
-  terminated: 143,
-} as const
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
+/** The exit-code table lives in lib/ (the runner exits by it too); the CLI's errors map onto it. */
+export { EXIT } from '../lib/index.js'
+export type { ExitCode } from '../lib/index.js'
 
 /** A usage mistake found by our own checks (commander reports its own). Exit code 2. */
 export class UsageError extends Error {

@@ -17,5 +17,8 @@ export type {
   SpawnStreamingOptions,
   StreamingProcess,
 } from './process.js'
+export { EXIT, exitCodeOfSignal } from './exit-codes.js'
+export type { ExitCode } from './exit-codes.js'
+export { onStopSignals } from './shutdown.js'
 export { TailBuffer } from './tail-buffer.js'
 export { PACKAGE_ROOT, PACKAGE_VERSION } from './package-root.js'

@@ -4,7 +4,7 @@ import { delimiter, isAbsolute, join, relative, sep } from 'node:path'
 import { ApiError, ApiUnavailableError, HeadlessPMClient, pause } from '../client/index.js'
 import type { RunnerConfig } from '../config/index.js'
 import type { TaskResponse } from '../contract/index.js'
-import { PACKAGE_ROOT, runProcess } from '../lib/index.js'
+import { EXIT, exitCodeOfSignal, PACKAGE_ROOT, runProcess } from '../lib/index.js'
 import {
   ClaudeExecutor,
   ensureExcluded,
@@ -32,8 +32,6 @@ import { ActivityChannel } from './activity.js'
 import { secretsOf } from './transcript.js'
 
 
-/** Exit codes of `hpm run`, matching the CLI's table. */
-export const RUNNER_EXIT = { ok: 0, failed: 1, unavailable: 3, interrupted: 130, terminated: 143 } as const
 
 export interface AdvancedAgentRunnerOptions {
   config: RunnerConfig
@@ -113,14 +111,14 @@ export class AdvancedAgentRunner {
       }
       if (end === 'drained') {
         this.#ui.success('drained: no task in hand; stopping')
-        return RUNNER_EXIT.ok
+        return EXIT.ok
       }
-      if (end === 'quit') return RUNNER_EXIT.failed
+      if (end === 'quit') return EXIT.failed
       if (end === 'interrupted') break
       if (end === 'idle') continue
       // --single-task: one task, then exit; 0 only when it was done (a failed merge, a released,
       // dropped or given-back task was not).
-      if (ctx.config.isSingleTask) return end === 'done' ? RUNNER_EXIT.ok : RUNNER_EXIT.failed
+      if (ctx.config.isSingleTask) return end === 'done' ? EXIT.ok : EXIT.failed
       // A continuous runner pauses after a release so a task that keeps failing does not burn
       // attempts in a tight loop (the server also ranks the task last for this agent for a while).
       if (end === 'released') await pause(ctx.config.healthCheckIntervalSeconds * 1000, this.#betweenTasks)
@@ -130,7 +128,7 @@ export class AdvancedAgentRunner {
       if (end === 'blocked') await this.#waitUntilInstallationWorks(ctx, blockedInARow)
     }
     this.#ui.warn('stopped; any task in progress stays claimed and resumes on the next start')
-    return this.#stopSignal === 'SIGINT' ? RUNNER_EXIT.interrupted : RUNNER_EXIT.terminated
+    return exitCodeOfSignal(this.#stopSignal ?? 'SIGTERM')
   }
 
   async #startup(): Promise<RunnerContext | number> {
@@ -148,7 +146,7 @@ export class AdvancedAgentRunner {
     const problems = await checkInstallation({ claudeBin: config.claudeBin, repoDir: config.repoDir, env: { ...env, PATH: path } })
     if (problems.length > 0) {
       for (const problem of problems) ui.error(problem)
-      return RUNNER_EXIT.failed
+      return EXIT.failed
     }
     if (process.getuid?.() === 0) ui.info('running as root: Claude gets IS_SANDBOX=1, which --dangerously-skip-permissions requires')
 
@@ -157,7 +155,7 @@ export class AdvancedAgentRunner {
     const pruned = await worktree.prune()
     if (!pruned.ok) {
       ui.error(`${config.repoDir} is not a usable git repository: ${pruned.message}`)
-      return RUNNER_EXIT.failed
+      return EXIT.failed
     }
     // The runner's own files must never show up as changes in the project (or be merged into it).
     const stateRel = relative(config.repoDir, config.stateDir)
@@ -167,13 +165,13 @@ export class AdvancedAgentRunner {
     const baseBranch = await findBaseBranch(git, config.repoDir, config.baseBranch)
     if (!baseBranch) {
       ui.error(`cannot tell the base branch of ${config.repoDir} (detached HEAD?); set HEADLESS_PM_BASE_BRANCH`)
-      return RUNNER_EXIT.failed
+      return EXIT.failed
     }
     if (config.remote !== undefined) {
       const remoteProblem = await checkRemote(git, worktree, config.repoDir, config.remote, baseBranch)
       if (remoteProblem !== undefined) {
         ui.error(remoteProblem)
-        return RUNNER_EXIT.failed
+        return EXIT.failed
       }
       ui.info(`git remote mode: worktrees start from ${config.remote}, task branches are pushed there before dev_done, merges move ${config.remote}/${baseBranch}`)
     }
@@ -192,7 +190,7 @@ export class AdvancedAgentRunner {
     } catch (error) {
       if (error instanceof ApiUnavailableError || error instanceof ApiError) {
         ui.error(`cannot register agent ${config.agentId}: ${error.message}`)
-        return error instanceof ApiUnavailableError ? RUNNER_EXIT.unavailable : RUNNER_EXIT.failed
+        return error instanceof ApiUnavailableError ? EXIT.unavailable : EXIT.failed
       }
       throw error
     }

@@ -1,15 +1,17 @@
+import { EXIT } from '../lib/index.js'
+
 /**
- * What a runner's exit means to its supervisor. `hpm run` exits with these codes on its own
- * decision (RUNNER_EXIT in runner/advanced-agent-runner.ts, EXIT in cli/exit-codes.ts); restarting
- * would undo that decision, so the agent stays stopped. Everything else, a kill by a signal
- * (SIGKILL, a segfault) included, is a crash and is restarted.
+ * What a runner's exit means to its supervisor. `hpm run` exits with these codes (lib's EXIT) on
+ * its own decision; restarting would undo that decision, so the agent stays stopped. Everything
+ * else, `unavailable` and a kill by a signal (SIGKILL, a segfault) included, is a crash and is
+ * restarted.
  */
 export const ON_PURPOSE_EXITS: Readonly<Record<number, string>> = {
-  0: 'finished (--single-task done, or drained)',
-  1: 'stopped itself (quit chosen, --single-task not done, or its start-up checks failed: see its log)',
-  2: 'refused its configuration (see its log)',
-  130: 'stopped by SIGINT',
-  143: 'stopped by SIGTERM',
+  [EXIT.ok]: 'finished (--single-task done, or drained)',
+  [EXIT.failed]: 'stopped itself (quit chosen, --single-task not done, or its start-up checks failed: see its log)',
+  [EXIT.usage]: 'refused its configuration (see its log)',
+  [EXIT.interrupted]: 'stopped by SIGINT',
+  [EXIT.terminated]: 'stopped by SIGTERM',
 }
 
 /** The first restart is immediate; then 1 s, 2 s, 4 s … up to this. */

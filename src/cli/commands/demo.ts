@@ -7,7 +7,7 @@ import pc from 'picocolors'
 import { ApiError, ApiUnavailableError, HeadlessPMClient } from '../../client/index.js'
 import type { ChangelogResponse, RunResponse } from '../../contract/index.js'
 import { loadServerConfig } from '../../config/index.js'
-import { childEnv, createLogger, PACKAGE_ROOT, ProcessStartError, runProcess, spawnStreaming } from '../../lib/index.js'
+import { childEnv, createLogger, onStopSignals, PACKAGE_ROOT, ProcessStartError, runProcess, spawnStreaming } from '../../lib/index.js'
 import type { ProcessResult } from '../../lib/index.js'
 import { startServer } from '../../server/main.js'
 import type { RunningServer } from '../../server/main.js'
@@ -75,15 +75,8 @@ export async function demoCommand(options: DemoOptions = {}): Promise<number> {
   const startedAt = performance.now()
   const root = await mkdtemp(join(tmpdir(), 'hpm-demo-'))
   const stop = new AbortController()
-  let signals = 0
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals++
-    // A second Ctrl-C means now; the exit hook of lib/process still kills the runner's group.
-    if (signals > 1) process.exit(signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated)
-    stop.abort()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  // A second Ctrl-C means now; the exit hook of lib/process still kills the runner's group.
+  const offStop = onStopSignals(() => stop.abort())
 
   say(pc.bold('Headless PM demo') + pc.dim(' — a dev agent and a QA agent take one task to committed, with a fake Claude'))
   let server: RunningServer | undefined
@@ -118,8 +111,7 @@ export async function demoCommand(options: DemoOptions = {}): Promise<number> {
     if (!options.keep) process.stderr.write('(run `hpm demo --keep` to keep the server data, repo and runner logs for a look)\n')
     return EXIT.failed
   } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    offStop()
     await server?.close().catch(() => {})
     if (options.keep) {
       say(`\nkept ${pc.cyan(root)}:`)

@@ -3,6 +3,7 @@ import pc from 'picocolors'
 import { loadServerConfig } from '../../config/index.js'
 import type { ServerFlags } from '../../config/index.js'
 import { createLogger } from '../../lib/logger.js'
+import { onStopSignals } from '../../lib/shutdown.js'
 import { isDashboardInstalled } from '../../server/routes/dashboard.js'
 import { startServer } from '../../server/main.js'
 import { EXIT } from '../exit-codes.js'
@@ -31,10 +32,8 @@ export async function serveCommand(flags: ServerFlags): Promise<number> {
   out.write('\n')
 
   return new Promise((resolve) => {
-    let stopping = false
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) process.exit(signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated)
-      stopping = true
+    // A second signal exits at once; every acknowledged write is already committed.
+    onStopSignals((signal) => {
       logger.info({ signal }, 'shutting down')
       const force = setTimeout(() => process.exit(EXIT.failed), 10_000)
       force.unref()
@@ -45,8 +44,6 @@ export async function serveCommand(flags: ServerFlags): Promise<number> {
           logger.error({ err: error }, 'shutdown failed')
           resolve(EXIT.failed)
         })
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
+    })
   })
 }

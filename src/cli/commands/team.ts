@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { HeadlessPMClient, pause } from '../../client/index.js'
 import { loadRepoConfig } from '../../config/index.js'
 import type { EnvMap } from '../../config/index.js'
+import { exitCodeOfSignal, onStopSignals } from '../../lib/index.js'
 import { DEFAULT_TEAM_FILE, loadTeamFile, reportTeam, renderTeamTable, signalTeamDown, TeamServerPoller, TeamSupervisor } from '../../team/index.js'
 import type { Team, TeamAgentReport, TeamDownResult, TeamEvent } from '../../team/index.js'
 import { CommandFailedError, EXIT } from '../exit-codes.js'
@@ -60,16 +61,18 @@ export async function teamUp(ctx: TeamContext, options: TeamUpOptions): Promise<
   const supervisor = new TeamSupervisor({ team, teamDir, env: ctx.env, onEvent })
 
   let stopSignal: NodeJS.Signals | undefined
-  const onInterrupt = (signal: NodeJS.Signals): void => {
-    if (signal === 'SIGINT' && supervisor.mode === 'running') return supervisor.drain()
-    // Already stopping: the user means it, and on exit the runner groups are SIGKILLed.
-    if (supervisor.mode === 'stopping') process.exit(signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated)
-    stopSignal = signal
-    supervisor.stopNow()
-  }
+  // Ctrl-C drains, the next stops now; a signal while stopping exits at once (on exit the runner
+  // groups are SIGKILLed), as does SIGTERM after a stop-now.
+  const offStop = onStopSignals(
+    (signal) => {
+      if (signal === 'SIGINT' && supervisor.mode === 'running') return supervisor.drain()
+      if (supervisor.mode === 'stopping') process.exit(exitCodeOfSignal(signal))
+      stopSignal = signal
+      supervisor.stopNow()
+    },
+    { exitOn: Infinity },
+  )
   const onDrain = (): void => supervisor.drain()
-  process.on('SIGINT', onInterrupt)
-  process.on('SIGTERM', onInterrupt)
   process.on('SIGUSR2', onDrain)
 
   const poller = isTable ? new TeamServerPoller(client, team.agents.map((a) => a.agentId), Date.now()) : undefined
@@ -94,11 +97,10 @@ export async function teamUp(ctx: TeamContext, options: TeamUpOptions): Promise<
     clearInterval(redraw)
     poller?.stop()
     if (isTable) draw()
-    process.off('SIGINT', onInterrupt)
-    process.off('SIGTERM', onInterrupt)
+    offStop()
     process.off('SIGUSR2', onDrain)
   }
-  if (stopSignal) return stopSignal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated
+  if (stopSignal) return exitCodeOfSignal(stopSignal)
   if (supervisor.mode === 'draining') return EXIT.ok
   return supervisor.statuses().every((s) => s.state === 'held_elsewhere' || s.lastExit?.startsWith('exit 0')) ? EXIT.ok : EXIT.failed
 }
