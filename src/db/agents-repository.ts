@@ -3,6 +3,7 @@ import type { AgentActivity, AgentResponse, AgentRole, RegisterAgentRequest } fr
 import { AppError } from '../domain/index.js'
 import type { AgentRow, Db } from './database.js'
 import { recordEvent } from './events-repository.js'
+import { listHeldTasks, releaseTask } from './task-claims.js'
 
 export function rowToAgent(row: AgentRow): AgentResponse {
   return {
@@ -135,4 +136,16 @@ export async function countAgents(db: Db, activeSinceIso: string): Promise<{ tot
     ])
     .executeTakeFirstOrThrow()
   return { total: Number(row.total), active: Number(row.active ?? 0) }
+}
+
+/**
+ * Deletes an agent for `requester` (a pm): the tasks it holds go back to the pool rather than
+ * staying locked by an agent that no longer exists; its tokens go with it (foreign key).
+ */
+export async function deleteAgent(db: Db, agentId: string, requester: string, now: string): Promise<void> {
+  for (const task of await listHeldTasks(db, agentId)) {
+    await releaseTask(db, task, requester, `agent ${agentId} deleted by ${requester}; task released`, now)
+  }
+  await db.deleteFrom('agents').where('agent_id', '=', agentId).execute()
+  await recordEvent(db, 'agent_deleted', { agent_id: agentId, deleted_by: requester }, now)
 }

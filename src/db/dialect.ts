@@ -21,6 +21,16 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE'
 }
 
+/** `healthy`, or `unhealthy: <why>` when the database does not answer a trivial query (`/health`). */
+export async function databaseHealth(db: Kysely<any>): Promise<string> {
+  try {
+    await sql`select 1`.execute(db)
+    return 'healthy'
+  } catch (error) {
+    return `unhealthy: ${error instanceof Error ? error.message : String(error)}`
+  }
+}
+
 /** Current UTC time in the stored format. */
 export function nowIso(clockMs: number = Date.now()): string {
   return new Date(clockMs).toISOString()

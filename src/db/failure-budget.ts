@@ -3,9 +3,8 @@ import { sql } from 'kysely'
 import type { FailureBudget, RunResponse, TaskStatus } from '../contract/index.js'
 import { budgetSpentComment, failureBudget } from '../domain/index.js'
 import type { Db } from './database.js'
-import { recordEvent } from './events-repository.js'
 import { addTaskComment } from './task-comments.js'
-import { getTaskOrThrow, taskEventData } from './tasks-repository.js'
+import { getTaskOrThrow, recordTaskChange } from './tasks-repository.js'
 
 /** Statuses a spent budget leaves alone: already waiting for a planner, or finished. */
 const OUT_OF_POOL: readonly TaskStatus[] = ['pending', 'committed']
@@ -49,17 +48,8 @@ export async function chargeRunToBudget(db: Db, run: RunResponse, maxFailures: n
     reason,
   })
   const note = `failure budget spent: ${budget.failures} failed runner attempts (HPM_TASK_MAX_FAILURES=${maxFailures}); back to pending for a planner`
-  await db
-    .insertInto('changelog')
-    .values({ task_id: task.id, old_status: task.status, new_status: 'pending', changed_by: run.agent_id, notes: note, changed_at: now })
-    .execute()
   const moved = await getTaskOrThrow(db, task.id)
-  await recordEvent(
-    db,
-    'task_updated',
-    taskEventData(moved, { old_status: task.status, new_status: 'pending', changed_by: run.agent_id, previous_holder: task.locked_by, notes: note }),
-    now,
-  )
+  await recordTaskChange(db, { type: 'task_updated', task: moved, from: task.status, by: run.agent_id, notes: note, extra: { previous_holder: task.locked_by }, now })
   await addTaskComment(db, moved, { authorId: run.agent_id, body: comment.body, mentionText: comment.head }, now)
   return budget
 }

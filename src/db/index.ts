@@ -2,12 +2,13 @@
 export { connectDatabase } from './connect.js'
 export type { Connection, ConnectOptions } from './connect.js'
 export type { AgentRow, Database, Db, ServiceRow } from './database.js'
-export { dialectOf, isUniqueViolation, nowIso } from './dialect.js'
+export { databaseHealth, dialectOf, isUniqueViolation, nowIso } from './dialect.js'
 export type { DialectName } from './dialect.js'
 export { foreignSchemaMessage, migrateToLatest, schemaStatus, tableNames } from './migrate.js'
 export type { SchemaStatus } from './migrate.js'
 export {
   countAgents,
+  deleteAgent,
   findAgent,
   getAgentOrThrow,
   listAgentIdsByRole,

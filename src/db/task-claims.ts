@@ -5,10 +5,9 @@ import type { AgentRole, TaskStatus } from '../contract/index.js'
 import { AppError, canPickUp, mayTakeLevel } from '../domain/index.js'
 import type { AgentRow, Database, Db } from './database.js'
 import { dialectOf } from './dialect.js'
-import { recordEvent } from './events-repository.js'
 import { matchCriteria, orderForPickup, pickupFilter } from './task-matching.js'
 import type { PickupTerms } from './task-matching.js'
-import { getTaskOrThrow, selectTasks, taskEventData } from './tasks-repository.js'
+import { getTaskOrThrow, recordTaskChange, selectTasks } from './tasks-repository.js'
 import type { TaskWithEpic } from './tasks-repository.js'
 
 export interface ClaimContext extends PickupTerms {
@@ -27,23 +26,7 @@ export async function listHeldTasks(db: Db, agentId: string): Promise<TaskWithEp
 }
 
 async function recordClaim(db: Db, task: TaskWithEpic, from: TaskStatus, ctx: ClaimContext, how: string): Promise<void> {
-  await db
-    .insertInto('changelog')
-    .values({
-      task_id: task.id,
-      old_status: from,
-      new_status: task.status,
-      changed_by: ctx.agent.agent_id,
-      notes: `${how} by ${ctx.agent.agent_id}`,
-      changed_at: ctx.now,
-    })
-    .execute()
-  await recordEvent(
-    db,
-    'task_locked',
-    taskEventData(task, { old_status: from, new_status: task.status, changed_by: ctx.agent.agent_id }),
-    ctx.now,
-  )
+  await recordTaskChange(db, { type: 'task_locked', task, from, by: ctx.agent.agent_id, notes: `${how} by ${ctx.agent.agent_id}`, now: ctx.now })
 }
 
 /**
@@ -205,17 +188,8 @@ export async function releaseTask(
   if (options.leaseBefore !== undefined) update = update.where('lease_expires_at', '<', options.leaseBefore)
   const result = await update.executeTakeFirst()
   if (Number(result.numUpdatedRows) === 0) return undefined
-  await db
-    .insertInto('changelog')
-    .values({ task_id: task.id, old_status: task.status, new_status: back, changed_by: by, notes: reason, changed_at: now })
-    .execute()
   const released = await getTaskOrThrow(db, task.id)
-  await recordEvent(
-    db,
-    'task_unlocked',
-    taskEventData(released, { old_status: task.status, new_status: back, changed_by: by, previous_holder: task.locked_by, notes: reason }),
-    now,
-  )
+  await recordTaskChange(db, { type: 'task_unlocked', task: released, from: task.status, by, notes: reason, extra: { previous_holder: task.locked_by }, now })
   return released
 }
 

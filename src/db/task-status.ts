@@ -1,8 +1,7 @@
 import type { TaskStatus } from '../contract/index.js'
 import { AppError, assertTransition, isWorkingStatus } from '../domain/index.js'
 import type { AgentRow, Db } from './database.js'
-import { recordEvent } from './events-repository.js'
-import { appendTaskNote, getTaskOrThrow, taskEventData } from './tasks-repository.js'
+import { appendTaskNote, getTaskOrThrow, recordTaskChange } from './tasks-repository.js'
 import type { TaskWithEpic } from './tasks-repository.js'
 
 export interface StatusChange {
@@ -63,17 +62,8 @@ export async function updateTaskStatus(
   }
   const text = notes?.trim() ? notes : null
   if (text) await appendTaskNote(db, taskId, { authorId: actor.agent_id, kind: 'status_note', body: text }, now)
-  await db
-    .insertInto('changelog')
-    .values({ task_id: taskId, old_status: task.status, new_status: target, changed_by: actor.agent_id, notes: text, changed_at: now })
-    .execute()
   const updated = await getTaskOrThrow(db, taskId)
-  await recordEvent(
-    db,
-    'task_updated',
-    taskEventData(updated, { old_status: task.status, new_status: target, changed_by: actor.agent_id, notes: text, ...workSet }),
-    now,
-  )
+  await recordTaskChange(db, { type: 'task_updated', task: updated, from: task.status, by: actor.agent_id, notes: text, extra: { ...workSet }, now })
   return { task: updated, previous: task.status }
 }
 

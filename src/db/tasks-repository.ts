@@ -161,23 +161,32 @@ export async function insertTask(db: Db, { request, createdBy, status, now }: Cr
     })
     .returning('id')
     .executeTakeFirstOrThrow()
-  await db
-    .insertInto('changelog')
-    .values({
-      task_id: inserted.id,
-      old_status: status,
-      new_status: status,
-      changed_by: createdBy,
-      notes: `Task created (${status})`,
-      changed_at: now,
-    })
-    .execute()
   const task = await getTaskOrThrow(db, inserted.id)
-  await recordEvent(db, 'task_created', taskEventData(task, { old_status: status, new_status: status, changed_by: createdBy, notes: `Task created (${status})` }), now)
+  await recordTaskChange(db, { type: 'task_created', task, from: status, by: createdBy, notes: `Task created (${status})`, now })
   return task
 }
 
 /** The v1 `task_updated` payload, plus the fields a dashboard needs to place the card. */
+/** A task's change as both the changelog and the live feed tell it. */
+export interface TaskChange {
+  type: 'task_created' | 'task_updated' | 'task_locked' | 'task_unlocked'
+  /** The task after the change. */
+  task: TaskWithEpic
+  from: TaskStatus
+  by: string
+  notes: string | null
+  /** More for the event only: the previous holder, the work fields set. */
+  extra?: Record<string, unknown>
+  now: string
+}
+
+/** Records a change of a task in one place: its changelog row, then its event. */
+export async function recordTaskChange(db: Db, change: TaskChange): Promise<void> {
+  const { task, from, by, notes, now } = change
+  await db.insertInto('changelog').values({ task_id: task.id, old_status: from, new_status: task.status, changed_by: by, notes, changed_at: now }).execute()
+  await recordEvent(db, change.type, taskEventData(task, { old_status: from, new_status: task.status, changed_by: by, notes, ...change.extra }), now)
+}
+
 export function taskEventData(task: TaskWithEpic, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     task_id: task.id,

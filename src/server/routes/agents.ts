@@ -14,6 +14,7 @@ import {
   RevokeTokensResponse,
 } from '../../contract/index.js'
 import {
+  deleteAgent,
   findAgent,
   findHeldTask,
   findNextTask,
@@ -22,9 +23,7 @@ import {
   listAgents,
   listHeldTasks,
   listMentions,
-  recordEvent,
   matchCriteria,
-  releaseTask,
   requireRole,
   revokeAgentTokens,
   rowToAgent,
@@ -78,14 +77,7 @@ export function agentRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         if (target === requester) throw new AppError('self_delete', 'Cannot delete your own agent record')
         if (!(await findAgent(deps.db, target))) throw new AppError('not_found', 'Agent not found')
         const { now } = deps.leaseNow()
-        await deps.mutate(async (trx) => {
-          // Its tasks go back to the pool rather than staying locked by an agent that no longer exists.
-          for (const task of await listHeldTasks(trx, target)) {
-            await releaseTask(trx, task, requester, `agent ${target} deleted by ${requester}; task released`, now)
-          }
-          await trx.deleteFrom('agents').where('agent_id', '=', target).execute()
-          await recordEvent(trx, 'agent_deleted', { agent_id: target, deleted_by: requester }, now)
-        })
+        await deps.mutate((trx) => deleteAgent(trx, target, requester, now))
         deps.waiters.dismiss(target)
         deps.tokens.forget(target)
         return { message: `Agent ${target} deleted successfully` }

@@ -1,8 +1,7 @@
-import { sql } from 'kysely'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 
 import { ContextResponse, HealthResponse, RootResponse, StatusResponse } from '../../contract/index.js'
-import { countAgents, countDocuments, countServices, countTasksByStatus, listAttention, nowIso } from '../../db/index.js'
+import { countAgents, countDocuments, countServices, countTasksByStatus, databaseHealth, listAttention, nowIso } from '../../db/index.js'
 import type { ServerDeps } from '../deps.js'
 import { isDashboardInstalled, wantsDashboard } from './dashboard.js'
 
@@ -17,12 +16,7 @@ export function systemRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
     })
 
     app.get('/health', { schema: { tags: ['system'], response: { 200: HealthResponse } } }, async () => {
-      let database = 'healthy'
-      try {
-        await sql`select 1`.execute(deps.db)
-      } catch (error) {
-        database = `unhealthy: ${error instanceof Error ? error.message : String(error)}`
-      }
+      const database = await databaseHealth(deps.db)
       return {
         status: database === 'healthy' ? ('healthy' as const) : ('degraded' as const),
         service: 'headless-pm-api',
