@@ -60,6 +60,10 @@ export const ServerConfigSchema = z.object({
     .describe('open connections the server accepts at once (each long-poll and event stream holds one); more are refused'),
   agentActiveSeconds: Int(1, 86_400).default(300).describe('an agent seen this recently counts as active, s'),
   pgPoolSize: Int(1, 200).default(10).describe('PostgreSQL connection pool size'),
+  sqliteSynchronous: z
+    .enum(['normal', 'full'])
+    .default('normal')
+    .describe('SQLite durability: normal = a crashed process loses nothing, a power cut may lose the last commits; full = not even then, each commit waits for the disk'),
   eventRecheckMs: Int(100, 600_000)
     .default(2000)
     .describe('PostgreSQL: how often an instance re-reads the events table in case a NOTIFY was lost, ms'),
@@ -117,6 +121,7 @@ const ENV_NAMES: Record<string, string> = {
   maxConnections: 'HPM_MAX_CONNECTIONS',
   agentActiveSeconds: 'HPM_AGENT_ACTIVE_SECONDS',
   pgPoolSize: 'HPM_PG_POOL_SIZE',
+  sqliteSynchronous: 'HPM_SQLITE_SYNCHRONOUS',
   eventRecheckMs: 'HPM_EVENT_RECHECK_MS',
   logLevel: 'HPM_LOG_LEVEL',
   projectName: 'PROJECT_NAME',

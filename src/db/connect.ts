@@ -16,6 +16,12 @@ export interface ConnectOptions {
   sqliteFile?: string
   pgPoolSize?: number
   /**
+   * SQLite's `synchronous` in WAL mode. `normal` (default): a crashed process loses nothing, a power
+   * cut may lose the last commits. `full`: nothing acknowledged is lost even then; each commit waits
+   * for the disk.
+   */
+  sqliteSynchronous?: 'normal' | 'full'
+  /**
    * Told when PostgreSQL drops an idle pooled connection (a restart, an administrator). The pool
    * replaces the connection; without a listener the error would end the process.
    */
@@ -84,7 +90,7 @@ export function connectDatabase(options: ConnectOptions): Connection {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const database = new SQLite(file)
   // journal_mode = WAL is set by migrateToLatest once the file is known to be ours: it is a write.
-  database.pragma('synchronous = NORMAL')
+  database.pragma(`synchronous = ${options.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL'}`)
   database.pragma('foreign_keys = ON')
   // Several processes may share one file (CLI tools, a second server): wait for locks instead of failing.
   database.pragma('busy_timeout = 5000')

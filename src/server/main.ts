@@ -59,6 +59,7 @@ export async function startServer(config: ServerConfig, logger: Logger, cwd = pr
     databaseUrl: config.databaseUrl,
     sqliteFile: isSqlite ? sqlitePath(config.databaseUrl, cwd) : undefined,
     pgPoolSize: config.pgPoolSize,
+    sqliteSynchronous: config.sqliteSynchronous,
     onPoolError: (error) => logger.warn({ err: error }, 'database connection lost; the pool replaces it'),
   })
   try {
