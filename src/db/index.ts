@@ -33,7 +33,7 @@ export {
 } from './documents-repository.js'
 export { createEpic, createFeature, deleteEpic, deleteFeature, findFeature, listEpics, listFeatures } from './epics-repository.js'
 export { tryAcquireJobLock } from './job-locks-repository.js'
-export { EVENTS_CHANNEL, lastEventId, listEventsAfterId, listEventsSince, recordEvent } from './events-repository.js'
+export { EVENTS_CHANNEL, lastEventId, listEventsAfterId, listEventsSince, recordEvent, withEventsLast } from './events-repository.js'
 export { createMentions, listMentions, markMentionRead, resolveMentionTargets } from './mentions-repository.js'
 export { createRun, findRunByKey, getTranscript, listRecentRuns, listRuns, summariseRuns } from './runs-repository.js'
 export {

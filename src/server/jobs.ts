@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 
 import type { ServerConfig } from '../config/index.js'
-import { listExpiredLeases, listServiceRows, nowIso, recordPing, releaseTask, tryAcquireJobLock } from '../db/index.js'
+import { listExpiredLeases, listServiceRows, nowIso, recordPing, releaseTask, tryAcquireJobLock, withEventsLast } from '../db/index.js'
 import type { Db, ServiceRow } from '../db/index.js'
 import { pingService } from './service-ping.js'
 
@@ -67,7 +67,7 @@ export class BackgroundJobs {
       const now = nowIso()
       for (const task of await listExpiredLeases(db, now)) {
         const reason = `lease expired: agent ${task.locked_by} did not renew its claim; task returned to ${task.claimed_from ?? 'created'}`
-        const done = await db.transaction().execute((trx) => releaseTask(trx, task, 'system', reason, now, { leaseBefore: now }))
+        const done = await db.transaction().execute((trx) => withEventsLast(trx, (events) => releaseTask(events, task, 'system', reason, now, { leaseBefore: now })))
         if (done) {
           released++
           log.warn({ taskId: task.id, agentId: task.locked_by }, 'lease expired')
