@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-import { AgentId, Timestamp } from './common.js'
+import { AgentId, limitParam, Timestamp } from './common.js'
 import { Transcript } from './transcript.js'
 
 /** How a runner attempt ended. */
@@ -136,7 +136,7 @@ export type CreateRunResponse = z.infer<typeof CreateRunResponse>
 /** `GET /runs`: the latest attempts at any task, newest first; `agent_id` narrows them to one agent's. */
 export const RecentRunsQuery = z.object({
   agent_id: AgentId.optional(),
-  limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(200, 'must be at most 200').default(20),
+  limit: limitParam(20, 200),
 })
 export type RecentRunsQuery = z.infer<typeof RecentRunsQuery>
 

@@ -33,12 +33,10 @@ export interface RegisterOptions {
 export async function registerRunnerAgent(config: RunnerConfig, options: RegisterOptions): Promise<string | undefined> {
   const path = agentTokenPath(config)
   const body = { agent_id: config.agentId, role: config.role, level: config.level, connection_type: 'client' as const }
-  const register = (apiKey: string | undefined) =>
-    untilServerAnswers(() => new HeadlessPMClient({ baseUrl: config.client.apiUrl, apiKey }).registerAgent(body), {
-      signal: options.signal,
-      giveUpAfterMs: 60_000,
-      onRetry: options.onRetry,
-    })
+  const register = (apiKey: string | undefined) => {
+    const client = new HeadlessPMClient({ baseUrl: config.client.apiUrl, apiKey })
+    return untilServerAnswers(() => client.registerAgent(body), { signal: options.signal, giveUpAfterMs: 60_000, onRetry: options.onRetry })
+  }
 
   const stored = await readStoredToken(path, config.agentId)
   if (stored !== undefined) {

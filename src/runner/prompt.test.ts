@@ -27,7 +27,7 @@ function task(overrides: Partial<TaskResponse> = {}): TaskResponse {
   })
 }
 
-function assemble(role: AgentRole, mode: PromptMode, rolePrompt: string, attempt = 1, reportVia: 'hpm' | 'mcp' = 'hpm'): string {
+function assemble(role: AgentRole, mode: PromptMode, rolePrompt: string, attempt = 1, reportVia: 'hpm' | 'mcp' = 'hpm', pushRemote?: string): string {
   return buildPrompt({
     reportVia,
     rolePrompt,
@@ -42,6 +42,7 @@ function assemble(role: AgentRole, mode: PromptMode, rolePrompt: string, attempt
     mentions: [],
     attempt,
     ...(attempt > 1 ? { previousFailure: 'claude exited with code 1' } : {}),
+    ...(pushRemote === undefined ? {} : { pushRemote }),
   })
 }
 
@@ -192,21 +193,7 @@ describe('readRunnerRolePrompt', () => {
 describe('buildPrompt in git remote mode', () => {
   function remotePrompt(mode: PromptMode, reportVia: 'hpm' | 'mcp' = 'hpm'): string {
     const role: AgentRole = mode === 'review' ? 'qa' : 'backend_dev'
-    return buildPrompt({
-      reportVia,
-      rolePrompt: readRunnerRolePrompt('/nonexistent-repo', role),
-      task: task(),
-      agentId: agentIdFor(role),
-      role,
-      mode,
-      worktreePath: `/repo/.worktrees/task-${TASK_ID}${mode === 'review' ? '-qa' : ''}`,
-      branch: `feature/task-${TASK_ID}`,
-      baseBranch: 'main',
-      ...(mode === 'review' ? { reviewedCommit: SHA } : {}),
-      mentions: [],
-      attempt: 1,
-      pushRemote: 'origin',
-    })
+    return assemble(role, mode, readRunnerRolePrompt('/nonexistent-repo', role), 1, reportVia, 'origin')
   }
 
   it.each(['hpm', 'mcp'] as const)('leaves dev_done to the runner, which pushes first, when reporting via %s', (reportVia) => {

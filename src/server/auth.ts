@@ -93,12 +93,16 @@ const TARGETS: Readonly<Record<string, string>> = {
 const KEY_ONLY_ROUTES = new Set(['POST /api/v1/register', 'DELETE /api/v1/agents/:agent_id/tokens'])
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/** `POST /api/v1/register`: the method and the route's pattern, as the tables above name routes. */
+function routeOf(request: FastifyRequest): string {
+  return `${request.method} ${request.routeOptions.url ?? ''}`
+}
+
 /** Every agent id the request names as the one acting (`query.agent_id=dev_1`), by where it is. */
 function namedActors(request: FastifyRequest): { where: string; agentId: string }[] {
-  const route = `${request.method} ${request.routeOptions.url ?? ''}`
   const isRead = READ_METHODS.has(request.method)
   if (isRead && !READER_ROUTES.has(request.routeOptions.url ?? '')) return []
-  const target = TARGETS[route]
+  const target = TARGETS[routeOf(request)]
   const actors: { where: string; agentId: string }[] = []
   for (const [part, field] of isRead ? ([['query', 'agent_id']] as const) : WRITE_ACTORS) {
     const where = `${part}.${field}`
@@ -111,7 +115,7 @@ function namedActors(request: FastifyRequest): { where: string; agentId: string 
 
 /** The agent a route acts on when it is not the actor (`POST /register`'s body), if any. */
 export function namedTarget(request: FastifyRequest): string | undefined {
-  const where = TARGETS[`${request.method} ${request.routeOptions.url ?? ''}`]
+  const where = TARGETS[routeOf(request)]
   if (where === undefined) return undefined
   const [part, field] = where.split('.') as ['body' | 'params', string]
   const value = ((request[part] ?? {}) as Record<string, unknown>)[field]
@@ -128,8 +132,7 @@ function checkActor(request: FastifyRequest, requireAgentTokens: boolean): void 
   if (caller === undefined) return
   const actors = namedActors(request)
   if (caller.kind === 'project') {
-    const route = `${request.method} ${request.routeOptions.url ?? ''}`
-    if (requireAgentTokens && actors.length > 0 && !KEY_ONLY_ROUTES.has(route)) {
+    if (requireAgentTokens && actors.length > 0 && !KEY_ONLY_ROUTES.has(routeOf(request))) {
       throw new AppError(
         'forbidden',
         `agent ${actors[0]!.agentId} must act with its own token (HPM_REQUIRE_AGENT_TOKENS is on): POST /api/v1/register with the project key issues one`,
