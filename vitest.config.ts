@@ -34,7 +34,12 @@ const projects: TestProjectInlineConfiguration[] = [
 ]
 if (process.env.HPM_TEST_PG_URL) {
   projects.push({
-    test: { ...common, name: 'postgres', include: PG_SUITES, env: { HPM_TEST_DIALECT: 'postgresql' } },
+    test: {
+      ...common,
+      name: 'postgres',
+      include: PG_SUITES,
+      env: { HPM_TEST_DIALECT: 'postgresql' },
+    },
   })
 }
 if (process.env.HPM_TEST_MYSQL_URL) {

@@ -35,7 +35,15 @@ export interface Summary {
 export function summarize(samples: readonly number[]): Summary {
   const sorted = [...samples].sort((a, b) => a - b)
   const n = sorted.length
-  if (n === 0) return { n, mean: Number.NaN, median: Number.NaN, p95: Number.NaN, min: Number.NaN, max: Number.NaN }
+  if (n === 0)
+    return {
+      n,
+      mean: Number.NaN,
+      median: Number.NaN,
+      p95: Number.NaN,
+      min: Number.NaN,
+      max: Number.NaN,
+    }
   const at = (i: number): number => sorted[Math.min(n - 1, Math.max(0, i))] ?? Number.NaN
   const median = n % 2 === 1 ? at((n - 1) / 2) : (at(n / 2 - 1) + at(n / 2)) / 2
   const round = (x: number): number => Math.round(x * 10) / 10
@@ -50,7 +58,13 @@ export function summarize(samples: readonly number[]): Summary {
 }
 
 /** The machine the figures come from; load average says how busy it was. */
-export function machine(): { cpus: number; cpuModel: string; node: string; platform: string; loadavg1m: number } {
+export function machine(): {
+  cpus: number
+  cpuModel: string
+  node: string
+  platform: string
+  loadavg1m: number
+} {
   const list = cpus()
   return {
     cpus: list.length,
@@ -61,14 +75,20 @@ export function machine(): { cpus: number; cpuModel: string; node: string; platf
   }
 }
 
-export function markdownTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const line = (cells: readonly (string | number)[]): string => `| ${cells.map(String).join(' | ')} |`
+export function markdownTable(
+  headers: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+): string {
+  const line = (cells: readonly (string | number)[]): string =>
+    `| ${cells.map(String).join(' | ')} |`
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n')
 }
 
 /** Prints a benchmark's result: the JSON first (for tools), then the table (for people). */
 export function printReport(name: string, data: unknown, table: string): void {
-  process.stdout.write(`\n## ${name}\n\n\`\`\`json\n${JSON.stringify(data, null, 2)}\n\`\`\`\n\n${table}\n`)
+  process.stdout.write(
+    `\n## ${name}\n\n\`\`\`json\n${JSON.stringify(data, null, 2)}\n\`\`\`\n\n${table}\n`,
+  )
 }
 
 export function log(message: string): void {
@@ -81,8 +101,13 @@ export function sleep(ms: number): Promise<void> {
 
 /** Runs git with the bench identity; throws on failure (setup must not fail silently). */
 export async function git(cwd: string, ...args: string[]): Promise<string> {
-  const result = await runProcess('git', args, { cwd, env: childEnv(BENCH_GIT_ENV), timeoutMs: 30_000 })
-  if (result.exitCode !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${result.stderr.trim()}`)
+  const result = await runProcess('git', args, {
+    cwd,
+    env: childEnv(BENCH_GIT_ENV),
+    timeoutMs: 30_000,
+  })
+  if (result.exitCode !== 0)
+    throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${result.stderr.trim()}`)
   return result.stdout.trim()
 }
 
@@ -102,10 +127,20 @@ export interface ApiReply {
 
 /** Raw fetch against the API (no client-side schema parsing, so the figures measure the server). */
 export function apiCaller(baseUrl: string, apiKey: string) {
-  return async (method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<ApiReply> => {
+  return async (
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<ApiReply> => {
     const headers: Record<string, string> = { 'x-api-key': apiKey }
     if (body !== undefined) headers['content-type'] = 'application/json'
-    const res = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal })
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    })
     const text = await res.text()
     return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) }
   }
@@ -114,7 +149,8 @@ export type Api = ReturnType<typeof apiCaller>
 
 /** Throws unless the reply is 200: a benchmark over failing calls would measure nothing. */
 export function ok(reply: ApiReply, what: string): any {
-  if (reply.status !== 200) throw new Error(`${what}: HTTP ${reply.status} ${JSON.stringify(reply.body)}`)
+  if (reply.status !== 200)
+    throw new Error(`${what}: HTTP ${reply.status} ${JSON.stringify(reply.body)}`)
   return reply.body
 }
 
@@ -128,10 +164,24 @@ export interface ServerChild {
  * `hpm serve` as a child on a free loopback port. A separate process, so the server gets its own
  * core and the load generator's CPU does not count as server time.
  */
-export async function startServerChild(options: { dataDir: string; databaseUrl?: string; timeoutMs: number }): Promise<ServerChild> {
+export async function startServerChild(options: {
+  dataDir: string
+  databaseUrl?: string
+  timeoutMs: number
+}): Promise<ServerChild> {
   // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server (written when it stops).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const args = [...nodeArgs, HPM_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', options.dataDir]
+  const args = [
+    ...nodeArgs,
+    HPM_BIN,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--data-dir',
+    options.dataDir,
+  ]
   if (options.databaseUrl) args.push('--database-url', options.databaseUrl)
   let stderr = ''
   let announce: ((url: string) => void) | undefined
@@ -139,7 +189,11 @@ export async function startServerChild(options: { dataDir: string; databaseUrl?:
   const child = await spawnStreaming(process.execPath, args, {
     cwd: options.dataDir,
     timeoutMs: options.timeoutMs,
-    env: childEnv({ HEADLESS_PM_API_KEY: BENCH_API_KEY, HPM_LOG_LEVEL: 'warn', HPM_SERVICE_PING_INTERVAL: '0' }),
+    env: childEnv({
+      HEADLESS_PM_API_KEY: BENCH_API_KEY,
+      HPM_LOG_LEVEL: 'warn',
+      HPM_SERVICE_PING_INTERVAL: '0',
+    }),
     onStderr: (chunk) => {
       stderr += chunk
       const url = /listening on \S*?(http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1]
@@ -147,7 +201,9 @@ export async function startServerChild(options: { dataDir: string; databaseUrl?:
     },
   })
   const exited = child.done.then((r) => {
-    throw new Error(`hpm serve exited ${r.exitCode ?? r.signal} before listening: ${r.stderr.trim()}`)
+    throw new Error(
+      `hpm serve exited ${r.exitCode ?? r.signal} before listening: ${r.stderr.trim()}`,
+    )
   })
   const url = await Promise.race([announced, exited])
   exited.catch(() => {})

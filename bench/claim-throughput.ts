@@ -18,7 +18,18 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 import { createTestDatabase } from '../test/helpers/pg-database.js'
-import { apiCaller, BENCH_API_KEY, log, machine, markdownTable, ok, printReport, sleep, startServerChild, summarize } from './bench-kit.js'
+import {
+  apiCaller,
+  BENCH_API_KEY,
+  log,
+  machine,
+  markdownTable,
+  ok,
+  printReport,
+  sleep,
+  startServerChild,
+  summarize,
+} from './bench-kit.js'
 import type { Api, Summary } from './bench-kit.js'
 
 const SERVER_TIMEOUT_MS = 10 * 60_000
@@ -50,7 +61,9 @@ export interface ClaimThroughputResult {
   createLatencyMs: Summary
 }
 
-export async function benchClaimThroughput(database: 'sqlite' | 'postgresql'): Promise<ClaimThroughputResult> {
+export async function benchClaimThroughput(
+  database: 'sqlite' | 'postgresql',
+): Promise<ClaimThroughputResult> {
   const taskCount = bounded('BENCH_CLAIM_TASKS', 500, 5000)
   const clientCount = bounded('BENCH_CLAIM_CLIENTS', 50, 200)
   const waiterCount = bounded('BENCH_WAITERS', 100, 500)
@@ -58,12 +71,33 @@ export async function benchClaimThroughput(database: 'sqlite' | 'postgresql'): P
   const dataDir = await mkdtemp(join(tmpdir(), 'hpm-bench-claims-'))
   const pg = database === 'postgresql' ? await createTestDatabase() : undefined
   try {
-    const server = await startServerChild({ dataDir, databaseUrl: pg?.url, timeoutMs: SERVER_TIMEOUT_MS })
+    const server = await startServerChild({
+      dataDir,
+      databaseUrl: pg?.url,
+      timeoutMs: SERVER_TIMEOUT_MS,
+    })
     try {
       const api = apiCaller(server.url, BENCH_API_KEY)
-      ok(await api('POST', '/api/v1/register', { agent_id: 'bench_pm', role: 'pm', level: 'principal' }), 'register pm')
-      const epic = ok(await api('POST', '/api/v1/epics?agent_id=bench_pm', { name: 'Bench', description: '' }), 'create epic')
-      const feature = ok(await api('POST', '/api/v1/features?agent_id=bench_pm', { epic_id: epic.id, name: 'Bench', description: '' }), 'create feature')
+      ok(
+        await api('POST', '/api/v1/register', {
+          agent_id: 'bench_pm',
+          role: 'pm',
+          level: 'principal',
+        }),
+        'register pm',
+      )
+      const epic = ok(
+        await api('POST', '/api/v1/epics?agent_id=bench_pm', { name: 'Bench', description: '' }),
+        'create epic',
+      )
+      const feature = ok(
+        await api('POST', '/api/v1/features?agent_id=bench_pm', {
+          epic_id: epic.id,
+          name: 'Bench',
+          description: '',
+        }),
+        'create feature',
+      )
       const createTask = (title: string, targetRole: string) =>
         api('POST', '/api/v1/tasks/create?agent_id=bench_pm', {
           feature_id: feature.id,
@@ -77,13 +111,21 @@ export async function benchClaimThroughput(database: 'sqlite' | 'postgresql'): P
 
       log(`${database}: creating ${taskCount} tasks`)
       const createStarted = performance.now()
-      await inParallel(taskCount, 10, async (i) => void ok(await createTask(`claim bench ${i}`, 'backend_dev'), 'create task'))
-      const createTasksPerSecond = Math.round(taskCount / ((performance.now() - createStarted) / 1000))
+      await inParallel(
+        taskCount,
+        10,
+        async (i) => void ok(await createTask(`claim bench ${i}`, 'backend_dev'), 'create task'),
+      )
+      const createTasksPerSecond = Math.round(
+        taskCount / ((performance.now() - createStarted) / 1000),
+      )
       const healthRequestsPerSecond = await healthRate(api, clientCount, taskCount)
       const loopbackFloorRequestsPerSecond = await loopbackFloor(clientCount, taskCount)
       const throughput = await claimAll(api, clientCount)
       log(`${database}: ${throughput.claimed} claims in ${Math.round(throughput.claimPhaseMs)} ms`)
-      const wake = await wakeLatency(api, waiterCount, rounds, (title) => createTask(title, 'frontend_dev'))
+      const wake = await wakeLatency(api, waiterCount, rounds, (title) =>
+        createTask(title, 'frontend_dev'),
+      )
       return {
         database,
         tasks: taskCount,
@@ -106,7 +148,11 @@ export async function benchClaimThroughput(database: 'sqlite' | 'postgresql'): P
 }
 
 /** Runs `work(0..count-1)` with at most `concurrency` at a time. */
-async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
+async function inParallel(
+  count: number,
+  concurrency: number,
+  work: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async () => {
@@ -117,7 +163,11 @@ async function inParallel(count: number, concurrency: number, work: (i: number) 
 
 async function healthRate(api: Api, concurrency: number, count: number): Promise<number> {
   const started = performance.now()
-  await inParallel(count, concurrency, async () => void ok(await api('GET', '/health'), 'GET /health'))
+  await inParallel(
+    count,
+    concurrency,
+    async () => void ok(await api('GET', '/health'), 'GET /health'),
+  )
   return Math.round(count / ((performance.now() - started) / 1000))
 }
 
@@ -129,7 +179,11 @@ async function loopbackFloor(concurrency: number, count: number): Promise<number
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   try {
     const { port } = server.address() as { port: number }
-    return await healthRate(apiCaller(`http://127.0.0.1:${port}`, BENCH_API_KEY), concurrency, count)
+    return await healthRate(
+      apiCaller(`http://127.0.0.1:${port}`, BENCH_API_KEY),
+      concurrency,
+      count,
+    )
   } finally {
     server.closeAllConnections()
     server.close()
@@ -137,9 +191,19 @@ async function loopbackFloor(concurrency: number, count: number): Promise<number
 }
 
 async function claimAll(api: Api, clientCount: number) {
-  const agents = Array.from({ length: clientCount }, (_, i) => `bench_dev_${String(i).padStart(3, '0')}`)
+  const agents = Array.from(
+    { length: clientCount },
+    (_, i) => `bench_dev_${String(i).padStart(3, '0')}`,
+  )
   await inParallel(agents.length, 10, async (i) => {
-    ok(await api('POST', '/api/v1/register', { agent_id: agents[i], role: 'backend_dev', level: 'senior' }), 'register agent')
+    ok(
+      await api('POST', '/api/v1/register', {
+        agent_id: agents[i],
+        role: 'backend_dev',
+        level: 'senior',
+      }),
+      'register agent',
+    )
   })
   const latencies: number[] = []
   const claimedIds: number[] = []
@@ -148,11 +212,19 @@ async function claimAll(api: Api, clientCount: number) {
     agents.map(async (agentId) => {
       for (;;) {
         const t0 = performance.now()
-        const task = ok(await api('POST', '/api/v1/tasks/claim', { agent_id: agentId, timeout: 0 }), 'claim') as { id: number } | null
+        const task = ok(
+          await api('POST', '/api/v1/tasks/claim', { agent_id: agentId, timeout: 0 }),
+          'claim',
+        ) as { id: number } | null
         latencies.push(performance.now() - t0)
         if (!task) return
         claimedIds.push(task.id)
-        ok(await api('PUT', `/api/v1/tasks/${task.id}/status?agent_id=${agentId}`, { status: 'dev_done' }), 'dev_done')
+        ok(
+          await api('PUT', `/api/v1/tasks/${task.id}/status?agent_id=${agentId}`, {
+            status: 'dev_done',
+          }),
+          'dev_done',
+        )
       }
     }),
   )
@@ -170,15 +242,35 @@ async function claimAll(api: Api, clientCount: number) {
  * `waiterCount` agents park in `POST /tasks/claim`; each round creates one task and times the first
  * answer. The winner reports dev_done and parks again, so every round starts with all agents waiting.
  */
-async function wakeLatency(api: Api, waiterCount: number, rounds: number, createTask: (title: string) => Promise<{ status: number; body: any }>) {
-  const agents = Array.from({ length: waiterCount }, (_, i) => `bench_wait_${String(i).padStart(3, '0')}`)
+async function wakeLatency(
+  api: Api,
+  waiterCount: number,
+  rounds: number,
+  createTask: (title: string) => Promise<{ status: number; body: any }>,
+) {
+  const agents = Array.from(
+    { length: waiterCount },
+    (_, i) => `bench_wait_${String(i).padStart(3, '0')}`,
+  )
   await inParallel(agents.length, 10, async (i) => {
-    ok(await api('POST', '/api/v1/register', { agent_id: agents[i], role: 'frontend_dev', level: 'senior' }), 'register waiter')
+    ok(
+      await api('POST', '/api/v1/register', {
+        agent_id: agents[i],
+        role: 'frontend_dev',
+        level: 'senior',
+      }),
+      'register waiter',
+    )
   })
   const stop = new AbortController()
   let onWin: ((win: { agentId: string; taskId: number; atMs: number }) => void) | undefined
   const park = (agentId: string): void => {
-    api('POST', '/api/v1/tasks/claim', { agent_id: agentId, timeout: WAITER_TIMEOUT_S }, stop.signal)
+    api(
+      'POST',
+      '/api/v1/tasks/claim',
+      { agent_id: agentId, timeout: WAITER_TIMEOUT_S },
+      stop.signal,
+    )
       .then((reply) => {
         const atMs = performance.now()
         const task = ok(reply, 'claim') as { id: number } | null
@@ -196,16 +288,27 @@ async function wakeLatency(api: Api, waiterCount: number, rounds: number, create
     const wakes: number[] = []
     const creates: number[] = []
     for (let round = 0; round < rounds; round++) {
-      const won = new Promise<{ agentId: string; taskId: number; atMs: number }>((resolve, reject) => {
-        onWin = resolve
-        setTimeout(() => reject(new Error(`round ${round}: no waiter answered within ${WAKE_GIVE_UP_MS} ms`)), WAKE_GIVE_UP_MS).unref()
-      })
+      const won = new Promise<{ agentId: string; taskId: number; atMs: number }>(
+        (resolve, reject) => {
+          onWin = resolve
+          setTimeout(
+            () =>
+              reject(new Error(`round ${round}: no waiter answered within ${WAKE_GIVE_UP_MS} ms`)),
+            WAKE_GIVE_UP_MS,
+          ).unref()
+        },
+      )
       const t0 = performance.now()
       ok(await createTask(`wake bench ${round}`), 'create task')
       creates.push(performance.now() - t0)
       const win = await won
       wakes.push(win.atMs - t0)
-      ok(await api('PUT', `/api/v1/tasks/${win.taskId}/status?agent_id=${win.agentId}`, { status: 'dev_done' }), 'dev_done')
+      ok(
+        await api('PUT', `/api/v1/tasks/${win.taskId}/status?agent_id=${win.agentId}`, {
+          status: 'dev_done',
+        }),
+        'dev_done',
+      )
       park(win.agentId)
       await sleep(200)
     }
@@ -217,7 +320,16 @@ async function wakeLatency(api: Api, waiterCount: number, rounds: number, create
 
 export function claimThroughputTable(results: readonly ClaimThroughputResult[]): string {
   return markdownTable(
-    ['database', 'claims/s', 'claim p50 / p95 ms', 'claimed / dupes', 'create tasks/s', 'GET /health req/s (bare node:http)', 'wake p50 / p95 ms', 'create p50 ms'],
+    [
+      'database',
+      'claims/s',
+      'claim p50 / p95 ms',
+      'claimed / dupes',
+      'create tasks/s',
+      'GET /health req/s (bare node:http)',
+      'wake p50 / p95 ms',
+      'create p50 ms',
+    ],
     results.map((r) => [
       `${r.database} (${r.clients} clients, ${r.tasks} tasks, ${r.waiters} waiters)`,
       r.claimsPerSecond,
@@ -240,7 +352,11 @@ export async function benchAllDatabases(): Promise<ClaimThroughputResult[]> {
 
 async function main(): Promise<void> {
   const results = await benchAllDatabases()
-  printReport('claim throughput and long-poll wake latency', { machine: machine(), results }, claimThroughputTable(results))
+  printReport(
+    'claim throughput and long-poll wake latency',
+    { machine: machine(), results },
+    claimThroughputTable(results),
+  )
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()

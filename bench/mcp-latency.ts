@@ -15,7 +15,18 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 
-import { apiCaller, BENCH_API_KEY, HPM_BIN, log, machine, markdownTable, ok, printReport, startServerChild, summarize } from './bench-kit.js'
+import {
+  apiCaller,
+  BENCH_API_KEY,
+  HPM_BIN,
+  log,
+  machine,
+  markdownTable,
+  ok,
+  printReport,
+  startServerChild,
+  summarize,
+} from './bench-kit.js'
 import type { Summary } from './bench-kit.js'
 
 const CALLS = Math.min(Number(process.env.BENCH_MCP_CALLS ?? 200) || 200, 2000)
@@ -31,7 +42,12 @@ function stdioTransport(url: string): StdioClientTransport {
   return new StdioClientTransport({
     command: process.execPath,
     args: [HPM_BIN, 'mcp', '--agent-id', 'bench_001'],
-    env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), HEADLESS_PM_API_URL: url, HEADLESS_PM_API_KEY: BENCH_API_KEY },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: tmpdir(),
+      HEADLESS_PM_API_URL: url,
+      HEADLESS_PM_API_KEY: BENCH_API_KEY,
+    },
     stderr: 'ignore',
   })
 }
@@ -51,11 +67,31 @@ export async function benchMcpLatency(): Promise<McpLatencyResult> {
   const server = await startServerChild({ dataDir, timeoutMs: 10 * 60_000 })
   try {
     const api = apiCaller(server.url, BENCH_API_KEY)
-    ok(await api('POST', '/api/v1/register', { agent_id: 'pm_b', role: 'pm', level: 'principal' }), 'register')
-    const epic = ok(await api('POST', '/api/v1/epics?agent_id=pm_b', { name: 'e', description: '' }), 'epic')
-    const feature = ok(await api('POST', '/api/v1/features?agent_id=pm_b', { epic_id: epic.id, name: 'f', description: '' }), 'feature')
+    ok(
+      await api('POST', '/api/v1/register', { agent_id: 'pm_b', role: 'pm', level: 'principal' }),
+      'register',
+    )
+    const epic = ok(
+      await api('POST', '/api/v1/epics?agent_id=pm_b', { name: 'e', description: '' }),
+      'epic',
+    )
+    const feature = ok(
+      await api('POST', '/api/v1/features?agent_id=pm_b', {
+        epic_id: epic.id,
+        name: 'f',
+        description: '',
+      }),
+      'feature',
+    )
     const task = ok(
-      await api('POST', '/api/v1/tasks/create?agent_id=pm_b', { feature_id: feature.id, title: 't', description: 'd', target_role: 'backend_dev', difficulty: 'junior', branch: 'b' }),
+      await api('POST', '/api/v1/tasks/create?agent_id=pm_b', {
+        feature_id: feature.id,
+        title: 't',
+        description: 'd',
+        target_role: 'backend_dev',
+        difficulty: 'junior',
+        branch: 'b',
+      }),
       'task',
     )
 
@@ -68,14 +104,24 @@ export async function benchMcpLatency(): Promise<McpLatencyResult> {
       await client.close()
     }
 
-    const restCallMs = await timeCalls(async () => ok(await api('GET', `/api/v1/tasks/${task.id}`), 'get task'))
+    const restCallMs = await timeCalls(async () =>
+      ok(await api('GET', `/api/v1/tasks/${task.id}`), 'get task'),
+    )
     const stdio = new Client({ name: 'bench', version: '1' })
     await stdio.connect(stdioTransport(server.url))
-    const stdioCallMs = await timeCalls(() => stdio.callTool({ name: 'get_task', arguments: { task_id: task.id } }))
+    const stdioCallMs = await timeCalls(() =>
+      stdio.callTool({ name: 'get_task', arguments: { task_id: task.id } }),
+    )
     await stdio.close()
     const http = new Client({ name: 'bench', version: '1' })
-    await http.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { 'X-API-Key': BENCH_API_KEY } } }))
-    const httpCallMs = await timeCalls(() => http.callTool({ name: 'get_task', arguments: { task_id: task.id } }))
+    await http.connect(
+      new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
+        requestInit: { headers: { 'X-API-Key': BENCH_API_KEY } },
+      }),
+    )
+    const httpCallMs = await timeCalls(() =>
+      http.callTool({ name: 'get_task', arguments: { task_id: task.id } }),
+    )
     await http.close()
     return { stdioStartMs: summarize(starts), restCallMs, stdioCallMs, httpCallMs }
   } finally {

@@ -11,13 +11,23 @@ import { benchTeamSupervisor, teamSupervisorTable } from './team-supervisor.js'
 
 const startedAt = performance.now()
 const host = machine()
-log(`machine: ${host.cpus} cores (${host.cpuModel}), node ${host.node}, load average ${host.loadavg1m}`)
+log(
+  `machine: ${host.cpus} cores (${host.cpuModel}), node ${host.node}, load average ${host.loadavg1m}`,
+)
 
 const runner = await benchRunnerOverhead()
-printReport(`runner overhead (${runner.tasks} tasks)`, { machine: machine(), ...runner }, `${runnerOverheadTable(runner)}\n\n${runnerPhasesTable(runner)}`)
+printReport(
+  `runner overhead (${runner.tasks} tasks)`,
+  { machine: machine(), ...runner },
+  `${runnerOverheadTable(runner)}\n\n${runnerPhasesTable(runner)}`,
+)
 
 const claims = await benchAllDatabases()
-printReport('claim throughput and long-poll wake latency', { machine: machine(), results: claims }, claimThroughputTable(claims))
+printReport(
+  'claim throughput and long-poll wake latency',
+  { machine: machine(), results: claims },
+  claimThroughputTable(claims),
+)
 
 const list = await benchTaskList()
 printReport(`task list (${list.tasks} tasks)`, { machine: machine(), ...list }, taskListTable(list))
@@ -26,6 +36,10 @@ const mcp = await benchMcpLatency()
 printReport('MCP latency', { machine: machine(), ...mcp }, mcpLatencyTable(mcp))
 
 const team = await benchTeamSupervisor()
-printReport(`team supervisor overhead (${team.runners} idle runners)`, { machine: machine(), ...team }, teamSupervisorTable(team))
+printReport(
+  `team supervisor overhead (${team.runners} idle runners)`,
+  { machine: machine(), ...team },
+  teamSupervisorTable(team),
+)
 
 log(`all benchmarks done in ${Math.round((performance.now() - startedAt) / 1000)} s`)

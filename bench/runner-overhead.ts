@@ -36,7 +36,10 @@ const RUNNER_TIMEOUT_MS = 60_000
 const CLAUDE_TIMEOUT_MS = 30_000
 
 /** Writes one file and ends: the runner commits it and reports dev_done, so no `hpm` call happens inside "Claude". */
-const MINIMAL_SCENARIO = { steps: [{ write: { path: 'bench.txt', content: 'bench\n' } }], result: 'done' }
+const MINIMAL_SCENARIO = {
+  steps: [{ write: { path: 'bench.txt', content: 'bench\n' } }],
+  result: 'done',
+}
 
 /**
  * Where the runner's time goes, from the arrival time of its own progress lines (ms after spawn).
@@ -76,7 +79,13 @@ export interface RunnerOverheadResult {
   phasesMs: { phase: string; ms: Summary }[]
   /** One runner without --single-task: time from one task's end to the next one's, process start excluded. */
   continuous: { perTaskMs: Summary; overheadMs: Summary }
-  perTask: { taskId: number; runnerWallMs: number; fakeClaudeDirectMs: number; overheadMs: number; status: string }[]
+  perTask: {
+    taskId: number
+    runnerWallMs: number
+    fakeClaudeDirectMs: number
+    overheadMs: number
+    status: string
+  }[]
 }
 
 export async function benchRunnerOverhead(): Promise<RunnerOverheadResult> {
@@ -84,7 +93,11 @@ export async function benchRunnerOverhead(): Promise<RunnerOverheadResult> {
   const root = await mkdtemp(join(tmpdir(), 'hpm-bench-runner-'))
   const config = loadServerConfig({
     flags: { host: '127.0.0.1', port: 0, dataDir: join(root, 'server') },
-    env: { HEADLESS_PM_API_KEY: BENCH_API_KEY, HPM_LOG_LEVEL: 'silent', HPM_SERVICE_PING_INTERVAL: '0' },
+    env: {
+      HEADLESS_PM_API_KEY: BENCH_API_KEY,
+      HPM_LOG_LEVEL: 'silent',
+      HPM_SERVICE_PING_INTERVAL: '0',
+    },
     cwd: root,
   })
   // In-process is fair here: the bench process idles while the runner child works.
@@ -93,9 +106,26 @@ export async function benchRunnerOverhead(): Promise<RunnerOverheadResult> {
     const api = apiCaller(server.url, BENCH_API_KEY)
     const repo = join(root, 'repo')
     await createRepo(repo)
-    ok(await api('POST', '/api/v1/register', { agent_id: 'bench_pm', role: 'pm', level: 'principal' }), 'register pm')
-    const epic = ok(await api('POST', '/api/v1/epics?agent_id=bench_pm', { name: 'Bench', description: '' }), 'create epic')
-    const feature = ok(await api('POST', '/api/v1/features?agent_id=bench_pm', { epic_id: epic.id, name: 'Bench', description: '' }), 'create feature')
+    ok(
+      await api('POST', '/api/v1/register', {
+        agent_id: 'bench_pm',
+        role: 'pm',
+        level: 'principal',
+      }),
+      'register pm',
+    )
+    const epic = ok(
+      await api('POST', '/api/v1/epics?agent_id=bench_pm', { name: 'Bench', description: '' }),
+      'create epic',
+    )
+    const feature = ok(
+      await api('POST', '/api/v1/features?agent_id=bench_pm', {
+        epic_id: epic.id,
+        name: 'Bench',
+        description: '',
+      }),
+      'create feature',
+    )
     const setup: Setup = {
       root,
       repo,
@@ -103,7 +133,10 @@ export async function benchRunnerOverhead(): Promise<RunnerOverheadResult> {
       serverUrl: server.url,
       featureId: feature.id,
       recordFile: join(root, 'claude-record.jsonl'),
-      fakeEnv: { CLAUDE_FAKE_SCENARIO: JSON.stringify(MINIMAL_SCENARIO), CLAUDE_FAKE_STATE_DIR: join(root, 'fake-state') },
+      fakeEnv: {
+        CLAUDE_FAKE_SCENARIO: JSON.stringify(MINIMAL_SCENARIO),
+        CLAUDE_FAKE_STATE_DIR: join(root, 'fake-state'),
+      },
     }
 
     const perTask: RunnerOverheadResult['perTask'] = []
@@ -111,8 +144,15 @@ export async function benchRunnerOverhead(): Promise<RunnerOverheadResult> {
     const phaseSamples: number[][] = PHASES.map(() => [])
     for (let i = 0; i < taskCount; i++) {
       const taskId = await createTask(setup, `single-task run ${i + 1}`)
-      const { result: runner, marks } = await runRunner(setup, ['--single-task'], PHASES.map((p) => p.end))
-      if (runner.exitCode !== 0) throw new Error(`hpm run exited ${runner.exitCode ?? runner.signal} for task ${taskId}:\n${runner.stdout}${runner.stderr}`)
+      const { result: runner, marks } = await runRunner(
+        setup,
+        ['--single-task'],
+        PHASES.map((p) => p.end),
+      )
+      if (runner.exitCode !== 0)
+        throw new Error(
+          `hpm run exited ${runner.exitCode ?? runner.signal} for task ${taskId}:\n${runner.stdout}${runner.stderr}`,
+        )
       let previous = 0
       for (const [j, at] of [...marks.slice(0, -1), runner.durationMs].entries()) {
         if (at === undefined) continue
@@ -120,15 +160,33 @@ export async function benchRunnerOverhead(): Promise<RunnerOverheadResult> {
         previous = at
       }
       const after = ok(await api('GET', `/api/v1/tasks/${taskId}`), 'get task')
-      const runs = ok(await api('GET', `/api/v1/tasks/${taskId}/runs`), 'list runs') as { duration_ms: number }[]
+      const runs = ok(await api('GET', `/api/v1/tasks/${taskId}/runs`), 'list runs') as {
+        duration_ms: number
+      }[]
       for (const run of runs) claudeInRunner.push(run.duration_ms)
 
-      const direct = await runFakeClaudeDirectly(setup, `direct-${i}`, await lastRecord(setup.recordFile))
-      perTask.push({ taskId, runnerWallMs: runner.durationMs, fakeClaudeDirectMs: direct, overheadMs: runner.durationMs - direct, status: after.status })
-      log(`task ${taskId}: runner ${runner.durationMs} ms, fake claude alone ${direct} ms, status ${after.status}`)
+      const direct = await runFakeClaudeDirectly(
+        setup,
+        `direct-${i}`,
+        await lastRecord(setup.recordFile),
+      )
+      perTask.push({
+        taskId,
+        runnerWallMs: runner.durationMs,
+        fakeClaudeDirectMs: direct,
+        overheadMs: runner.durationMs - direct,
+        status: after.status,
+      })
+      log(
+        `task ${taskId}: runner ${runner.durationMs} ms, fake claude alone ${direct} ms, status ${after.status}`,
+      )
     }
 
-    const continuous = await continuousPass(setup, taskCount, summarize(perTask.map((t) => t.fakeClaudeDirectMs)).median)
+    const continuous = await continuousPass(
+      setup,
+      taskCount,
+      summarize(perTask.map((t) => t.fakeClaudeDirectMs)).median,
+    )
     return {
       tasks: taskCount,
       runnerWallMs: summarize(perTask.map((t) => t.runnerWallMs)),
@@ -150,7 +208,11 @@ export async function benchRunnerOverhead(): Promise<RunnerOverheadResult> {
  * between consecutive "done here" lines (the first counted from "registered"), so the process start
  * is left out; stopped with SIGTERM once the last task is done.
  */
-async function continuousPass(setup: Setup, count: number, directMedianMs: number): Promise<RunnerOverheadResult['continuous']> {
+async function continuousPass(
+  setup: Setup,
+  count: number,
+  directMedianMs: number,
+): Promise<RunnerOverheadResult['continuous']> {
   for (let i = 0; i < count; i++) await createTask(setup, `continuous run ${i + 1}`)
   const doneAt: number[] = []
   let registeredAt: number | undefined
@@ -160,11 +222,16 @@ async function continuousPass(setup: Setup, count: number, directMedianMs: numbe
     if (doneAt.length === count) stop()
   })
   if (doneAt.length < count || registeredAt === undefined) {
-    throw new Error(`continuous runner finished ${doneAt.length} of ${count} tasks (exit ${result.exitCode ?? result.signal}):\n${result.stdout}${result.stderr}`)
+    throw new Error(
+      `continuous runner finished ${doneAt.length} of ${count} tasks (exit ${result.exitCode ?? result.signal}):\n${result.stdout}${result.stderr}`,
+    )
   }
   const perTask = doneAt.map((at, i) => at - (i === 0 ? (registeredAt ?? 0) : (doneAt[i - 1] ?? 0)))
   log(`continuous runner: ${perTask.map((ms) => Math.round(ms)).join(', ')} ms per task`)
-  return { perTaskMs: summarize(perTask), overheadMs: summarize(perTask.map((ms) => ms - directMedianMs)) }
+  return {
+    perTaskMs: summarize(perTask),
+    overheadMs: summarize(perTask.map((ms) => ms - directMedianMs)),
+  }
 }
 
 async function createTask(setup: Setup, title: string): Promise<number> {
@@ -197,7 +264,19 @@ async function runRunner(
   const startedAt = performance.now()
   const child = await spawnStreaming(
     process.execPath,
-    [HPM_BIN, 'run', '--role', 'backend_dev', '--agent-id', 'bench_dev', '--level', 'junior', '--repo', setup.repo, ...extraArgs],
+    [
+      HPM_BIN,
+      'run',
+      '--role',
+      'backend_dev',
+      '--agent-id',
+      'bench_dev',
+      '--level',
+      'junior',
+      '--repo',
+      setup.repo,
+      ...extraArgs,
+    ],
     {
       cwd: setup.repo,
       timeoutMs: RUNNER_TIMEOUT_MS * 2,
@@ -228,23 +307,31 @@ async function runRunner(
 async function lastRecord(file: string): Promise<Recorded> {
   const lines = (await readFile(file, 'utf8')).trim().split('\n')
   const last = JSON.parse(lines[lines.length - 1] ?? '{}') as Partial<Recorded>
-  if (!Array.isArray(last.argv) || typeof last.prompt !== 'string') throw new Error(`unexpected record in ${file}`)
+  if (!Array.isArray(last.argv) || typeof last.prompt !== 'string')
+    throw new Error(`unexpected record in ${file}`)
   return { argv: last.argv, prompt: last.prompt }
 }
 
 /** The same fake Claude, same flags, same prompt, in a fresh directory: the part that is not the runner. */
-async function runFakeClaudeDirectly(setup: Setup, dirName: string, recorded: Recorded): Promise<number> {
+async function runFakeClaudeDirectly(
+  setup: Setup,
+  dirName: string,
+  recorded: Recorded,
+): Promise<number> {
   const cwd = join(setup.root, dirName)
   await mkdir(cwd)
   // A session id names one conversation: the replay starts a new one, as a fresh launch would.
-  const argv = recorded.argv.map((arg, i) => (recorded.argv[i - 1] === '--session-id' ? randomUUID() : arg))
+  const argv = recorded.argv.map((arg, i) =>
+    recorded.argv[i - 1] === '--session-id' ? randomUUID() : arg,
+  )
   const result = await runProcess(FAKE_CLAUDE, argv, {
     cwd,
     input: recorded.prompt,
     timeoutMs: CLAUDE_TIMEOUT_MS,
     env: childEnv({ ...setup.fakeEnv, HOME: setup.root, IS_SANDBOX: '1' }),
   })
-  if (result.exitCode !== 0) throw new Error(`fake claude exited ${result.exitCode ?? result.signal}: ${result.stderr}`)
+  if (result.exitCode !== 0)
+    throw new Error(`fake claude exited ${result.exitCode ?? result.signal}: ${result.stderr}`)
   return result.durationMs
 }
 
@@ -272,7 +359,11 @@ export function runnerPhasesTable(r: RunnerOverheadResult): string {
 
 async function main(): Promise<void> {
   const result = await benchRunnerOverhead()
-  printReport(`runner overhead (${result.tasks} tasks)`, { machine: machine(), ...result }, `${runnerOverheadTable(result)}\n\n${runnerPhasesTable(result)}`)
+  printReport(
+    `runner overhead (${result.tasks} tasks)`,
+    { machine: machine(), ...result },
+    `${runnerOverheadTable(result)}\n\n${runnerPhasesTable(result)}`,
+  )
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()

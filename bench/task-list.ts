@@ -9,7 +9,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-import { apiCaller, BENCH_API_KEY, log, machine, markdownTable, ok, printReport, startServerChild, summarize } from './bench-kit.js'
+import {
+  apiCaller,
+  BENCH_API_KEY,
+  log,
+  machine,
+  markdownTable,
+  ok,
+  printReport,
+  startServerChild,
+  summarize,
+} from './bench-kit.js'
 import type { Summary } from './bench-kit.js'
 
 const PAGE = 200
@@ -22,7 +32,10 @@ export interface TaskListResult {
   deepPage: { ms: Summary; bytes: number }
 }
 
-async function timed(url: string, rounds: number): Promise<{ ms: Summary; bytes: number; next: string | null }> {
+async function timed(
+  url: string,
+  rounds: number,
+): Promise<{ ms: Summary; bytes: number; next: string | null }> {
   const samples: number[] = []
   let bytes = 0
   let next: string | null = null
@@ -45,9 +58,22 @@ export async function benchTaskList(): Promise<TaskListResult> {
   const server = await startServerChild({ dataDir, timeoutMs: 15 * 60_000 })
   try {
     const api = apiCaller(server.url, BENCH_API_KEY)
-    ok(await api('POST', '/api/v1/register', { agent_id: 'pm_1', role: 'pm', level: 'principal' }), 'register')
-    const epic = ok(await api('POST', '/api/v1/epics?agent_id=pm_1', { name: 'e', description: '' }), 'epic')
-    const feature = ok(await api('POST', '/api/v1/features?agent_id=pm_1', { epic_id: epic.id, name: 'f', description: '' }), 'feature')
+    ok(
+      await api('POST', '/api/v1/register', { agent_id: 'pm_1', role: 'pm', level: 'principal' }),
+      'register',
+    )
+    const epic = ok(
+      await api('POST', '/api/v1/epics?agent_id=pm_1', { name: 'e', description: '' }),
+      'epic',
+    )
+    const feature = ok(
+      await api('POST', '/api/v1/features?agent_id=pm_1', {
+        epic_id: epic.id,
+        name: 'f',
+        description: '',
+      }),
+      'feature',
+    )
     log(`creating ${count} tasks…`)
     let next = 0
     const create = async () => {
@@ -57,7 +83,10 @@ export async function benchTaskList(): Promise<TaskListResult> {
           await api('POST', '/api/v1/tasks/create?agent_id=pm_1', {
             feature_id: feature.id,
             title: `task ${n}`,
-            description: 'A description of the kind a planner writes: a goal, a few steps, how to check it. '.repeat(4),
+            description:
+              'A description of the kind a planner writes: a goal, a few steps, how to check it. '.repeat(
+                4,
+              ),
             target_role: 'backend_dev',
             difficulty: 'junior',
             branch: 'b',
@@ -76,7 +105,10 @@ export async function benchTaskList(): Promise<TaskListResult> {
     for (let page = 1; page < Math.floor(count / PAGE / 2) && cursor; page++) {
       cursor = (await timed(`${base}?limit=${PAGE}&cursor=${cursor}`, 1)).next
     }
-    const deepPage = await timed(`${base}?limit=${PAGE}${cursor ? `&cursor=${cursor}` : ''}`, rounds)
+    const deepPage = await timed(
+      `${base}?limit=${PAGE}${cursor ? `&cursor=${cursor}` : ''}`,
+      rounds,
+    )
     return { tasks: count, rounds, whole, firstPage, deepPage }
   } finally {
     await server.stop()
@@ -85,14 +117,27 @@ export async function benchTaskList(): Promise<TaskListResult> {
 }
 
 export function taskListTable(result: TaskListResult): string {
-  const row = (name: string, r: { ms: Summary; bytes: number }) => [name, r.ms.median, r.ms.p95, (r.bytes / 1024 / 1024).toFixed(2)]
+  const row = (name: string, r: { ms: Summary; bytes: number }) => [
+    name,
+    r.ms.median,
+    r.ms.p95,
+    (r.bytes / 1024 / 1024).toFixed(2),
+  ]
   return markdownTable(
     ['request', 'p50 ms', 'p95 ms', 'answer MB'],
-    [row(`GET /tasks (all ${result.tasks})`, result.whole), row(`GET /tasks?limit=${PAGE}`, result.firstPage), row(`GET /tasks?limit=${PAGE}&cursor= (half-way)`, result.deepPage)],
+    [
+      row(`GET /tasks (all ${result.tasks})`, result.whole),
+      row(`GET /tasks?limit=${PAGE}`, result.firstPage),
+      row(`GET /tasks?limit=${PAGE}&cursor= (half-way)`, result.deepPage),
+    ],
   )
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const result = await benchTaskList()
-  printReport(`task list (${result.tasks} tasks)`, { machine: machine(), ...result }, taskListTable(result))
+  printReport(
+    `task list (${result.tasks} tasks)`,
+    { machine: machine(), ...result },
+    taskListTable(result),
+  )
 }

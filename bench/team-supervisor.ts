@@ -13,7 +13,20 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 import { childEnv, isProcessAlive, runProcess, spawnStreaming } from '../src/lib/index.js'
-import { BENCH_API_KEY, BENCH_GIT_ENV, createRepo, FAKE_CLAUDE, HPM_BIN, log, machine, markdownTable, printReport, sleep, startServerChild, summarize } from './bench-kit.js'
+import {
+  BENCH_API_KEY,
+  BENCH_GIT_ENV,
+  createRepo,
+  FAKE_CLAUDE,
+  HPM_BIN,
+  log,
+  machine,
+  markdownTable,
+  printReport,
+  sleep,
+  startServerChild,
+  summarize,
+} from './bench-kit.js'
 import type { Summary } from './bench-kit.js'
 
 const RUNNERS = Math.min(Number(process.env.BENCH_TEAM_RUNNERS ?? 10), 30)
@@ -38,39 +51,61 @@ function sampleProcess(pid: number): { ticks: number; rssKb: number; anonKb: num
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   const ticks = Number(fields[11]) + Number(fields[12])
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
+  const kb = (field: string): number =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
   return { ticks, rssKb: kb('VmRSS'), anonKb: kb('RssAnon') }
 }
 
 export async function benchTeamSupervisor(): Promise<TeamSupervisorResult> {
   const root = await mkdtemp(join(tmpdir(), 'hpm-bench-team-'))
   await mkdir(join(root, 'data'))
-  const server = await startServerChild({ dataDir: join(root, 'data'), timeoutMs: (SECONDS + 300) * 1000 })
+  const server = await startServerChild({
+    dataDir: join(root, 'data'),
+    timeoutMs: (SECONDS + 300) * 1000,
+  })
   try {
     const repo = join(root, 'repo')
     await createRepo(repo)
     const file = join(root, 'headless-pm.team.json')
-    await writeFile(file, JSON.stringify({ server: server.url, repo, agents: [{ role: 'architect', count: RUNNERS }] }))
-    const env = childEnv({ ...BENCH_GIT_ENV, HOME: root, HEADLESS_PM_API_KEY: BENCH_API_KEY, HEADLESS_PM_CLAUDE_BIN: FAKE_CLAUDE, HEADLESS_PM_MIN_FREE_MB: '1' })
-    const supervisor = await spawnStreaming(process.execPath, [HPM_BIN, 'team', 'up', file, '--view', VIEW], {
-      cwd: repo,
-      env,
-      timeoutMs: (SECONDS + 300) * 1000,
-      killGraceMs: 20_000,
-      maxOutputBytes: 64 * 1024,
+    await writeFile(
+      file,
+      JSON.stringify({ server: server.url, repo, agents: [{ role: 'architect', count: RUNNERS }] }),
+    )
+    const env = childEnv({
+      ...BENCH_GIT_ENV,
+      HOME: root,
+      HEADLESS_PM_API_KEY: BENCH_API_KEY,
+      HEADLESS_PM_CLAUDE_BIN: FAKE_CLAUDE,
+      HEADLESS_PM_MIN_FREE_MB: '1',
     })
+    const supervisor = await spawnStreaming(
+      process.execPath,
+      [HPM_BIN, 'team', 'up', file, '--view', VIEW],
+      {
+        cwd: repo,
+        env,
+        timeoutMs: (SECONDS + 300) * 1000,
+        killGraceMs: 20_000,
+        maxOutputBytes: 64 * 1024,
+      },
+    )
     try {
       log(`waiting for ${RUNNERS} runners to wait for work…`)
       const logs = join(repo, '.headless-pm', 'runner', 'team', 'logs')
       const readyBy = Date.now() + READY_TIMEOUT_MS
       for (;;) {
-        const idle = Array.from({ length: RUNNERS }, (_, i) => join(logs, `architect_${i + 1}.log`)).filter((p) => existsSync(p) && readFileSync(p, 'utf8').includes('waiting for a'))
+        const idle = Array.from({ length: RUNNERS }, (_, i) =>
+          join(logs, `architect_${i + 1}.log`),
+        ).filter((p) => existsSync(p) && readFileSync(p, 'utf8').includes('waiting for a'))
         if (idle.length === RUNNERS) break
-        if (Date.now() > readyBy || !isProcessAlive(supervisor.pid)) throw new Error(`only ${idle.length} of ${RUNNERS} runners came up`)
+        if (Date.now() > readyBy || !isProcessAlive(supervisor.pid))
+          throw new Error(`only ${idle.length} of ${RUNNERS} runners came up`)
         await sleep(250)
       }
       log(`measuring the supervisor (pid ${supervisor.pid}) for ${SECONDS} s`)
-      const clkTck = Number((await runProcess('getconf', ['CLK_TCK'], { timeoutMs: 10_000 })).stdout.trim()) || 100
+      const clkTck =
+        Number((await runProcess('getconf', ['CLK_TCK'], { timeoutMs: 10_000 })).stdout.trim()) ||
+        100
       const first = sampleProcess(supervisor.pid)
       const startedAt = performance.now()
       const rss: number[] = []
@@ -83,11 +118,23 @@ export async function benchTeamSupervisor(): Promise<TeamSupervisorResult> {
       }
       const last = sampleProcess(supervisor.pid)
       const wallS = (performance.now() - startedAt) / 1000
-      const cpuPercentOfOneCore = Math.round(((last.ticks - first.ticks) / clkTck / wallS) * 1000) / 10
-      await runProcess(process.execPath, [HPM_BIN, 'team', 'down', file], { cwd: repo, env, timeoutMs: 30_000 })
+      const cpuPercentOfOneCore =
+        Math.round(((last.ticks - first.ticks) / clkTck / wallS) * 1000) / 10
+      await runProcess(process.execPath, [HPM_BIN, 'team', 'down', file], {
+        cwd: repo,
+        env,
+        timeoutMs: 30_000,
+      })
       const ended = await supervisor.done
-      if (ended.exitCode !== 0) throw new Error(`hpm team up exited ${ended.exitCode ?? ended.signal} after the drain`)
-      return { runners: RUNNERS, seconds: SECONDS, cpuPercentOfOneCore, rssMb: summarize(rss), privateMb: summarize(anon) }
+      if (ended.exitCode !== 0)
+        throw new Error(`hpm team up exited ${ended.exitCode ?? ended.signal} after the drain`)
+      return {
+        runners: RUNNERS,
+        seconds: SECONDS,
+        cpuPercentOfOneCore,
+        rssMb: summarize(rss),
+        privateMb: summarize(anon),
+      }
     } finally {
       supervisor.kill('bench done')
       await supervisor.done
@@ -113,7 +160,11 @@ export function teamSupervisorTable(r: TeamSupervisorResult): string {
 
 async function main(): Promise<void> {
   const result = await benchTeamSupervisor()
-  printReport(`team supervisor overhead (${result.runners} idle runners)`, { machine: machine(), ...result }, teamSupervisorTable(result))
+  printReport(
+    `team supervisor overhead (${result.runners} idle runners)`,
+    { machine: machine(), ...result },
+    teamSupervisorTable(result),
+  )
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()

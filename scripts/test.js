@@ -13,7 +13,8 @@ const LANES = [
 ]
 const requireAll = process.env.HPM_REQUIRE_ALL_LANES === '1'
 const missing = LANES.filter((lane) => !process.env[lane.variable]).map(
-  (lane) => `${lane.name} lane skipped: ${lane.variable} is not set (${lane.script} start DIR prints one)`,
+  (lane) =>
+    `${lane.name} lane skipped: ${lane.variable} is not set (${lane.script} start DIR prints one)`,
 )
 // vitest.config.ts asks the same question, so the lane runs exactly when this says it does.
 const chromium = findChromium()
@@ -28,13 +29,22 @@ if (requireAll && missing.length > 0) {
 }
 
 // Tests run `hpm` as a real child process; build its bundle first so they run what is in src/.
-const built = spawnSync(process.execPath, ['scripts/build.js'], { stdio: 'inherit', timeout: 120_000 })
+const built = spawnSync(process.execPath, ['scripts/build.js'], {
+  stdio: 'inherit',
+  timeout: 120_000,
+})
 if (built.status !== 0) {
   process.stderr.write('building dist/ failed\n0 passed, 1 failed\n')
   process.exit(1)
 }
 
-const args = ['vitest', 'run', '--reporter=default', '--reporter=./scripts/summary-reporter.js', ...process.argv.slice(2)]
+const args = [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=./scripts/summary-reporter.js',
+  ...process.argv.slice(2),
+]
 const result = spawnSync('npx', args, {
   stdio: 'inherit',
   env: process.env,

@@ -13,12 +13,32 @@ import type {
 // not load zod, which costs ~0.4 s per `hpm` start. `satisfies` rejects a value the contract lacks;
 // choices.test.ts fails when the contract gains one these lists miss.
 
-export const AGENT_ROLES = ['frontend_dev', 'backend_dev', 'fullstack_dev', 'qa', 'architect', 'pm'] as const satisfies readonly AgentRole[]
-export const SKILL_LEVELS = ['junior', 'senior', 'principal'] as const satisfies readonly SkillLevel[]
+export const AGENT_ROLES = [
+  'frontend_dev',
+  'backend_dev',
+  'fullstack_dev',
+  'qa',
+  'architect',
+  'pm',
+] as const satisfies readonly AgentRole[]
+export const SKILL_LEVELS = [
+  'junior',
+  'senior',
+  'principal',
+] as const satisfies readonly SkillLevel[]
 export const TASK_COMPLEXITIES = ['minor', 'major'] as const satisfies readonly TaskComplexity[]
 export const CONNECTION_TYPES = ['client', 'mcp'] as const satisfies readonly ConnectionType[]
-export const DOCUMENT_TYPES = ['standup', 'critical_issue', 'service_status', 'update'] as const satisfies readonly DocumentType[]
-export const SERVICE_STATUSES = ['up', 'down', 'starting'] as const satisfies readonly ServiceStatus[]
+export const DOCUMENT_TYPES = [
+  'standup',
+  'critical_issue',
+  'service_status',
+  'update',
+] as const satisfies readonly DocumentType[]
+export const SERVICE_STATUSES = [
+  'up',
+  'down',
+  'starting',
+] as const satisfies readonly ServiceStatus[]
 export const TASK_STATUSES = [
   'pending',
   'created',

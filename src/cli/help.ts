@@ -2,7 +2,8 @@ import { AGENT_ROLES, DOCUMENT_TYPES, SKILL_LEVELS } from './choices.js'
 
 /** Help epilogs: they teach an agent how to work with this server, so keep them true to it. */
 
-const FLOW = 'pending → created → under_work → dev_done → under_work (QA) → qa_done → [documentation_done] → committed'
+const FLOW =
+  'pending → created → under_work → dev_done → under_work (QA) → qa_done → [documentation_done] → committed'
 
 export const MAIN_HELP = `
 Workflow for agents (use your own agent id, role and level):

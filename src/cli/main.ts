@@ -33,7 +33,12 @@ export async function main(argv: readonly string[]): Promise<void> {
 async function exitCodeFor(error: unknown): Promise<number> {
   if (error instanceof CommanderError) {
     // Commander has already printed its message (and help where asked).
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return EXIT.ok
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.exitCode === 0
+    )
+      return EXIT.ok
     return EXIT.usage
   }
   if (error instanceof UsageError) {
@@ -56,7 +61,11 @@ async function exitCodeFor(error: unknown): Promise<number> {
     return EXIT.unavailable
   }
   if (error instanceof ApiError) {
-    const where = [error.code, `HTTP ${error.status}`, ...(error.status >= 500 && error.requestId ? [`request ${error.requestId}`] : [])]
+    const where = [
+      error.code,
+      `HTTP ${error.status}`,
+      ...(error.status >= 500 && error.requestId ? [`request ${error.requestId}`] : []),
+    ]
     const suffix = pc.dim(`(${where.join(', ')})`)
     if (typeof error.detail === 'string') printError(`${error.detail} ${suffix}`)
     else printError(`the server rejected the request ${suffix}:`, error.detail)
@@ -73,7 +82,9 @@ async function exitCodeFor(error: unknown): Promise<number> {
   const systemCode = (error as { code?: unknown } | undefined)?.code
   if (systemCode === 'EADDRINUSE' || systemCode === 'EACCES' || systemCode === 'EADDRNOTAVAIL') {
     // `hpm serve` could not listen: a usual operator mistake, not a bug.
-    printError(`${(error as Error).message}; is another server running there? choose one with --port / --host`)
+    printError(
+      `${(error as Error).message}; is another server running there? choose one with --port / --host`,
+    )
     return EXIT.failed
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error)

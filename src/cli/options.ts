@@ -78,8 +78,13 @@ export function parseJsonObject(value: string): Record<string, unknown> {
 
 /** Commander parser: an ISO-8601 date-time with a zone (`2026-01-31T12:00:00Z`). */
 export function parseIsoDateTime(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new InvalidArgumentError('must be an ISO-8601 date-time with a zone, e.g. 2026-01-31T12:00:00Z')
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(value) ||
+    Number.isNaN(Date.parse(value))
+  ) {
+    throw new InvalidArgumentError(
+      'must be an ISO-8601 date-time with a zone, e.g. 2026-01-31T12:00:00Z',
+    )
   }
   return value
 }
@@ -105,7 +110,10 @@ export const levelOption = (flags = '--level <level>', description = 'skill leve
   new Option(flags, description).choices(SKILL_LEVELS)
 
 export const complexityOption = () =>
-  new Option('--complexity <complexity>', 'git workflow: minor (merged into the base branch after QA) or major (reviewed, PR)')
+  new Option(
+    '--complexity <complexity>',
+    'git workflow: minor (merged into the base branch after QA) or major (reviewed, PR)',
+  )
     .choices(TASK_COMPLEXITIES)
     .default('major')
 

@@ -29,7 +29,10 @@ export type OutputMode = 'json' | 'text'
 export type View<T> = (data: T) => string
 
 /** JSON when asked (`--json`) or when stdout is not a terminal (agents and pipes parse it). */
-export function outputMode(isJsonFlag: boolean | undefined, isTty = process.stdout.isTTY === true): OutputMode {
+export function outputMode(
+  isJsonFlag: boolean | undefined,
+  isTty = process.stdout.isTTY === true,
+): OutputMode {
   return isJsonFlag || !isTty ? 'json' : 'text'
 }
 
@@ -83,17 +86,29 @@ function newTable(options: CliTable.TableConstructorOptions): CliTable.Table {
   return new tableClass(options)
 }
 
-function table(head: string[], rows: Array<Array<string | number | boolean | null | undefined>>, empty: string): string {
+function table(
+  head: string[],
+  rows: Array<Array<string | number | boolean | null | undefined>>,
+  empty: string,
+): string {
   if (rows.length === 0) return pc.dim(empty)
-  const t = newTable({ head: head.map((h) => pc.bold(h)), style: { head: [], border: [] }, wordWrap: true })
-  for (const row of rows) t.push(row.map((cell) => (cell === null || cell === undefined ? pc.dim('-') : String(cell))))
+  const t = newTable({
+    head: head.map((h) => pc.bold(h)),
+    style: { head: [], border: [] },
+    wordWrap: true,
+  })
+  for (const row of rows)
+    t.push(row.map((cell) => (cell === null || cell === undefined ? pc.dim('-') : String(cell))))
   return t.toString()
 }
 
 function fields(pairs: Array<[string, string | number | boolean | null | undefined]>): string {
   const width = Math.max(...pairs.map(([k]) => k.length))
   return pairs
-    .map(([key, value]) => `${pc.dim(key.padEnd(width))}  ${value === null || value === undefined || value === '' ? pc.dim('-') : String(value)}`)
+    .map(
+      ([key, value]) =>
+        `${pc.dim(key.padEnd(width))}  ${value === null || value === undefined || value === '' ? pc.dim('-') : String(value)}`,
+    )
     .join('\n')
 }
 
@@ -112,7 +127,12 @@ export const views = {
   message: (data: { message: string }) => pc.green(data.message),
 
   record: (data: object) =>
-    fields(Object.entries(data).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : (v as string)])),
+    fields(
+      Object.entries(data).map(([k, v]) => [
+        k,
+        typeof v === 'object' && v !== null ? JSON.stringify(v) : (v as string),
+      ]),
+    ),
 
   agents: (agents: AgentResponse[]) =>
     table(
@@ -123,47 +143,86 @@ export const views = {
 
   register: (data: RegisterAgentResponse) => {
     const { agent, next_task: next, mentions } = data
-    const lines = [`${pc.green('registered')} ${pc.bold(agent.agent_id)} (${agent.role}, ${agent.level})`]
+    const lines = [
+      `${pc.green('registered')} ${pc.bold(agent.agent_id)} (${agent.role}, ${agent.level})`,
+    ]
     if (next) {
       const held = next.locked_by === agent.agent_id
       lines.push(`${held ? 'you hold task' : 'next task:'} ${taskLine(next)}`)
-      if (!held) lines.push(pc.dim(`lock it with: hpm tasks lock ${next.id} --agent-id ${agent.agent_id}`))
+      if (!held)
+        lines.push(pc.dim(`lock it with: hpm tasks lock ${next.id} --agent-id ${agent.agent_id}`))
     } else {
-      lines.push(pc.dim(`no task right now; wait for one with: hpm tasks next --role ${agent.role} --level ${agent.level} --agent-id ${agent.agent_id}`))
+      lines.push(
+        pc.dim(
+          `no task right now; wait for one with: hpm tasks next --role ${agent.role} --level ${agent.level} --agent-id ${agent.agent_id}`,
+        ),
+      )
     }
-    if (mentions.length > 0) lines.push('', `${pc.bold(String(mentions.length))} unread mention(s):`, views.mentions(mentions))
+    if (mentions.length > 0)
+      lines.push(
+        '',
+        `${pc.bold(String(mentions.length))} unread mention(s):`,
+        views.mentions(mentions),
+      )
     if (data.token !== undefined) {
-      lines.push('', `agent token (shown once; as HEADLESS_PM_API_KEY it acts as ${agent.agent_id} only): ${data.token}`)
+      lines.push(
+        '',
+        `agent token (shown once; as HEADLESS_PM_API_KEY it acts as ${agent.agent_id} only): ${data.token}`,
+      )
     }
     return lines.join('\n')
   },
 
-  revoked: (data: RevokeTokensResponse) => pc.green(`revoked ${data.revoked} token(s) of agent ${data.agent_id}`),
+  revoked: (data: RevokeTokensResponse) =>
+    pc.green(`revoked ${data.revoked} token(s) of agent ${data.agent_id}`),
 
   heartbeat: (data: HeartbeatResponse) =>
     [
       `${pc.green('alive')} ${data.agent.agent_id} (last seen ${when(data.agent.last_seen)})`,
-      ...data.tasks.map((t) => `holds task ${t.id} (${status(t.status)}), lease until ${when(t.lease_expires_at) ?? '-'}`),
+      ...data.tasks.map(
+        (t) =>
+          `holds task ${t.id} (${status(t.status)}), lease until ${when(t.lease_expires_at) ?? '-'}`,
+      ),
     ].join('\n'),
 
   epics: (epics: EpicResponse[]) =>
     table(
       ['id', 'name', 'tasks', 'done', 'in progress', 'created'],
-      epics.map((e) => [e.id, short(e.name, 40), e.task_count, e.completed_task_count, e.in_progress_task_count, when(e.created_at)]),
+      epics.map((e) => [
+        e.id,
+        short(e.name, 40),
+        e.task_count,
+        e.completed_task_count,
+        e.in_progress_task_count,
+        when(e.created_at),
+      ]),
       'no epics',
     ),
 
   epic: (e: EpicResponse) => `${pc.green('epic')} ${e.id}: ${e.name}`,
 
   features: (features: FeatureResponse[]) =>
-    table(['id', 'epic', 'name', 'description'], features.map((f) => [f.id, f.epic_id, short(f.name, 40), short(f.description)]), 'no features'),
+    table(
+      ['id', 'epic', 'name', 'description'],
+      features.map((f) => [f.id, f.epic_id, short(f.name, 40), short(f.description)]),
+      'no features',
+    ),
 
   feature: (f: FeatureResponse) => `${pc.green('feature')} ${f.id}: ${f.name} (epic ${f.epic_id})`,
 
   tasks: (tasks: TaskResponse[]) =>
     table(
       ['id', 'title', 'status', 'role', 'level', 'cx', 'prio', 'locked by'],
-      tasks.map((t) => [t.id, short(t.title, 40), status(t.status), t.target_role, t.difficulty, t.complexity, t.priority, t.locked_by]),
+      tasks.map((t) => [
+        t.id,
+        short(t.title, 40),
+        status(t.status),
+        t.target_role,
+        t.difficulty,
+        t.complexity,
+        t.priority,
+        t.locked_by,
+      ]),
       'no tasks',
     ),
 
@@ -191,24 +250,42 @@ export const views = {
     if (t.description.trim() !== '') lines.push('', t.description.trim())
     if ('comments' in t && t.comments.length > 0) {
       lines.push('', pc.bold('comments'))
-      for (const c of t.comments) lines.push(`${pc.dim(`${when(c.created_at)} ${c.author_id}${c.kind === 'status_note' ? ' (status note)' : ''}:`)} ${c.body}`)
+      for (const c of t.comments)
+        lines.push(
+          `${pc.dim(`${when(c.created_at)} ${c.author_id}${c.kind === 'status_note' ? ' (status note)' : ''}:`)} ${c.body}`,
+        )
     }
     return lines.join('\n')
   },
 
-  taskOrNone: (t: TaskResponse | null) => (t === null ? pc.dim('no task available right now') : views.task(t)),
+  taskOrNone: (t: TaskResponse | null) =>
+    t === null ? pc.dim('no task available right now') : views.task(t),
 
   statusUpdate: (data: TaskStatusUpdateResponse) => {
     const lines = [`${pc.green('task')} ${data.task.id} is now ${status(data.task.status)}`]
-    if (data.next_task) lines.push(`next task: ${taskLine(data.next_task)}`, pc.dim(`lock it with: hpm tasks lock ${data.next_task.id} --agent-id <your id>`))
-    else lines.push(pc.dim('no task waiting; `hpm tasks next --role <role> --level <level>` waits for one'))
+    if (data.next_task)
+      lines.push(
+        `next task: ${taskLine(data.next_task)}`,
+        pc.dim(`lock it with: hpm tasks lock ${data.next_task.id} --agent-id <your id>`),
+      )
+    else
+      lines.push(
+        pc.dim('no task waiting; `hpm tasks next --role <role> --level <level>` waits for one'),
+      )
     return lines.join('\n')
   },
 
   documents: (docs: DocumentResponse[]) =>
     table(
       ['id', 'type', 'title', 'author', 'mentions', 'created'],
-      docs.map((d) => [d.id, d.doc_type, short(d.title, 40), d.author_id, d.mentions.join(' '), when(d.created_at)]),
+      docs.map((d) => [
+        d.id,
+        d.doc_type,
+        short(d.title, 40),
+        d.author_id,
+        d.mentions.join(' '),
+        when(d.created_at),
+      ]),
       'no documents',
     ),
 
@@ -231,11 +308,20 @@ export const views = {
   services: (services: ServiceResponse[]) =>
     table(
       ['name', 'owner', 'status', 'ping url', 'port', 'last heartbeat', 'ping ok'],
-      services.map((s) => [s.service_name, s.owner_agent_id, s.status, s.ping_url, s.port, when(s.last_heartbeat), s.last_ping_success]),
+      services.map((s) => [
+        s.service_name,
+        s.owner_agent_id,
+        s.status,
+        s.ping_url,
+        s.port,
+        when(s.last_heartbeat),
+        s.last_ping_success,
+      ]),
       'no services registered',
     ),
 
-  service: (s: ServiceResponse) => `${pc.green('service')} ${s.service_name} (${s.status}) owned by ${s.owner_agent_id}, heartbeat ${when(s.last_heartbeat)}`,
+  service: (s: ServiceResponse) =>
+    `${pc.green('service')} ${s.service_name} (${s.status}) owned by ${s.owner_agent_id}, heartbeat ${when(s.last_heartbeat)}`,
 
   mentions: (mentions: MentionResponse[]) =>
     table(
@@ -244,7 +330,9 @@ export const views = {
         m.id,
         m.mentioned_agent_id,
         m.created_by,
-        m.task_id !== null ? `task ${m.task_id}: ${short(m.task_title ?? '', 30)}` : `doc ${m.document_id}: ${short(m.document_title ?? '', 30)}`,
+        m.task_id !== null
+          ? `task ${m.task_id}: ${short(m.task_title ?? '', 30)}`
+          : `doc ${m.document_id}: ${short(m.document_title ?? '', 30)}`,
         m.is_read ? 'yes' : pc.yellow('no'),
         when(m.created_at),
       ]),
@@ -256,7 +344,14 @@ export const views = {
   changelog: (rows: ChangelogResponse[]) =>
     table(
       ['when', 'task', 'from', 'to', 'by', 'notes'],
-      rows.map((r) => [when(r.changed_at), r.task_id, r.old_status, r.new_status === null ? null : status(r.new_status), r.changed_by, short(r.notes ?? '', 50)]),
+      rows.map((r) => [
+        when(r.changed_at),
+        r.task_id,
+        r.old_status,
+        r.new_status === null ? null : status(r.new_status),
+        r.changed_by,
+        short(r.notes ?? '', 50),
+      ]),
       'no status changes yet',
     ),
 
@@ -268,9 +363,11 @@ export const views = {
       `agents: ${m.total_agents} (${m.active_agents} active)   documents: ${m.total_documents}   services: ${m.total_services}`,
       `tasks: ${m.total_tasks}${byStatus.length > 0 ? ` (${byStatus.join(', ')})` : ''}`,
     ]
-    if (data.attention.length === 0) return [...lines, pc.green('nothing needs attention')].join('\n')
+    if (data.attention.length === 0)
+      return [...lines, pc.green('nothing needs attention')].join('\n')
     lines.push(pc.yellow(`needs attention (${data.attention.length}):`))
-    for (const item of data.attention) lines.push(`  task ${item.task_id} ${short(item.title, 40)}: ${item.detail}`)
+    for (const item of data.attention)
+      lines.push(`  task ${item.task_id} ${short(item.title, 40)}: ${item.detail}`)
     return lines.join('\n')
   },
 
@@ -278,7 +375,12 @@ export const views = {
     [
       table(
         ['id', 'when', 'type', 'data'],
-        data.changes.map((c) => [c.id, when(c.timestamp), c.kind, short(JSON.stringify(c.data), 70)]),
+        data.changes.map((c) => [
+          c.id,
+          when(c.timestamp),
+          c.kind,
+          short(JSON.stringify(c.data), 70),
+        ]),
         'no changes since then',
       ),
       pc.dim(`next: --since ${data.last_timestamp}`),
@@ -286,7 +388,18 @@ export const views = {
 
   runs: (runs: RunResponse[]) =>
     table(
-      ['id', 'attempt', 'agent', 'claude (exit)', 'verdict', 'model', 'cost $', 'tokens in/out', 'duration', 'started'],
+      [
+        'id',
+        'attempt',
+        'agent',
+        'claude (exit)',
+        'verdict',
+        'model',
+        'cost $',
+        'tokens in/out',
+        'duration',
+        'started',
+      ],
       runs.map((r) => [
         r.id,
         r.attempt,
@@ -295,7 +408,9 @@ export const views = {
         verdict(r),
         r.model,
         r.cost_usd === null ? null : r.cost_usd.toFixed(4),
-        r.input_tokens === null && r.output_tokens === null ? null : `${r.input_tokens ?? 0}/${r.output_tokens ?? 0}`,
+        r.input_tokens === null && r.output_tokens === null
+          ? null
+          : `${r.input_tokens ?? 0}/${r.output_tokens ?? 0}`,
         `${Math.round(r.duration_ms / 100) / 10} s`,
         when(r.started_at),
       ]),

@@ -78,7 +78,14 @@ export class ApiUnavailableError extends Error {
   }
 }
 
-function unavailableMessage({ baseUrl, reason, endpoint, attempts, timeoutMs, cause }: ApiUnavailableErrorOptions): string {
+function unavailableMessage({
+  baseUrl,
+  reason,
+  endpoint,
+  attempts,
+  timeoutMs,
+  cause,
+}: ApiUnavailableErrorOptions): string {
   const call = endpoint ? ` (${endpoint})` : ''
   const tries = attempts > 1 ? ` after ${attempts} attempts` : ''
   if (reason === 'timeout') {

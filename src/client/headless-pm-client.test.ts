@@ -71,7 +71,9 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
 
 describe('HeadlessPMClient against a misbehaving server', () => {
   it('sends the key and a request id, and returns the parsed reply', async () => {
-    const { url, seen } = await startScriptedServer((_req, res) => json(res, 200, { ...context, extra: 'ignored' }))
+    const { url, seen } = await startScriptedServer((_req, res) =>
+      json(res, 200, { ...context, extra: 'ignored' }),
+    )
     const client = new HeadlessPMClient({ baseUrl: `${url}/api/v1/`, apiKey: 'k-123456789' })
 
     const result = await client.getContext()
@@ -84,7 +86,11 @@ describe('HeadlessPMClient against a misbehaving server', () => {
 
   it('throws ApiError with status, code, detail and request id when the server answers 500', async () => {
     const { url } = await startScriptedServer((_req, res) =>
-      json(res, 500, { detail: 'internal server error (request r-1)', code: 'internal', request_id: 'r-1' }),
+      json(res, 500, {
+        detail: 'internal server error (request r-1)',
+        code: 'internal',
+        request_id: 'r-1',
+      }),
     )
     const client = new HeadlessPMClient({ baseUrl: url, ...fastRetries })
 
@@ -103,13 +109,20 @@ describe('HeadlessPMClient against a misbehaving server', () => {
 
   it('keeps the list of validation messages when the server answers 422', async () => {
     const { url } = await startScriptedServer((_req, res) =>
-      json(res, 422, { detail: ['body.role: Invalid option', 'body.level: Required'], code: 'validation_failed' }),
+      json(res, 422, {
+        detail: ['body.role: Invalid option', 'body.level: Required'],
+        code: 'validation_failed',
+      }),
     )
     const client = new HeadlessPMClient({ baseUrl: url })
 
     const error = await caught(client.registerAgent({ agent_id: 'a', role: 'qa', level: 'junior' }))
 
-    expect(error).toMatchObject({ status: 422, code: 'validation_failed', detail: ['body.role: Invalid option', 'body.level: Required'] })
+    expect(error).toMatchObject({
+      status: 422,
+      code: 'validation_failed',
+      detail: ['body.role: Invalid option', 'body.level: Required'],
+    })
     expect((error as Error).message).toBe('body.role: Invalid option; body.level: Required')
   })
 
@@ -142,7 +155,9 @@ describe('HeadlessPMClient against a misbehaving server', () => {
   })
 
   it('throws ApiError invalid_response naming the field when a reply drifts from the contract', async () => {
-    const { url } = await startScriptedServer((_req, res) => json(res, 200, { ...context, database_type: 'oracle' }))
+    const { url } = await startScriptedServer((_req, res) =>
+      json(res, 200, { ...context, database_type: 'oracle' }),
+    )
     const client = new HeadlessPMClient({ baseUrl: url })
 
     const error = await caught(client.getContext())
@@ -161,7 +176,9 @@ describe('HeadlessPMClient against a misbehaving server', () => {
 
     expect(error).toBeInstanceOf(ApiUnavailableError)
     expect(error).toMatchObject({ reason: 'timeout', baseUrl: url })
-    expect((error as Error).message).toContain(`no answer from the Headless PM server at ${url} within 0.2 s`)
+    expect((error as Error).message).toContain(
+      `no answer from the Headless PM server at ${url} within 0.2 s`,
+    )
     expect(seen).toHaveLength(1)
   })
 
@@ -221,7 +238,11 @@ describe('HeadlessPMClient against a misbehaving server', () => {
 
     const error = await caught(client.createEpic({ name: 'E', description: 'd' }, 'pm_1'))
 
-    expect(error).toMatchObject({ name: 'ApiUnavailableError', reason: 'connection_failed', attempts: 1 })
+    expect(error).toMatchObject({
+      name: 'ApiUnavailableError',
+      reason: 'connection_failed',
+      attempts: 1,
+    })
     expect(seen).toHaveLength(1)
     expect(JSON.parse(seen[0]?.body ?? '')).toEqual({ name: 'E', description: 'd' })
   })
@@ -230,7 +251,19 @@ describe('HeadlessPMClient against a misbehaving server', () => {
     const url = await unusedUrl()
     const client = new HeadlessPMClient({ baseUrl: url, ...fastRetries })
 
-    const error = await caught(client.createTask({ feature_id: 1, title: 't', description: '', target_role: 'qa', difficulty: 'junior', branch: '' }, 'pm'))
+    const error = await caught(
+      client.createTask(
+        {
+          feature_id: 1,
+          title: 't',
+          description: '',
+          target_role: 'qa',
+          difficulty: 'junior',
+          branch: '',
+        },
+        'pm',
+      ),
+    )
 
     expect(error).toBeInstanceOf(ApiUnavailableError)
     expect(error).toMatchObject({ reason: 'refused', attempts: 3 })
@@ -247,7 +280,9 @@ describe('HeadlessPMClient against a misbehaving server', () => {
     const reason = new Error('stopped by test')
     setTimeout(() => controller.abort(reason), 50)
 
-    const error = await caught(client.claimTask({ agent_id: 'a', timeout: 60 }, { signal: controller.signal }))
+    const error = await caught(
+      client.claimTask({ agent_id: 'a', timeout: 60 }, { signal: controller.signal }),
+    )
 
     expect(error).toBe(reason)
   })
@@ -256,18 +291,33 @@ describe('HeadlessPMClient against a misbehaving server', () => {
     const { url, seen } = await startScriptedServer((_req, res) => json(res, 200, null))
     const client = new HeadlessPMClient({ baseUrl: url })
 
-    const task = await client.nextTask({ role: 'backend_dev', level: 'senior', timeout: 0, agent_id: undefined })
+    const task = await client.nextTask({
+      role: 'backend_dev',
+      level: 'senior',
+      timeout: 0,
+      agent_id: undefined,
+    })
 
     expect(task).toBeNull()
     expect(seen[0]?.url).toBe('/api/v1/tasks/next?role=backend_dev&level=senior&timeout=0')
   })
 
   it('yields server-sent events in order and stops when aborted', async () => {
-    const event = (id: number) => ({ id, type: 'task_created', timestamp: '2026-01-01T00:00:00.000Z', data: { task_id: id } })
+    const event = (id: number) => ({
+      id,
+      type: 'task_created',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      data: { task_id: id },
+    })
     const { url, seen } = await startScriptedServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' })
-      res.write(`retry: 3000\n: connected\n\nid: 1\nevent: task_created\ndata: ${JSON.stringify(event(1))}\n\n`)
-      setTimeout(() => res.write(`id: 2\nevent: task_created\ndata: ${JSON.stringify(event(2))}\n\n`), 20)
+      res.write(
+        `retry: 3000\n: connected\n\nid: 1\nevent: task_created\ndata: ${JSON.stringify(event(1))}\n\n`,
+      )
+      setTimeout(
+        () => res.write(`id: 2\nevent: task_created\ndata: ${JSON.stringify(event(2))}\n\n`),
+        20,
+      )
     })
     const client = new HeadlessPMClient({ baseUrl: url })
     const controller = new AbortController()
@@ -299,14 +349,28 @@ describe('HeadlessPMClient against the real server', () => {
     await client.registerAgent({ agent_id: 'pm_c', role: 'pm', level: 'principal' })
     await client.registerAgent({ agent_id: 'dev_c', role: 'backend_dev', level: 'senior' })
     const epic = await client.createEpic({ name: 'E', description: 'd' }, 'pm_c')
-    const feature = await client.createFeature({ epic_id: epic.id, name: 'F', description: 'd' }, 'pm_c')
+    const feature = await client.createFeature(
+      { epic_id: epic.id, name: 'F', description: 'd' },
+      'pm_c',
+    )
     const created = await client.createTask(
-      { feature_id: feature.id, title: 'T', description: 'd', target_role: 'backend_dev', difficulty: 'junior', branch: 'feature/t' },
+      {
+        feature_id: feature.id,
+        title: 'T',
+        description: 'd',
+        target_role: 'backend_dev',
+        difficulty: 'junior',
+        branch: 'feature/t',
+      },
       'pm_c',
     )
 
     const claimed = await client.claimTask({ agent_id: 'dev_c', timeout: 0 })
-    const update = await client.updateStatus(created.id, { status: 'dev_done', notes: 'done @qa' }, 'dev_c')
+    const update = await client.updateStatus(
+      created.id,
+      { status: 'dev_done', notes: 'done @qa' },
+      'dev_c',
+    )
     const run = await client.recordRun(created.id, {
       agent_id: 'dev_c',
       outcome: 'succeeded',
@@ -349,13 +413,26 @@ describe('HeadlessPMClient against the real server', () => {
   it('finds a task, or undefined when the server answers 404', async () => {
     await client.registerAgent({ agent_id: 'pm_f', role: 'pm', level: 'principal' })
     const epic = await client.createEpic({ name: 'Found', description: 'd' }, 'pm_f')
-    const feature = await client.createFeature({ epic_id: epic.id, name: 'F', description: 'd' }, 'pm_f')
+    const feature = await client.createFeature(
+      { epic_id: epic.id, name: 'F', description: 'd' },
+      'pm_f',
+    )
     const created = await client.createTask(
-      { feature_id: feature.id, title: 'Findable', description: 'd', target_role: 'backend_dev', difficulty: 'junior', branch: 'b' },
+      {
+        feature_id: feature.id,
+        title: 'Findable',
+        description: 'd',
+        target_role: 'backend_dev',
+        difficulty: 'junior',
+        branch: 'b',
+      },
       'pm_f',
     )
 
-    const [found, missing] = await Promise.all([client.findTask(created.id), client.findTask(99_999)])
+    const [found, missing] = await Promise.all([
+      client.findTask(created.id),
+      client.findTask(99_999),
+    ])
 
     expect(found).toMatchObject({ id: created.id, title: 'Findable', comments: [] })
     expect(missing).toBeUndefined()
@@ -365,9 +442,19 @@ describe('HeadlessPMClient against the real server', () => {
     await client.registerAgent({ agent_id: 'pm_b', role: 'pm', level: 'principal' })
     await client.registerAgent({ agent_id: 'dev_b', role: 'backend_dev', level: 'senior' })
     const epic = await client.createEpic({ name: 'Budget', description: 'd' }, 'pm_b')
-    const feature = await client.createFeature({ epic_id: epic.id, name: 'F', description: 'd' }, 'pm_b')
+    const feature = await client.createFeature(
+      { epic_id: epic.id, name: 'F', description: 'd' },
+      'pm_b',
+    )
     const created = await client.createTask(
-      { feature_id: feature.id, title: 'B', description: 'd', target_role: 'backend_dev', difficulty: 'junior', branch: 'b' },
+      {
+        feature_id: feature.id,
+        title: 'B',
+        description: 'd',
+        target_role: 'backend_dev',
+        difficulty: 'junior',
+        branch: 'b',
+      },
       'pm_b',
     )
     await client.lockTask(created.id, 'dev_b')
@@ -380,11 +467,25 @@ describe('HeadlessPMClient against the real server', () => {
       started_at: '2026-01-01T00:00:00Z',
       finished_at: '2026-01-01T00:01:00Z',
     })
-    const update = await client.updateStatus(created.id, { status: 'dev_done', work_branch: 'task-b', work_commit: 'abcdef1' }, 'dev_b')
+    const update = await client.updateStatus(
+      created.id,
+      { status: 'dev_done', work_branch: 'task-b', work_commit: 'abcdef1' },
+      'dev_b',
+    )
     const edited = await client.updateTask(created.id, { work_commit: null }, 'pm_b')
 
-    expect(run).toMatchObject({ outcome: 'succeeded', verdict: 'failed', verdict_reason: 'no commits', failure_budget: { failures: 1, max_failures: 6, is_spent: false } })
-    expect(update.task).toMatchObject({ status: 'dev_done', failures: 1, work_branch: 'task-b', work_commit: 'abcdef1' })
+    expect(run).toMatchObject({
+      outcome: 'succeeded',
+      verdict: 'failed',
+      verdict_reason: 'no commits',
+      failure_budget: { failures: 1, max_failures: 6, is_spent: false },
+    })
+    expect(update.task).toMatchObject({
+      status: 'dev_done',
+      failures: 1,
+      work_branch: 'task-b',
+      work_commit: 'abcdef1',
+    })
     expect(edited).toMatchObject({ work_branch: 'task-b', work_commit: null })
   })
 

@@ -217,22 +217,34 @@ export class HeadlessPMClient {
 
   /** `GET /`: the API's greeting. */
   getRoot(options?: CallOptions): Promise<RootInfo> {
-    return this.#call({ method: 'GET', path: '/', schema: RootResponse, isIdempotent: true }, options)
+    return this.#call(
+      { method: 'GET', path: '/', schema: RootResponse, isIdempotent: true },
+      options,
+    )
   }
 
   /** `GET /health`: database and service health. */
   getHealth(options?: CallOptions): Promise<HealthResponse> {
-    return this.#call({ method: 'GET', path: '/health', schema: HealthResponse, isIdempotent: true }, options)
+    return this.#call(
+      { method: 'GET', path: '/health', schema: HealthResponse, isIdempotent: true },
+      options,
+    )
   }
 
   /** `GET /status`: counts of agents, tasks (by status), documents and services. */
   getStatus(options?: CallOptions): Promise<StatusResponse> {
-    return this.#call({ method: 'GET', path: '/status', schema: StatusResponse, isIdempotent: true }, options)
+    return this.#call(
+      { method: 'GET', path: '/status', schema: StatusResponse, isIdempotent: true },
+      options,
+    )
   }
 
   /** `GET /api/v1/context`: project name and paths. */
   getContext(options?: CallOptions): Promise<ContextResponse> {
-    return this.#call({ method: 'GET', path: `${API}/context`, schema: ContextResponse, isIdempotent: true }, options)
+    return this.#call(
+      { method: 'GET', path: `${API}/context`, schema: ContextResponse, isIdempotent: true },
+      options,
+    )
   }
 
   // ---- agents ----
@@ -241,20 +253,43 @@ export class HeadlessPMClient {
    * `POST /register`: registers (or re-registers) an agent; returns its next task and unread
    * mentions. Changing an existing agent's role or level needs `requesterAgentId`, a pm.
    */
-  registerAgent(body: RegisterAgentRequest, options?: CallOptions & { requesterAgentId?: string }): Promise<RegisterAgentResponse> {
+  registerAgent(
+    body: RegisterAgentRequest,
+    options?: CallOptions & { requesterAgentId?: string },
+  ): Promise<RegisterAgentResponse> {
     // An upsert keyed by agent_id, so sending it twice is harmless.
-    const query = options?.requesterAgentId === undefined ? undefined : { requester_agent_id: options.requesterAgentId }
-    return this.#call({ method: 'POST', path: `${API}/register`, query, body, schema: RegisterAgentResponse, isIdempotent: true }, options)
+    const query =
+      options?.requesterAgentId === undefined
+        ? undefined
+        : { requester_agent_id: options.requesterAgentId }
+    return this.#call(
+      {
+        method: 'POST',
+        path: `${API}/register`,
+        query,
+        body,
+        schema: RegisterAgentResponse,
+        isIdempotent: true,
+      },
+      options,
+    )
   }
 
   /** `GET /agents`. */
   listAgents(options?: CallOptions): Promise<AgentResponse[]> {
-    return this.#call({ method: 'GET', path: `${API}/agents`, schema: Agents, isIdempotent: true }, options)
+    return this.#call(
+      { method: 'GET', path: `${API}/agents`, schema: Agents, isIdempotent: true },
+      options,
+    )
   }
 
   /** `DELETE /agents/{id}`: pm only; the agent's tasks are released. */
   /** `DELETE /agents/{id}/tokens`: every token of the agent stops working (a person, the agent itself or a pm). */
-  revokeAgentTokens(agentId: string, requesterAgentId?: string, options?: CallOptions): Promise<RevokeTokensResponse> {
+  revokeAgentTokens(
+    agentId: string,
+    requesterAgentId?: string,
+    options?: CallOptions,
+  ): Promise<RevokeTokensResponse> {
     return this.#call(
       {
         method: 'DELETE',
@@ -267,7 +302,11 @@ export class HeadlessPMClient {
     )
   }
 
-  deleteAgent(agentId: string, requesterAgentId: string, options?: CallOptions): Promise<MessageResponse> {
+  deleteAgent(
+    agentId: string,
+    requesterAgentId: string,
+    options?: CallOptions,
+  ): Promise<MessageResponse> {
     return this.#call(
       {
         method: 'DELETE',
@@ -281,11 +320,20 @@ export class HeadlessPMClient {
   }
 
   /** `POST /agents/{id}/heartbeat`: marks the agent alive and renews the leases of its tasks. */
-  heartbeat(agentId: string, options?: CallOptions & { activity?: AgentActivity | null }): Promise<HeartbeatResponse> {
+  heartbeat(
+    agentId: string,
+    options?: CallOptions & { activity?: AgentActivity | null },
+  ): Promise<HeartbeatResponse> {
     // Without an activity the body stays empty, as v1 clients send it; null clears the activity.
     const body = options?.activity === undefined ? undefined : { activity: options.activity }
     return this.#call(
-      { method: 'POST', path: `${API}/agents/${seg(agentId)}/heartbeat`, body, schema: HeartbeatResponse, isIdempotent: true },
+      {
+        method: 'POST',
+        path: `${API}/agents/${seg(agentId)}/heartbeat`,
+        body,
+        schema: HeartbeatResponse,
+        isIdempotent: true,
+      },
       options,
     )
   }
@@ -293,30 +341,61 @@ export class HeadlessPMClient {
   // ---- epics and features ----
 
   /** `POST /epics`: pm or architect only. */
-  createEpic(body: CreateEpicRequest, agentId: string, options?: CallOptions): Promise<EpicResponse> {
+  createEpic(
+    body: CreateEpicRequest,
+    agentId: string,
+    options?: CallOptions,
+  ): Promise<EpicResponse> {
     return this.#call(
-      { method: 'POST', path: `${API}/epics`, query: { agent_id: agentId }, body, schema: EpicResponse, isIdempotent: false },
+      {
+        method: 'POST',
+        path: `${API}/epics`,
+        query: { agent_id: agentId },
+        body,
+        schema: EpicResponse,
+        isIdempotent: false,
+      },
       options,
     )
   }
 
   /** `GET /epics`, with task counts. */
   listEpics(options?: CallOptions): Promise<EpicResponse[]> {
-    return this.#call({ method: 'GET', path: `${API}/epics`, schema: Epics, isIdempotent: true }, options)
+    return this.#call(
+      { method: 'GET', path: `${API}/epics`, schema: Epics, isIdempotent: true },
+      options,
+    )
   }
 
   /** `DELETE /epics/{id}`: pm only; deletes its features and tasks too. */
   deleteEpic(epicId: number, agentId: string, options?: CallOptions): Promise<MessageResponse> {
     return this.#call(
-      { method: 'DELETE', path: `${API}/epics/${seg(epicId)}`, query: { agent_id: agentId }, schema: MessageResponse, isIdempotent: true },
+      {
+        method: 'DELETE',
+        path: `${API}/epics/${seg(epicId)}`,
+        query: { agent_id: agentId },
+        schema: MessageResponse,
+        isIdempotent: true,
+      },
       options,
     )
   }
 
   /** `POST /features`: pm or architect only. */
-  createFeature(body: CreateFeatureRequest, agentId: string, options?: CallOptions): Promise<FeatureResponse> {
+  createFeature(
+    body: CreateFeatureRequest,
+    agentId: string,
+    options?: CallOptions,
+  ): Promise<FeatureResponse> {
     return this.#call(
-      { method: 'POST', path: `${API}/features`, query: { agent_id: agentId }, body, schema: FeatureResponse, isIdempotent: false },
+      {
+        method: 'POST',
+        path: `${API}/features`,
+        query: { agent_id: agentId },
+        body,
+        schema: FeatureResponse,
+        isIdempotent: false,
+      },
       options,
     )
   }
@@ -328,7 +407,11 @@ export class HeadlessPMClient {
   }
 
   /** `DELETE /features/{id}`: pm only; deletes its tasks too. */
-  deleteFeature(featureId: number, agentId: string, options?: CallOptions): Promise<MessageResponse> {
+  deleteFeature(
+    featureId: number,
+    agentId: string,
+    options?: CallOptions,
+  ): Promise<MessageResponse> {
     return this.#call(
       {
         method: 'DELETE',
@@ -344,23 +427,53 @@ export class HeadlessPMClient {
   // ---- tasks ----
 
   /** `POST /tasks/create`: `created` when a pm/architect creates it, else `pending` until approved. */
-  createTask(body: CreateTaskRequest, agentId: string, options?: CallOptions): Promise<TaskResponse> {
+  createTask(
+    body: CreateTaskRequest,
+    agentId: string,
+    options?: CallOptions,
+  ): Promise<TaskResponse> {
     return this.#call(
-      { method: 'POST', path: `${API}/tasks/create`, query: { agent_id: agentId }, body, schema: TaskResponse, isIdempotent: false },
+      {
+        method: 'POST',
+        path: `${API}/tasks/create`,
+        query: { agent_id: agentId },
+        body,
+        schema: TaskResponse,
+        isIdempotent: false,
+      },
       options,
     )
   }
 
   /** `GET /tasks` with optional filters. */
   listTasks(query: ListTasksQuery = {}, options?: CallOptions): Promise<TaskResponse[]> {
-    return this.#call({ method: 'GET', path: `${API}/tasks`, query: { ...query }, schema: Tasks, isIdempotent: true }, options)
+    return this.#call(
+      {
+        method: 'GET',
+        path: `${API}/tasks`,
+        query: { ...query },
+        schema: Tasks,
+        isIdempotent: true,
+      },
+      options,
+    )
   }
 
   /** `GET /tasks?limit=`: one page, newest first, and the cursor of the next (undefined after the last). */
-  async listTasksPage(query: ListTasksQuery & { limit: number; cursor?: string }, options?: CallOptions): Promise<{ tasks: TaskResponse[]; nextCursor: string | undefined }> {
+  async listTasksPage(
+    query: ListTasksQuery & { limit: number; cursor?: string },
+    options?: CallOptions,
+  ): Promise<{ tasks: TaskResponse[]; nextCursor: string | undefined }> {
     let nextCursor: string | undefined
     const tasks = await this.#call(
-      { method: 'GET', path: `${API}/tasks`, query: { ...query }, schema: Tasks, isIdempotent: true, onHeaders: (headers) => (nextCursor = headers.get('x-next-cursor') ?? undefined) },
+      {
+        method: 'GET',
+        path: `${API}/tasks`,
+        query: { ...query },
+        schema: Tasks,
+        isIdempotent: true,
+        onHeaders: (headers) => (nextCursor = headers.get('x-next-cursor') ?? undefined),
+      },
       options,
     )
     return { tasks, nextCursor }
@@ -368,7 +481,15 @@ export class HeadlessPMClient {
 
   /** `GET /tasks/{id}`: the task with its comments and status notes. */
   getTask(taskId: number, options?: CallOptions): Promise<TaskDetailResponse> {
-    return this.#call({ method: 'GET', path: `${API}/tasks/${seg(taskId)}`, schema: TaskDetailResponse, isIdempotent: true }, options)
+    return this.#call(
+      {
+        method: 'GET',
+        path: `${API}/tasks/${seg(taskId)}`,
+        schema: TaskDetailResponse,
+        isIdempotent: true,
+      },
+      options,
+    )
   }
 
   /** `GET /tasks/{id}`, or undefined when the server answers 404 (the task does not exist, or was deleted). */
@@ -377,7 +498,8 @@ export class HeadlessPMClient {
       return await this.getTask(taskId, options)
     } catch (error) {
       // A 404 for the route itself means a wrong base URL, not a missing task.
-      if (error instanceof ApiError && error.status === 404 && error.code !== 'route_not_found') return undefined
+      if (error instanceof ApiError && error.status === 404 && error.code !== 'route_not_found')
+        return undefined
       throw error
     }
   }
@@ -386,7 +508,12 @@ export class HeadlessPMClient {
    * `PATCH /tasks/{id}`: edits fields; pm/architect or the task's creator. `work_branch` and
    * `work_commit` (`null` clears): the lock holder or a pm while the task is locked, else pm/architect.
    */
-  updateTask(taskId: number, patch: UpdateTaskRequest, agentId: string, options?: CallOptions): Promise<TaskResponse> {
+  updateTask(
+    taskId: number,
+    patch: UpdateTaskRequest,
+    agentId: string,
+    options?: CallOptions,
+  ): Promise<TaskResponse> {
     return this.#call(
       {
         method: 'PATCH',
@@ -404,7 +531,13 @@ export class HeadlessPMClient {
   /** `DELETE /tasks/{id}`: pm only. */
   deleteTask(taskId: number, agentId: string, options?: CallOptions): Promise<MessageResponse> {
     return this.#call(
-      { method: 'DELETE', path: `${API}/tasks/${seg(taskId)}`, query: { agent_id: agentId }, schema: MessageResponse, isIdempotent: true },
+      {
+        method: 'DELETE',
+        path: `${API}/tasks/${seg(taskId)}`,
+        query: { agent_id: agentId },
+        schema: MessageResponse,
+        isIdempotent: true,
+      },
       options,
     )
   }
@@ -449,13 +582,24 @@ export class HeadlessPMClient {
   /** `POST /tasks/{id}/lock`: claims one task (moves it to `under_work`); relocking by the holder is a no-op. */
   lockTask(taskId: number, agentId: string, options?: CallOptions): Promise<TaskResponse> {
     return this.#call(
-      { method: 'POST', path: `${API}/tasks/${seg(taskId)}/lock`, query: { agent_id: agentId }, schema: TaskResponse, isIdempotent: true },
+      {
+        method: 'POST',
+        path: `${API}/tasks/${seg(taskId)}/lock`,
+        query: { agent_id: agentId },
+        schema: TaskResponse,
+        isIdempotent: true,
+      },
       options,
     )
   }
 
   /** `POST /tasks/{id}/unlock`: gives the task back (to the status it was claimed from). */
-  unlockTask(taskId: number, agentId: string, notes?: string, options?: CallOptions): Promise<TaskResponse> {
+  unlockTask(
+    taskId: number,
+    agentId: string,
+    notes?: string,
+    options?: CallOptions,
+  ): Promise<TaskResponse> {
     return this.#call(
       {
         method: 'POST',
@@ -473,7 +617,12 @@ export class HeadlessPMClient {
    * `PUT /tasks/{id}/status`: moves a task along the flow; the reply offers the next task.
    * `work_branch` / `work_commit` in the body are stored with the status change, atomically.
    */
-  updateStatus(taskId: number, body: StatusUpdateRequest, agentId: string, options?: CallOptions): Promise<TaskStatusUpdateResponse> {
+  updateStatus(
+    taskId: number,
+    body: StatusUpdateRequest,
+    agentId: string,
+    options?: CallOptions,
+  ): Promise<TaskStatusUpdateResponse> {
     return this.#call(
       {
         method: 'PUT',
@@ -488,7 +637,12 @@ export class HeadlessPMClient {
   }
 
   /** `POST /tasks/{id}/comment`: `@agent` and `@role` mentions in it notify those agents. */
-  addComment(taskId: number, comment: string, agentId: string, options?: CallOptions): Promise<MessageResponse> {
+  addComment(
+    taskId: number,
+    comment: string,
+    agentId: string,
+    options?: CallOptions,
+  ): Promise<MessageResponse> {
     return this.#call(
       {
         method: 'POST',
@@ -504,16 +658,29 @@ export class HeadlessPMClient {
 
   /** `GET /tasks/{id}/runs`: the runner's attempts at a task. */
   listRuns(taskId: number, options?: CallOptions): Promise<RunResponse[]> {
-    return this.#call({ method: 'GET', path: `${API}/tasks/${seg(taskId)}/runs`, schema: Runs, isIdempotent: true }, options)
+    return this.#call(
+      { method: 'GET', path: `${API}/tasks/${seg(taskId)}/runs`, schema: Runs, isIdempotent: true },
+      options,
+    )
   }
 
   /**
    * `POST /tasks/{id}/runs`: records one runner attempt (Claude's outcome and the runner's verdict).
    * The reply carries the task's `failure_budget`; `is_spent` means the task went back to `pending`.
    */
-  recordRun(taskId: number, body: CreateRunRequest, options?: CallOptions): Promise<CreateRunResponse> {
+  recordRun(
+    taskId: number,
+    body: CreateRunRequest,
+    options?: CallOptions,
+  ): Promise<CreateRunResponse> {
     return this.#call(
-      { method: 'POST', path: `${API}/tasks/${seg(taskId)}/runs`, body, schema: CreateRunResponse, isIdempotent: false },
+      {
+        method: 'POST',
+        path: `${API}/tasks/${seg(taskId)}/runs`,
+        body,
+        schema: CreateRunResponse,
+        isIdempotent: false,
+      },
       options,
     )
   }
@@ -522,43 +689,80 @@ export class HeadlessPMClient {
 
   /** `GET /changes`: activity since a time, for polling. */
   listChanges(query: ListChangesQuery, options?: CallOptions): Promise<ChangesResponse> {
-    const since = query.since === undefined ? undefined : query.since instanceof Date ? query.since.toISOString() : String(query.since)
+    const since =
+      query.since === undefined
+        ? undefined
+        : query.since instanceof Date
+          ? query.since.toISOString()
+          : String(query.since)
     return this.#call(
-      { method: 'GET', path: `${API}/changes`, query: { ...query, since }, schema: ChangesResponse, isIdempotent: true },
+      {
+        method: 'GET',
+        path: `${API}/changes`,
+        query: { ...query, since },
+        schema: ChangesResponse,
+        isIdempotent: true,
+      },
       options,
     )
   }
 
   /** `GET /changelog`: recent task status changes (one task's with `taskId`), newest first. Server default limit 50. */
-  listChangelog(limit?: number, options?: CallOptions & { taskId?: number }): Promise<ChangelogResponse[]> {
+  listChangelog(
+    limit?: number,
+    options?: CallOptions & { taskId?: number },
+  ): Promise<ChangelogResponse[]> {
     const query = { limit, task_id: options?.taskId }
-    return this.#call({ method: 'GET', path: `${API}/changelog`, query, schema: Changelog, isIdempotent: true }, options)
+    return this.#call(
+      { method: 'GET', path: `${API}/changelog`, query, schema: Changelog, isIdempotent: true },
+      options,
+    )
   }
 
   /** `GET /tasks/{id}/runs/{run_id}/transcript`: what Claude did in that run, as the runner saw it. */
   getTranscript(taskId: number, runId: number, options?: CallOptions): Promise<TranscriptResponse> {
     return this.#call(
-      { method: 'GET', path: `${API}/tasks/${seg(taskId)}/runs/${seg(runId)}/transcript`, schema: TranscriptResponse, isIdempotent: true },
+      {
+        method: 'GET',
+        path: `${API}/tasks/${seg(taskId)}/runs/${seg(runId)}/transcript`,
+        schema: TranscriptResponse,
+        isIdempotent: true,
+      },
       options,
     )
   }
 
   /** `GET /stats`: tasks committed per day, cost by day, epic, agent and model, median lead time. */
   getStats(options?: CallOptions): Promise<StatsResponse> {
-    return this.#call({ method: 'GET', path: `${API}/stats`, schema: StatsResponse, isIdempotent: true }, options)
+    return this.#call(
+      { method: 'GET', path: `${API}/stats`, schema: StatsResponse, isIdempotent: true },
+      options,
+    )
   }
 
   /** `GET /runs`: the latest runner attempts, newest first, of one agent when `agentId` is given. */
-  listRecentRuns(query: { agentId?: string; limit?: number } = {}, options?: CallOptions): Promise<RunResponse[]> {
+  listRecentRuns(
+    query: { agentId?: string; limit?: number } = {},
+    options?: CallOptions,
+  ): Promise<RunResponse[]> {
     return this.#call(
-      { method: 'GET', path: `${API}/runs`, query: { agent_id: query.agentId, limit: query.limit }, schema: Runs, isIdempotent: true },
+      {
+        method: 'GET',
+        path: `${API}/runs`,
+        query: { agent_id: query.agentId, limit: query.limit },
+        schema: Runs,
+        isIdempotent: true,
+      },
       options,
     )
   }
 
   /** `GET /runs/summary`: per task, the number of runner attempts, their total cost and the last verdict. */
   listRunSummaries(options?: CallOptions): Promise<RunSummary[]> {
-    return this.#call({ method: 'GET', path: `${API}/runs/summary`, schema: RunSummaries, isIdempotent: true }, options)
+    return this.#call(
+      { method: 'GET', path: `${API}/runs/summary`, schema: RunSummaries, isIdempotent: true },
+      options,
+    )
   }
 
   /**
@@ -570,7 +774,11 @@ export class HeadlessPMClient {
     const url = this.#url(`${API}/events`, { after_id: options.afterId })
     let response: Response
     try {
-      response = await this.#fetch(url, { method: 'GET', headers: this.#headers(this.#requestId(), false), signal: options.signal })
+      response = await this.#fetch(url, {
+        method: 'GET',
+        headers: this.#headers(this.#requestId(), false),
+        signal: options.signal,
+      })
     } catch (error) {
       if (options.signal?.aborted) return
       throw this.#unavailable(classify(error) ?? 'connection_failed', endpoint, 1, undefined, error)
@@ -592,7 +800,8 @@ export class HeadlessPMClient {
             .filter((line) => line.startsWith('data:'))
             .map((line) => line.slice(5).trimStart())
             .join('\n')
-          if (data !== '') yield this.#validate(ChangeEvent, parseJsonOrThrow(data, endpoint, 200), endpoint, 200)
+          if (data !== '')
+            yield this.#validate(ChangeEvent, parseJsonOrThrow(data, endpoint, 200), endpoint, 200)
         }
       }
     } catch (error) {
@@ -607,25 +816,61 @@ export class HeadlessPMClient {
   // ---- documents ----
 
   /** `POST /documents`: mentions in the content notify agents (`@dev_1`) or whole roles (`@qa`). */
-  createDocument(body: CreateDocumentRequest, authorId: string, options?: CallOptions): Promise<DocumentResponse> {
+  createDocument(
+    body: CreateDocumentRequest,
+    authorId: string,
+    options?: CallOptions,
+  ): Promise<DocumentResponse> {
     return this.#call(
-      { method: 'POST', path: `${API}/documents`, query: { author_id: authorId }, body, schema: DocumentResponse, isIdempotent: false },
+      {
+        method: 'POST',
+        path: `${API}/documents`,
+        query: { author_id: authorId },
+        body,
+        schema: DocumentResponse,
+        isIdempotent: false,
+      },
       options,
     )
   }
 
   /** `GET /documents`, newest first. */
-  listDocuments(query: ListDocumentsQuery = {}, options?: CallOptions): Promise<DocumentResponse[]> {
-    return this.#call({ method: 'GET', path: `${API}/documents`, query: { ...query }, schema: Documents, isIdempotent: true }, options)
+  listDocuments(
+    query: ListDocumentsQuery = {},
+    options?: CallOptions,
+  ): Promise<DocumentResponse[]> {
+    return this.#call(
+      {
+        method: 'GET',
+        path: `${API}/documents`,
+        query: { ...query },
+        schema: Documents,
+        isIdempotent: true,
+      },
+      options,
+    )
   }
 
   /** `GET /documents/{id}`. */
   getDocument(documentId: number, options?: CallOptions): Promise<DocumentResponse> {
-    return this.#call({ method: 'GET', path: `${API}/documents/${seg(documentId)}`, schema: DocumentResponse, isIdempotent: true }, options)
+    return this.#call(
+      {
+        method: 'GET',
+        path: `${API}/documents/${seg(documentId)}`,
+        schema: DocumentResponse,
+        isIdempotent: true,
+      },
+      options,
+    )
   }
 
   /** `PUT /documents/{id}`: changes the given fields; `agentId` attributes the edit. */
-  updateDocument(documentId: number, body: UpdateDocumentRequest, agentId?: string, options?: CallOptions): Promise<DocumentResponse> {
+  updateDocument(
+    documentId: number,
+    body: UpdateDocumentRequest,
+    agentId?: string,
+    options?: CallOptions,
+  ): Promise<DocumentResponse> {
     return this.#call(
       {
         method: 'PUT',
@@ -640,7 +885,11 @@ export class HeadlessPMClient {
   }
 
   /** `DELETE /documents/{id}`. */
-  deleteDocument(documentId: number, agentId?: string, options?: CallOptions): Promise<MessageResponse> {
+  deleteDocument(
+    documentId: number,
+    agentId?: string,
+    options?: CallOptions,
+  ): Promise<MessageResponse> {
     return this.#call(
       {
         method: 'DELETE',
@@ -656,7 +905,11 @@ export class HeadlessPMClient {
   // ---- services ----
 
   /** `POST /services/register`: registers or updates a service the agent runs. */
-  registerService(body: RegisterServiceRequest, agentId: string, options?: CallOptions): Promise<ServiceResponse> {
+  registerService(
+    body: RegisterServiceRequest,
+    agentId: string,
+    options?: CallOptions,
+  ): Promise<ServiceResponse> {
     return this.#call(
       {
         method: 'POST',
@@ -672,11 +925,18 @@ export class HeadlessPMClient {
 
   /** `GET /services`. */
   listServices(options?: CallOptions): Promise<ServiceResponse[]> {
-    return this.#call({ method: 'GET', path: `${API}/services`, schema: Services, isIdempotent: true }, options)
+    return this.#call(
+      { method: 'GET', path: `${API}/services`, schema: Services, isIdempotent: true },
+      options,
+    )
   }
 
   /** `POST /services/{name}/heartbeat`: owner only. */
-  heartbeatService(serviceName: string, agentId: string, options?: CallOptions): Promise<ServiceResponse> {
+  heartbeatService(
+    serviceName: string,
+    agentId: string,
+    options?: CallOptions,
+  ): Promise<ServiceResponse> {
     return this.#call(
       {
         method: 'POST',
@@ -690,7 +950,11 @@ export class HeadlessPMClient {
   }
 
   /** `DELETE /services/{name}`: owner only. */
-  unregisterService(serviceName: string, agentId: string, options?: CallOptions): Promise<MessageResponse> {
+  unregisterService(
+    serviceName: string,
+    agentId: string,
+    options?: CallOptions,
+  ): Promise<MessageResponse> {
     return this.#call(
       {
         method: 'DELETE',
@@ -707,19 +971,41 @@ export class HeadlessPMClient {
 
   /** `GET /mentions`: newest first; server defaults: all (read and unread), limit 50. */
   listMentions(query: ListMentionsQuery, options?: CallOptions): Promise<MentionResponse[]> {
-    return this.#call({ method: 'GET', path: `${API}/mentions`, query: { ...query }, schema: Mentions, isIdempotent: true }, options)
+    return this.#call(
+      {
+        method: 'GET',
+        path: `${API}/mentions`,
+        query: { ...query },
+        schema: Mentions,
+        isIdempotent: true,
+      },
+      options,
+    )
   }
 
   /** `GET /mentions/by-role`: mentions of every agent of a role. */
-  listMentionsByRole(query: ListMentionsByRoleQuery = {}, options?: CallOptions): Promise<MentionResponse[]> {
+  listMentionsByRole(
+    query: ListMentionsByRoleQuery = {},
+    options?: CallOptions,
+  ): Promise<MentionResponse[]> {
     return this.#call(
-      { method: 'GET', path: `${API}/mentions/by-role`, query: { ...query }, schema: Mentions, isIdempotent: true },
+      {
+        method: 'GET',
+        path: `${API}/mentions/by-role`,
+        query: { ...query },
+        schema: Mentions,
+        isIdempotent: true,
+      },
       options,
     )
   }
 
   /** `PUT /mentions/{id}/read`: only the mentioned agent may mark it. */
-  markMentionRead(mentionId: number, agentId: string, options?: CallOptions): Promise<MentionResponse> {
+  markMentionRead(
+    mentionId: number,
+    agentId: string,
+    options?: CallOptions,
+  ): Promise<MentionResponse> {
     return this.#call(
       {
         method: 'PUT',
@@ -750,30 +1036,50 @@ export class HeadlessPMClient {
   }
 
   #headers(requestId: string, hasBody: boolean): Record<string, string> {
-    const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': requestId }
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'x-request-id': requestId,
+    }
     if (this.#apiKey !== undefined) headers['x-api-key'] = this.#apiKey
     if (hasBody) headers['content-type'] = 'application/json'
     return headers
   }
 
-  async #call<S extends z.ZodType>(spec: RequestSpec<S>, options: CallOptions = {}): Promise<z.output<S>> {
+  async #call<S extends z.ZodType>(
+    spec: RequestSpec<S>,
+    options: CallOptions = {},
+  ): Promise<z.output<S>> {
     const endpoint = `${spec.method} ${spec.path}`
     const url = this.#url(spec.path, spec.query)
     const timeoutMs = options.timeoutMs ?? spec.timeoutMs ?? this.#timeoutMs
     const requestId = options.requestId ?? this.#requestId()
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body)
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(url, spec.method, body, requestId, timeoutMs, options.signal)
+      const outcome = await this.#attempt(
+        url,
+        spec.method,
+        body,
+        requestId,
+        timeoutMs,
+        options.signal,
+      )
       if ('response' in outcome) {
         const { response, text } = outcome
         if (!response.ok) throw errorFromText(response, text, endpoint)
         spec.onHeaders?.(response.headers)
-        return this.#validate(spec.schema, parseJsonOrThrow(text, endpoint, response.status, response), endpoint, response.status, response)
+        return this.#validate(
+          spec.schema,
+          parseJsonOrThrow(text, endpoint, response.status, response),
+          endpoint,
+          response.status,
+          response,
+        )
       }
       const { reason, error } = outcome
       // A refused connection never delivered the request, so even a non-idempotent call may go again.
       const mayRetry = reason !== 'timeout' && (spec.isIdempotent || reason === 'refused')
-      if (!mayRetry || attempt > this.#retries) throw this.#unavailable(reason, endpoint, attempt, timeoutMs, error)
+      if (!mayRetry || attempt > this.#retries)
+        throw this.#unavailable(reason, endpoint, attempt, timeoutMs, error)
       const delayMs = Math.min(this.#retryDelayMs * 2 ** (attempt - 1), this.#maxRetryDelayMs)
       await pause(delayMs, options.signal)
       options.signal?.throwIfAborted()
@@ -818,17 +1124,38 @@ export class HeadlessPMClient {
     }
   }
 
-  #unavailable(reason: UnavailableReason, endpoint: string, attempts: number, timeoutMs: number | undefined, cause: unknown) {
-    return new ApiUnavailableError({ baseUrl: this.baseUrl, reason, endpoint, attempts, timeoutMs, cause })
+  #unavailable(
+    reason: UnavailableReason,
+    endpoint: string,
+    attempts: number,
+    timeoutMs: number | undefined,
+    cause: unknown,
+  ) {
+    return new ApiUnavailableError({
+      baseUrl: this.baseUrl,
+      reason,
+      endpoint,
+      attempts,
+      timeoutMs,
+      cause,
+    })
   }
 
-  #validate<S extends z.ZodType>(schema: S, value: unknown, endpoint: string, status: number, response?: Response): z.output<S> {
+  #validate<S extends z.ZodType>(
+    schema: S,
+    value: unknown,
+    endpoint: string,
+    status: number,
+    response?: Response,
+  ): z.output<S> {
     const parsed = schema.safeParse(value)
     if (parsed.success) return parsed.data
     throw new ApiError({
       status,
       code: 'invalid_response',
-      detail: parsed.error.issues.map((i) => `${endpoint} reply ${i.path.join('.') || '(root)'}: ${i.message}`),
+      detail: parsed.error.issues.map(
+        (i) => `${endpoint} reply ${i.path.join('.') || '(root)'}: ${i.message}`,
+      ),
       requestId: response?.headers.get('x-request-id') ?? undefined,
       endpoint,
     })
@@ -842,15 +1169,25 @@ export class HeadlessPMClient {
 /** Whether a fetch failure was a refused connection; undefined for anything else. */
 function classify(error: unknown): UnavailableReason | undefined {
   const codes: unknown[] = []
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = error, depth = 0;
+    e && depth < 4;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     codes.push((e as { code?: unknown }).code)
     // Node tries every address of a name (IPv6 and IPv4) and reports an AggregateError.
-    for (const inner of (e as { errors?: unknown[] }).errors ?? []) codes.push((inner as { code?: unknown }).code)
+    for (const inner of (e as { errors?: unknown[] }).errors ?? [])
+      codes.push((inner as { code?: unknown }).code)
   }
   return codes.includes('ECONNREFUSED') ? 'refused' : undefined
 }
 
-function parseJsonOrThrow(text: string, endpoint: string, status: number, response?: Response): unknown {
+function parseJsonOrThrow(
+  text: string,
+  endpoint: string,
+  status: number,
+  response?: Response,
+): unknown {
   try {
     return JSON.parse(text)
   } catch (error) {
@@ -890,7 +1227,13 @@ function errorFromText(response: Response, text: string, endpoint: string): ApiE
       ? v1Detail
       : `${endpoint} failed with HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}` +
         (text.trim() === '' ? '' : `: ${snippet(text)}`)
-  return new ApiError({ status: response.status, code: codeForStatus(response.status), detail, requestId: headerId, endpoint })
+  return new ApiError({
+    status: response.status,
+    code: codeForStatus(response.status),
+    detail,
+    requestId: headerId,
+    endpoint,
+  })
 }
 
 function codeForStatus(status: number): string {
@@ -908,4 +1251,3 @@ function snippet(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim()
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty)'
 }
-

@@ -3,7 +3,12 @@
  * Isomorphic: fetch only, no node: imports. Response types come from `src/contract`.
  */
 export { ApiError, ApiUnavailableError } from './api-error.js'
-export type { ApiErrorOptions, ApiUnavailableErrorOptions, ClientErrorCode, UnavailableReason } from './api-error.js'
+export type {
+  ApiErrorOptions,
+  ApiUnavailableErrorOptions,
+  ClientErrorCode,
+  UnavailableReason,
+} from './api-error.js'
 export { HeadlessPMClient } from './headless-pm-client.js'
 export { pause } from './pause.js'
 export type {

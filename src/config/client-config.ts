@@ -33,7 +33,11 @@ const ApiUrl = z
 /** What `hpm` client commands (and the runner) need to reach the server. */
 export const ClientConfigSchema = z.object({
   apiUrl: ApiUrl.describe('server base URL without /api/v1; default http://127.0.0.1:6969'),
-  apiKey: z.string().min(1).optional().describe('X-API-Key value; unset means only public endpoints work'),
+  apiKey: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('X-API-Key value; unset means only public endpoints work'),
   apiKeySource: z
     .enum(['flag', 'env', 'dotenv', 'key-file', 'none'])
     .describe('where apiKey came from, for messages'),
@@ -57,10 +61,14 @@ export interface LoadClientConfigOptions {
  * Finds the key `hpm serve` generated: `$HEADLESS_PM_DATA_DIR/api-key`, else the nearest
  * `.headless-pm/api-key` from `cwd` upward. Undefined when there is none.
  */
-export function findGeneratedApiKey(env: EnvMap, cwd: string): { key: string; path: string } | undefined {
+export function findGeneratedApiKey(
+  env: EnvMap,
+  cwd: string,
+): { key: string; path: string } | undefined {
   const dataDir = firstOf(env, 'HEADLESS_PM_DATA_DIR')
   const candidates: string[] = []
-  if (dataDir) candidates.push(join(isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir), API_KEY_FILE))
+  if (dataDir)
+    candidates.push(join(isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir), API_KEY_FILE))
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     candidates.push(join(dir, DEFAULT_DATA_DIR, API_KEY_FILE))
     if (dirname(dir) === dir) break
@@ -108,7 +116,12 @@ export function loadClientConfig({ flags = {}, env, cwd }: LoadClientConfigOptio
     }
   }
 
-  const parsed = ClientConfigSchema.safeParse({ apiUrl, apiKey, apiKeySource, dotEnvPath: dotEnv?.path })
+  const parsed = ClientConfigSchema.safeParse({
+    apiUrl,
+    apiKey,
+    apiKeySource,
+    dotEnvPath: dotEnv?.path,
+  })
   if (!parsed.success) {
     throw ConfigError.fromZod(parsed.error, {
       apiUrl: '--url / HEADLESS_PM_API_URL',

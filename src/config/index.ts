@@ -2,7 +2,12 @@
 export { ConfigError, deepFreeze } from './config-error.js'
 export { firstOf, mergeEnv, readDotEnv, readDotEnvIn } from './env-source.js'
 export type { EnvMap } from './env-source.js'
-export { loadServerConfig, SERVER_ENV_NAMES, ServerConfigSchema, sqlitePath } from './server-config.js'
+export {
+  loadServerConfig,
+  SERVER_ENV_NAMES,
+  ServerConfigSchema,
+  sqlitePath,
+} from './server-config.js'
 export type { LoadServerConfigOptions, ServerConfig, ServerFlags } from './server-config.js'
 export {
   API_KEY_FILE,

@@ -39,14 +39,26 @@ function absolute(path: string, base: string): string {
  * The repository settings from flags and `merged` (the real environment over the repository's
  * `.env`). Shared by `loadRunnerConfig` and `loadRepoConfig`, so both find the same places.
  */
-export function repoSettings(flags: RepoFlags, env: EnvMap, merged: EnvMap, repoDir: string): RepoConfig {
+export function repoSettings(
+  flags: RepoFlags,
+  env: EnvMap,
+  merged: EnvMap,
+  repoDir: string,
+): RepoConfig {
   return {
     repoDir,
-    worktreeBase: absolute(flags.worktreeBase ?? merged.HEADLESS_PM_WORKTREE_BASE ?? '.worktrees', repoDir),
+    worktreeBase: absolute(
+      flags.worktreeBase ?? merged.HEADLESS_PM_WORKTREE_BASE ?? '.worktrees',
+      repoDir,
+    ),
     stateDir: absolute(merged.HEADLESS_PM_STATE_DIR ?? join('.headless-pm', 'runner'), repoDir),
     baseBranch: flags.baseBranch ?? merged.HEADLESS_PM_BASE_BRANCH,
     remote: flags.remote ?? merged.HEADLESS_PM_GIT_REMOTE,
-    client: loadClientConfig({ flags: { url: flags.url, apiKey: flags.apiKey }, env, cwd: repoDir }),
+    client: loadClientConfig({
+      flags: { url: flags.url, apiKey: flags.apiKey },
+      env,
+      cwd: repoDir,
+    }),
   }
 }
 
@@ -62,7 +74,15 @@ export function repoDirOf(flags: RepoFlags, cwd: string): string {
  * @example
  * const repo = loadRepoConfig({ flags: { repo: opts.repo }, env: process.env, cwd: process.cwd() })
  */
-export function loadRepoConfig({ flags, env, cwd }: { flags: RepoFlags; env: EnvMap; cwd: string }): RepoConfig {
+export function loadRepoConfig({
+  flags,
+  env,
+  cwd,
+}: {
+  flags: RepoFlags
+  env: EnvMap
+  cwd: string
+}): RepoConfig {
   const repoDir = repoDirOf(flags, cwd)
   const merged = mergeEnv(env, readDotEnv(repoDir)?.values)
   return deepFreeze(repoSettings(flags, env, merged, repoDir))

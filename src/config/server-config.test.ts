@@ -7,7 +7,10 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { loadServerConfig } from './server-config.js'
 
 /** A folder with a `.env` (when given) and, inside it, a project folder with its own (when given). */
-function makeDirs(parentDotEnv?: string, projectDotEnv?: string): { parent: string; project: string } {
+function makeDirs(
+  parentDotEnv?: string,
+  projectDotEnv?: string,
+): { parent: string; project: string } {
   const parent = mkdtempSync(join(tmpdir(), 'hpm-server-config-'))
   onTestFinished(() => rmSync(parent, { recursive: true, force: true }))
   const project = join(parent, 'project')
@@ -29,7 +32,9 @@ describe('loadServerConfig', () => {
   })
 
   it('reads no setting from a .env above the project folder', () => {
-    const { project } = makeDirs('API_KEY=parent-secret-1\nHEADLESS_PM_API_KEY=parent-secret-2\nHPM_LEASE_SECONDS=5\n')
+    const { project } = makeDirs(
+      'API_KEY=parent-secret-1\nHEADLESS_PM_API_KEY=parent-secret-2\nHPM_LEASE_SECONDS=5\n',
+    )
 
     const config = loadServerConfig({ env: {}, cwd: project })
 

@@ -10,34 +10,51 @@ import type { EnvMap } from './env-source.js'
 const Int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(min).max(max)
 
-
 /** Everything `hpm serve` can be told. Each field: default and unit in `.describe()`. */
 export const ServerConfigSchema = z.object({
-  host: z.string().min(1).default('127.0.0.1').describe('address to bind; 0.0.0.0 opens it to the network'),
+  host: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('address to bind; 0.0.0.0 opens it to the network'),
   port: Int(0, 65_535).default(6969).describe('TCP port; 0 picks a free one'),
   dataDir: z.string().describe('folder for the SQLite file and the generated API key'),
   databaseUrl: z
     .string()
     .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
     .describe('sqlite:<path> or postgres://...; default sqlite in the data dir'),
-  apiKeys: z.array(z.string().min(8, 'API keys must be at least 8 characters')).describe('accepted X-API-Key values'),
+  apiKeys: z
+    .array(z.string().min(8, 'API keys must be at least 8 characters'))
+    .describe('accepted X-API-Key values'),
   requireApproval: BoolText.default(true).describe('tasks created by non-planners start pending'),
   requireAgentTokens: BoolText.default(false).describe(
     "agent actions need the agent's own token (from POST /register); the project key alone may still read, register and revoke",
   ),
-  leaseSeconds: Int(1, 7 * 24 * 3600).default(1800).describe('seconds a claim lasts without renewal'),
-  leaseCheckIntervalMs: Int(100, 600_000).default(5000).describe('how often lapsed leases are looked for, ms'),
-  defaultWaitSeconds: Int(0, 600).default(180).describe('long-poll wait when the caller gives no timeout, s'),
+  leaseSeconds: Int(1, 7 * 24 * 3600)
+    .default(1800)
+    .describe('seconds a claim lasts without renewal'),
+  leaseCheckIntervalMs: Int(100, 600_000)
+    .default(5000)
+    .describe('how often lapsed leases are looked for, ms'),
+  defaultWaitSeconds: Int(0, 600)
+    .default(180)
+    .describe('long-poll wait when the caller gives no timeout, s'),
   taskMaxFailures: Int(0, 1_000_000)
     .default(6)
-    .describe('runner attempts judged failed before a task goes back to pending for a planner; 0 = no budget'),
+    .describe(
+      'runner attempts judged failed before a task goes back to pending for a planner; 0 = no budget',
+    ),
   releaseCooldownSeconds: Int(0, 7 * 24 * 3600)
     .default(900)
-    .describe("after an agent gives a task back, its claims rank that task last for this long, s; 0 = off"),
+    .describe(
+      'after an agent gives a task back, its claims rank that task last for this long, s; 0 = off',
+    ),
   qaLevelStrict: BoolText.default(false).describe(
     'a QA reviews dev_done work of its own level or lower only; default false: QA reviews every level, its own first (as v1)',
   ),
-  pingIntervalSeconds: Int(0, 86_400).default(30).describe('service ping period, s; 0 disables pings'),
+  pingIntervalSeconds: Int(0, 86_400)
+    .default(30)
+    .describe('service ping period, s; 0 disables pings'),
   pingTimeoutMs: Int(100, 120_000).default(10_000).describe('timeout of one service ping, ms'),
   pingAllow: z
     .enum(['any', 'private', 'none'])
@@ -45,37 +62,56 @@ export const ServerConfigSchema = z.object({
     .describe(
       'addresses the server pings registered services at: any; private = loopback and private ranges only (not link-local); none = no pings',
     ),
-  bodyLimitBytes: Int(1024, 64 * 1024 * 1024).default(1_048_576).describe('largest request body, bytes'),
+  bodyLimitBytes: Int(1024, 64 * 1024 * 1024)
+    .default(1_048_576)
+    .describe('largest request body, bytes'),
   headersTimeoutMs: Int(1000, 600_000)
     .default(30_000)
-    .describe("time a client has to send a request's headers, ms (at most requestTimeoutMs); 408 after it"),
+    .describe(
+      "time a client has to send a request's headers, ms (at most requestTimeoutMs); 408 after it",
+    ),
   requestTimeoutMs: Int(1000, 3_600_000)
     .default(60_000)
     .describe(
       'time a client has to send a whole request, headers and body, ms; 408 after it. Only the upload counts: long-polls and the event stream wait as long as they need once the request is in',
     ),
-  keepAliveTimeoutMs: Int(1000, 600_000).default(72_000).describe('an idle keep-alive connection is closed after this, ms'),
+  keepAliveTimeoutMs: Int(1000, 600_000)
+    .default(72_000)
+    .describe('an idle keep-alive connection is closed after this, ms'),
   maxConnections: Int(1, 1_000_000)
     .default(10_000)
-    .describe('open connections the server accepts at once (each long-poll and event stream holds one); more are refused'),
-  agentActiveSeconds: Int(1, 86_400).default(300).describe('an agent seen this recently counts as active, s'),
+    .describe(
+      'open connections the server accepts at once (each long-poll and event stream holds one); more are refused',
+    ),
+  agentActiveSeconds: Int(1, 86_400)
+    .default(300)
+    .describe('an agent seen this recently counts as active, s'),
   pgPoolSize: Int(1, 200).default(10).describe('PostgreSQL connection pool size'),
   sqliteSynchronous: z
     .enum(['normal', 'full'])
     .default('normal')
-    .describe('SQLite durability: normal = a crashed process loses nothing, a power cut may lose the last commits; full = not even then, each commit waits for the disk'),
+    .describe(
+      'SQLite durability: normal = a crashed process loses nothing, a power cut may lose the last commits; full = not even then, each commit waits for the disk',
+    ),
   eventRecheckMs: Int(100, 600_000)
     .default(2000)
-    .describe('PostgreSQL: how often an instance re-reads the events table in case a NOTIFY was lost, ms'),
+    .describe(
+      'PostgreSQL: how often an instance re-reads the events table in case a NOTIFY was lost, ms',
+    ),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   projectName: z.string().default('Headless PM'),
   sharedPath: z.string().default('./shared'),
-  instructionsPath: z.string().default('./agent_instructions').describe('reported by /api/v1/context; v1 default'),
+  instructionsPath: z
+    .string()
+    .default('./agent_instructions')
+    .describe('reported by /api/v1/context; v1 default'),
   projectDocsPath: z.string().default('./docs'),
   settingSources: z
     .record(z.string(), z.string())
     .default({})
-    .describe("where each environment setting was read: 'environment' or the .env file's path (names only, for the start-up log)"),
+    .describe(
+      "where each environment setting was read: 'environment' or the .env file's path (names only, for the start-up log)",
+    ),
   ignoredSettings: z
     .array(z.string())
     .default([])
@@ -139,7 +175,10 @@ const KEY_NAMES = ['HEADLESS_PM_API_KEY', 'API_KEY_HEADLESS_PM'] as const
 const V1_DOTENV_KEY = 'API_KEY'
 
 /** Where each variable the server reads came from, by name; values are never recorded. */
-function sourcesOf(env: EnvMap, dotEnv: { path: string; values: EnvMap } | undefined): Record<string, string> {
+function sourcesOf(
+  env: EnvMap,
+  dotEnv: { path: string; values: EnvMap } | undefined,
+): Record<string, string> {
   const names = new Set([...Object.values(ENV_NAMES), ...KEY_NAMES, V1_DOTENV_KEY, 'HPM_PORT'])
   const sources: Record<string, string> = {}
   for (const name of names) {
@@ -159,7 +198,9 @@ export function loadServerConfig({ flags = {}, env, cwd }: LoadServerConfigOptio
   const dataDirRaw = flags.dataDir ?? firstOf(merged, 'HEADLESS_PM_DATA_DIR') ?? '.headless-pm'
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw)
   const databaseUrl =
-    flags.databaseUrl ?? firstOf(merged, 'DATABASE_URL') ?? `sqlite:${join(dataDir, 'headless-pm.db')}`
+    flags.databaseUrl ??
+    firstOf(merged, 'DATABASE_URL') ??
+    `sqlite:${join(dataDir, 'headless-pm.db')}`
   const keys = [
     ...KEY_NAMES.map((name) => firstOf(merged, name)),
     dotEnv ? firstOf(dotEnv.values, V1_DOTENV_KEY) : undefined,
@@ -185,7 +226,11 @@ export function loadServerConfig({ flags = {}, env, cwd }: LoadServerConfigOptio
   }
   const parsed = ServerConfigSchema.safeParse(raw)
   if (!parsed.success) {
-    throw ConfigError.fromZod(parsed.error, { ...ENV_NAMES, port: '--port / SERVICE_PORT', host: '--host / HPM_HOST' })
+    throw ConfigError.fromZod(parsed.error, {
+      ...ENV_NAMES,
+      port: '--port / SERVICE_PORT',
+      host: '--host / HPM_HOST',
+    })
   }
   return deepFreeze(parsed.data)
 }

@@ -44,8 +44,12 @@ export const Since = z.string().transform((raw, ctx) => {
  */
 export const ChangesQuery = z
   .object({
-    since: Since.optional().describe('changes after this time: ISO-8601 (with or without offset) or Unix seconds/ms. Give since or after_id'),
-    after_id: EventId.optional().describe('changes after this event id (`last_event_id` of the previous answer); wins over since. Give since or after_id'),
+    since: Since.optional().describe(
+      'changes after this time: ISO-8601 (with or without offset) or Unix seconds/ms. Give since or after_id',
+    ),
+    after_id: EventId.optional().describe(
+      'changes after this event id (`last_event_id` of the previous answer); wins over since. Give since or after_id',
+    ),
     /** Who reads (v1 clients send it); optional, and it filters nothing: the feed is everyone's. */
     agent_id: AgentId.optional(),
     limit: limitParam(1000),

@@ -21,7 +21,10 @@ function decimalInteger(min: number, message: string) {
 export const Id = decimalInteger(1, 'must be a positive integer in decimal digits')
 
 /** An event id to resume after (`after_id`): 0 or more, in plain decimal digits. */
-export const EventId = decimalInteger(0, 'must be an event id: an integer of 0 or more in decimal digits')
+export const EventId = decimalInteger(
+  0,
+  'must be an event id: an integer of 0 or more in decimal digits',
+)
 
 /** An agent id: what agents call themselves (`backend_dev_senior_001`). */
 export const AgentId = z
@@ -42,7 +45,9 @@ export const QueryBool = z
   .string()
   // The document lists the words; any case of them is taken.
   .meta({ enum: [...TRUE_WORDS, ...FALSE_WORDS] })
-  .refine((v) => [...TRUE_WORDS, ...FALSE_WORDS].includes(v.toLowerCase()), { error: 'must be true or false' })
+  .refine((v) => [...TRUE_WORDS, ...FALSE_WORDS].includes(v.toLowerCase()), {
+    error: 'must be true or false',
+  })
   .transform((v) => TRUE_WORDS.includes(v.toLowerCase()))
 
 /** `limit` query parameter with a default and an upper bound. */

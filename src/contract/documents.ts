@@ -13,14 +13,17 @@ const Title = z.string().max(200, 'must be at most 200 characters')
  * An ISO-8601 date-time, with or without offset (none = UTC, as v1 wrote and read them), stored as
  * UTC with `Z`. Unlike `since`, a bare number is not taken as a Unix time.
  */
-const ExpiresAt = z.string().meta({ format: 'date-time' }).transform((raw, ctx) => {
-  const date = /^\d+(\.\d+)?$/.test(raw.trim()) ? undefined : parseSince(raw)
-  if (!date) {
-    ctx.addIssue({ code: 'custom', message: `must be an ISO-8601 date-time, got '${raw}'` })
-    return z.NEVER
-  }
-  return date.toISOString()
-})
+const ExpiresAt = z
+  .string()
+  .meta({ format: 'date-time' })
+  .transform((raw, ctx) => {
+    const date = /^\d+(\.\d+)?$/.test(raw.trim()) ? undefined : parseSince(raw)
+    if (!date) {
+      ctx.addIssue({ code: 'custom', message: `must be an ISO-8601 date-time, got '${raw}'` })
+      return z.NEVER
+    }
+    return date.toISOString()
+  })
 
 export const CreateDocumentRequest = z.object({
   doc_type: DocumentType,

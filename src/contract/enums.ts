@@ -16,7 +16,14 @@ export const TaskStatus = z.enum(TASK_STATUSES)
 export type TaskStatus = z.infer<typeof TaskStatus>
 
 /** Agent roles. `fullstack_dev` is new: v1 shipped its prompt but rejected the role. */
-export const AGENT_ROLES = ['frontend_dev', 'backend_dev', 'fullstack_dev', 'qa', 'architect', 'pm'] as const
+export const AGENT_ROLES = [
+  'frontend_dev',
+  'backend_dev',
+  'fullstack_dev',
+  'qa',
+  'architect',
+  'pm',
+] as const
 export const AgentRole = z.enum(AGENT_ROLES)
 export type AgentRole = z.infer<typeof AgentRole>
 

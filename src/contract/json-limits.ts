@@ -35,7 +35,8 @@ const encoder = new TextEncoder()
  */
 export function jsonLimitProblem(value: unknown): string | undefined {
   const depth = jsonDepth(value)
-  if (depth > MAX_JSON_DEPTH) return `must nest at most ${MAX_JSON_DEPTH} levels deep (objects and arrays)`
+  if (depth > MAX_JSON_DEPTH)
+    return `must nest at most ${MAX_JSON_DEPTH} levels deep (objects and arrays)`
   const bytes = encoder.encode(JSON.stringify(value)).length
   if (bytes > MAX_JSON_BYTES) return `must be at most ${MAX_JSON_BYTES} bytes as JSON, got ${bytes}`
   return undefined

@@ -82,7 +82,12 @@ export const CreateRunRequest = z.object({
    * Names one attempt, so a record sent again (a retried request, a runner that died before noting
    * it was sent) is stored once: the same key for the same task answers the stored run, uncharged.
    */
-  run_key: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').nullish(),
+  run_key: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .nullish(),
   /** What Claude did, from its event stream, bounded and with secrets removed by the runner. */
   transcript: Transcript.nullish(),
 })

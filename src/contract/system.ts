@@ -16,7 +16,13 @@ export type HealthResponse = z.infer<typeof HealthResponse>
 
 /** Something no agent will act on, so a person must: shown by `/status`, `hpm status` and the dashboard. */
 export const AttentionItem = z.object({
-  reason: z.enum(['failure_budget_spent', 'awaiting_merge', 'holder_away', 'no_qa_can_review', 'no_agent_for_role']),
+  reason: z.enum([
+    'failure_budget_spent',
+    'awaiting_merge',
+    'holder_away',
+    'no_qa_can_review',
+    'no_agent_for_role',
+  ]),
   task_id: z.number().int(),
   title: z.string(),
   detail: z.string(),

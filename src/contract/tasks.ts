@@ -3,7 +3,11 @@ import { z } from 'zod'
 import { AgentId, Id, QueryBool, Timestamp } from './common.js'
 import { AgentRole, SkillLevel, TaskComplexity, TaskStatus } from './enums.js'
 
-const Title = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')
+const Title = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
 const Description = z.string().max(50_000, 'must be at most 50000 characters')
 const Branch = z.string().max(200, 'must be at most 200 characters')
 const Priority = z.number().int('must be an integer').min(-1000).max(1000)
@@ -25,7 +29,9 @@ export const WorkBranch = z
   .regex(/^[^\s\x00-\x1f\x7f]+$/, 'must be a git branch name (no spaces or control characters)')
 
 /** A git commit id: 7 to 64 hexadecimal characters (abbreviated SHA-1 up to a full SHA-256). */
-export const WorkCommit = z.string().regex(/^[0-9a-fA-F]{7,64}$/, 'must be a git commit id: 7 to 64 hex characters')
+export const WorkCommit = z
+  .string()
+  .regex(/^[0-9a-fA-F]{7,64}$/, 'must be a git commit id: 7 to 64 hex characters')
 
 /** The v1 TaskResponse plus priority, lease and attempt fields. */
 export const TaskResponse = z.object({
@@ -128,7 +134,9 @@ export const ListTasksQuery = z.object({
     .min(1, 'must be at least 1')
     .max(MAX_TASKS_PAGE, `must be at most ${MAX_TASKS_PAGE}`)
     .optional()
-    .describe(`a page of at most this many tasks, newest first (1..${MAX_TASKS_PAGE}); the x-next-cursor header names the next page. Without it: every task, as v1`),
+    .describe(
+      `a page of at most this many tasks, newest first (1..${MAX_TASKS_PAGE}); the x-next-cursor header names the next page. Without it: every task, as v1`,
+    ),
   /** The `x-next-cursor` of the previous page. */
   cursor: z
     .string()

@@ -11,14 +11,30 @@ export function hashAgentToken(token: string): string {
 }
 
 /** A new token for `agentId`; only its hash is stored, so this is the one time it can be read. */
-export async function issueAgentToken(db: Db, agentId: string, createdBy: string | null, now: string): Promise<string> {
+export async function issueAgentToken(
+  db: Db,
+  agentId: string,
+  createdBy: string | null,
+  now: string,
+): Promise<string> {
   const token = `${AGENT_TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`
-  await db.insertInto('agent_tokens').values({ agent_id: agentId, token_hash: hashAgentToken(token), created_at: now, created_by: createdBy }).execute()
+  await db
+    .insertInto('agent_tokens')
+    .values({
+      agent_id: agentId,
+      token_hash: hashAgentToken(token),
+      created_at: now,
+      created_by: createdBy,
+    })
+    .execute()
   return token
 }
 
 /** The agent a token acts as, with its registered role; undefined for an unknown or revoked token. */
-export async function findTokenAgent(db: Db, tokenHash: string): Promise<{ agentId: string; role: AgentRole } | undefined> {
+export async function findTokenAgent(
+  db: Db,
+  tokenHash: string,
+): Promise<{ agentId: string; role: AgentRole } | undefined> {
   const row = await db
     .selectFrom('agent_tokens')
     .innerJoin('agents', 'agents.agent_id', 'agent_tokens.agent_id')
@@ -30,6 +46,9 @@ export async function findTokenAgent(db: Db, tokenHash: string): Promise<{ agent
 
 /** Revokes every token of `agentId`; returns how many there were. */
 export async function revokeAgentTokens(db: Db, agentId: string): Promise<number> {
-  const result = await db.deleteFrom('agent_tokens').where('agent_id', '=', agentId).executeTakeFirst()
+  const result = await db
+    .deleteFrom('agent_tokens')
+    .where('agent_id', '=', agentId)
+    .executeTakeFirst()
   return Number(result.numDeletedRows)
 }

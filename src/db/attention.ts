@@ -55,7 +55,11 @@ async function spentBudgets(db: Db, maxFailures: number): Promise<AttentionItem[
         .selectFrom('task_runs')
         .select((inner) => inner.fn.max('id').as('id'))
         .where('verdict', '=', 'failed')
-        .where('task_id', 'in', tasks.map((t) => t.id))
+        .where(
+          'task_id',
+          'in',
+          tasks.map((t) => t.id),
+        )
         .groupBy('task_id'),
     )
     .execute()
@@ -95,7 +99,13 @@ async function holdersAway(db: Db, activeSince: string): Promise<AttentionItem[]
   const tasks = await db
     .selectFrom('tasks')
     .innerJoin('agents', 'agents.agent_id', 'tasks.locked_by')
-    .select(['tasks.id', 'tasks.title', 'tasks.locked_by', 'tasks.lease_expires_at', 'agents.last_seen'])
+    .select([
+      'tasks.id',
+      'tasks.title',
+      'tasks.locked_by',
+      'tasks.lease_expires_at',
+      'agents.last_seen',
+    ])
     .where('tasks.locked_by', 'is not', null)
     .where('agents.last_seen', '<', activeSince)
     .orderBy('agents.last_seen', 'asc')
@@ -110,9 +120,14 @@ async function holdersAway(db: Db, activeSince: string): Promise<AttentionItem[]
 }
 
 async function unreviewable(db: Db, qaLevelStrict: boolean): Promise<AttentionItem[]> {
-  const qaLevels = (await db.selectFrom('agents').select('level').distinct().where('role', '=', 'qa').execute()).map((r) => r.level)
+  const qaLevels = (
+    await db.selectFrom('agents').select('level').distinct().where('role', '=', 'qa').execute()
+  ).map((r) => r.level)
   const levels = SKILL_LEVELS.filter(
-    (difficulty) => !qaLevels.some((level) => mayTakeLevel({ role: 'qa', level }, { status: 'dev_done', difficulty }, qaLevelStrict)),
+    (difficulty) =>
+      !qaLevels.some((level) =>
+        mayTakeLevel({ role: 'qa', level }, { status: 'dev_done', difficulty }, qaLevelStrict),
+      ),
   )
   if (levels.length === 0) return []
   const tasks = await db
@@ -124,16 +139,24 @@ async function unreviewable(db: Db, qaLevelStrict: boolean): Promise<AttentionIt
     .orderBy('id', 'asc')
     .limit(ATTENTION_LIMIT)
     .execute()
-  return tasks.map((t) => ({ reason: 'no_qa_can_review' as const, task_id: t.id, title: t.title, detail: whyNoReviewer(t.difficulty, qaLevels) }))
+  return tasks.map((t) => ({
+    reason: 'no_qa_can_review' as const,
+    task_id: t.id,
+    title: t.title,
+    detail: whyNoReviewer(t.difficulty, qaLevels),
+  }))
 }
 
 function whyNoReviewer(difficulty: SkillLevel, qaLevels: readonly SkillLevel[]): string {
-  if (qaLevels.length === 0) return `waits for review, and no QA agent is registered: register one (role qa)`
+  if (qaLevels.length === 0)
+    return `waits for review, and no QA agent is registered: register one (role qa)`
   return `${difficulty} work waits for review, and HPM_QA_LEVEL_STRICT lets only a ${difficulty} QA or higher take it (registered QA levels: ${qaLevels.join(', ')})`
 }
 
 async function withoutAgents(db: Db): Promise<AttentionItem[]> {
-  const roles = new Set<AgentRole>((await db.selectFrom('agents').select('role').distinct().execute()).map((r) => r.role))
+  const roles = new Set<AgentRole>(
+    (await db.selectFrom('agents').select('role').distinct().execute()).map((r) => r.role),
+  )
   const tasks = await db
     .selectFrom('tasks')
     .select(['id', 'title', 'target_role'])

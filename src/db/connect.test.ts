@@ -15,7 +15,11 @@ function sqliteFile(): string {
 
 async function synchronous(level?: 'normal' | 'full'): Promise<number> {
   const file = sqliteFile()
-  const { db } = connectDatabase({ databaseUrl: `sqlite:${file}`, sqliteFile: file, sqliteSynchronous: level })
+  const { db } = connectDatabase({
+    databaseUrl: `sqlite:${file}`,
+    sqliteFile: file,
+    sqliteSynchronous: level,
+  })
   try {
     const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(db)
     return rows[0]!.synchronous
@@ -35,7 +39,8 @@ describe('connectDatabase on SQLite', () => {
     const { db } = connectDatabase({ databaseUrl: `sqlite:${file}`, sqliteFile: file })
     try {
       const answers = []
-      for (const n of [1, 2, 3]) answers.push((await sql<{ n: number }>`select ${n} as n`.execute(db)).rows[0]!.n)
+      for (const n of [1, 2, 3])
+        answers.push((await sql<{ n: number }>`select ${n} as n`.execute(db)).rows[0]!.n)
       expect(answers).toEqual([1, 2, 3])
     } finally {
       await db.destroy()

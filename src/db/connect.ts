@@ -82,9 +82,16 @@ function withPreparedStatements(database: SQLite.Database): SqliteDatabase {
 
 export function connectDatabase(options: ConnectOptions): Connection {
   if (/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.pgPoolSize ?? 10 })
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.pgPoolSize ?? 10,
+    })
     pool.on('error', (error) => options.onPoolError?.(error))
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgresql', pgPool: pool }
+    return {
+      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      dialect: 'postgresql',
+      pgPool: pool,
+    }
   }
   const file = options.sqliteFile ?? ':memory:'
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -94,5 +101,10 @@ export function connectDatabase(options: ConnectOptions): Connection {
   database.pragma('foreign_keys = ON')
   // Several processes may share one file (CLI tools, a second server): wait for locks instead of failing.
   database.pragma('busy_timeout = 5000')
-  return { db: new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database: withPreparedStatements(database) }) }), dialect: 'sqlite' }
+  return {
+    db: new Kysely<Database>({
+      dialect: new TransactionalDdlSqliteDialect({ database: withPreparedStatements(database) }),
+    }),
+    dialect: 'sqlite',
+  }
 }

@@ -1,9 +1,18 @@
-import type { CreateDocumentRequest, DocumentResponse, ListDocumentsQuery, UpdateDocumentRequest } from '../contract/index.js'
+import type {
+  CreateDocumentRequest,
+  DocumentResponse,
+  ListDocumentsQuery,
+  UpdateDocumentRequest,
+} from '../contract/index.js'
 import { AppError } from '../domain/index.js'
 import type { Db, DocumentRow } from './database.js'
 import { recordEvent } from './events-repository.js'
 import { fromJsonText, toJsonText } from './json.js'
-import { createMentions, mentionedIdsOfDocument, resolveMentionTargets } from './mentions-repository.js'
+import {
+  createMentions,
+  mentionedIdsOfDocument,
+  resolveMentionTargets,
+} from './mentions-repository.js'
 
 export function rowToDocument(row: DocumentRow, mentions: string[]): DocumentResponse {
   return {
@@ -21,7 +30,10 @@ export function rowToDocument(row: DocumentRow, mentions: string[]): DocumentRes
 }
 
 function notFound(id: number): AppError {
-  return new AppError('not_found', `Document with ID ${id} not found. Please verify the document ID exists.`)
+  return new AppError(
+    'not_found',
+    `Document with ID ${id} not found. Please verify the document ID exists.`,
+  )
 }
 
 export async function getDocumentOrThrow(db: Db, id: number): Promise<DocumentResponse> {
@@ -30,7 +42,12 @@ export async function getDocumentOrThrow(db: Db, id: number): Promise<DocumentRe
   return rowToDocument(row, await mentionedIdsOfDocument(db, id))
 }
 
-export async function createDocument(db: Db, input: CreateDocumentRequest, authorId: string, now: string): Promise<DocumentResponse> {
+export async function createDocument(
+  db: Db,
+  input: CreateDocumentRequest,
+  authorId: string,
+  now: string,
+): Promise<DocumentResponse> {
   const row = await db
     .insertInto('documents')
     .values({
@@ -45,22 +62,38 @@ export async function createDocument(db: Db, input: CreateDocumentRequest, autho
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordEvent(db, 'document_created', { document_id: row.id, doc_type: row.doc_type, title: row.title, author_id: authorId }, now)
+  await recordEvent(
+    db,
+    'document_created',
+    { document_id: row.id, doc_type: row.doc_type, title: row.title, author_id: authorId },
+    now,
+  )
   const targets = await resolveMentionTargets(db, input.content, authorId)
   await createMentions(db, { documentId: row.id }, targets, authorId, now)
   return rowToDocument(row, targets)
 }
 
-export async function listDocuments(db: Db, query: ListDocumentsQuery): Promise<DocumentResponse[]> {
+export async function listDocuments(
+  db: Db,
+  query: ListDocumentsQuery,
+): Promise<DocumentResponse[]> {
   let q = db.selectFrom('documents').selectAll()
   if (query.doc_type) q = q.where('doc_type', '=', query.doc_type)
   if (query.author_id) q = q.where('author_id', '=', query.author_id)
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute()
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.limit)
+    .execute()
   if (rows.length === 0) return []
   const mentionRows = await db
     .selectFrom('mentions')
     .select(['document_id', 'mentioned_agent_id'])
-    .where('document_id', 'in', rows.map((r) => r.id))
+    .where(
+      'document_id',
+      'in',
+      rows.map((r) => r.id),
+    )
     .execute()
   const byDoc = new Map<number, Set<string>>()
   for (const m of mentionRows) {
@@ -76,36 +109,89 @@ export async function listDocuments(db: Db, query: ListDocumentsQuery): Promise<
  * Replaces the given fields. New content re-derives the mentions, keeping the read state of
  * agents still mentioned (v1 recreated them all as unread) and notifying only new ones.
  */
-export async function updateDocument(db: Db, id: number, input: UpdateDocumentRequest, actor: string, now: string): Promise<DocumentResponse> {
-  const existing = await db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst()
+export async function updateDocument(
+  db: Db,
+  id: number,
+  input: UpdateDocumentRequest,
+  actor: string,
+  now: string,
+): Promise<DocumentResponse> {
+  const existing = await db
+    .selectFrom('documents')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst()
   if (!existing) throw notFound(id)
   const changes: Partial<DocumentRow> = { updated_at: now }
   if (input.title != null) changes.title = input.title
   if (input.content != null) changes.content = input.content
   if (input.meta_data != null) changes.meta_data = toJsonText(input.meta_data)
-  const row = await db.updateTable('documents').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+  const row = await db
+    .updateTable('documents')
+    .set(changes)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
   if (input.content != null) {
     const targets = await resolveMentionTargets(db, input.content, existing.author_id)
     const current = await mentionedIdsOfDocument(db, id)
     const gone = current.filter((t) => !targets.includes(t))
     if (gone.length > 0) {
-      await db.deleteFrom('mentions').where('document_id', '=', id).where('mentioned_agent_id', 'in', gone).execute()
+      await db
+        .deleteFrom('mentions')
+        .where('document_id', '=', id)
+        .where('mentioned_agent_id', 'in', gone)
+        .execute()
     }
-    await createMentions(db, { documentId: id }, targets.filter((t) => !current.includes(t)), existing.author_id, now)
+    await createMentions(
+      db,
+      { documentId: id },
+      targets.filter((t) => !current.includes(t)),
+      existing.author_id,
+      now,
+    )
   }
-  await recordEvent(db, 'document_updated', { document_id: id, doc_type: row.doc_type, title: row.title, author_id: row.author_id, updated_by: actor }, now)
+  await recordEvent(
+    db,
+    'document_updated',
+    {
+      document_id: id,
+      doc_type: row.doc_type,
+      title: row.title,
+      author_id: row.author_id,
+      updated_by: actor,
+    },
+    now,
+  )
   return rowToDocument(row, await mentionedIdsOfDocument(db, id))
 }
 
-export async function deleteDocument(db: Db, id: number, actor: string, now: string): Promise<void> {
-  const existing = await db.selectFrom('documents').select(['id', 'title']).where('id', '=', id).executeTakeFirst()
+export async function deleteDocument(
+  db: Db,
+  id: number,
+  actor: string,
+  now: string,
+): Promise<void> {
+  const existing = await db
+    .selectFrom('documents')
+    .select(['id', 'title'])
+    .where('id', '=', id)
+    .executeTakeFirst()
   if (!existing) throw notFound(id)
   await db.deleteFrom('mentions').where('document_id', '=', id).execute()
   await db.deleteFrom('documents').where('id', '=', id).execute()
-  await recordEvent(db, 'document_deleted', { document_id: id, title: existing.title, deleted_by: actor }, now)
+  await recordEvent(
+    db,
+    'document_deleted',
+    { document_id: id, title: existing.title, deleted_by: actor },
+    now,
+  )
 }
 
 export async function countDocuments(db: Db): Promise<number> {
-  const row = await db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom('documents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }

@@ -41,7 +41,9 @@ export async function recordEvent(
 async function writeEvents(db: Db, events: readonly PendingEvent[]): Promise<void> {
   if (events.length === 0) return
   if (dialectOf(db) === 'postgresql') {
-    await sql`select pg_advisory_xact_lock(${sql.lit(EVENTS_LOCK_KEY)}), pg_notify(${EVENTS_CHANNEL}, '')`.execute(db)
+    await sql`select pg_advisory_xact_lock(${sql.lit(EVENTS_LOCK_KEY)}), pg_notify(${EVENTS_CHANNEL}, '')`.execute(
+      db,
+    )
   }
   // One insert per event, in the order they happened: ids follow it.
   for (const event of events) await db.insertInto('events').values(event).execute()
@@ -67,10 +69,19 @@ export async function withEventsLast<T>(trx: Db, work: (trx: Db) => Promise<T>):
 }
 
 export function rowToChangeEvent(row: EventRow): ChangeEvent {
-  return { id: row.id, type: row.type as ChangeType, timestamp: row.at, data: fromJsonText(row.data) ?? {} }
+  return {
+    id: row.id,
+    type: row.type as ChangeType,
+    timestamp: row.at,
+    data: fromJsonText(row.data) ?? {},
+  }
 }
 
-export async function listEventsSince(db: Db, sinceIso: string, limit: number): Promise<ChangeEvent[]> {
+export async function listEventsSince(
+  db: Db,
+  sinceIso: string,
+  limit: number,
+): Promise<ChangeEvent[]> {
   const rows = await db
     .selectFrom('events')
     .selectAll()
@@ -81,7 +92,11 @@ export async function listEventsSince(db: Db, sinceIso: string, limit: number): 
   return rows.map(rowToChangeEvent)
 }
 
-export async function listEventsAfterId(db: Db, afterId: number, limit: number): Promise<ChangeEvent[]> {
+export async function listEventsAfterId(
+  db: Db,
+  afterId: number,
+  limit: number,
+): Promise<ChangeEvent[]> {
   const rows = await db
     .selectFrom('events')
     .selectAll()

@@ -20,7 +20,13 @@ export {
   touchAgent,
   upsertAgent,
 } from './agents-repository.js'
-export { AGENT_TOKEN_PREFIX, findTokenAgent, hashAgentToken, issueAgentToken, revokeAgentTokens } from './agent-tokens-repository.js'
+export {
+  AGENT_TOKEN_PREFIX,
+  findTokenAgent,
+  hashAgentToken,
+  issueAgentToken,
+  revokeAgentTokens,
+} from './agent-tokens-repository.js'
 export { listChangelog } from './changelog-repository.js'
 export { chargeRunToBudget } from './failure-budget.js'
 export {
@@ -31,11 +37,38 @@ export {
   listDocuments,
   updateDocument,
 } from './documents-repository.js'
-export { createEpic, createFeature, deleteEpic, deleteFeature, findFeature, listEpics, listFeatures } from './epics-repository.js'
+export {
+  createEpic,
+  createFeature,
+  deleteEpic,
+  deleteFeature,
+  findFeature,
+  listEpics,
+  listFeatures,
+} from './epics-repository.js'
 export { tryAcquireJobLock } from './job-locks-repository.js'
-export { EVENTS_CHANNEL, lastEventId, listEventsAfterId, listEventsSince, recordEvent, withEventsLast } from './events-repository.js'
-export { createMentions, listMentions, markMentionRead, resolveMentionTargets } from './mentions-repository.js'
-export { createRun, findRunByKey, getTranscript, listRecentRuns, listRuns, summariseRuns } from './runs-repository.js'
+export {
+  EVENTS_CHANNEL,
+  lastEventId,
+  listEventsAfterId,
+  listEventsSince,
+  recordEvent,
+  withEventsLast,
+} from './events-repository.js'
+export {
+  createMentions,
+  listMentions,
+  markMentionRead,
+  resolveMentionTargets,
+} from './mentions-repository.js'
+export {
+  createRun,
+  findRunByKey,
+  getTranscript,
+  listRecentRuns,
+  listRuns,
+  summariseRuns,
+} from './runs-repository.js'
 export {
   countServices,
   heartbeatService,
@@ -45,7 +78,14 @@ export {
   registerService,
   unregisterService,
 } from './services-repository.js'
-export { claimNextTask, findHeldTask, listExpiredLeases, listHeldTasks, lockTask, releaseTask } from './task-claims.js'
+export {
+  claimNextTask,
+  findHeldTask,
+  listExpiredLeases,
+  listHeldTasks,
+  lockTask,
+  releaseTask,
+} from './task-claims.js'
 export type { ClaimContext, ReleaseOptions } from './task-claims.js'
 export { addTaskComment } from './task-comments.js'
 export type { TaskCommentInput } from './task-comments.js'

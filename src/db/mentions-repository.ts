@@ -23,7 +23,11 @@ export function rowToMention(row: MentionWithTitles): MentionResponse {
  * The agent ids `text` notifies: plain `@id` as written (v1 did not check them), and `@role`
  * expanded to every registered agent of that role except the author.
  */
-export async function resolveMentionTargets(db: Db, text: string, authorId: string): Promise<string[]> {
+export async function resolveMentionTargets(
+  db: Db,
+  text: string,
+  authorId: string,
+): Promise<string[]> {
   const targets = new Set<string>()
   for (const id of extractMentions(text)) {
     const role = mentionedRole(id)
@@ -64,7 +68,13 @@ export async function createMentions(
     await recordEvent(
       db,
       'mention_created',
-      { mention_id: row.id, mentioned_agent_id: target, created_by: createdBy, document_id: source.documentId ?? null, task_id: source.taskId ?? null },
+      {
+        mention_id: row.id,
+        mentioned_agent_id: target,
+        created_by: createdBy,
+        document_id: source.documentId ?? null,
+        task_id: source.taskId ?? null,
+      },
       now,
     )
   }
@@ -90,11 +100,20 @@ export async function listMentions(db: Db, filter: MentionFilter): Promise<Menti
   let q = selectMentions(db)
   if (filter.agentIds) q = q.where('mentions.mentioned_agent_id', 'in', [...filter.agentIds])
   if (filter.unreadOnly) q = q.where('mentions.is_read', '=', 0)
-  const rows = await q.orderBy('mentions.created_at', 'desc').orderBy('mentions.id', 'desc').limit(filter.limit).execute()
+  const rows = await q
+    .orderBy('mentions.created_at', 'desc')
+    .orderBy('mentions.id', 'desc')
+    .limit(filter.limit)
+    .execute()
   return rows.map(rowToMention)
 }
 
-export async function markMentionRead(db: Db, mentionId: number, agentId: string, now: string): Promise<MentionResponse> {
+export async function markMentionRead(
+  db: Db,
+  mentionId: number,
+  agentId: string,
+  now: string,
+): Promise<MentionResponse> {
   const row = await selectMentions(db).where('mentions.id', '=', mentionId).executeTakeFirst()
   if (!row) throw new AppError('not_found', 'Mention not found')
   if (row.mentioned_agent_id !== agentId) {
@@ -102,7 +121,12 @@ export async function markMentionRead(db: Db, mentionId: number, agentId: string
   }
   if (row.is_read === 0) {
     await db.updateTable('mentions').set({ is_read: 1 }).where('id', '=', mentionId).execute()
-    await recordEvent(db, 'mention_read', { mention_id: mentionId, mentioned_agent_id: agentId }, now)
+    await recordEvent(
+      db,
+      'mention_read',
+      { mention_id: mentionId, mentioned_agent_id: agentId },
+      now,
+    )
   }
   return rowToMention({ ...row, is_read: 1 })
 }

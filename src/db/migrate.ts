@@ -24,7 +24,11 @@ export async function tableNames(db: Kysely<Database>): Promise<string[]> {
     dialectOf(db) === 'postgresql'
       ? await sql<{ name: string }>`select table_name as name from information_schema.tables
           where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db)
-      : await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db)
+      : await sql<{
+          name: string
+        }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(
+          db,
+        )
   return rows.rows.map((r) => r.name).sort()
 }
 
@@ -71,7 +75,8 @@ export async function schemaStatus(db: Kysely<Database>): Promise<SchemaStatus> 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const status = await schemaStatus(db)
   const foreign = foreignSchemaMessage(status.foreign)
-  if (foreign) throw new AppError('foreign_schema', foreign, { details: { tables: status.foreign } })
+  if (foreign)
+    throw new AppError('foreign_schema', foreign, { details: { tables: status.foreign } })
   // WAL lets readers work while a writer commits; it persists in the file, so once is enough.
   if (dialectOf(db) === 'sqlite') await sql`pragma journal_mode = wal`.execute(db)
   if (status.unknown.length > 0) {
@@ -82,7 +87,9 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   }
   const result: MigrationResultSet = await migratorFor(db).migrateToLatest()
   if (result.error) {
-    throw new AppError('internal', `database migration failed: ${String(result.error)}`, { cause: result.error })
+    throw new AppError('internal', `database migration failed: ${String(result.error)}`, {
+      cause: result.error,
+    })
   }
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }

@@ -1,14 +1,43 @@
 import { defaultVerdict, Transcript } from '../contract/index.js'
-import type { CreateRunRequest, RunOutcome, RunResponse, RunSummary, RunVerdict, TranscriptResponse } from '../contract/index.js'
+import type {
+  CreateRunRequest,
+  RunOutcome,
+  RunResponse,
+  RunSummary,
+  RunVerdict,
+  TranscriptResponse,
+} from '../contract/index.js'
 import { AppError } from '../domain/index.js'
 import type { Db, TaskRunRow } from './database.js'
 import { recordEvent } from './events-repository.js'
 
 /** Every column but the transcript, which only its own endpoint reads (it can be large). */
 const RUN_COLUMNS = [
-  'id', 'task_id', 'agent_id', 'attempt', 'outcome', 'verdict', 'verdict_reason', 'run_key', 'model', 'session_id', 'exit_code',
-  'is_error', 'error', 'cost_usd', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'num_turns',
-  'started_at', 'finished_at', 'duration_ms', 'log_path', 'created_at', 'transcript_entries',
+  'id',
+  'task_id',
+  'agent_id',
+  'attempt',
+  'outcome',
+  'verdict',
+  'verdict_reason',
+  'run_key',
+  'model',
+  'session_id',
+  'exit_code',
+  'is_error',
+  'error',
+  'cost_usd',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_creation_tokens',
+  'num_turns',
+  'started_at',
+  'finished_at',
+  'duration_ms',
+  'log_path',
+  'created_at',
+  'transcript_entries',
 ] as const satisfies ReadonlyArray<keyof TaskRunRow>
 
 export function rowToRun(row: Omit<TaskRunRow, 'transcript'>): RunResponse {
@@ -43,8 +72,17 @@ export function rowToRun(row: Omit<TaskRunRow, 'transcript'>): RunResponse {
 }
 
 /** The run already stored under `runKey` for this task, if any. */
-export async function findRunByKey(db: Db, taskId: number, runKey: string): Promise<RunResponse | undefined> {
-  const row = await db.selectFrom('task_runs').select(RUN_COLUMNS).where('task_id', '=', taskId).where('run_key', '=', runKey).executeTakeFirst()
+export async function findRunByKey(
+  db: Db,
+  taskId: number,
+  runKey: string,
+): Promise<RunResponse | undefined> {
+  const row = await db
+    .selectFrom('task_runs')
+    .select(RUN_COLUMNS)
+    .where('task_id', '=', taskId)
+    .where('run_key', '=', runKey)
+    .executeTakeFirst()
   return row ? rowToRun(row) : undefined
 }
 
@@ -87,16 +125,40 @@ export async function createRun(
     })
     .returning(RUN_COLUMNS)
     .executeTakeFirstOrThrow()
-  await recordEvent(db, 'run_recorded', { run_id: row.id, task_id: taskId, agent_id: row.agent_id, attempt: row.attempt, outcome: row.outcome, verdict: row.verdict, cost_usd: row.cost_usd }, now)
+  await recordEvent(
+    db,
+    'run_recorded',
+    {
+      run_id: row.id,
+      task_id: taskId,
+      agent_id: row.agent_id,
+      attempt: row.attempt,
+      outcome: row.outcome,
+      verdict: row.verdict,
+      cost_usd: row.cost_usd,
+    },
+    now,
+  )
   return rowToRun(row)
 }
 
 export async function listRuns(db: Db, taskId: number): Promise<RunResponse[]> {
-  return (await db.selectFrom('task_runs').select(RUN_COLUMNS).where('task_id', '=', taskId).orderBy('id', 'asc').execute()).map(rowToRun)
+  return (
+    await db
+      .selectFrom('task_runs')
+      .select(RUN_COLUMNS)
+      .where('task_id', '=', taskId)
+      .orderBy('id', 'asc')
+      .execute()
+  ).map(rowToRun)
 }
 
 /** The latest attempts at any task, newest first, of one agent when `agentId` is given. */
-export async function listRecentRuns(db: Db, agentId: string | undefined, limit: number): Promise<RunResponse[]> {
+export async function listRecentRuns(
+  db: Db,
+  agentId: string | undefined,
+  limit: number,
+): Promise<RunResponse[]> {
   let query = db.selectFrom('task_runs').select(RUN_COLUMNS)
   if (agentId !== undefined) query = query.where('agent_id', '=', agentId)
   return (await query.orderBy('id', 'desc').limit(limit).execute()).map(rowToRun)
@@ -118,7 +180,11 @@ export async function summariseRuns(db: Db): Promise<RunSummary[]> {
   const last = await db
     .selectFrom('task_runs')
     .select(['id', 'verdict', 'outcome', 'finished_at'])
-    .where('id', 'in', totals.map((t) => t.last_id))
+    .where(
+      'id',
+      'in',
+      totals.map((t) => t.last_id),
+    )
     .execute()
   const byId = new Map(last.map((r) => [r.id, r]))
   return totals.map((t) => {
@@ -127,15 +193,26 @@ export async function summariseRuns(db: Db): Promise<RunSummary[]> {
       task_id: t.task_id,
       runs: Number(t.runs),
       cost_usd: Number(t.cost_usd),
-      last_verdict: final ? ((final.verdict as RunVerdict | null) ?? defaultVerdict(final.outcome as RunOutcome)) : null,
+      last_verdict: final
+        ? ((final.verdict as RunVerdict | null) ?? defaultVerdict(final.outcome as RunOutcome))
+        : null,
       last_finished_at: final?.finished_at ?? null,
     }
   })
 }
 
 /** One run's transcript; an empty list when the runner sent none. 404 for a run not of this task. */
-export async function getTranscript(db: Db, taskId: number, runId: number): Promise<TranscriptResponse> {
-  const row = await db.selectFrom('task_runs').select(['id', 'task_id', 'transcript']).where('id', '=', runId).where('task_id', '=', taskId).executeTakeFirst()
+export async function getTranscript(
+  db: Db,
+  taskId: number,
+  runId: number,
+): Promise<TranscriptResponse> {
+  const row = await db
+    .selectFrom('task_runs')
+    .select(['id', 'task_id', 'transcript'])
+    .where('id', '=', runId)
+    .where('task_id', '=', taskId)
+    .executeTakeFirst()
   if (!row) throw new AppError('not_found', `task ${taskId} has no run ${runId}`)
   const parsed = Transcript.safeParse(row.transcript === null ? [] : JSON.parse(row.transcript))
   return { run_id: row.id, task_id: row.task_id, entries: parsed.success ? parsed.data : [] }

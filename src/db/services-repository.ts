@@ -21,7 +21,12 @@ export function rowToService(row: ServiceRow): ServiceResponse {
 }
 
 function eventData(row: ServiceRow, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { service_name: row.service_name, owner_agent_id: row.owner_agent_id, status: row.status, ...extra }
+  return {
+    service_name: row.service_name,
+    owner_agent_id: row.owner_agent_id,
+    status: row.status,
+    ...extra,
+  }
 }
 
 /**
@@ -44,7 +49,12 @@ export async function registerService(
     last_heartbeat: now,
     updated_at: now,
   }
-  const find = () => db.selectFrom('services').selectAll().where('service_name', '=', input.service_name).executeTakeFirst()
+  const find = () =>
+    db
+      .selectFrom('services')
+      .selectAll()
+      .where('service_name', '=', input.service_name)
+      .executeTakeFirst()
   let existing = await find()
   if (!existing) {
     // Two first registrations of one name may race: the loser's insert does nothing and it updates instead.
@@ -59,7 +69,11 @@ export async function registerService(
       return rowToService(row)
     }
     existing = await find()
-    if (!existing) throw new AppError('conflict', `service ${input.service_name} changed while it was being registered; try again`)
+    if (!existing)
+      throw new AppError(
+        'conflict',
+        `service ${input.service_name} changed while it was being registered; try again`,
+      )
   }
   if (existing.owner_agent_id !== owner && !mayTakeOver) {
     throw new AppError(
@@ -67,23 +81,51 @@ export async function registerService(
       `service ${input.service_name} is owned by agent ${existing.owner_agent_id}; only its owner or a pm may register it again (or pick another name)`,
     )
   }
-  const row = await db.updateTable('services').set(values).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow()
-  await recordEvent(db, 'service_registered', eventData(row, { previous_owner: existing.owner_agent_id }), now)
+  const row = await db
+    .updateTable('services')
+    .set(values)
+    .where('id', '=', existing.id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  await recordEvent(
+    db,
+    'service_registered',
+    eventData(row, { previous_owner: existing.owner_agent_id }),
+    now,
+  )
   return rowToService(row)
 }
 
 export async function listServices(db: Db): Promise<ServiceResponse[]> {
-  return (await db.selectFrom('services').selectAll().orderBy('service_name').execute()).map(rowToService)
+  return (await db.selectFrom('services').selectAll().orderBy('service_name').execute()).map(
+    rowToService,
+  )
 }
 
-async function getOwned(db: Db, name: string, agentId: string, action: string, mayOverride = false): Promise<ServiceRow> {
-  const row = await db.selectFrom('services').selectAll().where('service_name', '=', name).executeTakeFirst()
+async function getOwned(
+  db: Db,
+  name: string,
+  agentId: string,
+  action: string,
+  mayOverride = false,
+): Promise<ServiceRow> {
+  const row = await db
+    .selectFrom('services')
+    .selectAll()
+    .where('service_name', '=', name)
+    .executeTakeFirst()
   if (!row) throw new AppError('not_found', 'Service not found')
-  if (row.owner_agent_id !== agentId && !mayOverride) throw new AppError('forbidden', `Only service owner can ${action}`)
+  if (row.owner_agent_id !== agentId && !mayOverride)
+    throw new AppError('forbidden', `Only service owner can ${action}`)
   return row
 }
 
-export async function heartbeatService(db: Db, name: string, agentId: string, now: string): Promise<ServiceResponse> {
+export async function heartbeatService(
+  db: Db,
+  name: string,
+  agentId: string,
+  now: string,
+): Promise<ServiceResponse> {
   const before = await getOwned(db, name, agentId, 'send heartbeat')
   const row = await db
     .updateTable('services')
@@ -91,12 +133,24 @@ export async function heartbeatService(db: Db, name: string, agentId: string, no
     .where('id', '=', before.id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  if (before.status !== 'up') await recordEvent(db, 'service_updated', eventData(row, { previous_status: before.status }), now)
+  if (before.status !== 'up')
+    await recordEvent(
+      db,
+      'service_updated',
+      eventData(row, { previous_status: before.status }),
+      now,
+    )
   return rowToService(row)
 }
 
 /** The owner unregisters its service; `byPm` lets a pm remove one whose owner is gone. */
-export async function unregisterService(db: Db, name: string, agentId: string, now: string, byPm = false): Promise<void> {
+export async function unregisterService(
+  db: Db,
+  name: string,
+  agentId: string,
+  now: string,
+  byPm = false,
+): Promise<void> {
   const row = await getOwned(db, name, agentId, 'unregister service', byPm)
   await db.deleteFrom('services').where('id', '=', row.id).execute()
   await recordEvent(db, 'service_unregistered', eventData(row), now)
@@ -109,10 +163,18 @@ export async function recordPing(db: Db, row: ServiceRow, ok: boolean, now: stri
     .updateTable('services')
     .set({ status, last_ping_at: now, last_ping_success: ok ? 1 : 0, updated_at: now })
     .where('id', '=', row.id)
-  update = row.last_ping_at === null ? update.where('last_ping_at', 'is', null) : update.where('last_ping_at', '=', row.last_ping_at)
+  update =
+    row.last_ping_at === null
+      ? update.where('last_ping_at', 'is', null)
+      : update.where('last_ping_at', '=', row.last_ping_at)
   const result = await update.executeTakeFirst()
   if (Number(result.numUpdatedRows) > 0 && status !== row.status) {
-    await recordEvent(db, 'service_updated', eventData({ ...row, status }, { previous_status: row.status, ping_ok: ok }), now)
+    await recordEvent(
+      db,
+      'service_updated',
+      eventData({ ...row, status }, { previous_status: row.status, ping_ok: ok }),
+      now,
+    )
   }
 }
 
@@ -121,6 +183,9 @@ export async function listServiceRows(db: Db): Promise<ServiceRow[]> {
 }
 
 export async function countServices(db: Db): Promise<number> {
-  const row = await db.selectFrom('services').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom('services')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }

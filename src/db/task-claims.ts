@@ -18,15 +18,34 @@ export interface ClaimContext extends PickupTerms {
 
 /** The task this agent holds, if any. An agent holds at most one task at a time. */
 export async function findHeldTask(db: Db, agentId: string): Promise<TaskWithEpic | undefined> {
-  return selectTasks(db).where('tasks.locked_by', '=', agentId).orderBy('tasks.locked_at', 'asc').executeTakeFirst()
+  return selectTasks(db)
+    .where('tasks.locked_by', '=', agentId)
+    .orderBy('tasks.locked_at', 'asc')
+    .executeTakeFirst()
 }
 
 export async function listHeldTasks(db: Db, agentId: string): Promise<TaskWithEpic[]> {
-  return selectTasks(db).where('tasks.locked_by', '=', agentId).orderBy('tasks.locked_at', 'asc').execute()
+  return selectTasks(db)
+    .where('tasks.locked_by', '=', agentId)
+    .orderBy('tasks.locked_at', 'asc')
+    .execute()
 }
 
-async function recordClaim(db: Db, task: TaskWithEpic, from: TaskStatus, ctx: ClaimContext, how: string): Promise<void> {
-  await recordTaskChange(db, { type: 'task_locked', task, from, by: ctx.agent.agent_id, notes: `${how} by ${ctx.agent.agent_id}`, now: ctx.now })
+async function recordClaim(
+  db: Db,
+  task: TaskWithEpic,
+  from: TaskStatus,
+  ctx: ClaimContext,
+  how: string,
+): Promise<void> {
+  await recordTaskChange(db, {
+    type: 'task_locked',
+    task,
+    from,
+    by: ctx.agent.agent_id,
+    notes: `${how} by ${ctx.agent.agent_id}`,
+    now: ctx.now,
+  })
 }
 
 /**
@@ -35,7 +54,9 @@ async function recordClaim(db: Db, task: TaskWithEpic, from: TaskStatus, ctx: Cl
  */
 function agentIsRegistered(ctx: ClaimContext) {
   return (eb: ExpressionBuilder<Database, 'tasks'>) =>
-    eb.exists(eb.selectFrom('agents').select('agents.id').where('agents.agent_id', '=', ctx.agent.agent_id))
+    eb.exists(
+      eb.selectFrom('agents').select('agents.id').where('agents.agent_id', '=', ctx.agent.agent_id),
+    )
 }
 
 function claimSet(ctx: ClaimContext) {
@@ -65,8 +86,15 @@ export async function claimNextTask(
   const held = await findHeldTask(db, ctx.agent.agent_id)
   if (held) return { task: held, alreadyHeld: true }
 
-  const criteria = matchCriteria({ agentId: ctx.agent.agent_id, role: ctx.agent.role, level: ctx.agent.level }, ctx, excludeIds)
-  let candidate = orderForPickup(db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)), criteria).limit(1)
+  const criteria = matchCriteria(
+    { agentId: ctx.agent.agent_id, role: ctx.agent.role, level: ctx.agent.level },
+    ctx,
+    excludeIds,
+  )
+  let candidate = orderForPickup(
+    db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)),
+    criteria,
+  ).limit(1)
   // Concurrent claimers on PostgreSQL skip rows another transaction is claiming instead of queueing on them.
   if (dialectOf(db) === 'postgresql') candidate = candidate.forUpdate().skipLocked()
 
@@ -110,11 +138,19 @@ export async function lockTask(db: Db, taskId: number, ctx: ClaimContext): Promi
   // Lost a race: the task was this agent's to take, but another agent took it and moved it on.
   // v1 clients retry on 409 only, so this is a conflict; 403 stays for what the agent may never take.
   if (hasMovedPast(task, ctx.agent.role)) {
-    throw new AppError('conflict', `task ${taskId} has moved on to ${task.status}: another agent took it meanwhile; ask for the next task`)
+    throw new AppError(
+      'conflict',
+      `task ${taskId} has moved on to ${task.status}: another agent took it meanwhile; ask for the next task`,
+    )
   }
   if (!canPickUp(ctx.agent.role, task.status, task.target_role)) {
-    const claimable = ctx.agent.role === 'qa' ? 'dev_done tasks, or created tasks targeted at qa' : `created tasks targeted at ${ctx.agent.role}`
-    const code = ['created', 'approved', 'dev_done'].includes(task.status) ? 'not_eligible' : 'invalid_transition'
+    const claimable =
+      ctx.agent.role === 'qa'
+        ? 'dev_done tasks, or created tasks targeted at qa'
+        : `created tasks targeted at ${ctx.agent.role}`
+    const code = ['created', 'approved', 'dev_done'].includes(task.status)
+      ? 'not_eligible'
+      : 'invalid_transition'
     throw new AppError(
       code,
       `task ${taskId} is ${task.status} and targeted at ${task.target_role}; ${ctx.agent.role} agents can lock ${claimable}`,
@@ -167,7 +203,9 @@ export async function releaseTask(
 ): Promise<TaskWithEpic | undefined> {
   if (task.locked_by === null) return undefined
   const back: TaskStatus = task.claimed_from ?? 'created'
-  const giveBack = options.isGiveBack ? { last_released_by: task.locked_by, last_released_at: now } : {}
+  const giveBack = options.isGiveBack
+    ? { last_released_by: task.locked_by, last_released_at: now }
+    : {}
   let update = db
     .updateTable('tasks')
     .set({
@@ -185,11 +223,20 @@ export async function releaseTask(
     })
     .where('id', '=', task.id)
     .where('locked_by', '=', task.locked_by)
-  if (options.leaseBefore !== undefined) update = update.where('lease_expires_at', '<', options.leaseBefore)
+  if (options.leaseBefore !== undefined)
+    update = update.where('lease_expires_at', '<', options.leaseBefore)
   const result = await update.executeTakeFirst()
   if (Number(result.numUpdatedRows) === 0) return undefined
   const released = await getTaskOrThrow(db, task.id)
-  await recordTaskChange(db, { type: 'task_unlocked', task: released, from: task.status, by, notes: reason, extra: { previous_holder: task.locked_by }, now })
+  await recordTaskChange(db, {
+    type: 'task_unlocked',
+    task: released,
+    from: task.status,
+    by,
+    notes: reason,
+    extra: { previous_holder: task.locked_by },
+    now,
+  })
   return released
 }
 

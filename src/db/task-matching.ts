@@ -25,7 +25,10 @@ export interface ReleaseCooldown {
 }
 
 /** The cooldown of `agentId` when both it and the cooldown start are known. */
-export function releaseCooldown(agentId: string | undefined, since: string | undefined): ReleaseCooldown | undefined {
+export function releaseCooldown(
+  agentId: string | undefined,
+  since: string | undefined,
+): ReleaseCooldown | undefined {
   return agentId === undefined || since === undefined ? undefined : { agentId, since }
 }
 
@@ -62,7 +65,9 @@ export function pickupFilter(criteria: MatchCriteria) {
     const parts = [ownRole]
     if (criteria.role === 'qa') {
       const review = eb('tasks.status', '=', 'dev_done')
-      parts.push(criteria.qaLevelStrict ? eb.and([review, eb('tasks.difficulty', 'in', levels)]) : review)
+      parts.push(
+        criteria.qaLevelStrict ? eb.and([review, eb('tasks.difficulty', 'in', levels)]) : review,
+      )
     }
     const filters = [eb('tasks.locked_by', 'is', null), eb.or(parts)]
     if (criteria.excludeIds && criteria.excludeIds.length > 0) {
@@ -89,12 +94,22 @@ export function orderForPickup<O>(
     const cooling = sql<number>`CASE WHEN tasks.last_released_by = ${cooldown.agentId} AND tasks.last_released_at > ${cooldown.since} THEN 1 ELSE 0 END`
     query = query.orderBy(cooling, 'asc')
   }
-  return query.orderBy(rank, 'asc').orderBy('tasks.priority', 'desc').orderBy('tasks.created_at', 'asc').orderBy('tasks.id', 'asc')
+  return query
+    .orderBy(rank, 'asc')
+    .orderBy('tasks.priority', 'desc')
+    .orderBy('tasks.created_at', 'asc')
+    .orderBy('tasks.id', 'asc')
 }
 
 /** The next task this agent could take, without claiming it (v1 `GET /tasks/next`). */
-export async function findNextTask(db: Db, criteria: MatchCriteria): Promise<TaskWithEpic | undefined> {
-  const candidate = orderForPickup(db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)), criteria).limit(1)
+export async function findNextTask(
+  db: Db,
+  criteria: MatchCriteria,
+): Promise<TaskWithEpic | undefined> {
+  const candidate = orderForPickup(
+    db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)),
+    criteria,
+  ).limit(1)
   const row = await candidate.executeTakeFirst()
   if (!row) return undefined
   return db

@@ -33,7 +33,14 @@ export async function updateTaskStatus(
   const task = await getTaskOrThrow(db, taskId)
   try {
     assertTransition(
-      { id: task.id, status: task.status, claimedFrom: task.claimed_from, targetRole: task.target_role, complexity: task.complexity, lockedBy: task.locked_by },
+      {
+        id: task.id,
+        status: task.status,
+        claimedFrom: task.claimed_from,
+        targetRole: task.target_role,
+        complexity: task.complexity,
+        lockedBy: task.locked_by,
+      },
       target,
       { agentId: actor.agent_id, role: actor.role },
     )
@@ -41,32 +48,56 @@ export async function updateTaskStatus(
     throw tookBack(task, actor, target) ?? error
   }
   const releases = isWorkingStatus(task.status) && !isWorkingStatus(target)
-  const givesBack = releases && task.locked_by !== null && target === (task.claimed_from ?? 'created')
-  const workSet = Object.fromEntries(Object.entries(work).filter(([, value]) => value !== undefined)) as WorkFields
+  const givesBack =
+    releases && task.locked_by !== null && target === (task.claimed_from ?? 'created')
+  const workSet = Object.fromEntries(
+    Object.entries(work).filter(([, value]) => value !== undefined),
+  ) as WorkFields
   let update = db
     .updateTable('tasks')
     .set({
       status: target,
       updated_at: now,
-      ...(releases ? { locked_by: null, locked_at: null, lease_expires_at: null, claimed_from: null } : {}),
+      ...(releases
+        ? { locked_by: null, locked_at: null, lease_expires_at: null, claimed_from: null }
+        : {}),
       ...(givesBack ? { last_released_by: task.locked_by, last_released_at: now } : {}),
       ...(task.status === 'pending' && target === 'created' ? { failures: 0 } : {}),
       ...workSet,
     })
     .where('id', '=', taskId)
     .where('status', '=', task.status)
-  update = task.locked_by === null ? update.where('locked_by', 'is', null) : update.where('locked_by', '=', task.locked_by)
+  update =
+    task.locked_by === null
+      ? update.where('locked_by', 'is', null)
+      : update.where('locked_by', '=', task.locked_by)
   const result = await update.executeTakeFirst()
   if (Number(result.numUpdatedRows) === 0) {
-    throw new AppError('conflict', `task ${taskId} changed while it was being updated; fetch it and try again`)
+    throw new AppError(
+      'conflict',
+      `task ${taskId} changed while it was being updated; fetch it and try again`,
+    )
   }
   const text = notes?.trim() ? notes : null
-  if (text) await appendTaskNote(db, taskId, { authorId: actor.agent_id, kind: 'status_note', body: text }, now)
+  if (text)
+    await appendTaskNote(
+      db,
+      taskId,
+      { authorId: actor.agent_id, kind: 'status_note', body: text },
+      now,
+    )
   const updated = await getTaskOrThrow(db, taskId)
-  await recordTaskChange(db, { type: 'task_updated', task: updated, from: task.status, by: actor.agent_id, notes: text, extra: { ...workSet }, now })
+  await recordTaskChange(db, {
+    type: 'task_updated',
+    task: updated,
+    from: task.status,
+    by: actor.agent_id,
+    notes: text,
+    extra: { ...workSet },
+    now,
+  })
   return { task: updated, previous: task.status }
 }
-
 
 /**
  * A refused update from the agent whose claim was taken back (lease lapsed, unlocked): it gets told
@@ -74,10 +105,19 @@ export async function updateTaskStatus(
  */
 function tookBack(task: TaskWithEpic, actor: AgentRow, target: TaskStatus): AppError | undefined {
   if (task.taken_back_from !== actor.agent_id || task.locked_by === actor.agent_id) return undefined
-  const now = task.locked_by ? `it is ${task.status} and held by ${task.locked_by}` : `it is ${task.status}`
+  const now = task.locked_by
+    ? `it is ${task.status} and held by ${task.locked_by}`
+    : `it is ${task.status}`
   return new AppError(
     'lease_expired',
     `task ${task.id} was taken back from agent ${actor.agent_id} at ${task.taken_back_at} (${task.taken_back_reason}); ${now}, so ${target} was not applied. Claim it again (hpm tasks claim) to report your work, or ask a pm`,
-    { details: { taken_back_at: task.taken_back_at, reason: task.taken_back_reason, status: task.status, locked_by: task.locked_by } },
+    {
+      details: {
+        taken_back_at: task.taken_back_at,
+        reason: task.taken_back_reason,
+        status: task.status,
+        locked_by: task.locked_by,
+      },
+    },
   )
 }

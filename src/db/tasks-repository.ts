@@ -58,7 +58,9 @@ export function rowToComment(row: TaskCommentRow): TaskComment {
 }
 
 /** Tasks joined to their feature for `epic_id`. */
-export function selectTasks(db: Db): SelectQueryBuilder<Database, 'tasks' | 'features', TaskWithEpic> {
+export function selectTasks(
+  db: Db,
+): SelectQueryBuilder<Database, 'tasks' | 'features', TaskWithEpic> {
   return db
     .selectFrom('tasks')
     .innerJoin('features', 'features.id', 'tasks.feature_id')
@@ -73,7 +75,10 @@ export async function findTask(db: Db, taskId: number): Promise<TaskWithEpic | u
 export async function getTaskOrThrow(db: Db, taskId: number): Promise<TaskWithEpic> {
   const task = await findTask(db, taskId)
   if (!task) {
-    throw new AppError('task_not_found', `Task with ID ${taskId} not found. Please verify the task ID exists.`)
+    throw new AppError(
+      'task_not_found',
+      `Task with ID ${taskId} not found. Please verify the task ID exists.`,
+    )
   }
   return task
 }
@@ -90,19 +95,28 @@ function encodeCursor(task: TaskWithEpic): string {
 
 function decodeCursor(cursor: string): TaskCursor {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[]
-    if (typeof createdAt === 'string' && Number.isInteger(id)) return { createdAt, id: id as number }
+    const [createdAt, id] = JSON.parse(
+      Buffer.from(cursor, 'base64url').toString('utf8'),
+    ) as unknown[]
+    if (typeof createdAt === 'string' && Number.isInteger(id))
+      return { createdAt, id: id as number }
   } catch {
     // Reported below.
   }
-  throw new AppError('validation_failed', 'cursor: must be the x-next-cursor value of the previous page')
+  throw new AppError(
+    'validation_failed',
+    'cursor: must be the x-next-cursor value of the previous page',
+  )
 }
 
 /**
  * Tasks newest first, filtered in SQL. With `limit`, one page and the cursor of the next (none
  * after the last page); without it, every task (v1's answer).
  */
-export async function listTasks(db: Db, query: ListTasksQuery): Promise<{ tasks: TaskWithEpic[]; nextCursor: string | undefined }> {
+export async function listTasks(
+  db: Db,
+  query: ListTasksQuery,
+): Promise<{ tasks: TaskWithEpic[]; nextCursor: string | undefined }> {
   let q = selectTasks(db)
   if (query.status) q = q.where('tasks.status', '=', query.status)
   if (query.role) q = q.where('tasks.target_role', '=', query.role)
@@ -112,7 +126,10 @@ export async function listTasks(db: Db, query: ListTasksQuery): Promise<{ tasks:
   if (query.cursor !== undefined) {
     const after = decodeCursor(query.cursor)
     q = q.where((eb) =>
-      eb.or([eb('tasks.created_at', '<', after.createdAt), eb.and([eb('tasks.created_at', '=', after.createdAt), eb('tasks.id', '<', after.id)])]),
+      eb.or([
+        eb('tasks.created_at', '<', after.createdAt),
+        eb.and([eb('tasks.created_at', '=', after.createdAt), eb('tasks.id', '<', after.id)]),
+      ]),
     )
   }
   q = q.orderBy('tasks.created_at', 'desc').orderBy('tasks.id', 'desc')
@@ -134,13 +151,19 @@ export async function listComments(db: Db, taskId: number): Promise<TaskComment[
 }
 
 export interface CreateTaskInput {
-  request: CreateTaskRequest & { complexity: NonNullable<CreateTaskRequest['complexity']>; priority: number }
+  request: CreateTaskRequest & {
+    complexity: NonNullable<CreateTaskRequest['complexity']>
+    priority: number
+  }
   createdBy: string
   status: TaskStatus
   now: string
 }
 
-export async function insertTask(db: Db, { request, createdBy, status, now }: CreateTaskInput): Promise<TaskWithEpic> {
+export async function insertTask(
+  db: Db,
+  { request, createdBy, status, now }: CreateTaskInput,
+): Promise<TaskWithEpic> {
   const inserted = await db
     .insertInto('tasks')
     .values({
@@ -162,7 +185,14 @@ export async function insertTask(db: Db, { request, createdBy, status, now }: Cr
     .returning('id')
     .executeTakeFirstOrThrow()
   const task = await getTaskOrThrow(db, inserted.id)
-  await recordTaskChange(db, { type: 'task_created', task, from: status, by: createdBy, notes: `Task created (${status})`, now })
+  await recordTaskChange(db, {
+    type: 'task_created',
+    task,
+    from: status,
+    by: createdBy,
+    notes: `Task created (${status})`,
+    now,
+  })
   return task
 }
 
@@ -183,11 +213,35 @@ export interface TaskChange {
 /** Records a change of a task in one place: its changelog row, then its event. */
 export async function recordTaskChange(db: Db, change: TaskChange): Promise<void> {
   const { task, from, by, notes, now } = change
-  await db.insertInto('changelog').values({ task_id: task.id, old_status: from, new_status: task.status, changed_by: by, notes, changed_at: now }).execute()
-  await recordEvent(db, change.type, taskEventData(task, { old_status: from, new_status: task.status, changed_by: by, notes, ...change.extra }), now)
+  await db
+    .insertInto('changelog')
+    .values({
+      task_id: task.id,
+      old_status: from,
+      new_status: task.status,
+      changed_by: by,
+      notes,
+      changed_at: now,
+    })
+    .execute()
+  await recordEvent(
+    db,
+    change.type,
+    taskEventData(task, {
+      old_status: from,
+      new_status: task.status,
+      changed_by: by,
+      notes,
+      ...change.extra,
+    }),
+    now,
+  )
 }
 
-export function taskEventData(task: TaskWithEpic, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function taskEventData(
+  task: TaskWithEpic,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     task_id: task.id,
     title: task.title,
@@ -210,20 +264,45 @@ export async function updateTaskFields(
   now: string,
   guard?: { lockedBy: string | null },
 ): Promise<TaskWithEpic> {
-  let update = db.updateTable('tasks').set({ ...changes, updated_at: now }).where('id', '=', taskId)
-  if (guard) update = guard.lockedBy === null ? update.where('locked_by', 'is', null) : update.where('locked_by', '=', guard.lockedBy)
+  let update = db
+    .updateTable('tasks')
+    .set({ ...changes, updated_at: now })
+    .where('id', '=', taskId)
+  if (guard)
+    update =
+      guard.lockedBy === null
+        ? update.where('locked_by', 'is', null)
+        : update.where('locked_by', '=', guard.lockedBy)
   const result = await update.executeTakeFirst()
   if (guard && Number(result.numUpdatedRows) === 0) {
-    throw new AppError('conflict', `task ${taskId} changed while it was being edited; fetch it and try again`)
+    throw new AppError(
+      'conflict',
+      `task ${taskId} changed while it was being edited; fetch it and try again`,
+    )
   }
   const task = await getTaskOrThrow(db, taskId)
-  await recordEvent(db, 'task_edited', taskEventData(task, { changed_by: actor, fields: Object.keys(changes) }), now)
+  await recordEvent(
+    db,
+    'task_edited',
+    taskEventData(task, { changed_by: actor, fields: Object.keys(changes) }),
+    now,
+  )
   return task
 }
 
-export async function deleteTask(db: Db, task: TaskWithEpic, actor: string, now: string): Promise<void> {
+export async function deleteTask(
+  db: Db,
+  task: TaskWithEpic,
+  actor: string,
+  now: string,
+): Promise<void> {
   await db.deleteFrom('tasks').where('id', '=', task.id).execute()
-  await recordEvent(db, 'task_deleted', { task_id: task.id, title: task.title, deleted_by: actor }, now)
+  await recordEvent(
+    db,
+    'task_deleted',
+    { task_id: task.id, title: task.title, deleted_by: actor },
+    now,
+  )
 }
 
 /** Adds a comment or status note, keeping the v1 `notes` field as the whole thread. */
@@ -235,7 +314,13 @@ export async function appendTaskNote(
 ): Promise<void> {
   await db
     .insertInto('task_comments')
-    .values({ task_id: taskId, author_id: entry.authorId, kind: entry.kind, body: entry.body, created_at: now })
+    .values({
+      task_id: taskId,
+      author_id: entry.authorId,
+      kind: entry.kind,
+      body: entry.body,
+      created_at: now,
+    })
     .execute()
   // Status notes read as they were written (v1 stored them verbatim); comments carry their author.
   const text = entry.kind === 'comment' ? `${entry.authorId}: ${entry.body}` : entry.body

@@ -5,7 +5,11 @@ const QUOTE_CHARS = 500
 
 /** A task's budget after `failures` failed runs; `maxFailures` 0 means no budget. */
 export function failureBudget(failures: number, maxFailures: number): FailureBudget {
-  return { failures, max_failures: maxFailures, is_spent: maxFailures > 0 && failures >= maxFailures }
+  return {
+    failures,
+    max_failures: maxFailures,
+    is_spent: maxFailures > 0 && failures >= maxFailures,
+  }
 }
 
 export interface BudgetSpentNotice {
@@ -28,5 +32,8 @@ export function budgetSpentComment(notice: BudgetSpentNotice): { head: string; b
     'and is back at pending until a planner approves it again.'
   const text = notice.reason.trim()
   const quote = text.length > QUOTE_CHARS ? `${text.slice(0, QUOTE_CHARS)}…` : text
-  return { head, body: `${head} Last failure (${notice.agentId}, attempt ${notice.attempt}): ${quote}` }
+  return {
+    head,
+    body: `${head} Last failure (${notice.agentId}, attempt ${notice.attempt}): ${quote}`,
+  }
 }

@@ -54,11 +54,21 @@ interface MoveRule {
 }
 
 function unlockedMoveRule(task: TaskState, target: TaskStatus): MoveRule | undefined {
-  const planners: MoveRule = { allows: (a) => PLANNER_ROLES.includes(a.role), who: 'pm or architect agents' }
-  if ((task.status === 'pending' && target === 'created') || target === 'pending' || task.status === 'committed') return planners
+  const planners: MoveRule = {
+    allows: (a) => PLANNER_ROLES.includes(a.role),
+    who: 'pm or architect agents',
+  }
+  if (
+    (task.status === 'pending' && target === 'created') ||
+    target === 'pending' ||
+    task.status === 'committed'
+  )
+    return planners
   // The human review step: a major task that passed QA is merged by a reviewer, not by the team.
-  if (target === 'committed' && task.complexity === 'major') return { ...planners, who: 'pm or architect agents (the review of a major task)' }
-  const isSendBack = HANDED_OVER.includes(task.status) && (target === 'created' || target === 'dev_done')
+  if (target === 'committed' && task.complexity === 'major')
+    return { ...planners, who: 'pm or architect agents (the review of a major task)' }
+  const isSendBack =
+    HANDED_OVER.includes(task.status) && (target === 'created' || target === 'dev_done')
   // A runner merging a passed minor task sends it back to its developers when the merge conflicts,
   // whatever its own role.
   if (!isSendBack || (task.status === 'qa_done' && task.complexity === 'minor')) return undefined
@@ -82,7 +92,10 @@ export function assertTransition(task: TaskState, target: TaskStatus, actor: Act
   // v1's pm prompt "promotes" a task it created straight to `created`: a planner re-stating the
   // status of a task nobody has started is a no-op, like a holder re-stating `under_work`.
   const isPlannerRestatement =
-    target === task.status && task.lockedBy === null && (target === 'created' || target === 'pending') && PLANNER_ROLES.includes(actor.role)
+    target === task.status &&
+    task.lockedBy === null &&
+    (target === 'created' || target === 'pending') &&
+    PLANNER_ROLES.includes(actor.role)
   if (isPlannerRestatement) return
   const allowed = allowedTargets(task)
   if (!allowed.includes(target)) {
@@ -98,7 +111,10 @@ export function assertTransition(task: TaskState, target: TaskStatus, actor: Act
   }
   const rule = task.lockedBy === null ? unlockedMoveRule(task, target) : undefined
   if (rule !== undefined && !rule.allows(actor)) {
-    throw new AppError('forbidden', `only ${rule.who} may move task ${task.id} from ${task.status} to ${target}`)
+    throw new AppError(
+      'forbidden',
+      `only ${rule.who} may move task ${task.id} from ${task.status} to ${target}`,
+    )
   }
 }
 

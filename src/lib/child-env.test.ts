@@ -96,7 +96,11 @@ describe('passThroughEnv', () => {
 
   it('takes extras unfiltered, and removes variables set to undefined', () => {
     const env = passThroughEnv(
-      { HEADLESS_PM_API_KEY: 'agent-key', HEADLESS_PM_API_URL: 'http://agent', JAVA_HOME: undefined },
+      {
+        HEADLESS_PM_API_KEY: 'agent-key',
+        HEADLESS_PM_API_URL: 'http://agent',
+        JAVA_HOME: undefined,
+      },
       { base },
     )
 

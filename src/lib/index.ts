@@ -7,7 +7,13 @@ export { createLogger } from './logger.js'
 export type { Logger, LoggerOptions } from './logger.js'
 export { childEnv, passThroughEnv } from './child-env.js'
 export type { ChildEnvOptions, PassThroughEnvOptions } from './child-env.js'
-export { isGroupAlive, isProcessAlive, killAllChildGroups, reapGroup, signalGroup } from './process-group.js'
+export {
+  isGroupAlive,
+  isProcessAlive,
+  killAllChildGroups,
+  reapGroup,
+  signalGroup,
+} from './process-group.js'
 export { ProcessStartError, runProcess, spawnStreaming } from './process.js'
 export type {
   KillReason,

@@ -9,8 +9,13 @@ import { fileURLToPath } from 'node:url'
 function findPackageRoot(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json')
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'headless-pm') return dir
-    if (dirname(dir) === dir) throw new Error(`cannot find the headless-pm package root above ${start}`)
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'headless-pm'
+    )
+      return dir
+    if (dirname(dir) === dir)
+      throw new Error(`cannot find the headless-pm package root above ${start}`)
   }
 }
 

@@ -126,7 +126,7 @@ export async function spawnStreaming(
   })
   const emitLine = (line: string): void => guarded(() => options.onLine?.(line.replace(/\r$/, '')))
   let partialLine = ''
-  const stdoutStream = subprocess.stdout!
+  const stdoutStream = subprocess.stdout
   stdoutStream.setEncoding('utf8')
   stdoutStream.on('data', (chunk: string) => {
     stdout.push(chunk)
@@ -179,7 +179,7 @@ export async function spawnStreaming(
     untrackGroup(pid)
     return {
       exitCode: typeof result.exitCode === 'number' ? result.exitCode : null,
-      signal: (result.signal as NodeJS.Signals | undefined) ?? null,
+      signal: (result.signal) ?? null,
       stdout: stdout.text(),
       stderr: stderr.text(),
       timedOut: killReason === 'timeout',

@@ -6,7 +6,10 @@ import { exitCodeOfSignal } from './exit-codes.js'
  * person means it, and whatever must survive (a lock file, a claim) is already on disk. Returns a
  * function that removes the handlers.
  */
-export function onStopSignals(onStop: (signal: NodeJS.Signals, count: number) => void, options: { exitOn?: number } = {}): () => void {
+export function onStopSignals(
+  onStop: (signal: NodeJS.Signals, count: number) => void,
+  options: { exitOn?: number } = {},
+): () => void {
   const exitOn = options.exitOn ?? 2
   let count = 0
   const handle = (signal: NodeJS.Signals): void => {

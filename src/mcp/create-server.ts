@@ -26,19 +26,33 @@ function callOf(extra: RequestHandlerExtra<ServerRequest, ServerNotification>): 
     signal: extra.signal,
     progress: async (progress, total, message) => {
       if (progressToken === undefined) return
-      await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } })
+      await extra.sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken, progress, total, message },
+      })
     },
   }
 }
 
 /** An MCP server speaking for one session; connect it to a stdio or HTTP transport. */
 export function createMcpServer(session: McpSession): McpServer {
-  const server = new McpServer({ name: 'headless-pm', version: PACKAGE_VERSION }, { instructions: INSTRUCTIONS })
+  const server = new McpServer(
+    { name: 'headless-pm', version: PACKAGE_VERSION },
+    { instructions: INSTRUCTIONS },
+  )
   for (const tool of TOOLS) {
     server.registerTool(
       tool.name,
-      { title: tool.title, description: tool.description, inputSchema: tool.input, annotations: { readOnlyHint: tool.isReadOnly === true } },
-      async (args: Record<string, unknown>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.input,
+        annotations: { readOnlyHint: tool.isReadOnly === true },
+      },
+      async (
+        args: Record<string, unknown>,
+        extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
+      ) => {
         try {
           return toolResult(await tool.run(args, session, callOf(extra)))
         } catch (error) {

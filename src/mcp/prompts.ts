@@ -29,7 +29,10 @@ export function registerPrompts(server: McpServer): void {
       {
         title: `Work as ${role}`,
         description: `The ${role} role prompt: who you are, your responsibilities and the work loop, for use with these tools.`,
-        argsSchema: { agent_id: AgentArg.describe('the agent id to work as'), level: LevelArg.describe('junior, senior or principal') },
+        argsSchema: {
+          agent_id: AgentArg.describe('the agent id to work as'),
+          level: LevelArg.describe('junior, senior or principal'),
+        },
       },
       (args) => {
         const who =
@@ -38,7 +41,15 @@ export function registerPrompts(server: McpServer): void {
             : `\n\nYour agent id is ${args.agent_id}${args.level === undefined ? '' : `, level ${args.level}`}: register with it first.`
         return {
           description: `${role} role prompt`,
-          messages: [{ role: 'user', content: { type: 'text', text: `${MCP_PREFACE}${who}\n\n${readFileSync(file, 'utf8')}` } }],
+          messages: [
+            {
+              role: 'user',
+              content: {
+                type: 'text',
+                text: `${MCP_PREFACE}${who}\n\n${readFileSync(file, 'utf8')}`,
+              },
+            },
+          ],
         }
       },
     )

@@ -30,7 +30,10 @@ export class MissingArgumentError extends Error {
 export function agentIdOf(session: McpSession, given: string | undefined): string {
   const agentId = given ?? session.identity.agentId
   if (agentId === undefined) {
-    throw new MissingArgumentError('agent_id', 'pass it, call register_agent first, or start the MCP server with --agent-id')
+    throw new MissingArgumentError(
+      'agent_id',
+      'pass it, call register_agent first, or start the MCP server with --agent-id',
+    )
   }
   return agentId
 }

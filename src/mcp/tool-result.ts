@@ -24,13 +24,20 @@ export function toolError(error: unknown, apiUrl: string): CallToolResult {
     return {
       isError: true,
       content: [{ type: 'text', text: `${detail} (${error.code}, HTTP ${error.status})` }],
-      structuredContent: { error: { code: error.code, status: error.status, detail: error.detail } },
+      structuredContent: {
+        error: { code: error.code, status: error.status, detail: error.detail },
+      },
     }
   }
   if (error instanceof ApiUnavailableError) {
     return {
       isError: true,
-      content: [{ type: 'text', text: `the Headless PM server at ${apiUrl} cannot be reached: ${error.message}. Try again once it is up.` }],
+      content: [
+        {
+          type: 'text',
+          text: `the Headless PM server at ${apiUrl} cannot be reached: ${error.message}. Try again once it is up.`,
+        },
+      ],
       structuredContent: { error: { code: 'unavailable', detail: error.message } },
     }
   }

@@ -19,7 +19,11 @@ export interface ToolSpec<Shape extends z.ZodRawShape = z.ZodRawShape> {
   input: Shape
   /** Only reads: clients may call it without asking. */
   isReadOnly?: boolean
-  run: (args: z.output<z.ZodObject<Shape>>, session: McpSession, call: ToolCall) => Promise<ToolAnswer>
+  run: (
+    args: z.output<z.ZodObject<Shape>>,
+    session: McpSession,
+    call: ToolCall,
+  ) => Promise<ToolAnswer>
 }
 
 /** Keeps each tool's argument types while the list holds tools of every shape. */

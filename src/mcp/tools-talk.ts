@@ -1,6 +1,12 @@
 import { z } from 'zod'
 
-import { CreateDocumentRequest, DocumentType, RegisterServiceRequest, ServiceName, UpdateDocumentRequest } from '../contract/index.js'
+import {
+  CreateDocumentRequest,
+  DocumentType,
+  RegisterServiceRequest,
+  ServiceName,
+  UpdateDocumentRequest,
+} from '../contract/index.js'
 import { countOf } from './describe.js'
 import { agentIdOf } from './session.js'
 import { AgentArg, LimitArg, positiveId } from './tool-args.js'
@@ -13,23 +19,39 @@ export const TALK_TOOLS: ToolSpec[] = [
     title: 'Post a document',
     description:
       'Post a document for the team (an update, a standup, a critical issue, a service status); @agent_id or @role in the content notifies them.',
-    input: { ...CreateDocumentRequest.shape, agent_id: AgentArg.describe('the author; default: this session agent') },
+    input: {
+      ...CreateDocumentRequest.shape,
+      agent_id: AgentArg.describe('the author; default: this session agent'),
+    },
     run: async ({ agent_id, ...body }, session) => {
       const document = await session.client.createDocument(body, agentIdOf(session, agent_id))
-      const notified = document.mentions.length === 0 ? '' : `; notified ${document.mentions.join(', ')}`
-      return { text: `posted document ${document.id} "${document.title}"${notified}`, data: { document } }
+      const notified =
+        document.mentions.length === 0 ? '' : `; notified ${document.mentions.join(', ')}`
+      return {
+        text: `posted document ${document.id} "${document.title}"${notified}`,
+        data: { document },
+      }
     },
   }),
   defineTool({
     name: 'list_documents',
     title: 'List documents',
     description: 'List recent documents, newest first, by type or author.',
-    input: { doc_type: DocumentType.optional(), author_id: z.string().optional(), limit: LimitArg(1000) },
+    input: {
+      doc_type: DocumentType.optional(),
+      author_id: z.string().optional(),
+      limit: LimitArg(1000),
+    },
     isReadOnly: true,
     run: async (args, session) => {
       const documents = await session.client.listDocuments(args)
-      const lines = documents.slice(0, 50).map((d) => `document ${d.id} [${d.doc_type}] "${d.title}" by ${d.author_id}`)
-      return { text: [countOf(documents.length, 'document'), ...lines].join('\n'), data: { documents } }
+      const lines = documents
+        .slice(0, 50)
+        .map((d) => `document ${d.id} [${d.doc_type}] "${d.title}" by ${d.author_id}`)
+      return {
+        text: [countOf(documents.length, 'document'), ...lines].join('\n'),
+        data: { documents },
+      }
     },
   }),
   defineTool({
@@ -40,29 +62,55 @@ export const TALK_TOOLS: ToolSpec[] = [
     isReadOnly: true,
     run: async (args, session) => {
       const document = await session.client.getDocument(args.document_id)
-      return { text: `document ${document.id} [${document.doc_type}] "${document.title}" by ${document.author_id}\n\n${document.content}`, data: { document } }
+      return {
+        text: `document ${document.id} [${document.doc_type}] "${document.title}" by ${document.author_id}\n\n${document.content}`,
+        data: { document },
+      }
     },
   }),
   defineTool({
     name: 'update_document',
     title: 'Edit a document',
     description: 'Change the title, content or metadata of a document you wrote.',
-    input: { document_id: positiveId('the document'), ...UpdateDocumentRequest.shape, agent_id: AgentArg },
+    input: {
+      document_id: positiveId('the document'),
+      ...UpdateDocumentRequest.shape,
+      agent_id: AgentArg,
+    },
     run: async ({ document_id, agent_id, ...body }, session) => {
-      const document = await session.client.updateDocument(document_id, body, agentIdOf(session, agent_id))
+      const document = await session.client.updateDocument(
+        document_id,
+        body,
+        agentIdOf(session, agent_id),
+      )
       return { text: `updated document ${document.id} "${document.title}"`, data: { document } }
     },
   }),
   defineTool({
     name: 'get_mentions',
     title: 'Read your mentions',
-    description: 'Read the @mentions addressed to you (unread ones unless all is true); check them between tasks.',
-    input: { agent_id: AgentArg, all: z.boolean().optional().describe('include mentions already read'), limit: LimitArg(50) },
+    description:
+      'Read the @mentions addressed to you (unread ones unless all is true); check them between tasks.',
+    input: {
+      agent_id: AgentArg,
+      all: z.boolean().optional().describe('include mentions already read'),
+      limit: LimitArg(50),
+    },
     isReadOnly: true,
     run: async (args, session) => {
-      const mentions = await session.client.listMentions({ agent_id: agentIdOf(session, args.agent_id), unread_only: args.all !== true, limit: args.limit })
-      const lines = mentions.map((m) => `mention ${m.id} from ${m.created_by} on ${m.task_id !== null ? `task ${m.task_id}` : `document ${m.document_id}`}`)
-      return { text: [countOf(mentions.length, 'mention'), ...lines].join('\n'), data: { mentions } }
+      const mentions = await session.client.listMentions({
+        agent_id: agentIdOf(session, args.agent_id),
+        unread_only: args.all !== true,
+        limit: args.limit,
+      })
+      const lines = mentions.map(
+        (m) =>
+          `mention ${m.id} from ${m.created_by} on ${m.task_id !== null ? `task ${m.task_id}` : `document ${m.document_id}`}`,
+      )
+      return {
+        text: [countOf(mentions.length, 'mention'), ...lines].join('\n'),
+        data: { mentions },
+      }
     },
   }),
   defineTool({
@@ -71,18 +119,28 @@ export const TALK_TOOLS: ToolSpec[] = [
     description: 'Mark one of your mentions as read once you have dealt with it.',
     input: { mention_id: positiveId('the mention'), agent_id: AgentArg },
     run: async (args, session) => {
-      const mention = await session.client.markMentionRead(args.mention_id, agentIdOf(session, args.agent_id))
+      const mention = await session.client.markMentionRead(
+        args.mention_id,
+        agentIdOf(session, args.agent_id),
+      )
       return { text: `mention ${mention.id} marked read`, data: { mention } }
     },
   }),
   defineTool({
     name: 'register_service',
     title: 'Register a service',
-    description: 'Announce a service you run (an API, a dev server) with a URL the server pings, so other agents can find it.',
-    input: { ...RegisterServiceRequest.shape, agent_id: AgentArg.describe('the owner; default: this session agent') },
+    description:
+      'Announce a service you run (an API, a dev server) with a URL the server pings, so other agents can find it.',
+    input: {
+      ...RegisterServiceRequest.shape,
+      agent_id: AgentArg.describe('the owner; default: this session agent'),
+    },
     run: async ({ agent_id, ...body }, session) => {
       const service = await session.client.registerService(body, agentIdOf(session, agent_id))
-      return { text: `registered service ${service.service_name} (${service.status}) at ${service.ping_url}`, data: { service } }
+      return {
+        text: `registered service ${service.service_name} (${service.status}) at ${service.ping_url}`,
+        data: { service },
+      }
     },
   }),
   defineTool({
@@ -91,7 +149,10 @@ export const TALK_TOOLS: ToolSpec[] = [
     description: 'Say a service you own is still up.',
     input: { service_name: ServiceName, agent_id: AgentArg },
     run: async (args, session) => {
-      const service = await session.client.heartbeatService(args.service_name, agentIdOf(session, args.agent_id))
+      const service = await session.client.heartbeatService(
+        args.service_name,
+        agentIdOf(session, args.agent_id),
+      )
       return { text: `service ${service.service_name} is ${service.status}`, data: { service } }
     },
   }),
@@ -103,18 +164,28 @@ export const TALK_TOOLS: ToolSpec[] = [
     isReadOnly: true,
     run: async (_args, session) => {
       const services = await session.client.listServices()
-      const lines = services.map((s) => `${s.service_name} (${s.status}) ${s.ping_url} owned by ${s.owner_agent_id}`)
-      return { text: [countOf(services.length, 'service'), ...lines].join('\n'), data: { services } }
+      const lines = services.map(
+        (s) => `${s.service_name} (${s.status}) ${s.ping_url} owned by ${s.owner_agent_id}`,
+      )
+      return {
+        text: [countOf(services.length, 'service'), ...lines].join('\n'),
+        data: { services },
+      }
     },
   }),
   defineTool({
     name: 'poll_changes',
     title: 'Poll the activity feed',
     description:
-      'See what happened since a time or an event id (tasks, documents, mentions, services, agents). Pass the answer\'s last_event_id as after_id next time.',
+      "See what happened since a time or an event id (tasks, documents, mentions, services, agents). Pass the answer's last_event_id as after_id next time.",
     input: {
       since: z.string().optional().describe('ISO-8601 date-time (no zone = UTC) or Unix seconds'),
-      after_id: z.number().int().min(0).optional().describe('events after this event id (exact paging)'),
+      after_id: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe('events after this event id (exact paging)'),
       limit: LimitArg(1000),
       agent_id: AgentArg,
     },
@@ -128,7 +199,13 @@ export const TALK_TOOLS: ToolSpec[] = [
         agent_id: agentIdOf(session, args.agent_id),
       })
       const lines = answer.changes.slice(-50).map((c) => `${c.id} ${c.timestamp} ${c.kind}`)
-      return { text: [`${countOf(answer.changes.length, 'change')}; last_event_id ${answer.last_event_id}`, ...lines].join('\n'), data: answer }
+      return {
+        text: [
+          `${countOf(answer.changes.length, 'change')}; last_event_id ${answer.last_event_id}`,
+          ...lines,
+        ].join('\n'),
+        data: answer,
+      }
     },
   }),
 ]

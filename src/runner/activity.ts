@@ -27,14 +27,24 @@ export class ActivityChannel {
     this.#inFlight = this.#inFlight.then(async () => {
       const next = this.#queued!
       this.#queued = undefined
-      await this.#client.heartbeat(this.#agentId, { activity: next.activity, signal: AbortSignal.timeout(5000) }).catch(() => undefined)
+      await this.#client
+        .heartbeat(this.#agentId, { activity: next.activity, signal: AbortSignal.timeout(5000) })
+        .catch(() => undefined)
     })
     return this.#inFlight
   }
 
   /** The runner's step on a task, outside Claude: `worktree`, `post_task hook`, `merging`. */
   step(taskId: number, attempt: number | null, phase: string): Promise<void> {
-    return this.send({ task_id: taskId, attempt, phase, tool: null, detail: null, since: new Date().toISOString(), recent: [] })
+    return this.send({
+      task_id: taskId,
+      attempt,
+      phase,
+      tool: null,
+      detail: null,
+      since: new Date().toISOString(),
+      recent: [],
+    })
   }
 }
 
@@ -55,10 +65,23 @@ export class ActivityReporter {
   #lastSentAt = 0
   #isStopped = false
 
-  constructor(options: { channel: ActivityChannel; secrets: readonly string[]; taskId: number; attempt: number }) {
+  constructor(options: {
+    channel: ActivityChannel
+    secrets: readonly string[]
+    taskId: number
+    attempt: number
+  }) {
     this.#channel = options.channel
     this.#secrets = options.secrets
-    this.#activity = { task_id: options.taskId, attempt: options.attempt, phase: 'claude', tool: null, detail: null, since: new Date().toISOString(), recent: [] }
+    this.#activity = {
+      task_id: options.taskId,
+      attempt: options.attempt,
+      phase: 'claude',
+      tool: null,
+      detail: null,
+      since: new Date().toISOString(),
+      recent: [],
+    }
     this.#schedule()
   }
 
@@ -70,7 +93,13 @@ export class ActivityReporter {
     const isStep = event.type === 'tool' || event.type === 'text'
     this.#activity = {
       ...this.#activity,
-      ...(isStep ? { tool: event.type === 'tool' ? event.name : null, detail: event.type === 'tool' ? entry.text : null, since: new Date().toISOString() } : {}),
+      ...(isStep
+        ? {
+            tool: event.type === 'tool' ? event.name : null,
+            detail: event.type === 'tool' ? entry.text : null,
+            since: new Date().toISOString(),
+          }
+        : {}),
       recent: [...this.#recent],
     }
     this.#schedule()

@@ -24,14 +24,19 @@ import { reconcile } from './reconcile.js'
 import { isReportedPhase } from './phase-machine.js'
 import { checkInstallation, checkRemote } from './preflight.js'
 import { readRunnerRolePrompt } from './role-prompt.js'
-import { FAULT_POINTS, faultPoint, modeOf, modeOfClaim, requestedBranch, serverCall } from './runner-context.js'
+import {
+  FAULT_POINTS,
+  faultPoint,
+  modeOf,
+  modeOfClaim,
+  requestedBranch,
+  serverCall,
+} from './runner-context.js'
 import type { FaultPoint, RunnerContext, TaskEnd } from './runner-context.js'
 import { giveUpTask } from './task-tail.js'
 import { driveTask } from './task-work.js'
 import { ActivityChannel } from './activity.js'
 import { secretsOf } from './transcript.js'
-
-
 
 export interface AdvancedAgentRunnerOptions {
   config: RunnerConfig
@@ -43,7 +48,10 @@ export interface AdvancedAgentRunnerOptions {
 /** GNU `timeout`, when this machine has it: Claude runs under it so it cannot outlive a killed runner. */
 async function findTimeoutGuard(path: string): Promise<string | undefined> {
   try {
-    const probe = await runProcess('timeout', ['--version'], { timeoutMs: 30_000, env: { PATH: path } })
+    const probe = await runProcess('timeout', ['--version'], {
+      timeoutMs: 30_000,
+      env: { PATH: path },
+    })
     return probe.exitCode === 0 && probe.stdout.includes('GNU') ? 'timeout' : undefined
   } catch {
     return undefined
@@ -52,7 +60,9 @@ async function findTimeoutGuard(path: string): Promise<string | undefined> {
 
 function defaultHooksDir(repoDir: string): string {
   const project = join(repoDir, '.headless-pm', 'hooks')
-  return existsSync(project) && statSync(project).isDirectory() ? project : join(PACKAGE_ROOT, 'hooks')
+  return existsSync(project) && statSync(project).isDirectory()
+    ? project
+    : join(PACKAGE_ROOT, 'hooks')
 }
 
 /**
@@ -105,7 +115,9 @@ export class AdvancedAgentRunner {
         // The lock file and the next reconcile work out where things stand.
         errorsInARow++
         const delayMs = Math.min(5000 * 2 ** (errorsInARow - 1), 60_000)
-        this.#ui.error(`unexpected error (${error instanceof Error ? error.message : String(error)}); carrying on in ${delayMs / 1000} s`)
+        this.#ui.error(
+          `unexpected error (${error instanceof Error ? error.message : String(error)}); carrying on in ${delayMs / 1000} s`,
+        )
         await pause(delayMs, this.#betweenTasks)
         continue
       }
@@ -121,7 +133,8 @@ export class AdvancedAgentRunner {
       if (ctx.config.isSingleTask) return end === 'done' ? EXIT.ok : EXIT.failed
       // A continuous runner pauses after a release so a task that keeps failing does not burn
       // attempts in a tight loop (the server also ranks the task last for this agent for a while).
-      if (end === 'released') await pause(ctx.config.healthCheckIntervalSeconds * 1000, this.#betweenTasks)
+      if (end === 'released')
+        await pause(ctx.config.healthCheckIntervalSeconds * 1000, this.#betweenTasks)
       // Claude could not run: each give-back costs a claim and a comment, so the wait doubles
       // (up to 30 minutes) while the installation keeps failing, and resets after a task is done.
       blockedInARow = end === 'blocked' ? blockedInARow + 1 : end === 'done' ? 0 : blockedInARow
@@ -143,15 +156,26 @@ export class AdvancedAgentRunner {
 
     // What can be checked without spending money is checked before any claim: a task claimed by a
     // runner that cannot work would be held hostage.
-    const problems = await checkInstallation({ claudeBin: config.claudeBin, repoDir: config.repoDir, env: { ...env, PATH: path } })
+    const problems = await checkInstallation({
+      claudeBin: config.claudeBin,
+      repoDir: config.repoDir,
+      env: { ...env, PATH: path },
+    })
     if (problems.length > 0) {
       for (const problem of problems) ui.error(problem)
       return EXIT.failed
     }
-    if (process.getuid?.() === 0) ui.info('running as root: Claude gets IS_SANDBOX=1, which --dangerously-skip-permissions requires')
+    if (process.getuid?.() === 0)
+      ui.info(
+        'running as root: Claude gets IS_SANDBOX=1, which --dangerously-skip-permissions requires',
+      )
 
     const git = new Git({})
-    const worktree = new GitWorktree({ repoDir: config.repoDir, worktreeBase: config.worktreeBase, remote: config.remote })
+    const worktree = new GitWorktree({
+      repoDir: config.repoDir,
+      worktreeBase: config.worktreeBase,
+      remote: config.remote,
+    })
     const pruned = await worktree.prune()
     if (!pruned.ok) {
       ui.error(`${config.repoDir} is not a usable git repository: ${pruned.message}`)
@@ -164,19 +188,32 @@ export class AdvancedAgentRunner {
     }
     const baseBranch = await findBaseBranch(git, config.repoDir, config.baseBranch)
     if (!baseBranch) {
-      ui.error(`cannot tell the base branch of ${config.repoDir} (detached HEAD?); set HEADLESS_PM_BASE_BRANCH`)
+      ui.error(
+        `cannot tell the base branch of ${config.repoDir} (detached HEAD?); set HEADLESS_PM_BASE_BRANCH`,
+      )
       return EXIT.failed
     }
     if (config.remote !== undefined) {
-      const remoteProblem = await checkRemote(git, worktree, config.repoDir, config.remote, baseBranch)
+      const remoteProblem = await checkRemote(
+        git,
+        worktree,
+        config.repoDir,
+        config.remote,
+        baseBranch,
+      )
       if (remoteProblem !== undefined) {
         ui.error(remoteProblem)
         return EXIT.failed
       }
-      ui.info(`git remote mode: worktrees start from ${config.remote}, task branches are pushed there before dev_done, merges move ${config.remote}/${baseBranch}`)
+      ui.info(
+        `git remote mode: worktrees start from ${config.remote}, task branches are pushed there before dev_done, merges move ${config.remote}/${baseBranch}`,
+      )
     }
     const guardBin = await findTimeoutGuard(path)
-    if (!guardBin) ui.warn('GNU timeout was not found: a Claude left running by a killed runner is stopped only when the runner starts again')
+    if (!guardBin)
+      ui.warn(
+        'GNU timeout was not found: a Claude left running by a killed runner is stopped only when the runner starts again',
+      )
     const fault = FAULT_POINTS.find((p) => p === config.faultPoint) as FaultPoint | undefined
 
     // Registered first: from here on the runner, its hooks and Claude use the agent's own token.
@@ -184,7 +221,8 @@ export class AdvancedAgentRunner {
     try {
       apiKey = await registerRunnerAgent(config, {
         signal: this.#stop.signal,
-        onRetry: (error, delayMs) => ui.warn(`${error.message}; retrying in ${Math.round(delayMs / 1000)} s`),
+        onRetry: (error, delayMs) =>
+          ui.warn(`${error.message}; retrying in ${Math.round(delayMs / 1000)} s`),
         warn: (message) => ui.warn(message),
       })
     } catch (error) {
@@ -230,7 +268,9 @@ export class AdvancedAgentRunner {
       activity: new ActivityChannel(client, config.agentId),
     }
 
-    ui.success(`agent ${config.agentId} (${config.role}, ${config.level}) registered with ${config.client.apiUrl}; base branch ${baseBranch}`)
+    ui.success(
+      `agent ${config.agentId} (${config.role}, ${config.level}) registered with ${config.client.apiUrl}; base branch ${baseBranch}`,
+    )
     return ctx
   }
 
@@ -238,9 +278,17 @@ export class AdvancedAgentRunner {
   async #next(ctx: RunnerContext): Promise<TaskEnd | 'idle' | 'drained'> {
     const { config, ui, persistence, client } = ctx
     const local = await persistence.read()
-    if (local.kind === 'corrupt') ui.warn(`the lock file ${persistence.path} is unreadable (${local.error}); asking the server instead`)
-    const held = await serverCall(ctx, 'reading held tasks', () => client.listTasks({ locked_by: config.agentId }))
-    const localTask = local.kind === 'ok' ? await serverCall(ctx, 'reading the task', () => client.findTask(local.state.task_id)) : undefined
+    if (local.kind === 'corrupt')
+      ui.warn(
+        `the lock file ${persistence.path} is unreadable (${local.error}); asking the server instead`,
+      )
+    const held = await serverCall(ctx, 'reading held tasks', () =>
+      client.listTasks({ locked_by: config.agentId }),
+    )
+    const localTask =
+      local.kind === 'ok'
+        ? await serverCall(ctx, 'reading the task', () => client.findTask(local.state.task_id))
+        : undefined
     const isQa =
       local.kind === 'ok'
         ? modeOf(ctx, local.state, localTask) === 'review'
@@ -249,20 +297,34 @@ export class AdvancedAgentRunner {
 
     switch (decision.action) {
       case 'resume':
-        ui.info(`resuming task ${decision.task.id} "${decision.task.title}" from phase ${decision.state.phase}`)
+        ui.info(
+          `resuming task ${decision.task.id} "${decision.task.title}" from phase ${decision.state.phase}`,
+        )
         return driveTask(ctx, decision.task, decision.state)
       case 'adopt': {
-        ui.warn(`the server says this agent holds task ${decision.task.id} but there is no lock file; taking it up`)
+        ui.warn(
+          `the server says this agent holds task ${decision.task.id} but there is no lock file; taking it up`,
+        )
         return driveTask(ctx, decision.task, await this.#persistClaim(ctx, decision.task))
       }
       case 'finish':
         ui.info(`task ${decision.state.task_id} was already reported; finishing up`)
         if (!decision.task) {
-          await giveUpTask(ctx, decision.state, { unlock: false, note: 'the task was deleted on the server' })
+          await giveUpTask(ctx, decision.state, {
+            unlock: false,
+            note: 'the task was deleted on the server',
+          })
           return 'idle'
         }
         // The report reached the server (the agent may have sent it itself before a crash).
-        return driveTask(ctx, decision.task, decision.state, isReportedPhase(decision.state.phase) ? { kind: 'resume' } : { kind: 'reported_by_agent' })
+        return driveTask(
+          ctx,
+          decision.task,
+          decision.state,
+          isReportedPhase(decision.state.phase)
+            ? { kind: 'resume' }
+            : { kind: 'reported_by_agent' },
+        )
       case 'drop':
         ui.warn(`dropping task ${decision.state.task_id}: ${decision.reason}`)
         await giveUpTask(ctx, decision.state, { unlock: false, note: decision.reason })
@@ -278,7 +340,9 @@ export class AdvancedAgentRunner {
     const { config, ui, client } = ctx
     const health = await ctx.hooks.runHealthCheck({ cwd: config.repoDir })
     if (!health.ok) {
-      ui.warn(`health_check failed (${health.message ?? 'non-zero exit'}); not taking work for ${config.healthCheckIntervalSeconds} s`)
+      ui.warn(
+        `health_check failed (${health.message ?? 'non-zero exit'}); not taking work for ${config.healthCheckIntervalSeconds} s`,
+      )
       await pause(config.healthCheckIntervalSeconds * 1000, this.#betweenTasks)
       return 'idle'
     }
@@ -312,13 +376,23 @@ export class AdvancedAgentRunner {
   /** In continuous mode after Claude could not run: no claims until the installation checks pass. */
   async #waitUntilInstallationWorks(ctx: RunnerContext, blockedInARow: number): Promise<void> {
     const { config, ui } = ctx
-    const waitMs = Math.min(config.healthCheckIntervalSeconds * 1000 * 2 ** (blockedInARow - 1), 30 * 60 * 1000)
-    ui.warn(`not claiming until claude can run here; checking again in ${Math.round(waitMs / 1000)} s`)
+    const waitMs = Math.min(
+      config.healthCheckIntervalSeconds * 1000 * 2 ** (blockedInARow - 1),
+      30 * 60 * 1000,
+    )
+    ui.warn(
+      `not claiming until claude can run here; checking again in ${Math.round(waitMs / 1000)} s`,
+    )
     while (!this.#betweenTasks.aborted) {
       await pause(waitMs, this.#betweenTasks)
       if (this.#betweenTasks.aborted) return
-      const problems = await checkInstallation({ claudeBin: config.claudeBin, repoDir: config.repoDir, env: { ...this.#options.env, PATH: this.#path } })
-      const health = problems.length === 0 ? await ctx.hooks.runHealthCheck({ cwd: config.repoDir }) : undefined
+      const problems = await checkInstallation({
+        claudeBin: config.claudeBin,
+        repoDir: config.repoDir,
+        env: { ...this.#options.env, PATH: this.#path },
+      })
+      const health =
+        problems.length === 0 ? await ctx.hooks.runHealthCheck({ cwd: config.repoDir }) : undefined
       if (health?.ok) {
         ui.success('claude can run again; claiming work')
         return
@@ -328,7 +402,10 @@ export class AdvancedAgentRunner {
 
   async #persistClaim(ctx: RunnerContext, task: TaskResponse): Promise<TaskLockState> {
     const mode = modeOfClaim(task)
-    const branch = mode === 'review' ? (task.work_branch ?? (await requestedBranch(ctx, task))) : await requestedBranch(ctx, task)
+    const branch =
+      mode === 'review'
+        ? (task.work_branch ?? (await requestedBranch(ctx, task)))
+        : await requestedBranch(ctx, task)
     const suffix = mode === 'review' ? '-qa' : ''
     const state = await ctx.persistence.write({
       task_id: task.id,

@@ -30,12 +30,24 @@ export interface RegisterOptions {
  * start); a refused one (revoked) is replaced through the project key. A server that issues no
  * tokens, or a runner given an agent token as its key, works with the key it has.
  */
-export async function registerRunnerAgent(config: RunnerConfig, options: RegisterOptions): Promise<string | undefined> {
+export async function registerRunnerAgent(
+  config: RunnerConfig,
+  options: RegisterOptions,
+): Promise<string | undefined> {
   const path = agentTokenPath(config)
-  const body = { agent_id: config.agentId, role: config.role, level: config.level, connection_type: 'client' as const }
+  const body = {
+    agent_id: config.agentId,
+    role: config.role,
+    level: config.level,
+    connection_type: 'client' as const,
+  }
   const register = (apiKey: string | undefined) => {
     const client = new HeadlessPMClient({ baseUrl: config.client.apiUrl, apiKey })
-    return untilServerAnswers(() => client.registerAgent(body), { signal: options.signal, giveUpAfterMs: 60_000, onRetry: options.onRetry })
+    return untilServerAnswers(() => client.registerAgent(body), {
+      signal: options.signal,
+      giveUpAfterMs: 60_000,
+      onRetry: options.onRetry,
+    })
   }
 
   const stored = await readStoredToken(path, config.agentId)
@@ -44,8 +56,14 @@ export async function registerRunnerAgent(config: RunnerConfig, options: Registe
       await register(stored)
       return stored
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 401) || config.client.apiKey === undefined) throw error
-      options.warn(`the stored token of agent ${config.agentId} was refused (revoked?); registering with the project key for a new one`)
+      if (
+        !(error instanceof ApiError && error.status === 401) ||
+        config.client.apiKey === undefined
+      )
+        throw error
+      options.warn(
+        `the stored token of agent ${config.agentId} was refused (revoked?); registering with the project key for a new one`,
+      )
     }
   }
   const registered = await register(config.client.apiKey)

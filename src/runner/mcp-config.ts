@@ -12,7 +12,10 @@ export const MCP_SERVER_NAME = 'headless-pm'
  * path. The server runs this very `hpm` (same node, same package), so the agent's tools and the
  * runner never disagree on versions. The file holds the agent's key (its token): mode 0600, in the state dir.
  */
-export async function writeMcpConfig(config: RunnerConfig, apiKey: string | undefined): Promise<string> {
+export async function writeMcpConfig(
+  config: RunnerConfig,
+  apiKey: string | undefined,
+): Promise<string> {
   const dir = join(config.stateDir, 'mcp')
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const file = join(dir, `${config.agentId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`)
@@ -23,7 +26,16 @@ export async function writeMcpConfig(config: RunnerConfig, apiKey: string | unde
       [MCP_SERVER_NAME]: {
         type: 'stdio',
         command: process.execPath,
-        args: [join(PACKAGE_ROOT, 'bin', 'hpm.js'), 'mcp', '--agent-id', config.agentId, '--role', config.role, '--level', config.level],
+        args: [
+          join(PACKAGE_ROOT, 'bin', 'hpm.js'),
+          'mcp',
+          '--agent-id',
+          config.agentId,
+          '--role',
+          config.role,
+          '--level',
+          config.level,
+        ],
         env,
       },
     },

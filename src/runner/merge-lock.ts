@@ -14,14 +14,20 @@ const STALE_MS = 30 * 60 * 1000
  */
 export function mergeLockDir(repoDir: string, stateDir: string): string {
   const gitDir = join(repoDir, '.git')
-  return existsSync(gitDir) && statSync(gitDir).isDirectory() ? join(gitDir, 'hpm-merge.lock') : join(stateDir, 'merge.lock')
+  return existsSync(gitDir) && statSync(gitDir).isDirectory()
+    ? join(gitDir, 'hpm-merge.lock')
+    : join(stateDir, 'merge.lock')
 }
 
 /**
  * A cross-process lock (an atomic `mkdir`) so two runners on one repository never merge at once.
  * A lock left by a dead process on this host, or older than 30 minutes, is taken over.
  */
-export async function withMergeLock<T>(lockDir: string, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+export async function withMergeLock<T>(
+  lockDir: string,
+  signal: AbortSignal,
+  work: () => Promise<T>,
+): Promise<T> {
   const owner = join(lockDir, 'owner.json')
   for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
     try {
@@ -34,7 +40,8 @@ export async function withMergeLock<T>(lockDir: string, signal: AbortSignal, wor
         await rm(lockDir, { recursive: true, force: true })
         continue
       }
-      if (signal.aborted) throw new Error('stopped while waiting for the merge lock', { cause: error })
+      if (signal.aborted)
+        throw new Error('stopped while waiting for the merge lock', { cause: error })
       await new Promise((r) => setTimeout(r, delay))
     }
   }
@@ -47,7 +54,11 @@ export async function withMergeLock<T>(lockDir: string, signal: AbortSignal, wor
 
 async function isStale(ownerFile: string): Promise<boolean> {
   try {
-    const owner = JSON.parse(await readFile(ownerFile, 'utf8')) as { pid: number; host: string; at: number }
+    const owner = JSON.parse(await readFile(ownerFile, 'utf8')) as {
+      pid: number
+      host: string
+      at: number
+    }
     if (Date.now() - owner.at > STALE_MS) return true
     return owner.host === hostname() && !isProcessAlive(owner.pid)
   } catch {

@@ -10,7 +10,10 @@ import type { TaskLockState } from './components/index.js'
  * worktree. The group is only killed when its leader still works in this task's worktree, so a
  * recycled pid is never hit.
  */
-export async function stopOrphanAgent(state: TaskLockState, warn: (message: string) => void): Promise<void> {
+export async function stopOrphanAgent(
+  state: TaskLockState,
+  warn: (message: string) => void,
+): Promise<void> {
   const pgid = state.agent_pgid
   if (!pgid || !isGroupAlive(pgid)) return
   let cwd: string | undefined
@@ -20,7 +23,9 @@ export async function stopOrphanAgent(state: TaskLockState, warn: (message: stri
     cwd = undefined
   }
   if (cwd !== undefined && resolve(cwd) !== resolve(state.worktree_path)) return
-  warn(`the agent from before the restart (process group ${pgid}) is still running in ${state.worktree_path}; stopping it`)
+  warn(
+    `the agent from before the restart (process group ${pgid}) is still running in ${state.worktree_path}; stopping it`,
+  )
   signalGroup(pgid, 'SIGTERM')
   await reapGroup(pgid, 3000)
 }

@@ -25,13 +25,29 @@ export interface VerdictInput {
 }
 
 /** Decides what a finished run achieved (pure). */
-export function judgeRun({ task, agentId, isQa, commitsAhead, claimCount }: VerdictInput): RunVerdict {
+export function judgeRun({
+  task,
+  agentId,
+  isQa,
+  commitsAhead,
+  claimCount,
+}: VerdictInput): RunVerdict {
   const isOurs = task.locked_by === agentId
   if (!isOurs) {
-    if (isPastReport(task, agentId, isQa, claimCount)) return { kind: 'reported', status: task.status }
-    return { kind: 'lost', reason: task.locked_by ? `task ${task.id} is held by ${task.locked_by}` : `task ${task.id} was released (${task.status})` }
+    if (isPastReport(task, agentId, isQa, claimCount))
+      return { kind: 'reported', status: task.status }
+    return {
+      kind: 'lost',
+      reason: task.locked_by
+        ? `task ${task.id} is held by ${task.locked_by}`
+        : `task ${task.id} was released (${task.status})`,
+    }
   }
-  if (isQa) return { kind: 'no_work', reason: 'the QA agent gave no verdict (neither qa_done nor created with a report)' }
+  if (isQa)
+    return {
+      kind: 'no_work',
+      reason: 'the QA agent gave no verdict (neither qa_done nor created with a report)',
+    }
   if (commitsAhead > 0) return { kind: 'report_dev_done' }
   return { kind: 'no_work', reason: 'the agent left no commits and no changes on the task branch' }
 }
@@ -62,7 +78,12 @@ export interface AttemptFacts {
 }
 
 /** Classifies a finished attempt (pure). The order matters: an interrupted run is never judged. */
-export function classifyAttempt({ outcome, isStopping, isLeaseLost, serverView }: AttemptFacts): AttemptClass {
+export function classifyAttempt({
+  outcome,
+  isStopping,
+  isLeaseLost,
+  serverView,
+}: AttemptFacts): AttemptClass {
   if (outcome === 'interrupted' && !isLeaseLost) return 'interrupted'
   if (isLeaseLost) return 'lease_lost'
   if (serverView === 'reported') return 'reported'
@@ -74,7 +95,12 @@ export function classifyAttempt({ outcome, isStopping, isLeaseLost, serverView }
 }
 
 /** Where a task stands on the server after a run, as `classifyAttempt` needs it. */
-export function serverViewOf(task: TaskResponse | undefined, agentId: string, isReview: boolean, claimCount?: number): AttemptFacts['serverView'] {
+export function serverViewOf(
+  task: TaskResponse | undefined,
+  agentId: string,
+  isReview: boolean,
+  claimCount?: number,
+): AttemptFacts['serverView'] {
   if (!task) return 'lost'
   if (task.locked_by === agentId) return 'ours'
   return isPastReport(task, agentId, isReview, claimCount) ? 'reported' : 'lost'
@@ -86,7 +112,11 @@ export type AfterFailure = 'retry' | 'ask_operator' | 'budget_spent'
  * After a failed attempt (pure): a spent failure budget ends the task's time with this agent (the
  * server already sent it to `pending`); otherwise retry at once until `maxAttempts` in a row fail.
  */
-export function nextAfterFailure(input: { failuresInARow: number; maxAttempts: number; isBudgetSpent: boolean }): AfterFailure {
+export function nextAfterFailure(input: {
+  failuresInARow: number
+  maxAttempts: number
+  isBudgetSpent: boolean
+}): AfterFailure {
   if (input.isBudgetSpent) return 'budget_spent'
   return input.failuresInARow < input.maxAttempts ? 'retry' : 'ask_operator'
 }

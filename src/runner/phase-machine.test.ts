@@ -24,13 +24,56 @@ const ENVIRONMENT: StepEvent = { kind: 'failed', isEnvironment: true, isBudgetSp
 
 // Every phase × every event: [resume (also: restart after a crash), interrupt, lease lost,
 // reported by the agent, failure, failure with the budget spent, Claude cannot run].
-const TABLE: Record<TaskPhase, [StepAction, StepAction, StepAction, StepAction, StepAction, StepAction, StepAction]> = {
-  claimed: ['prepare_worktree', 'stop', 'drop', 'run_post_task', 'ask_operator', 'drop', 'give_back'],
-  worktree_ready: ['run_pre_task', 'stop', 'drop', 'run_post_task', 'ask_operator', 'drop', 'give_back'],
-  pre_task_done: ['run_attempt', 'stop', 'drop', 'run_post_task', 'ask_operator', 'drop', 'give_back'],
+const TABLE: Record<
+  TaskPhase,
+  [StepAction, StepAction, StepAction, StepAction, StepAction, StepAction, StepAction]
+> = {
+  claimed: [
+    'prepare_worktree',
+    'stop',
+    'drop',
+    'run_post_task',
+    'ask_operator',
+    'drop',
+    'give_back',
+  ],
+  worktree_ready: [
+    'run_pre_task',
+    'stop',
+    'drop',
+    'run_post_task',
+    'ask_operator',
+    'drop',
+    'give_back',
+  ],
+  pre_task_done: [
+    'run_attempt',
+    'stop',
+    'drop',
+    'run_post_task',
+    'ask_operator',
+    'drop',
+    'give_back',
+  ],
   running: ['run_attempt', 'stop', 'drop', 'run_post_task', 'retry_attempt', 'drop', 'give_back'],
-  agent_finished: ['run_attempt', 'stop', 'drop', 'run_post_task', 'retry_attempt', 'drop', 'give_back'],
-  reported: ['run_post_task', 'stop', 'run_post_task', 'run_post_task', 'ask_operator', 'drop', 'give_back'],
+  agent_finished: [
+    'run_attempt',
+    'stop',
+    'drop',
+    'run_post_task',
+    'retry_attempt',
+    'drop',
+    'give_back',
+  ],
+  reported: [
+    'run_post_task',
+    'stop',
+    'run_post_task',
+    'run_post_task',
+    'ask_operator',
+    'drop',
+    'give_back',
+  ],
   post_task_done: ['clean_up', 'stop', 'clean_up', 'clean_up', 'ask_operator', 'drop', 'give_back'],
   merging: ['clean_up', 'stop', 'clean_up', 'clean_up', 'ask_operator', 'drop', 'give_back'],
   done: ['clean_up', 'stop', 'clean_up', 'clean_up', 'ask_operator', 'drop', 'give_back'],
@@ -43,23 +86,35 @@ describe('nextStep', () => {
   })
 
   for (const phase of TASK_PHASES) {
-    it.each(EVENTS.map((event, i) => [event.kind === 'failed' ? `${event.kind}${event.isBudgetSpent ? ' (budget spent)' : ''}${event.isEnvironment ? ' (environment)' : ''}` : event.kind, event, TABLE[phase][i]] as const))(
-      `in phase ${phase}, on %s, does the table's action`,
-      (_name, event, expected) => {
-        expect(nextStep(state(phase), event)).toBe(expected)
-      },
-    )
+    it.each(
+      EVENTS.map(
+        (event, i) =>
+          [
+            event.kind === 'failed'
+              ? `${event.kind}${event.isBudgetSpent ? ' (budget spent)' : ''}${event.isEnvironment ? ' (environment)' : ''}`
+              : event.kind,
+            event,
+            TABLE[phase][i],
+          ] as const,
+      ),
+    )(`in phase ${phase}, on %s, does the table's action`, (_name, event, expected) => {
+      expect(nextStep(state(phase), event)).toBe(expected)
+    })
   }
 
   it('records an attempt the runner died during before running another', () => {
-    expect(nextStep(state('running', { hasUnrecordedAttempt: true }), RESUME)).toBe('record_cut_off_attempt')
+    expect(nextStep(state('running', { hasUnrecordedAttempt: true }), RESUME)).toBe(
+      'record_cut_off_attempt',
+    )
   })
 
   it('judges a finished run nobody recorded instead of paying for another', () => {
-    expect(nextStep(state('agent_finished', { hasUnrecordedAttempt: true }), RESUME)).toBe('judge_finished_run')
+    expect(nextStep(state('agent_finished', { hasUnrecordedAttempt: true }), RESUME)).toBe(
+      'judge_finished_run',
+    )
   })
 
-  it('asks the operator at once when retrying cannot help (the task\'s money budget is spent)', () => {
+  it("asks the operator at once when retrying cannot help (the task's money budget is spent)", () => {
     expect(nextStep(state('agent_finished'), { ...FAILED, isFinal: true })).toBe('ask_operator')
   })
 
@@ -73,6 +128,7 @@ describe('nextStep', () => {
   })
 
   it('never judges an interrupted run, whatever the phase', () => {
-    for (const phase of TASK_PHASES) expect(nextStep(state(phase, { hasUnrecordedAttempt: true }), INTERRUPT)).toBe('stop')
+    for (const phase of TASK_PHASES)
+      expect(nextStep(state(phase, { hasUnrecordedAttempt: true }), INTERRUPT)).toBe('stop')
   })
 })

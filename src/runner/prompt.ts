@@ -35,14 +35,20 @@ export interface PromptInput {
 function mentionLines(mentions: readonly MentionResponse[]): string[] {
   if (mentions.length === 0) return ['(none)']
   return mentions.map((m) => {
-    const where = m.task_id ? `task ${m.task_id}${m.task_title ? ` "${m.task_title}"` : ''}` : `document ${m.document_id}${m.document_title ? ` "${m.document_title}"` : ''}`
+    const where = m.task_id
+      ? `task ${m.task_id}${m.task_title ? ` "${m.task_title}"` : ''}`
+      : `document ${m.document_id}${m.document_title ? ` "${m.document_title}"` : ''}`
     return `- from @${m.created_by} in ${where} (${m.created_at})`
   })
 }
 
 // A status report and a comment, as an `hpm` command or as a call of the MCP tool Claude Code
 // names `mcp__<server>__<tool>`, always with the real ids.
-function statusCall(input: PromptInput, status: 'dev_done' | 'qa_done' | 'created', notes: string): string {
+function statusCall(
+  input: PromptInput,
+  status: 'dev_done' | 'qa_done' | 'created',
+  notes: string,
+): string {
   const id = input.task.id
   return input.reportVia === 'mcp'
     ? `mcp__${MCP_SERVER_NAME}__update_task_status {"task_id": ${id}, "status": "${status}", "notes": "${notes}"}`
@@ -62,7 +68,9 @@ function reportingLines(input: PromptInput): string[] {
   const id = input.task.id
   const how = input.reportVia === 'mcp' ? 'tool call' : 'command'
   if (input.mode === 'review') {
-    const at = input.reviewedCommit ? `commit ${input.reviewedCommit} of branch ${input.branch}` : `the tip of branch ${input.branch}`
+    const at = input.reviewedCommit
+      ? `commit ${input.reviewedCommit} of branch ${input.branch}`
+      : `the tip of branch ${input.branch}`
     return [
       `You are reviewing a developer's work on task ${id}. Your worktree ${input.worktreePath} is checked out (detached) at ${at}: test exactly that.`,
       'Test it against the task description. Do not rewrite the feature; small test files are fine but they will not be merged.',
@@ -132,7 +140,14 @@ export function buildPrompt(input: PromptInput): string {
       : 'Do this one task only, report it once as above, and end your session.',
   )
   if (input.attempt > 1) {
-    lines.push('', `## Note: this is attempt ${input.attempt}`, input.previousFailure ? `The previous attempt ended with: ${input.previousFailure}.` : 'A previous attempt did not finish.', 'Check the worktree for work already done before starting over.')
+    lines.push(
+      '',
+      `## Note: this is attempt ${input.attempt}`,
+      input.previousFailure
+        ? `The previous attempt ended with: ${input.previousFailure}.`
+        : 'A previous attempt did not finish.',
+      'Check the worktree for work already done before starting over.',
+    )
   }
   return `${lines.join('\n')}\n`
 }

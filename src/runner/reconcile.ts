@@ -36,7 +36,12 @@ export function isReportedStatus(task: TaskResponse, isQa: boolean): boolean {
  * claimed by the next stage from it (QA claims a `dev_done` task within milliseconds of the dev
  * agent's report, often before its Claude has even exited; a developer claims back what QA failed).
  */
-export function isPastReport(task: TaskResponse, agentId: string, isQa: boolean, claimCount?: number): boolean {
+export function isPastReport(
+  task: TaskResponse,
+  agentId: string,
+  isQa: boolean,
+  claimCount?: number,
+): boolean {
   if (task.locked_by === agentId) return false
   // Every claim counts (`attempts`): a report made after someone else claimed the task since ours
   // (our lease lapsed) is theirs, not ours, and must not be finished as our work.
@@ -44,10 +49,14 @@ export function isPastReport(task: TaskResponse, agentId: string, isQa: boolean,
   if (task.locked_by === null) {
     if (!isReportedStatus(task, isQa)) return false
     // After a developer's report, one review may have come and gone (qa_done, then committed).
-    const isPastReview = !isQa && ['qa_done', 'documentation_done', 'committed'].includes(task.status)
+    const isPastReview =
+      !isQa && ['qa_done', 'documentation_done', 'committed'].includes(task.status)
     return claimsSince === undefined || claimsSince === 0 || (isPastReview && claimsSince === 1)
   }
-  return task.claimed_from === (isQa ? 'created' : 'dev_done') && (claimsSince === undefined || claimsSince === 1)
+  return (
+    task.claimed_from === (isQa ? 'created' : 'dev_done') &&
+    (claimsSince === undefined || claimsSince === 1)
+  )
 }
 
 /**

@@ -23,7 +23,10 @@ function readFileIfPresent(file: string): string | undefined {
  */
 export function readRunnerRolePrompt(repoDir: string, role: string): string {
   if (ROLE_NAME.test(role)) {
-    for (const dir of [join(repoDir, 'headless-pm', 'runner_roles'), join(PACKAGE_ROOT, 'agents', 'runner_roles')]) {
+    for (const dir of [
+      join(repoDir, 'headless-pm', 'runner_roles'),
+      join(PACKAGE_ROOT, 'agents', 'runner_roles'),
+    ]) {
       const text = readFileIfPresent(join(dir, `${role}.md`))
       if (text !== undefined) return text
     }

@@ -25,7 +25,10 @@ export interface AttemptRecord {
   reason: string | null
   startedAt: Date
   finishedAt: Date
-  result?: Pick<ClaudeRunResult, 'model' | 'sessionId' | 'exitCode' | 'costUsd' | 'usage' | 'numTurns' | 'logPath'> & {
+  result?: Pick<
+    ClaudeRunResult,
+    'model' | 'sessionId' | 'exitCode' | 'costUsd' | 'usage' | 'numTurns' | 'logPath'
+  > & {
     errorMessage?: string | null
   }
 }
@@ -69,15 +72,26 @@ export async function recordAttempt(
         cache_creation_tokens: result?.usage?.cacheCreation ?? null,
         num_turns: result?.numTurns ?? null,
         started_at: record.startedAt.toISOString(),
-        finished_at: new Date(Math.max(record.finishedAt.getTime(), record.startedAt.getTime())).toISOString(),
+        finished_at: new Date(
+          Math.max(record.finishedAt.getTime(), record.startedAt.getTime()),
+        ).toISOString(),
         log_path: result?.logPath ?? null,
         transcript,
       }),
     )
     const budget = saved.failure_budget
-    return { isRecorded: true, budget: { failures: budget.failures, maxFailures: budget.max_failures, isSpent: budget.is_spent } }
+    return {
+      isRecorded: true,
+      budget: {
+        failures: budget.failures,
+        maxFailures: budget.max_failures,
+        isSpent: budget.is_spent,
+      },
+    }
   } catch (error) {
-    ctx.ui.warn(`could not record the run: ${error instanceof Error ? error.message : String(error)}`)
+    ctx.ui.warn(
+      `could not record the run: ${error instanceof Error ? error.message : String(error)}`,
+    )
     return { isRecorded: false, budget: undefined }
   }
 }
@@ -91,7 +105,12 @@ export function outcomeOf(result: ClaudeRunResult): RunOutcome {
  * What the attempt's saved event stream shows, for an attempt whose runner died before recording
  * it: the cost and tokens of a run that finished are not lost, and a killed one still counts.
  */
-export async function resultFromLog(ctx: RunnerContext, state: TaskLockState): Promise<AttemptRecord['result'] & { hasResult: boolean; isError: boolean; text: string | null }> {
+export async function resultFromLog(
+  ctx: RunnerContext,
+  state: TaskLockState,
+): Promise<
+  AttemptRecord['result'] & { hasResult: boolean; isError: boolean; text: string | null }
+> {
   const logPath = ctx.executor.logPathFor(state.task_id, state.attempt, state.session_id)
   let text = ''
   try {
@@ -130,13 +149,19 @@ export async function recordCutOffAttempt(
 ): Promise<RecordResult> {
   if (!state.attempt_started_at) return { isRecorded: true, budget: undefined }
   const fromLog = await resultFromLog(ctx, state)
-  const outcome: RunOutcome = !fromLog.hasResult ? 'killed' : fromLog.isError ? 'failed' : 'succeeded'
+  const outcome: RunOutcome = !fromLog.hasResult
+    ? 'killed'
+    : fromLog.isError
+      ? 'failed'
+      : 'succeeded'
   // A runner may die for reasons of its own once; dying again during the same task's attempts
   // suggests the task kills it (a test suite killing processes, memory), and a supervisor restarting
   // it would pay for the task forever: from the second cut-off in a row it counts as a failure.
   const cutOffs = (state.cut_offs_in_a_row ?? 0) + 1
   const isFailure = !isReported && options.canCharge && cutOffs >= 2
-  ctx.ui.warn(`attempt ${state.attempt} at task ${state.task_id} was cut off when the runner died; recording it (${outcome})`)
+  ctx.ui.warn(
+    `attempt ${state.attempt} at task ${state.task_id} was cut off when the runner died; recording it (${outcome})`,
+  )
   await ctx.persistence.update({ cut_offs_in_a_row: isReported ? 0 : cutOffs })
   return recordAttempt(ctx, state, {
     outcome,

@@ -53,10 +53,17 @@ export interface RunnerContext {
 }
 
 /** Calls the server, waiting out an outage (capped backoff) unless the runner is stopping. */
-export function serverCall<T>(ctx: RunnerContext, what: string, call: () => Promise<T>): Promise<T> {
+export function serverCall<T>(
+  ctx: RunnerContext,
+  what: string,
+  call: () => Promise<T>,
+): Promise<T> {
   return untilServerAnswers(call, {
     signal: ctx.signal,
-    onRetry: (error, delayMs) => ctx.ui.warn(`${what}: server unreachable (${error.message}); retrying in ${Math.round(delayMs / 1000)} s`),
+    onRetry: (error, delayMs) =>
+      ctx.ui.warn(
+        `${what}: server unreachable (${error.message}); retrying in ${Math.round(delayMs / 1000)} s`,
+      ),
   })
 }
 
@@ -73,11 +80,16 @@ export async function reportStatus(
   work: { work_branch?: string; work_commit?: string } = {},
 ): Promise<'ok' | 'lost'> {
   try {
-    await serverCall(ctx, `reporting ${status}`, () => ctx.client.updateStatus(taskId, { status, notes, ...work }, ctx.config.agentId))
+    await serverCall(ctx, `reporting ${status}`, () =>
+      ctx.client.updateStatus(taskId, { status, notes, ...work }, ctx.config.agentId),
+    )
     return 'ok'
   } catch (error) {
     if (!(error instanceof ApiError) || ![403, 404, 409].includes(error.status)) throw error
-    const task = error.status === 404 ? undefined : await serverCall(ctx, 'reading the task', () => ctx.client.getTask(taskId))
+    const task =
+      error.status === 404
+        ? undefined
+        : await serverCall(ctx, 'reading the task', () => ctx.client.getTask(taskId))
     if (task?.status === status) return 'ok'
     ctx.ui.warn(`could not set task ${taskId} to ${status}: ${error.message}`)
     return 'lost'
@@ -85,9 +97,15 @@ export async function reportStatus(
 }
 
 /** Comments on a task as this agent; bookkeeping: a refusal is logged, never thrown. */
-export async function commentOnTask(ctx: RunnerContext, taskId: number, text: string): Promise<void> {
+export async function commentOnTask(
+  ctx: RunnerContext,
+  taskId: number,
+  text: string,
+): Promise<void> {
   try {
-    await serverCall(ctx, 'commenting', () => ctx.client.addComment(taskId, text, ctx.config.agentId))
+    await serverCall(ctx, 'commenting', () =>
+      ctx.client.addComment(taskId, text, ctx.config.agentId),
+    )
   } catch (error) {
     if (!(error instanceof ApiError)) throw error
     ctx.ui.warn(`could not comment on task ${taskId}: ${error.message}`)

@@ -53,6 +53,8 @@ describe('untilServerAnswers', () => {
     const stop = new AbortController()
     setTimeout(() => stop.abort(), 300)
 
-    await expect(untilServerAnswers(() => client.getRoot(), { signal: stop.signal, firstDelayMs: 100 })).rejects.toBeInstanceOf(ApiUnavailableError)
+    await expect(
+      untilServerAnswers(() => client.getRoot(), { signal: stop.signal, firstDelayMs: 100 }),
+    ).rejects.toBeInstanceOf(ApiUnavailableError)
   })
 })

@@ -13,7 +13,10 @@ export interface ServerRetryOptions {
 
 /** A server that cannot answer now: unreachable, or a proxy/server saying so (502/503/504). */
 export function isTransient(error: unknown): error is ApiUnavailableError | ApiError {
-  return error instanceof ApiUnavailableError || (error instanceof ApiError && [502, 503, 504].includes(error.status))
+  return (
+    error instanceof ApiUnavailableError ||
+    (error instanceof ApiError && [502, 503, 504].includes(error.status))
+  )
 }
 
 /**
@@ -21,7 +24,10 @@ export function isTransient(error: unknown): error is ApiUnavailableError | ApiE
  * waited for with a capped backoff, so a restart meets no retry storm and nothing the runner has to
  * report is dropped. Other API errors (the server answered) are thrown at once.
  */
-export async function untilServerAnswers<T>(call: () => Promise<T>, options: ServerRetryOptions): Promise<T> {
+export async function untilServerAnswers<T>(
+  call: () => Promise<T>,
+  options: ServerRetryOptions,
+): Promise<T> {
   const started = Date.now()
   let delay = options.firstDelayMs ?? 1000
   for (let attempt = 1; ; attempt++) {
@@ -29,7 +35,8 @@ export async function untilServerAnswers<T>(call: () => Promise<T>, options: Ser
       return await call()
     } catch (error) {
       if (!isTransient(error)) throw error
-      const isOutOfTime = options.giveUpAfterMs !== undefined && Date.now() - started + delay > options.giveUpAfterMs
+      const isOutOfTime =
+        options.giveUpAfterMs !== undefined && Date.now() - started + delay > options.giveUpAfterMs
       if (options.signal.aborted || isOutOfTime) throw error
       options.onRetry?.(error, delay, attempt)
       await pause(delay, options.signal)

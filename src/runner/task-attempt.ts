@@ -9,7 +9,13 @@ import { categoryForOutcome } from './recovery.js'
 import type { FailureCategory } from './recovery.js'
 import { outcomeOf, recordAttempt, resultFromLog } from './run-records.js'
 import type { AttemptRecord, FailureBudget } from './run-records.js'
-import { commentOnTask, faultPoint, leftoversRef, reportStatus, serverCall } from './runner-context.js'
+import {
+  commentOnTask,
+  faultPoint,
+  leftoversRef,
+  reportStatus,
+  serverCall,
+} from './runner-context.js'
 import type { RunnerContext, TaskMode } from './runner-context.js'
 
 /** What one attempt came to, after its run record is written. */
@@ -21,7 +27,13 @@ export type AttemptEnd =
   | { kind: 'retry' }
   | { kind: 'lost'; reason: string }
   | { kind: 'environment'; category: FailureCategory; reason: string }
-  | { kind: 'failed'; category: FailureCategory; reason: string; budget: FailureBudget | undefined; isFinal?: boolean }
+  | {
+      kind: 'failed'
+      category: FailureCategory
+      reason: string
+      budget: FailureBudget | undefined
+      isFinal?: boolean
+    }
 
 /** What the driver keeps between attempts of one task in this process. */
 export interface AttemptMemory {
@@ -54,8 +66,12 @@ export async function runAttempt(
   // Before each attempt: is the task still ours? (A retry may come long after the last check, and
   // an agent that crashed after reporting through `hpm` has finished the task.)
   if (fresh?.locked_by !== config.agentId) {
-    if (serverViewOf(fresh, config.agentId, mode === 'review', state.claim_count) === 'reported') return { end: { kind: 'reported_by_agent' }, state }
-    return { end: { kind: 'lost', reason: `the server no longer gives task ${task.id} to this agent` }, state }
+    if (serverViewOf(fresh, config.agentId, mode === 'review', state.claim_count) === 'reported')
+      return { end: { kind: 'reported_by_agent' }, state }
+    return {
+      end: { kind: 'lost', reason: `the server no longer gives task ${task.id} to this agent` },
+      state,
+    }
   }
   const budgetUsd = await remainingBudget(ctx, fresh)
   // Stopped while the server was asked: launch nothing (a run started now could not be stopped).
@@ -68,23 +84,49 @@ export async function runAttempt(
     attempt_key: randomUUID(),
   })
   if (budgetUsd !== null && budgetUsd <= 0) {
-    const source = fresh.budget_usd !== null ? `the task's budget_usd=${fresh.budget_usd}` : `HEADLESS_PM_TASK_BUDGET_USD=${config.taskBudgetUsd}`
+    const source =
+      fresh.budget_usd !== null
+        ? `the task's budget_usd=${fresh.budget_usd}`
+        : `HEADLESS_PM_TASK_BUDGET_USD=${config.taskBudgetUsd}`
     const reason = `the task has spent its money budget (${source}); claude was not started`
-    const saved = await recordAttempt(ctx, state, { outcome: 'failed', verdict: 'failed', reason, startedAt: new Date(), finishedAt: new Date() })
-    const end: AttemptEnd = { kind: 'failed', category: 'agent_exit', reason, budget: saved.budget, isFinal: true }
-    return { end, state: await persistence.update({ phase: 'agent_finished', attempt_started_at: null }) }
+    const saved = await recordAttempt(ctx, state, {
+      outcome: 'failed',
+      verdict: 'failed',
+      reason,
+      startedAt: new Date(),
+      finishedAt: new Date(),
+    })
+    const end: AttemptEnd = {
+      kind: 'failed',
+      category: 'agent_exit',
+      reason,
+      budget: saved.budget,
+      isFinal: true,
+    }
+    return {
+      end,
+      state: await persistence.update({ phase: 'agent_finished', attempt_started_at: null }),
+    }
   }
   const run = await runClaude(ctx, fresh, state, mentions, memory.previousFailure, mode, budgetUsd)
   if (run.result.outcome === 'interrupted' && !run.leaseLost) {
     // Stopped mid-run: the phase stays `running`, so the next start resumes this session and
     // never judges the unfinished work. An agent that had reported already is taken at its word.
     const now = await ctx.client.findTask(task.id).catch(() => undefined)
-    const isReported = serverViewOf(now, config.agentId, mode === 'review', state.claim_count) === 'reported'
+    const isReported =
+      serverViewOf(now, config.agentId, mode === 'review', state.claim_count) === 'reported'
     const reason = isReported
       ? `the agent reported ${now?.status}; then the runner was stopped (SIGINT/SIGTERM)`
       : 'the runner was stopped (SIGINT/SIGTERM) while Claude worked; the next start resumes the session'
-    const saved = await recordAttempt(ctx, state, runRecord(run, 'interrupted', isReported ? 'succeeded' : 'interrupted', reason))
-    state = await persistence.update({ agent_pgid: null, ...(saved.isRecorded ? { attempt_started_at: null } : {}) })
+    const saved = await recordAttempt(
+      ctx,
+      state,
+      runRecord(run, 'interrupted', isReported ? 'succeeded' : 'interrupted', reason),
+    )
+    state = await persistence.update({
+      agent_pgid: null,
+      ...(saved.isRecorded ? { attempt_started_at: null } : {}),
+    })
     return { end: { kind: 'interrupted' }, state }
   }
   // Written first: a crash from here on judges this run (from its log) instead of paying again.
@@ -96,8 +138,19 @@ export async function runAttempt(
   // and noting it): not the task's failure. Retried once with the other flag.
   if (!run.sawInit && (state.session_started === true) !== wasStarted && !memory.isSessionRetried) {
     memory.isSessionRetried = true
-    ui.warn(`claude refused the session flag (${run.result.errorMessage ?? 'no detail'}); retrying with ${state.session_started ? '--resume' : '--session-id'}`)
-    await recordAttempt(ctx, state, runRecord(run, outcomeOf(run.result), 'interrupted', `session bookkeeping, not the task's failure: ${run.result.errorMessage ?? ''}`))
+    ui.warn(
+      `claude refused the session flag (${run.result.errorMessage ?? 'no detail'}); retrying with ${state.session_started ? '--resume' : '--session-id'}`,
+    )
+    await recordAttempt(
+      ctx,
+      state,
+      runRecord(
+        run,
+        outcomeOf(run.result),
+        'interrupted',
+        `session bookkeeping, not the task's failure: ${run.result.errorMessage ?? ''}`,
+      ),
+    )
     state = await persistence.update({ attempt_started_at: null })
     return { end: { kind: 'retry' }, state }
   }
@@ -132,14 +185,21 @@ async function remainingBudget(ctx: RunnerContext, task: TaskResponse): Promise<
  * Restarted after Claude finished but before its run was judged (`agent_finished` with the attempt
  * unrecorded): that run is judged from its saved event stream rather than paid for again.
  */
-export async function judgeFinishedRun(ctx: RunnerContext, task: TaskResponse, state: TaskLockState, mode: TaskMode): Promise<{ end: AttemptEnd; state: TaskLockState }> {
+export async function judgeFinishedRun(
+  ctx: RunnerContext,
+  task: TaskResponse,
+  state: TaskLockState,
+  mode: TaskMode,
+): Promise<{ end: AttemptEnd; state: TaskLockState }> {
   const fromLog = await resultFromLog(ctx, state)
   const { end, isRecorded } = await concludeAttempt(ctx, task, state, mode, {
     outcome: !fromLog.hasResult ? 'agent_exit' : fromLog.isError ? 'failed' : 'succeeded',
     startedAt: state.attempt_started_at ? new Date(state.attempt_started_at) : new Date(),
     result: fromLog,
     isLeaseLost: false,
-    errorMessage: fromLog.hasResult ? (fromLog.errorMessage ?? null) : 'claude ended without a result (read back from its log after a restart)',
+    errorMessage: fromLog.hasResult
+      ? (fromLog.errorMessage ?? null)
+      : 'claude ended without a result (read back from its log after a restart)',
     lastText: fromLog.text,
   })
   return { end, state: await settle(ctx, end, isRecorded) }
@@ -178,76 +238,110 @@ async function concludeAttempt(
 ): Promise<{ end: AttemptEnd; isRecorded: boolean }> {
   let isRecorded = true
   const end = await judgeAndRecord(async (verdict, reason) => {
-    const saved = await recordAttempt(ctx, state, { outcome: run.outcome, verdict, reason, startedAt: run.startedAt, finishedAt: new Date(), result: { ...run.result!, errorMessage: run.errorMessage } })
+    const saved = await recordAttempt(ctx, state, {
+      outcome: run.outcome,
+      verdict,
+      reason,
+      startedAt: run.startedAt,
+      finishedAt: new Date(),
+      result: { ...run.result!, errorMessage: run.errorMessage },
+    })
     faultPoint(ctx, 'after_run_record')
     isRecorded = saved.isRecorded
     return saved.budget
   })
   return { end, isRecorded }
 
-  async function judgeAndRecord(record: (verdict: AttemptRecord['verdict'], reason: string | null) => Promise<FailureBudget | undefined>): Promise<AttemptEnd> {
-  const now = await serverCall(ctx, 'reading the task', () => ctx.client.findTask(task.id))
-  const kind = classifyAttempt({
-    outcome: run.outcome === 'killed' ? 'agent_exit' : (run.outcome as Parameters<typeof classifyAttempt>[0]['outcome']),
-    isStopping: false,
-    isLeaseLost: run.isLeaseLost,
-    serverView: serverViewOf(now, ctx.config.agentId, mode === 'review', state.claim_count),
-  })
-  const failure = (reason: string) => withLastWords(reason, run.lastText)
+  async function judgeAndRecord(
+    record: (
+      verdict: AttemptRecord['verdict'],
+      reason: string | null,
+    ) => Promise<FailureBudget | undefined>,
+  ): Promise<AttemptEnd> {
+    const now = await serverCall(ctx, 'reading the task', () => ctx.client.findTask(task.id))
+    const kind = classifyAttempt({
+      outcome:
+        run.outcome === 'killed'
+          ? 'agent_exit'
+          : (run.outcome as Parameters<typeof classifyAttempt>[0]['outcome']),
+      isStopping: false,
+      isLeaseLost: run.isLeaseLost,
+      serverView: serverViewOf(now, ctx.config.agentId, mode === 'review', state.claim_count),
+    })
+    const failure = (reason: string) => withLastWords(reason, run.lastText)
 
-  switch (kind) {
-    case 'interrupted':
-    case 'judge_later':
-      await record('interrupted', 'the runner was stopped while Claude worked')
-      return { kind: 'interrupted' }
-    case 'lease_lost': {
-      const reason = now?.locked_by ? `task ${task.id} is now held by ${now.locked_by}` : `the server no longer gives task ${task.id} to this agent`
-      await record('interrupted', reason)
-      return { kind: 'lost', reason }
-    }
-    case 'reported': {
-      ctx.ui.success(`task ${task.id} reported ${now!.status} by the agent`)
-      if (mode === 'work') await keepLeftoversAside(ctx, state, now!)
-      if (mode === 'work' && ctx.worktree.remote !== undefined) {
-        // Remote mode: the agent reported although the prompt says the runner does (and QA may
-        // have claimed it since). Its work must reach the remote; when it cannot, the hand-over
-        // is taken back (see sendBackUnpushed).
-        const pushed = await pushWork(ctx, state, now!.work_commit ?? undefined)
-        if (!pushed.ok) {
-          const reason = failure(`the agent reported ${now!.status} but its work could not be pushed: ${pushed.message}`)
-          await sendBackUnpushed(ctx, task.id, reason)
-          return { kind: 'failed', category: 'git_failed', reason, budget: await record('failed', reason) }
-        }
+    switch (kind) {
+      case 'interrupted':
+      case 'judge_later':
+        await record('interrupted', 'the runner was stopped while Claude worked')
+        return { kind: 'interrupted' }
+      case 'lease_lost': {
+        const reason = now?.locked_by
+          ? `task ${task.id} is now held by ${now.locked_by}`
+          : `the server no longer gives task ${task.id} to this agent`
+        await record('interrupted', reason)
+        return { kind: 'lost', reason }
       }
-      const exit = run.outcome === 'succeeded' ? '' : ` (then claude: ${run.errorMessage ?? run.outcome})`
-      await record('succeeded', `the agent reported ${now!.status}${exit}`)
+      case 'reported': {
+        ctx.ui.success(`task ${task.id} reported ${now!.status} by the agent`)
+        if (mode === 'work') await keepLeftoversAside(ctx, state, now!)
+        if (mode === 'work' && ctx.worktree.remote !== undefined) {
+          // Remote mode: the agent reported although the prompt says the runner does (and QA may
+          // have claimed it since). Its work must reach the remote; when it cannot, the hand-over
+          // is taken back (see sendBackUnpushed).
+          const pushed = await pushWork(ctx, state, now!.work_commit ?? undefined)
+          if (!pushed.ok) {
+            const reason = failure(
+              `the agent reported ${now!.status} but its work could not be pushed: ${pushed.message}`,
+            )
+            await sendBackUnpushed(ctx, task.id, reason)
+            return {
+              kind: 'failed',
+              category: 'git_failed',
+              reason,
+              budget: await record('failed', reason),
+            }
+          }
+        }
+        const exit =
+          run.outcome === 'succeeded' ? '' : ` (then claude: ${run.errorMessage ?? run.outcome})`
+        await record('succeeded', `the agent reported ${now!.status}${exit}`)
+        return { kind: 'reported' }
+      }
+      case 'environment': {
+        const category =
+          categoryForOutcome(run.outcome as Parameters<typeof categoryForOutcome>[0]) ??
+          'agent_not_found'
+        const reason = run.errorMessage ?? run.outcome
+        await record('environment', reason)
+        return { kind: 'environment', category, reason }
+      }
+      case 'failed': {
+        const category =
+          categoryForOutcome(run.outcome as Parameters<typeof categoryForOutcome>[0]) ??
+          'agent_exit'
+        const reason = failure(run.errorMessage ?? run.outcome)
+        return { kind: 'failed', category, reason, budget: await record('failed', reason) }
+      }
+      case 'judge_work':
+        break
+    }
+    const verdict = await judgeWork(ctx, task.id, state, mode)
+    if (verdict.kind === 'reported') {
+      await record('succeeded', verdict.reason)
       return { kind: 'reported' }
     }
-    case 'environment': {
-      const category = categoryForOutcome(run.outcome as Parameters<typeof categoryForOutcome>[0]) ?? 'agent_not_found'
-      const reason = run.errorMessage ?? run.outcome
-      await record('environment', reason)
-      return { kind: 'environment', category, reason }
+    if (verdict.kind === 'lost') {
+      await record('interrupted', verdict.reason)
+      return { kind: 'lost', reason: verdict.reason }
     }
-    case 'failed': {
-      const category = categoryForOutcome(run.outcome as Parameters<typeof categoryForOutcome>[0]) ?? 'agent_exit'
-      const reason = failure(run.errorMessage ?? run.outcome)
-      return { kind: 'failed', category, reason, budget: await record('failed', reason) }
+    const reason = withLastWords(verdict.reason, run.lastText)
+    return {
+      kind: 'failed',
+      category: 'agent_exit',
+      reason,
+      budget: await record('failed', reason),
     }
-    case 'judge_work':
-      break
-  }
-  const verdict = await judgeWork(ctx, task.id, state, mode)
-  if (verdict.kind === 'reported') {
-    await record('succeeded', verdict.reason)
-    return { kind: 'reported' }
-  }
-  if (verdict.kind === 'lost') {
-    await record('interrupted', verdict.reason)
-    return { kind: 'lost', reason: verdict.reason }
-  }
-  const reason = withLastWords(verdict.reason, run.lastText)
-  return { kind: 'failed', category: 'agent_exit', reason, budget: await record('failed', reason) }
   }
 }
 
@@ -266,19 +360,40 @@ interface ClaudeRun {
   sawInit: boolean
 }
 
-function runRecord(run: ClaudeRun, outcome: AttemptRecord['outcome'], verdict: AttemptRecord['verdict'], reason: string): AttemptRecord {
-  return { outcome, verdict, reason, startedAt: run.startedAt, finishedAt: new Date(), result: run.result }
+function runRecord(
+  run: ClaudeRun,
+  outcome: AttemptRecord['outcome'],
+  verdict: AttemptRecord['verdict'],
+  reason: string,
+): AttemptRecord {
+  return {
+    outcome,
+    verdict,
+    reason,
+    startedAt: run.startedAt,
+    finishedAt: new Date(),
+    result: run.result,
+  }
 }
 
 /**
  * Keeps the lock file's idea of the session true: a run that showed its init event started the
  * session (resume it next time); a launch that Claude refused before any event says which way.
  */
-async function noteSession(ctx: RunnerContext, state: TaskLockState, run: ClaudeRun): Promise<TaskLockState> {
-  if (run.sawInit) return ctx.persistence.update({ session_started: true, session_id: run.result.sessionId ?? state.session_id })
+async function noteSession(
+  ctx: RunnerContext,
+  state: TaskLockState,
+  run: ClaudeRun,
+): Promise<TaskLockState> {
+  if (run.sawInit)
+    return ctx.persistence.update({
+      session_started: true,
+      session_id: run.result.sessionId ?? state.session_id,
+    })
   const message = run.result.errorMessage ?? ''
   if (/already in use/i.test(message)) return ctx.persistence.update({ session_started: true })
-  if (run.resumed && /no conversation found/i.test(message)) return ctx.persistence.update({ session_started: false })
+  if (run.resumed && /no conversation found/i.test(message))
+    return ctx.persistence.update({ session_started: false })
   return state
 }
 
@@ -333,11 +448,18 @@ async function runClaude(
 
   const sessionId = state.session_id ?? randomUUID()
   const resume = state.session_started ? sessionId : null
-  ui.info(`attempt ${state.attempt}: claude --model ${model} ${resume ? `--resume ${resume}` : `--session-id ${sessionId}`} in ${state.worktree_path}`)
+  ui.info(
+    `attempt ${state.attempt}: claude --model ${model} ${resume ? `--resume ${resume}` : `--session-id ${sessionId}`} in ${state.worktree_path}`,
+  )
   ui.startSpinner(`task ${task.id}: ${task.title}`)
   const startedAt = new Date()
   let sawInit = false
-  const activity = new ActivityReporter({ channel: ctx.activity, secrets: ctx.secrets, taskId: task.id, attempt: state.attempt })
+  const activity = new ActivityReporter({
+    channel: ctx.activity,
+    secrets: ctx.secrets,
+    taskId: task.id,
+    attempt: state.attempt,
+  })
   try {
     const result = await ctx.executor.run({
       prompt,
@@ -353,10 +475,13 @@ async function runClaude(
       onEvent: (event) => {
         if (event.type === 'init' && !sawInit) {
           sawInit = true
-          void ctx.persistence.update({ session_started: true, session_id: event.sessionId ?? sessionId }).catch(() => undefined)
+          void ctx.persistence
+            .update({ session_started: true, session_id: event.sessionId ?? sessionId })
+            .catch(() => undefined)
           faultPoint(ctx, 'during_claude')
         }
-        if (event.type === 'tool') ui.setActivity(`${event.name}${event.summary ? `: ${event.summary}` : ''}`)
+        if (event.type === 'tool')
+          ui.setActivity(`${event.name}${event.summary ? `: ${event.summary}` : ''}`)
         activity.observe(event)
       },
     })
@@ -374,7 +499,12 @@ async function runClaude(
  * Renews the lease; true when the task is no longer ours. A task the agent itself just reported
  * (dev_done releases the claim) is not lost: Claude is finishing, and the verdict will see it.
  */
-async function renewLease(ctx: RunnerContext, taskId: number, mode: TaskMode, claimCount: number | undefined): Promise<boolean> {
+async function renewLease(
+  ctx: RunnerContext,
+  taskId: number,
+  mode: TaskMode,
+  claimCount: number | undefined,
+): Promise<boolean> {
   try {
     const beat = await ctx.client.heartbeat(ctx.config.agentId)
     if (beat.tasks.some((t) => t.id === taskId)) return false
@@ -386,24 +516,43 @@ async function renewLease(ctx: RunnerContext, taskId: number, mode: TaskMode, cl
   }
 }
 
-type WorkVerdict = { kind: 'reported'; reason: string } | { kind: 'lost' | 'no_work'; reason: string }
+type WorkVerdict =
+  { kind: 'reported'; reason: string } | { kind: 'lost' | 'no_work'; reason: string }
 
 /**
  * The work of a run that finished while the task is still ours. Dev: commit what the agent left,
  * count this claim's commits, report dev_done with the exact commit handed to QA. QA: only the
  * server's status counts.
  */
-async function judgeWork(ctx: RunnerContext, taskId: number, state: TaskLockState, mode: TaskMode): Promise<WorkVerdict> {
+async function judgeWork(
+  ctx: RunnerContext,
+  taskId: number,
+  state: TaskLockState,
+  mode: TaskMode,
+): Promise<WorkVerdict> {
   let ahead = 0
   if (mode === 'work') {
-    const committed = await ctx.worktree.commitAll(state.worktree_path, `task ${taskId}: work left uncommitted by the agent (committed by the runner)`)
-    if (committed.ok && committed.committed) ctx.ui.info(`committed changes the agent left uncommitted (${committed.sha.slice(0, 8)})`)
+    const committed = await ctx.worktree.commitAll(
+      state.worktree_path,
+      `task ${taskId}: work left uncommitted by the agent (committed by the runner)`,
+    )
+    if (committed.ok && committed.committed)
+      ctx.ui.info(`committed changes the agent left uncommitted (${committed.sha.slice(0, 8)})`)
     // A rework round starts on a branch that already has commits: only new ones count as this claim's work.
-    const count = await ctx.worktree.commitsAhead(state.worktree_path, state.start_sha ?? ctx.baseBranch)
+    const count = await ctx.worktree.commitsAhead(
+      state.worktree_path,
+      state.start_sha ?? ctx.baseBranch,
+    )
     ahead = count.ok ? count.count : 0
   }
   const task = await serverCall(ctx, 'reading the task', () => ctx.client.getTask(taskId))
-  const verdict = judgeRun({ task, agentId: ctx.config.agentId, isQa: mode === 'review', commitsAhead: ahead, claimCount: state.claim_count })
+  const verdict = judgeRun({
+    task,
+    agentId: ctx.config.agentId,
+    isQa: mode === 'review',
+    commitsAhead: ahead,
+    claimCount: state.claim_count,
+  })
   switch (verdict.kind) {
     case 'reported':
       return { kind: 'reported', reason: `the agent reported ${verdict.status}` }
@@ -411,14 +560,27 @@ async function judgeWork(ctx: RunnerContext, taskId: number, state: TaskLockStat
       const head = await ctx.worktree.head(state.worktree_path)
       // Remote mode: never a dev_done whose commits are not on the remote (QA may be elsewhere).
       const pushed = await pushWork(ctx, state, head)
-      if (!pushed.ok) return { kind: 'no_work', reason: `the work was not reported: ${pushed.message}` }
-      const reported = await reportStatus(ctx, taskId, 'dev_done', `Reported by the runner: ${ahead} commit(s) on ${state.branch_name}${head ? ` up to ${head.slice(0, 12)}` : ''}.`, {
-        work_branch: state.branch_name,
-        ...(head ? { work_commit: head } : {}),
-      })
-      if (reported === 'lost') return { kind: 'lost', reason: `task ${taskId} moved on before dev_done could be reported` }
-      ctx.ui.success(`task ${taskId} reported dev_done (${ahead} commit(s) on ${state.branch_name})`)
-      return { kind: 'reported', reason: `the runner reported dev_done: ${ahead} commit(s) on ${state.branch_name}` }
+      if (!pushed.ok)
+        return { kind: 'no_work', reason: `the work was not reported: ${pushed.message}` }
+      const reported = await reportStatus(
+        ctx,
+        taskId,
+        'dev_done',
+        `Reported by the runner: ${ahead} commit(s) on ${state.branch_name}${head ? ` up to ${head.slice(0, 12)}` : ''}.`,
+        {
+          work_branch: state.branch_name,
+          ...(head ? { work_commit: head } : {}),
+        },
+      )
+      if (reported === 'lost')
+        return { kind: 'lost', reason: `task ${taskId} moved on before dev_done could be reported` }
+      ctx.ui.success(
+        `task ${taskId} reported dev_done (${ahead} commit(s) on ${state.branch_name})`,
+      )
+      return {
+        kind: 'reported',
+        reason: `the runner reported dev_done: ${ahead} commit(s) on ${state.branch_name}`,
+      }
     }
     default:
       return verdict
@@ -429,12 +591,18 @@ async function judgeWork(ctx: RunnerContext, taskId: number, state: TaskLockStat
  * Remote mode: pushes the task's work (`commit`, else the branch tip) to the remote's task branch,
  * by fast-forward only. Without a remote there is nothing to do.
  */
-export async function pushWork(ctx: RunnerContext, state: TaskLockState, commit: string | undefined): Promise<{ ok: true } | { ok: false; message: string }> {
+export async function pushWork(
+  ctx: RunnerContext,
+  state: TaskLockState,
+  commit: string | undefined,
+): Promise<{ ok: true } | { ok: false; message: string }> {
   if (ctx.worktree.remote === undefined) return { ok: true }
-  const sha = commit ?? (await ctx.git.resolveCommit(ctx.config.repoDir, `refs/heads/${state.branch_name}`))
+  const sha =
+    commit ?? (await ctx.git.resolveCommit(ctx.config.repoDir, `refs/heads/${state.branch_name}`))
   if (sha === undefined) return { ok: false, message: `branch ${state.branch_name} not found` }
   const pushed = await ctx.worktree.push(sha, state.branch_name)
-  if (pushed.ok) ctx.ui.info(`pushed ${sha.slice(0, 12)} to ${ctx.worktree.remote} ${state.branch_name}`)
+  if (pushed.ok)
+    ctx.ui.info(`pushed ${sha.slice(0, 12)} to ${ctx.worktree.remote} ${state.branch_name}`)
   else ctx.ui.error(pushed.message)
   return pushed
 }
@@ -445,8 +613,14 @@ export async function pushWork(ctx: RunnerContext, state: TaskLockState, commit:
  * for commits it cannot fetch. When a reviewer already holds it, a comment says what is missing.
  */
 async function sendBackUnpushed(ctx: RunnerContext, taskId: number, reason: string): Promise<void> {
-  const sentBack = await reportStatus(ctx, taskId, 'created', `Sent back by the runner: ${reason}. The commits are only on ${ctx.config.agentId}'s machine.`).catch(() => 'lost' as const)
-  if (sentBack === 'lost') await commentOnTask(ctx, taskId, `Warning: ${reason}. The reported work is not on the remote.`)
+  const sentBack = await reportStatus(
+    ctx,
+    taskId,
+    'created',
+    `Sent back by the runner: ${reason}. The commits are only on ${ctx.config.agentId}'s machine.`,
+  ).catch(() => 'lost' as const)
+  if (sentBack === 'lost')
+    await commentOnTask(ctx, taskId, `Warning: ${reason}. The reported work is not on the remote.`)
 }
 
 /**
@@ -454,16 +628,30 @@ async function sendBackUnpushed(ctx: RunnerContext, taskId: number, reason: stri
  * it handed over (QA may already be reviewing the branch), so they are kept on a side ref, never
  * committed to the task branch, and the task says so.
  */
-async function keepLeftoversAside(ctx: RunnerContext, state: TaskLockState, task: TaskResponse): Promise<void> {
+async function keepLeftoversAside(
+  ctx: RunnerContext,
+  state: TaskLockState,
+  task: TaskResponse,
+): Promise<void> {
   const ref = leftoversRef(state)
-  const saved = await ctx.worktree.saveLeftovers(state.worktree_path, ref, `task ${state.task_id}: changes left after the agent reported ${task.status} (not reviewed)`)
+  const saved = await ctx.worktree.saveLeftovers(
+    state.worktree_path,
+    ref,
+    `task ${state.task_id}: changes left after the agent reported ${task.status} (not reviewed)`,
+  )
   if (!saved.ok) {
     ctx.ui.warn(`could not keep the changes left after the report aside (${saved.message})`)
     return
   }
   if (!saved.saved) return
-  ctx.ui.warn(`the agent changed files after reporting ${task.status}; kept aside as ${ref} (${saved.sha.slice(0, 8)}), not on ${state.branch_name}`)
-  await commentOnTask(ctx, state.task_id, `The agent left uncommitted changes after it reported ${task.status}. They are not part of the work handed over and were not put on ${state.branch_name}; they are kept as commit ${saved.sha} (git ref ${ref}).`)
+  ctx.ui.warn(
+    `the agent changed files after reporting ${task.status}; kept aside as ${ref} (${saved.sha.slice(0, 8)}), not on ${state.branch_name}`,
+  )
+  await commentOnTask(
+    ctx,
+    state.task_id,
+    `The agent left uncommitted changes after it reported ${task.status}. They are not part of the work handed over and were not put on ${state.branch_name}; they are kept as commit ${saved.sha} (git ref ${ref}).`,
+  )
 }
 
 /** Bookkeeping: a mention left unread is delivered again, which is harmless; never fail the task. */
@@ -472,7 +660,9 @@ async function markRead(ctx: RunnerContext, mentions: readonly MentionResponse[]
     try {
       await ctx.client.markMentionRead(mention.id, ctx.config.agentId)
     } catch (error) {
-      ctx.ui.warn(`could not mark mention ${mention.id} read: ${error instanceof Error ? error.message : String(error)}`)
+      ctx.ui.warn(
+        `could not mark mention ${mention.id} read: ${error instanceof Error ? error.message : String(error)}`,
+      )
       return
     }
   }

@@ -6,14 +6,25 @@ import type { RunnerContext, TaskEnd } from './runner-context.js'
 import { giveUpTask } from './task-tail.js'
 
 /** Asks the operator (or, without a terminal, the policy) what to do about a stuck task. */
-export async function askOperator(ctx: RunnerContext, message: string, category: FailureCategory): Promise<OperatorChoice> {
+export async function askOperator(
+  ctx: RunnerContext,
+  message: string,
+  category: FailureCategory,
+): Promise<OperatorChoice> {
   if (ctx.signal.aborted) return 'quit'
   const options: OperatorChoice[] = ['retry', 'release', 'quit']
   // An operator may take a while to answer; the claim must not lapse meanwhile.
-  const keepAlive = setInterval(() => void ctx.client.heartbeat(ctx.config.agentId).catch(() => undefined), ctx.config.heartbeatIntervalSeconds * 1000)
+  const keepAlive = setInterval(
+    () => void ctx.client.heartbeat(ctx.config.agentId).catch(() => undefined),
+    ctx.config.heartbeatIntervalSeconds * 1000,
+  )
   let choice: OperatorChoice
   try {
-    choice = await ctx.ui.promptOperator(`${message}\n${RECOVERY[category].description}`, options, ctx.signal)
+    choice = await ctx.ui.promptOperator(
+      `${message}\n${RECOVERY[category].description}`,
+      options,
+      ctx.signal,
+    )
   } finally {
     clearInterval(keepAlive)
   }
@@ -23,7 +34,11 @@ export async function askOperator(ctx: RunnerContext, message: string, category:
 }
 
 /** The task is no longer ours (lease lost, budget spent, taken away): leave it, say why, clean up. */
-export async function dropAfterLoss(ctx: RunnerContext, state: TaskLockState, reason: string): Promise<TaskEnd> {
+export async function dropAfterLoss(
+  ctx: RunnerContext,
+  state: TaskLockState,
+  reason: string,
+): Promise<TaskEnd> {
   ctx.ui.warn(`dropping task ${state.task_id}: ${reason}`)
   await giveUpTask(ctx, state, { unlock: false, note: reason })
   return 'dropped'

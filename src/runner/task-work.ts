@@ -41,7 +41,12 @@ interface Failure {
  * it is done here, given up or the runner stops. `nextStep` (phase-machine.ts) decides each step;
  * this only does it and turns its outcome into the next event.
  */
-export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial: TaskLockState, first: StepEvent = { kind: 'resume' }): Promise<TaskEnd> {
+export async function driveTask(
+  ctx: RunnerContext,
+  task: TaskResponse,
+  initial: TaskLockState,
+  first: StepEvent = { kind: 'resume' },
+): Promise<TaskEnd> {
   try {
     return await driveSteps(ctx, task, initial, first)
   } finally {
@@ -50,7 +55,12 @@ export async function driveTask(ctx: RunnerContext, task: TaskResponse, initial:
   }
 }
 
-async function driveSteps(ctx: RunnerContext, task: TaskResponse, initial: TaskLockState, first: StepEvent): Promise<TaskEnd> {
+async function driveSteps(
+  ctx: RunnerContext,
+  task: TaskResponse,
+  initial: TaskLockState,
+  first: StepEvent,
+): Promise<TaskEnd> {
   const { ui, persistence, config } = ctx
   const mode = modeOf(ctx, initial, task)
   let state = initial
@@ -64,7 +74,9 @@ async function driveSteps(ctx: RunnerContext, task: TaskResponse, initial: TaskL
     // Stopping: whatever the last step came to, nothing new starts (a report is still taken).
     if (ctx.signal.aborted && event.kind !== 'reported_by_agent') event = { kind: 'interrupted' }
     const atTail = state.phase === 'post_task_done' || state.phase === 'merging'
-    const current = atTail ? await serverCall(ctx, 'reading the task', () => ctx.client.findTask(task.id)) : task
+    const current = atTail
+      ? await serverCall(ctx, 'reading the task', () => ctx.client.findTask(task.id))
+      : task
     const action = nextStep(
       {
         phase: state.phase,
@@ -82,9 +94,16 @@ async function driveSteps(ctx: RunnerContext, task: TaskResponse, initial: TaskL
       case 'stop':
         return 'interrupted'
       case 'drop':
-        return dropAfterLoss(ctx, state, failure?.reason ?? `the server no longer gives task ${task.id} to this agent`)
+        return dropAfterLoss(
+          ctx,
+          state,
+          failure?.reason ?? `the server no longer gives task ${task.id} to this agent`,
+        )
       case 'give_back': {
-        const what = failure?.category === 'workspace_invalid' ? 'this machine cannot work on tasks' : 'claude cannot run here'
+        const what =
+          failure?.category === 'workspace_invalid'
+            ? 'this machine cannot work on tasks'
+            : 'claude cannot run here'
         ui.error(`${what}: ${failure?.reason}`)
         ui.error(`fix: ${RECOVERY[failure?.category ?? 'agent_not_found'].description}`)
         await giveUpTask(ctx, state, {
@@ -99,7 +118,11 @@ async function driveSteps(ctx: RunnerContext, task: TaskResponse, initial: TaskL
         if (prepared.kind === 'failed' && prepared.isEnvironment) {
           failure = { category: 'workspace_invalid', reason: prepared.reason }
           event = { kind: 'failed', isEnvironment: true, isBudgetSpent: false }
-        } else if (prepared.kind === 'failed') event = failed({ category: 'workspace_invalid', reason: prepared.reason }, prepared.budget?.isSpent)
+        } else if (prepared.kind === 'failed')
+          event = failed(
+            { category: 'workspace_invalid', reason: prepared.reason },
+            prepared.budget?.isSpent,
+          )
         break
       }
       case 'run_pre_task': {
@@ -108,24 +131,41 @@ async function driveSteps(ctx: RunnerContext, task: TaskResponse, initial: TaskL
         if (pre.ok) state = await persistence.update({ phase: 'pre_task_done' })
         else {
           ui.error(`pre_task hook failed: ${pre.message ?? 'non-zero exit'}`)
-          event = failed({ category: pre.timedOut ? 'hook_timeout' : 'hook_failed', reason: `the pre_task hook refused the task: ${pre.message ?? 'non-zero exit'}` })
+          event = failed({
+            category: pre.timedOut ? 'hook_timeout' : 'hook_failed',
+            reason: `the pre_task hook refused the task: ${pre.message ?? 'non-zero exit'}`,
+          })
         }
         break
       }
       case 'record_cut_off_attempt': {
         const { budget } = await recordCutOffAttempt(ctx, state, false)
         state = await persistence.update({ attempt_started_at: null })
-        if (budget?.isSpent) event = failed({ category: 'agent_exit', reason: `task spent its failure budget (${budget.failures}/${budget.maxFailures}) and went back to pending: the runner keeps dying during its attempts` }, true)
+        if (budget?.isSpent)
+          event = failed(
+            {
+              category: 'agent_exit',
+              reason: `task spent its failure budget (${budget.failures}/${budget.maxFailures}) and went back to pending: the runner keeps dying during its attempts`,
+            },
+            true,
+          )
         break
       }
       case 'run_attempt':
       case 'retry_attempt':
       case 'judge_finished_run': {
-        if (action === 'retry_attempt') ui.info(`retrying task ${task.id} at once (${failuresInARow}/${config.maxAttempts} failures in a row)`)
-        const ran = action === 'judge_finished_run' ? await judgeFinishedRun(ctx, task, state, mode) : await runAttempt(ctx, task, state, mode, memory)
+        if (action === 'retry_attempt')
+          ui.info(
+            `retrying task ${task.id} at once (${failuresInARow}/${config.maxAttempts} failures in a row)`,
+          )
+        const ran =
+          action === 'judge_finished_run'
+            ? await judgeFinishedRun(ctx, task, state, mode)
+            : await runAttempt(ctx, task, state, mode, memory)
         state = ran.state
         event = eventOfAttempt(ran.end)
-        if (ran.end.kind === 'failed' || ran.end.kind === 'environment' || ran.end.kind === 'lost') failure = failureOf(ran.end)
+        if (ran.end.kind === 'failed' || ran.end.kind === 'environment' || ran.end.kind === 'lost')
+          failure = failureOf(ran.end)
         if (ran.end.kind === 'failed') {
           failuresInARow++
           memory.previousFailure = ran.end.reason
@@ -137,15 +177,27 @@ async function driveSteps(ctx: RunnerContext, task: TaskResponse, initial: TaskL
         // Stopping: the claim stays for the next start, which is an interrupt, not a quit.
         if (ctx.signal.aborted) return 'interrupted'
         const what = failure ?? { category: 'agent_exit' as const, reason: 'unknown failure' }
-        const choice = await askOperator(ctx, `Task ${task.id} failed${failuresInARow > 1 ? ` ${failuresInARow} times in a row` : ''}: ${what.reason}`, what.category)
+        const choice = await askOperator(
+          ctx,
+          `Task ${task.id} failed${failuresInARow > 1 ? ` ${failuresInARow} times in a row` : ''}: ${what.reason}`,
+          what.category,
+        )
         if (ctx.signal.aborted) return 'interrupted'
         if (choice === 'quit') {
-          ui.warn(`quitting; task ${task.id} stays claimed by this agent and resumes on the next start`)
+          ui.warn(
+            `quitting; task ${task.id} stays claimed by this agent and resumes on the next start`,
+          )
           return 'quit'
         }
         if (choice === 'release') {
-          const times = failuresInARow > 0 ? `after ${failuresInARow} failed attempt(s) in a row` : 'after a failure'
-          await giveUpTask(ctx, state, { unlock: true, note: `the runner gave up ${times}. Last failure: ${what.reason}` })
+          const times =
+            failuresInARow > 0
+              ? `after ${failuresInARow} failed attempt(s) in a row`
+              : 'after a failure'
+          await giveUpTask(ctx, state, {
+            unlock: true,
+            note: `the runner gave up ${times}. Last failure: ${what.reason}`,
+          })
           return 'released'
         }
         failuresInARow = 0
@@ -185,14 +237,22 @@ function eventOfAttempt(end: AttemptEnd): StepEvent {
     case 'environment':
       return { kind: 'failed', isEnvironment: true, isBudgetSpent: false }
     case 'failed':
-      return { kind: 'failed', isEnvironment: false, isBudgetSpent: end.budget?.isSpent === true, isFinal: end.isFinal }
+      return {
+        kind: 'failed',
+        isEnvironment: false,
+        isBudgetSpent: end.budget?.isSpent === true,
+        isFinal: end.isFinal,
+      }
   }
 }
 
 function failureOf(end: Extract<AttemptEnd, { kind: 'failed' | 'environment' | 'lost' }>): Failure {
   if (end.kind === 'lost') return { category: 'lease_lost', reason: end.reason }
   if (end.kind === 'failed' && end.budget?.isSpent) {
-    return { category: end.category, reason: `task spent its failure budget (${end.budget.failures}/${end.budget.maxFailures} failed attempts) and went back to pending. Last failure: ${end.reason}` }
+    return {
+      category: end.category,
+      reason: `task spent its failure budget (${end.budget.failures}/${end.budget.maxFailures} failed attempts) and went back to pending. Last failure: ${end.reason}`,
+    }
   }
   return { category: end.category, reason: end.reason }
 }

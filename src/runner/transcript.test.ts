@@ -11,13 +11,29 @@ const KEY = 'hpm_0123456789abcdefghijkl'
 
 describe('redact', () => {
   it.each([
-    ['the runner key', `curl -H "X-API-Key: ${KEY}" localhost`, 'curl -H "X-API-Key: [redacted]" localhost'],
-    ['an Anthropic key', 'export ANTHROPIC_API_KEY=sk-ant-api03-abcdefghijklmnop', 'export ANTHROPIC_API_KEY=[redacted]'],
+    [
+      'the runner key',
+      `curl -H "X-API-Key: ${KEY}" localhost`,
+      'curl -H "X-API-Key: [redacted]" localhost',
+    ],
+    [
+      'an Anthropic key',
+      'export ANTHROPIC_API_KEY=sk-ant-api03-abcdefghijklmnop',
+      'export ANTHROPIC_API_KEY=[redacted]',
+    ],
     ['a GitHub token', 'token ghp_abcdefghijklmnopqrstuvwxyz0123', 'token [redacted]'],
     ['a password assignment', 'DB password: hunter2hunter2', 'DB password: [redacted]'],
-    ['a secret-named env value', 'connecting with s3cr3t-v4lue-from-env', 'connecting with [redacted]'],
+    [
+      'a secret-named env value',
+      'connecting with s3cr3t-v4lue-from-env',
+      'connecting with [redacted]',
+    ],
   ])('removes %s', (_what, text, expected) => {
-    const secrets = secretsOf([KEY], { MY_SERVICE_TOKEN: 's3cr3t-v4lue-from-env', PATH: '/usr/bin:/bin', SHORT_KEY: 'abc' })
+    const secrets = secretsOf([KEY], {
+      MY_SERVICE_TOKEN: 's3cr3t-v4lue-from-env',
+      PATH: '/usr/bin:/bin',
+      SHORT_KEY: 'abc',
+    })
 
     expect(redact(text, secrets)).toBe(expected)
   })
@@ -28,20 +44,41 @@ describe('redact', () => {
   })
 
   it('takes only secret-named variables of 8 characters or more', () => {
-    expect(secretsOf([undefined], { PATH: '/usr/local/bin:/usr/bin', GITHUB_TOKEN: 'ghp_1234567890', API_KEY: 'short', HOME: '/root' })).toEqual(['ghp_1234567890'])
+    expect(
+      secretsOf([undefined], {
+        PATH: '/usr/local/bin:/usr/bin',
+        GITHUB_TOKEN: 'ghp_1234567890',
+        API_KEY: 'short',
+        HOME: '/root',
+      }),
+    ).toEqual(['ghp_1234567890'])
   })
 })
 
 describe('entryOf and bounded', () => {
   it('turns text, tools, tool results, retries and the result into entries; skips the rest', () => {
-    expect(entryOf({ type: 'text', text: 'Adding the file' }, [])).toEqual({ kind: 'text', text: 'Adding the file' })
-    expect(entryOf({ type: 'tool', name: 'Bash', summary: 'npm test' }, [])).toEqual({ kind: 'tool', name: 'Bash', text: 'npm test' })
-    expect(entryOf({ type: 'tool_result', isError: true, summary: '1 failing' }, [])).toEqual({ kind: 'tool_result', text: '1 failing', is_error: true })
+    expect(entryOf({ type: 'text', text: 'Adding the file' }, [])).toEqual({
+      kind: 'text',
+      text: 'Adding the file',
+    })
+    expect(entryOf({ type: 'tool', name: 'Bash', summary: 'npm test' }, [])).toEqual({
+      kind: 'tool',
+      name: 'Bash',
+      text: 'npm test',
+    })
+    expect(entryOf({ type: 'tool_result', isError: true, summary: '1 failing' }, [])).toEqual({
+      kind: 'tool_result',
+      text: '1 failing',
+      is_error: true,
+    })
     expect(entryOf({ type: 'init', sessionId: null, model: null, cwd: null }, [])).toBeUndefined()
   })
 
   it(`keeps the last ${MAX_TRANSCRIPT_ENTRIES} entries and says how many were left out`, () => {
-    const entries = Array.from({ length: MAX_TRANSCRIPT_ENTRIES + 5 }, (_, i) => ({ kind: 'text' as const, text: `step ${i}` }))
+    const entries = Array.from({ length: MAX_TRANSCRIPT_ENTRIES + 5 }, (_, i) => ({
+      kind: 'text' as const,
+      text: `step ${i}`,
+    }))
 
     const kept = bounded(entries)
 
@@ -59,9 +96,34 @@ describe('transcriptFromLog', () => {
     const log = join(dir, 'run.jsonl')
     const lines = [
       { type: 'system', subtype: 'init', session_id: 's', model: 'claude-sonnet-5', cwd: dir },
-      { type: 'assistant', message: { content: [{ type: 'text', text: 'Running the tests' }, { type: 'tool_use', name: 'Bash', input: { command: `HPM_KEY=${KEY} npm test` } }] } },
-      { type: 'user', message: { content: [{ type: 'tool_result', content: [{ type: 'text', text: 'all 12 passed' }], is_error: false }] } },
-      { type: 'result', subtype: 'success', is_error: false, result: 'Done.', total_cost_usd: 0.05 },
+      {
+        type: 'assistant',
+        message: {
+          content: [
+            { type: 'text', text: 'Running the tests' },
+            { type: 'tool_use', name: 'Bash', input: { command: `HPM_KEY=${KEY} npm test` } },
+          ],
+        },
+      },
+      {
+        type: 'user',
+        message: {
+          content: [
+            {
+              type: 'tool_result',
+              content: [{ type: 'text', text: 'all 12 passed' }],
+              is_error: false,
+            },
+          ],
+        },
+      },
+      {
+        type: 'result',
+        subtype: 'success',
+        is_error: false,
+        result: 'Done.',
+        total_cost_usd: 0.05,
+      },
     ]
     writeFileSync(log, `${lines.map((l) => JSON.stringify(l)).join('\n')}\nnot json\n`)
 

@@ -17,10 +17,14 @@ const SECRET_SHAPES = [
   /\bAKIA[0-9A-Z]{16}\b/g,
 ]
 /** `password: hunter2`, `api_key=...`: the name stays, the value goes. */
-const SECRET_ASSIGNMENT = /\b(password|passwd|secret|token|api[_-]?key)(\s*[=:]\s*)["']?[^\s"']{6,}/gi
+const SECRET_ASSIGNMENT =
+  /\b(password|passwd|secret|token|api[_-]?key)(\s*[=:]\s*)["']?[^\s"']{6,}/gi
 
 /** The values to remove from anything the runner sends about a run: its keys and secret-named env. */
-export function secretsOf(apiKeys: readonly (string | undefined)[], env: Readonly<Record<string, string | undefined>>): string[] {
+export function secretsOf(
+  apiKeys: readonly (string | undefined)[],
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
   const values = Object.entries(env)
     .filter(([name, value]) => SECRET_NAME.test(name) && value !== undefined && value.length >= 8)
     .map(([, value]) => value!)
@@ -33,12 +37,18 @@ export function redact(text: string, secrets: readonly string[]): string {
   let clean = text
   for (const secret of secrets) clean = clean.split(secret).join(REDACTED)
   for (const shape of SECRET_SHAPES) clean = clean.replace(shape, REDACTED)
-  clean = clean.replace(SECRET_ASSIGNMENT, (_match, name: string, separator: string) => `${name}${separator}${REDACTED}`)
+  clean = clean.replace(
+    SECRET_ASSIGNMENT,
+    (_match, name: string, separator: string) => `${name}${separator}${REDACTED}`,
+  )
   return clean.length > MAX_TRANSCRIPT_TEXT ? `${clean.slice(0, MAX_TRANSCRIPT_TEXT - 1)}…` : clean
 }
 
 /** One stream event as a transcript entry; undefined for what a person would not read. */
-export function entryOf(event: ClaudeEvent, secrets: readonly string[]): TranscriptEntry | undefined {
+export function entryOf(
+  event: ClaudeEvent,
+  secrets: readonly string[],
+): TranscriptEntry | undefined {
   switch (event.type) {
     case 'text':
       return { kind: 'text', text: redact(event.text, secrets) }
@@ -47,9 +57,23 @@ export function entryOf(event: ClaudeEvent, secrets: readonly string[]): Transcr
     case 'tool_result':
       return { kind: 'tool_result', text: redact(event.summary, secrets), is_error: event.isError }
     case 'api_retry':
-      return { kind: 'api_retry', text: redact(`API retry ${event.attempt ?? '?'} of ${event.maxRetries ?? '?'}: ${event.error ?? 'unknown error'}`, secrets), is_error: true }
+      return {
+        kind: 'api_retry',
+        text: redact(
+          `API retry ${event.attempt ?? '?'} of ${event.maxRetries ?? '?'}: ${event.error ?? 'unknown error'}`,
+          secrets,
+        ),
+        is_error: true,
+      }
     case 'result':
-      return { kind: 'result', text: redact(`${event.subtype}${event.costUsd === null ? '' : `, $${event.costUsd.toFixed(4)}`}: ${event.text ?? ''}`, secrets), is_error: event.isError }
+      return {
+        kind: 'result',
+        text: redact(
+          `${event.subtype}${event.costUsd === null ? '' : `, $${event.costUsd.toFixed(4)}`}: ${event.text ?? ''}`,
+          secrets,
+        ),
+        is_error: event.isError,
+      }
     default:
       return undefined
   }
@@ -66,7 +90,10 @@ export function bounded(entries: readonly TranscriptEntry[]): TranscriptEntry[] 
  * A run's transcript, read back from the stream log the executor kept: the same source after a
  * crash as after a clean end. Undefined when there is no log to read.
  */
-export async function transcriptFromLog(logPath: string | null | undefined, secrets: readonly string[]): Promise<TranscriptEntry[] | undefined> {
+export async function transcriptFromLog(
+  logPath: string | null | undefined,
+  secrets: readonly string[],
+): Promise<TranscriptEntry[] | undefined> {
   if (!logPath) return undefined
   let text: string
   try {

@@ -30,7 +30,9 @@ export class AgentActivity {
   async touch(agentId: string, force = false): Promise<void> {
     const now = Date.now()
     if (!force && this.#isThrottled(this.#lastTouch, agentId, now)) return
-    await this.#record(agentId, () => touchAgent(this.#db, agentId, nowIso(now), nowIso(now + this.#leaseMs)))
+    await this.#record(agentId, () =>
+      touchAgent(this.#db, agentId, nowIso(now), nowIso(now + this.#leaseMs)),
+    )
   }
 
   /** Moves `last_seen` only, unless done within the throttle window. Never throws. */

@@ -63,7 +63,12 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
 const CLOSE_GRACE_MS = 2000
 
 /** Builds the Fastify app with every route; does not listen (tests use it with inject or port 0). */
-export async function buildApp({ config, connection, logger, apiKeys }: BuildAppOptions): Promise<HeadlessPmApp> {
+export async function buildApp({
+  config,
+  connection,
+  logger,
+  apiKeys,
+}: BuildAppOptions): Promise<HeadlessPmApp> {
   if (apiKeys.length === 0) throw new Error('buildApp needs at least one API key')
   const app = Fastify({
     loggerInstance: logger,
@@ -144,7 +149,12 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
     log,
     hub,
     waiters,
-    jobs: new BackgroundJobs({ db, log: log.child({ component: 'jobs' }), config, onChange: () => void hub.poke() }),
+    jobs: new BackgroundJobs({
+      db,
+      log: log.child({ component: 'jobs' }),
+      config,
+      onChange: () => void hub.poke(),
+    }),
     activity: new AgentActivity(db, log, leaseMs),
     tokens: new AgentTokens(db),
     leaseNow,
@@ -166,8 +176,14 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Headless PM API', version: VERSION, description: 'Coordination server for teams of coding agents' },
-      components: { securitySchemes: { apiKey: { type: 'apiKey', name: 'X-API-Key', in: 'header' } } },
+      info: {
+        title: 'Headless PM API',
+        version: VERSION,
+        description: 'Coordination server for teams of coding agents',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'apiKey', name: 'X-API-Key', in: 'header' } },
+      },
       security: [{ apiKey: [] }],
     },
     transform: openApiTransform,
@@ -175,16 +191,34 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
   await app.register(swaggerUi, { routePrefix: '/api/v1/docs' })
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger())
 
-  const credentials = { keys: apiKeys, tokens: deps.tokens, requireAgentTokens: config.requireAgentTokens }
+  const credentials = {
+    keys: apiKeys,
+    tokens: deps.tokens,
+    requireAgentTokens: config.requireAgentTokens,
+  }
   await registerDashboard(app)
   await app.register(systemRoutes(deps))
-  await app.register(async (api) => {
-    requireCredentials(api, credentials)
-    recordSignsOfLife(api, deps.activity)
-    for (const routes of [agentRoutes, epicRoutes, taskClaimRoutes, taskRoutes, runRoutes, documentRoutes, serviceRoutes, mentionRoutes, changeRoutes, statsRoutes]) {
-      await api.register(routes(deps))
-    }
-  }, { prefix: '/api/v1' })
+  await app.register(
+    async (api) => {
+      requireCredentials(api, credentials)
+      recordSignsOfLife(api, deps.activity)
+      for (const routes of [
+        agentRoutes,
+        epicRoutes,
+        taskClaimRoutes,
+        taskRoutes,
+        runRoutes,
+        documentRoutes,
+        serviceRoutes,
+        mentionRoutes,
+        changeRoutes,
+        statsRoutes,
+      ]) {
+        await api.register(routes(deps))
+      }
+    },
+    { prefix: '/api/v1' },
+  )
   await app.register(async (mcp) => {
     requireCredentials(mcp, credentials)
     await mcp.register(mcpRoutes())
@@ -193,7 +227,12 @@ export async function buildApp({ config, connection, logger, apiKeys }: BuildApp
   // Other instances' writes arrive as NOTIFY hints; the periodic poke catches any hint that was lost.
   const listener =
     connection.dialect === 'postgresql'
-      ? new PgListener({ connectionString: config.databaseUrl, channel: EVENTS_CHANNEL, log, onNotify: () => void hub.poke() })
+      ? new PgListener({
+          connectionString: config.databaseUrl,
+          channel: EVENTS_CHANNEL,
+          log,
+          onNotify: () => void hub.poke(),
+        })
       : undefined
   let recheck: NodeJS.Timeout | undefined
   let started = false

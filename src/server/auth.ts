@@ -22,7 +22,9 @@ function digest(value: string): Buffer {
 }
 
 /** Compares against every key in constant time per key, so timing tells nothing about a key. */
-export function makeKeyChecker(keys: readonly string[]): (candidate: string | undefined) => boolean {
+export function makeKeyChecker(
+  keys: readonly string[],
+): (candidate: string | undefined) => boolean {
   const digests = keys.map(digest)
   return (candidate) => {
     if (candidate === undefined || candidate === '') return false
@@ -141,16 +143,25 @@ function checkActor(request: FastifyRequest, requireAgentTokens: boolean): void 
     return
   }
   if (PROJECT_ONLY_READS.has(request.routeOptions.url ?? '')) {
-    throw new AppError('forbidden', `this token acts as agent ${caller.agentId}: read its own mentions with GET /api/v1/mentions?agent_id=${caller.agentId}`)
+    throw new AppError(
+      'forbidden',
+      `this token acts as agent ${caller.agentId}: read its own mentions with GET /api/v1/mentions?agent_id=${caller.agentId}`,
+    )
   }
   actAsCaller(request, caller.agentId)
   const other = actors.find((a) => a.agentId !== caller.agentId)
   if (other !== undefined) {
-    throw new AppError('forbidden', `this token acts as agent ${caller.agentId} only; ${other.where} names ${other.agentId}`)
+    throw new AppError(
+      'forbidden',
+      `this token acts as agent ${caller.agentId} only; ${other.where} names ${other.agentId}`,
+    )
   }
   const target = namedTarget(request)
   if (target !== undefined && target !== caller.agentId && actors.length === 0) {
-    throw new AppError('forbidden', `this token acts as agent ${caller.agentId}: to act on agent ${target}, name yourself with requester_agent_id=${caller.agentId}`)
+    throw new AppError(
+      'forbidden',
+      `this token acts as agent ${caller.agentId}: to act on agent ${target}, name yourself with requester_agent_id=${caller.agentId}`,
+    )
   }
 }
 
@@ -160,10 +171,13 @@ const OPTIONAL_ACTORS = ['agent_id', 'author_id'] as const
 /** Fills in the actor a token's write left out, so the route judges it as the token's agent, not as "nobody". */
 function actAsCaller(request: FastifyRequest, agentId: string): void {
   if (READ_METHODS.has(request.method)) return
-  const declared = (request.routeOptions.schema?.querystring as { shape?: Record<string, unknown> } | undefined)?.shape
+  const declared = (
+    request.routeOptions.schema?.querystring as { shape?: Record<string, unknown> } | undefined
+  )?.shape
   const query = request.query as Record<string, unknown> | undefined
   if (declared === undefined || query === undefined) return
-  for (const field of OPTIONAL_ACTORS) if (field in declared && query[field] === undefined) query[field] = agentId
+  for (const field of OPTIONAL_ACTORS)
+    if (field in declared && query[field] === undefined) query[field] = agentId
 }
 
 export interface CredentialOptions {
@@ -176,8 +190,11 @@ export interface CredentialOptions {
  * Adds the credential check to every route registered in `app` (an encapsulated scope): the
  * project key, or an agent's token, which binds the request to that agent.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any server, logger and type provider
-export function requireCredentials(app: FastifyInstance<any, any, any, any, any>, options: CredentialOptions): void {
+ 
+export function requireCredentials(
+  app: FastifyInstance<any, any, any, any, any>,
+  options: CredentialOptions,
+): void {
   const isProjectKey = makeKeyChecker(options.keys)
   app.addHook('onRequest', async (request) => {
     const key = presentedKey(request)

@@ -34,7 +34,11 @@ function fastifyDetail(error: FastifyError, request: FastifyRequest): string {
  * Errors the router raises before any route or hook runs (a path that is not valid
  * percent-encoding, a path segment over the length limit): Fastify's own answer has no `detail`.
  */
-export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   const path = request.raw.url?.split('?')[0] ?? ''
   const detail =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
@@ -52,7 +56,10 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const [code, detail]: [ErrorCode, string] =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? ['request_timeout', 'the request did not arrive in time (headers or body stalled); the connection is closed']
+      ? [
+          'request_timeout',
+          'the request did not arrive in time (headers or body stalled); the connection is closed',
+        ]
       : error.code === 'HPE_HEADER_OVERFLOW'
         ? ['headers_too_large', 'the request headers are too large']
         : ['bad_request', 'the request is not valid HTTP']
@@ -68,23 +75,45 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
 
 // Connection-level failures of the database (network errors, PostgreSQL admin shutdown and
 // connection-exception classes) are the server's temporary state, not a bug: 503, so clients retry.
-const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY'])
+const DB_UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'SQLITE_BUSY',
+])
 
 function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code
   if (typeof code === 'string' && DB_UNAVAILABLE_CODES.has(code)) return true
-  return error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+  return (
+    error instanceof Error &&
+    /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+  )
 }
 
 /** The one place that turns an error into a status and a `{detail, code}` body. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any server, logger and type provider
-export function installErrorHandler(app: FastifyInstance<any, any, any, any, any>, routes: RouteTable): void {
+ 
+export function installErrorHandler(
+  app: FastifyInstance<any, any, any, any, any>,
+  routes: RouteTable,
+): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const requestId = request.id
     if (error instanceof AppError) {
       const status = ERROR_STATUS[error.code]
       if (status >= 500) request.log.error({ err: error }, 'request failed')
-      return reply.status(status).send({ detail: error.message, code: error.code, request_id: requestId })
+      return reply
+        .status(status)
+        .send({ detail: error.message, code: error.code, request_id: requestId })
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'request'
@@ -97,30 +126,51 @@ export function installErrorHandler(app: FastifyInstance<any, any, any, any, any
     if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
       return reply
         .status(400)
-        .send({ detail: `request body is not valid JSON: ${error.message}`, code: 'bad_request', request_id: requestId })
+        .send({
+          detail: `request body is not valid JSON: ${error.message}`,
+          code: 'bad_request',
+          request_id: requestId,
+        })
     }
     const mapped = error.code ? FASTIFY_CODES[error.code] : undefined
     if (mapped) {
-      return reply.status(ERROR_STATUS[mapped]).send({ detail: fastifyDetail(error, request), code: mapped, request_id: requestId })
+      return reply
+        .status(ERROR_STATUS[mapped])
+        .send({ detail: fastifyDetail(error, request), code: mapped, request_id: requestId })
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.status(error.statusCode).send({ detail: error.message, code: 'bad_request', request_id: requestId })
+      return reply
+        .status(error.statusCode)
+        .send({ detail: error.message, code: 'bad_request', request_id: requestId })
     }
     if (isUniqueViolation(error)) {
       return reply
         .status(ERROR_STATUS.conflict)
-        .send({ detail: 'a concurrent change won the race (e.g. this agent claimed another task at the same moment); fetch and retry', code: 'conflict', request_id: requestId })
+        .send({
+          detail:
+            'a concurrent change won the race (e.g. this agent claimed another task at the same moment); fetch and retry',
+          code: 'conflict',
+          request_id: requestId,
+        })
     }
     if (isDatabaseUnavailable(error)) {
       request.log.error({ err: error }, 'database unavailable')
       return reply
         .status(ERROR_STATUS.unavailable)
-        .send({ detail: 'the database is unavailable; try again shortly', code: 'unavailable', request_id: requestId })
+        .send({
+          detail: 'the database is unavailable; try again shortly',
+          code: 'unavailable',
+          request_id: requestId,
+        })
     }
     request.log.error({ err: error }, 'unexpected error')
     return reply
       .status(ERROR_STATUS.internal)
-      .send({ detail: `internal server error (request ${requestId}); see the server log`, code: 'internal', request_id: requestId })
+      .send({
+        detail: `internal server error (request ${requestId}); see the server log`,
+        code: 'internal',
+        request_id: requestId,
+      })
   })
 
   app.setNotFoundHandler((request, reply) => {
@@ -130,10 +180,18 @@ export function installErrorHandler(app: FastifyInstance<any, any, any, any, any
       return reply
         .status(ERROR_STATUS.method_not_allowed)
         .header('allow', allowed.join(', '))
-        .send({ detail: `${path} answers ${allowed.join(', ')}, not ${request.method}`, code: 'method_not_allowed', request_id: request.id })
+        .send({
+          detail: `${path} answers ${allowed.join(', ')}, not ${request.method}`,
+          code: 'method_not_allowed',
+          request_id: request.id,
+        })
     }
     return reply
       .status(ERROR_STATUS.route_not_found)
-      .send({ detail: `no route ${request.method} ${path}`, code: 'route_not_found', request_id: request.id })
+      .send({
+        detail: `no route ${request.method} ${path}`,
+        code: 'route_not_found',
+        request_id: request.id,
+      })
   })
 }

@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 
 import type { ServerConfig } from '../config/index.js'
-import { listExpiredLeases, listServiceRows, nowIso, recordPing, releaseTask, tryAcquireJobLock, withEventsLast } from '../db/index.js'
+import {
+  listExpiredLeases,
+  listServiceRows,
+  nowIso,
+  recordPing,
+  releaseTask,
+  tryAcquireJobLock,
+  withEventsLast,
+} from '../db/index.js'
 import type { Db, ServiceRow } from '../db/index.js'
 import { pingService } from './service-ping.js'
 
@@ -67,7 +75,13 @@ export class BackgroundJobs {
       const now = nowIso()
       for (const task of await listExpiredLeases(db, now)) {
         const reason = `lease expired: agent ${task.locked_by} did not renew its claim; task returned to ${task.claimed_from ?? 'created'}`
-        const done = await db.transaction().execute((trx) => withEventsLast(trx, (events) => releaseTask(events, task, 'system', reason, now, { leaseBefore: now })))
+        const done = await db
+          .transaction()
+          .execute((trx) =>
+            withEventsLast(trx, (events) =>
+              releaseTask(events, task, 'system', reason, now, { leaseBefore: now }),
+            ),
+          )
         if (done) {
           released++
           log.warn({ taskId: task.id, agentId: task.locked_by }, 'lease expired')
@@ -86,7 +100,13 @@ export class BackgroundJobs {
     try {
       const now = Date.now()
       const leaseMs = Math.max(config.pingIntervalSeconds * 1000 - 1000, 1000)
-      const mine = await tryAcquireJobLock(db, 'service_pings', this.#instanceId, nowIso(now), nowIso(now + leaseMs))
+      const mine = await tryAcquireJobLock(
+        db,
+        'service_pings',
+        this.#instanceId,
+        nowIso(now),
+        nowIso(now + leaseMs),
+      )
       if (!mine) return
       const services = await listServiceRows(db)
       await Promise.all(services.map((s) => this.#pingOne(s)))
@@ -100,7 +120,10 @@ export class BackgroundJobs {
     const { db, log, config } = this.#options
     let ok = false
     try {
-      ok = await pingService(service.ping_url, { timeoutMs: config.pingTimeoutMs, allow: config.pingAllow })
+      ok = await pingService(service.ping_url, {
+        timeoutMs: config.pingTimeoutMs,
+        allow: config.pingAllow,
+      })
     } catch (error) {
       log.debug({ err: error, service: service.service_name }, 'service ping failed')
     }

@@ -48,7 +48,11 @@ function logSettingSources(config: ServerConfig, logger: Logger): void {
 }
 
 /** Opens the database, applies migrations, builds the app and listens. */
-export async function startServer(config: ServerConfig, logger: Logger, cwd = process.cwd()): Promise<RunningServer> {
+export async function startServer(
+  config: ServerConfig,
+  logger: Logger,
+  cwd = process.cwd(),
+): Promise<RunningServer> {
   logSettingSources(config, logger)
   const isSqlite = config.databaseUrl.startsWith('sqlite:')
   if (isSqlite) mkdirSync(config.dataDir, { recursive: true })
@@ -60,7 +64,8 @@ export async function startServer(config: ServerConfig, logger: Logger, cwd = pr
     sqliteFile: isSqlite ? sqlitePath(config.databaseUrl, cwd) : undefined,
     pgPoolSize: config.pgPoolSize,
     sqliteSynchronous: config.sqliteSynchronous,
-    onPoolError: (error) => logger.warn({ err: error }, 'database connection lost; the pool replaces it'),
+    onPoolError: (error) =>
+      logger.warn({ err: error }, 'database connection lost; the pool replaces it'),
   })
   try {
     const applied = await migrateToLatest(connection.db)

@@ -34,6 +34,10 @@ function nulAt(request: FastifyRequest): string | undefined {
 export function refuseNulCharacters(app: FastifyInstance<any, any, any, any, any>): void {
   app.addHook('preValidation', async (request) => {
     const where = nulAt(request)
-    if (where !== undefined) throw new AppError('validation_failed', `${where}: must not contain the NUL character (\\u0000)`)
+    if (where !== undefined)
+      throw new AppError(
+        'validation_failed',
+        `${where}: must not contain the NUL character (\\u0000)`,
+      )
   })
 }

@@ -5,7 +5,12 @@ import { z } from 'zod'
 import { ERROR_STATUS, ErrorResponse } from '../contract/index.js'
 
 /** Routes that answer without a key; every other route needs the project key or an agent token. */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/', '/health', '/status', '/api/v1/context'])
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
+  '/',
+  '/health',
+  '/status',
+  '/api/v1/context',
+])
 
 /** Query parameters a handler requires itself (for v1's friendly 400 rather than a 422 list). */
 const HANDLER_REQUIRED_QUERY: Readonly<Record<string, readonly string[]>> = {
@@ -13,15 +18,20 @@ const HANDLER_REQUIRED_QUERY: Readonly<Record<string, readonly string[]>> = {
 }
 
 /** Responses that are not JSON. */
-const STREAMS: Readonly<Record<string, { description: string; content: Record<string, { schema: object }> }>> = {
+const STREAMS: Readonly<
+  Record<string, { description: string; content: Record<string, { schema: object }> }>
+> = {
   '/api/v1/events': {
-    description: 'server-sent events, one per change (`id`, `event`: the change type, `data`: the change as JSON); resumes after `Last-Event-ID`',
+    description:
+      'server-sent events, one per change (`id`, `event`: the change type, `data`: the change as JSON); resumes after `Last-Event-ID`',
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   },
 }
 
 // The error body as JSON Schema, for every error status of every route.
-const { $schema: _dialect, ...ERROR_SCHEMA } = z.toJSONSchema(ErrorResponse, { target: 'openapi-3.0' }) as Record<string, unknown>
+const { $schema: _dialect, ...ERROR_SCHEMA } = z.toJSONSchema(ErrorResponse, {
+  target: 'openapi-3.0',
+}) as Record<string, unknown>
 
 /** Each error status with the codes it carries, from the one error table. */
 function errorResponse(status: number): object {
@@ -37,10 +47,24 @@ function errorResponse(status: number): object {
  * the actor's rights, what the request names and the state it would change.
  */
 function errorStatuses(url: string, schema: Record<string, unknown>): number[] {
-  const statuses: number[] = [ERROR_STATUS.bad_request, ERROR_STATUS.request_timeout, ERROR_STATUS.headers_too_large, ERROR_STATUS.internal, ERROR_STATUS.unavailable]
-  if (schema.querystring || schema.body || schema.params) statuses.push(ERROR_STATUS.validation_failed)
-  if (schema.body) statuses.push(ERROR_STATUS.payload_too_large, ERROR_STATUS.unsupported_media_type)
-  if (!PUBLIC_ROUTES.has(url)) statuses.push(ERROR_STATUS.unauthorized, ERROR_STATUS.forbidden, ERROR_STATUS.not_found, ERROR_STATUS.conflict)
+  const statuses: number[] = [
+    ERROR_STATUS.bad_request,
+    ERROR_STATUS.request_timeout,
+    ERROR_STATUS.headers_too_large,
+    ERROR_STATUS.internal,
+    ERROR_STATUS.unavailable,
+  ]
+  if (schema.querystring || schema.body || schema.params)
+    statuses.push(ERROR_STATUS.validation_failed)
+  if (schema.body)
+    statuses.push(ERROR_STATUS.payload_too_large, ERROR_STATUS.unsupported_media_type)
+  if (!PUBLIC_ROUTES.has(url))
+    statuses.push(
+      ERROR_STATUS.unauthorized,
+      ERROR_STATUS.forbidden,
+      ERROR_STATUS.not_found,
+      ERROR_STATUS.conflict,
+    )
   return [...new Set(statuses)].sort()
 }
 
@@ -57,7 +81,8 @@ function nullableEnums(schema: unknown): void {
   }
   if (typeof schema !== 'object' || schema === null) return
   const node = schema as Record<string, unknown>
-  if (node.nullable === true && Array.isArray(node.enum) && !node.enum.includes(null)) node.enum = [...node.enum, null]
+  if (node.nullable === true && Array.isArray(node.enum) && !node.enum.includes(null))
+    node.enum = [...node.enum, null]
   for (const value of Object.values(node)) nullableEnums(value)
 }
 
@@ -79,10 +104,13 @@ export function openApiTransform(input: TransformInput): ReturnType<typeof jsonS
   const required = HANDLER_REQUIRED_QUERY[url]
   if (required && schema.querystring) {
     const query = schema.querystring as { required?: string[] }
-    schema.querystring = { ...query, required: [...new Set([...(query.required ?? []), ...required])] }
+    schema.querystring = {
+      ...query,
+      required: [...new Set([...(query.required ?? []), ...required])],
+    }
   }
   nullableEnums(schema)
-  return { ...out, schema } as ReturnType<typeof jsonSchemaTransform>
+  return { ...out, schema }
 }
 
 /** Every route's method and path pattern, so a known path asked with another method gets 405. */
@@ -92,8 +120,11 @@ export class RouteTable {
   /** Records each route `app` registers from now on. */
   track(app: FastifyInstance<any, any, any, any, any>): void {
     app.addHook('onRoute', (route) => {
-      const pattern = new RegExp(`^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`)
-      for (const method of [route.method].flat()) this.#routes.push({ method, url: route.url, pattern })
+      const pattern = new RegExp(
+        `^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`,
+      )
+      for (const method of [route.method].flat())
+        this.#routes.push({ method, url: route.url, pattern })
     })
   }
 
@@ -104,6 +135,8 @@ export class RouteTable {
 
   /** The methods `path` answers to; empty for an unknown path. */
   methodsOf(path: string): string[] {
-    return [...new Set(this.#routes.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort()
+    return [
+      ...new Set(this.#routes.filter((r) => r.pattern.test(path)).map((r) => r.method)),
+    ].sort()
   }
 }

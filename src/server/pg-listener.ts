@@ -51,7 +51,8 @@ export class PgListener {
   }
 
   #reconnectLater(client: pg.Client): void {
-    if (this.#stopped || this.#timer || (this.#client !== undefined && this.#client !== client)) return
+    if (this.#stopped || this.#timer || (this.#client !== undefined && this.#client !== client))
+      return
     this.#client = undefined
     client.removeAllListeners('end')
     void client.end().catch(() => undefined)

@@ -32,10 +32,13 @@ describe('pingUrlProblem', () => {
     ['http://api.internal:3000/', 'private', undefined],
     ['http://8.8.8.8/', 'any', undefined],
     ['http://8.8.8.8/', 'none', undefined],
-  ] as const)('refuses %s under %s only when the address is outside the ranges', (url, allow, problem) => {
-    const found = pingUrlProblem(new URL(url), allow)
+  ] as const)(
+    'refuses %s under %s only when the address is outside the ranges',
+    (url, allow, problem) => {
+      const found = pingUrlProblem(new URL(url), allow)
 
-    if (problem === undefined) expect(found).toBeUndefined()
-    else expect(found).toContain(problem)
-  })
+      if (problem === undefined) expect(found).toBeUndefined()
+      else expect(found).toContain(problem)
+    },
+  )
 })

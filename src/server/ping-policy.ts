@@ -43,7 +43,11 @@ export function pingUrlProblem(url: URL, allow: PingAllow): string | undefined {
   return `${host} is not a loopback or private address; HPM_PING_ALLOW=${allow} pings only those`
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void
 
 /**
  * A `lookup` for http.request that refuses a name resolving outside `allow`: checked on the address
@@ -55,11 +59,24 @@ export function guardedLookup(allow: PingAllow) {
       if (error) return callback(error, [])
       const refused = addresses.find((a) => !isPingAddressAllowed(a.address, allow))
       if (refused) {
-        return callback(Object.assign(new Error(`${hostname} resolves to ${refused.address}, which HPM_PING_ALLOW=${allow} does not allow`), { code: 'EPINGREFUSED' }), [])
+        return callback(
+          Object.assign(
+            new Error(
+              `${hostname} resolves to ${refused.address}, which HPM_PING_ALLOW=${allow} does not allow`,
+            ),
+            { code: 'EPINGREFUSED' },
+          ),
+          [],
+        )
       }
       if (options.all) return callback(null, addresses)
       const first = addresses[0]
-      return first ? callback(null, first.address, first.family) : callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), [])
+      return first
+        ? callback(null, first.address, first.family)
+        : callback(
+            Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }),
+            [],
+          )
     })
   }
 }

@@ -24,7 +24,10 @@ describe('pingService', () => {
   it('reaches a service by a name that resolves to loopback when allow is private', async () => {
     const before = hits
 
-    const ok = await pingService(`http://localhost:${port}/health`, { timeoutMs: 5000, allow: 'private' })
+    const ok = await pingService(`http://localhost:${port}/health`, {
+      timeoutMs: 5000,
+      allow: 'private',
+    })
 
     expect(ok).toBe(true)
     expect(hits).toBe(before + 1)
@@ -33,7 +36,10 @@ describe('pingService', () => {
   it('never connects and reports a failed ping when allow is none', async () => {
     const before = hits
 
-    const ok = await pingService(`http://127.0.0.1:${port}/health`, { timeoutMs: 5000, allow: 'none' })
+    const ok = await pingService(`http://127.0.0.1:${port}/health`, {
+      timeoutMs: 5000,
+      allow: 'none',
+    })
 
     expect(ok).toBe(false)
     expect(hits).toBe(before)

@@ -16,13 +16,22 @@ export interface PingOptions {
 export function pingService(pingUrl: string, { timeoutMs, allow }: PingOptions): Promise<boolean> {
   const url = new URL(pingUrl)
   if (allow === 'none' || pingUrlProblem(url, allow) !== undefined) return Promise.resolve(false)
-  const send = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined
+  const send =
+    url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined
   if (send === undefined) return Promise.resolve(false)
   return new Promise((resolve) => {
-    const req = send(url, { method: 'GET', lookup: guardedLookup(allow) as never, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
-      res.resume()
-      resolve(res.statusCode === 200)
-    })
+    const req = send(
+      url,
+      {
+        method: 'GET',
+        lookup: guardedLookup(allow),
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        res.resume()
+        resolve(res.statusCode === 200)
+      },
+    )
     req.on('error', () => resolve(false))
     req.end()
   })

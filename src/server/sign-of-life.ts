@@ -14,7 +14,8 @@ export type SignOfLife = { agentId: string; renewsLeases: boolean } | undefined
 function namedAgent(request: FastifyRequest): string | undefined {
   const query = (request.query ?? {}) as Record<string, unknown>
   const body = (request.body ?? {}) as Record<string, unknown>
-  const agentId = AGENT_PARAMS.map((p) => query[p]).find((v) => typeof v === 'string') ?? body.agent_id
+  const agentId =
+    AGENT_PARAMS.map((p) => query[p]).find((v) => typeof v === 'string') ?? body.agent_id
   return typeof agentId === 'string' && agentId !== '' ? agentId : undefined
 }
 
@@ -28,12 +29,17 @@ export function signOfLife(request: FastifyRequest, statusCode: number): SignOfL
   const agentId = namedAgent(request)
   if (agentId === undefined) return undefined
   if (!READ_METHODS.has(request.method)) return { agentId, renewsLeases: true }
-  return SEEN_ONLY_ROUTES.has(request.routeOptions.url ?? '') ? { agentId, renewsLeases: false } : undefined
+  return SEEN_ONLY_ROUTES.has(request.routeOptions.url ?? '')
+    ? { agentId, renewsLeases: false }
+    : undefined
 }
 
 /** Records the sign of life of every finished request in `api` (an encapsulated scope). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any server, logger and type provider
-export function recordSignsOfLife(api: FastifyInstance<any, any, any, any, any>, activity: AgentActivity): void {
+ 
+export function recordSignsOfLife(
+  api: FastifyInstance<any, any, any, any, any>,
+  activity: AgentActivity,
+): void {
   api.addHook('onResponse', async (request, reply) => {
     const sign = signOfLife(request, reply.statusCode)
     if (sign === undefined) return

@@ -58,9 +58,16 @@ export class TaskWaiters {
   }
 
   /** Waits up to `timeoutMs` for a task; undefined on timeout, abort or shutdown. */
-  wait(request: WaitRequest, timeoutMs: number, signal?: AbortSignal): Promise<TaskWithEpic | undefined> {
+  wait(
+    request: WaitRequest,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<TaskWithEpic | undefined> {
     return new Promise((resolve) => {
-      const key = request.kind === 'claim' ? `claim:${request.agent.role}:${request.agent.level}` : `next:${request.role}:${request.level}`
+      const key =
+        request.kind === 'claim'
+          ? `claim:${request.agent.role}:${request.agent.level}`
+          : `next:${request.role}:${request.level}`
       const waiter: Waiter = {
         request,
         key,
@@ -78,7 +85,10 @@ export class TaskWaiters {
       }
       const onAbort = () => waiter.settle(undefined)
       // A claim already under way when the time runs out is answered with its result, not "none".
-      const timer = setTimeout(() => (waiter.busy ? (waiter.expired = true) : waiter.settle(undefined)), timeoutMs)
+      const timer = setTimeout(
+        () => (waiter.busy ? (waiter.expired = true) : waiter.settle(undefined)),
+        timeoutMs,
+      )
       if (signal?.aborted) {
         clearTimeout(timer)
         return resolve(undefined)
@@ -110,7 +120,8 @@ export class TaskWaiters {
    */
   dismiss(agentId: string): void {
     for (const waiter of [...this.#waiters]) {
-      if (waiter.request.kind === 'claim' && waiter.request.agent.agent_id === agentId) waiter.settle(undefined)
+      if (waiter.request.kind === 'claim' && waiter.request.agent.agent_id === agentId)
+        waiter.settle(undefined)
     }
   }
 

@@ -1,6 +1,13 @@
 import type { Kysely } from 'kysely'
 
-import { claimNextTask, findHeldTask, findNextTask, isUniqueViolation, matchCriteria, withEventsLast } from '../db/index.js'
+import {
+  claimNextTask,
+  findHeldTask,
+  findNextTask,
+  isUniqueViolation,
+  matchCriteria,
+  withEventsLast,
+} from '../db/index.js'
 import type { AgentRow, Database, PickupTerms, TaskWithEpic } from '../db/index.js'
 import type { LeaseClock } from './deps.js'
 import type { WaitRequest } from './task-waiters.js'
@@ -12,7 +19,11 @@ export async function claimTaskFor(
   leaseNow: LeaseClock,
 ): Promise<TaskWithEpic | undefined> {
   try {
-    const result = await db.transaction().execute((trx) => withEventsLast(trx, (events) => claimNextTask(events, { agent, ...leaseNow() })))
+    const result = await db
+      .transaction()
+      .execute((trx) =>
+        withEventsLast(trx, (events) => claimNextTask(events, { agent, ...leaseNow() })),
+      )
     return result?.task
   } catch (error) {
     // Another claim by the same agent committed first: the agent holds that task, so return it.

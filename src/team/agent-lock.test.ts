@@ -15,7 +15,14 @@ function teamDir(): string {
 }
 
 function record(supervisorPid: number, runnerPid: number | null = null): AgentLockRecord {
-  return { agent_id: 'qa_1', supervisor_pid: supervisorPid, runner_pid: runnerPid, team_file: '/t.json', started_at: new Date().toISOString(), runner_started_at: null }
+  return {
+    agent_id: 'qa_1',
+    supervisor_pid: supervisorPid,
+    runner_pid: runnerPid,
+    team_file: '/t.json',
+    started_at: new Date().toISOString(),
+    runner_started_at: null,
+  }
 }
 
 /** The pid of a process that has exited. */

@@ -26,7 +26,10 @@ export function agentLockPath(teamDir: string, agentId: string): string {
 }
 
 /** The record, or undefined when there is none or it cannot be read as one. */
-export async function readAgentLock(teamDir: string, agentId: string): Promise<AgentLockRecord | undefined> {
+export async function readAgentLock(
+  teamDir: string,
+  agentId: string,
+): Promise<AgentLockRecord | undefined> {
   const content = await readJsonFile(agentLockPath(teamDir, agentId))
   if (content?.kind !== 'ok') return undefined
   const value = content.value as Partial<AgentLockRecord> | null
@@ -35,7 +38,10 @@ export async function readAgentLock(teamDir: string, agentId: string): Promise<A
 
 /** A lock counts while its supervisor or its runner lives: an orphaned runner still works as the agent. */
 export function isLockLive(record: AgentLockRecord): boolean {
-  return isProcessAlive(record.supervisor_pid) || (record.runner_pid !== null && isProcessAlive(record.runner_pid))
+  return (
+    isProcessAlive(record.supervisor_pid) ||
+    (record.runner_pid !== null && isProcessAlive(record.runner_pid))
+  )
 }
 
 /**
@@ -43,7 +49,10 @@ export function isLockLive(record: AgentLockRecord): boolean {
  * hard-linked into place, which fails when another holder got there first); a record whose
  * processes are all gone is stale and taken over.
  */
-export async function acquireAgentLock(teamDir: string, record: AgentLockRecord): Promise<AcquireResult> {
+export async function acquireAgentLock(
+  teamDir: string,
+  record: AgentLockRecord,
+): Promise<AcquireResult> {
   const path = agentLockPath(teamDir, record.agent_id)
   await mkdir(join(teamDir, 'pids'), { recursive: true, mode: 0o700 })
   for (let tries = 0; tries < 5; tries++) {
@@ -70,9 +79,14 @@ export async function updateAgentLock(teamDir: string, record: AgentLockRecord):
 }
 
 /** Removes the pid file when it is still this supervisor's. */
-export async function releaseAgentLock(teamDir: string, agentId: string, supervisorPid: number): Promise<void> {
+export async function releaseAgentLock(
+  teamDir: string,
+  agentId: string,
+  supervisorPid: number,
+): Promise<void> {
   const holder = await readAgentLock(teamDir, agentId)
-  if (holder?.supervisor_pid === supervisorPid) await unlink(agentLockPath(teamDir, agentId)).catch(() => {})
+  if (holder?.supervisor_pid === supervisorPid)
+    await unlink(agentLockPath(teamDir, agentId)).catch(() => {})
 }
 
 /**
@@ -89,6 +103,7 @@ async function moveStaleAside(path: string): Promise<void> {
   }
   const moved = await readJsonFile(aside)
   const record = moved?.kind === 'ok' ? (moved.value as AgentLockRecord | null) : null
-  if (record && typeof record.supervisor_pid === 'number' && isLockLive(record)) await link(aside, path).catch(() => {})
+  if (record && typeof record.supervisor_pid === 'number' && isLockLive(record))
+    await link(aside, path).catch(() => {})
   await unlink(aside).catch(() => {})
 }

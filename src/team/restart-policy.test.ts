@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 
-import { MAX_RESTART_DELAY_MS, nextCrashCount, onPurposeReason, restartDelayMs } from './restart-policy.js'
+import {
+  MAX_RESTART_DELAY_MS,
+  nextCrashCount,
+  onPurposeReason,
+  restartDelayMs,
+} from './restart-policy.js'
 
 describe('onPurposeReason', () => {
   it.each([

@@ -8,7 +8,8 @@ import { EXIT } from '../lib/index.js'
  */
 export const ON_PURPOSE_EXITS: Readonly<Record<number, string>> = {
   [EXIT.ok]: 'finished (--single-task done, or drained)',
-  [EXIT.failed]: 'stopped itself (quit chosen, --single-task not done, or its start-up checks failed: see its log)',
+  [EXIT.failed]:
+    'stopped itself (quit chosen, --single-task not done, or its start-up checks failed: see its log)',
   [EXIT.usage]: 'refused its configuration (see its log)',
   [EXIT.interrupted]: 'stopped by SIGINT',
   [EXIT.terminated]: 'stopped by SIGTERM',
@@ -21,7 +22,10 @@ export const MAX_RESTART_DELAY_MS = 5 * 60 * 1000
 export const STABLE_RUN_MS = 60 * 1000
 
 /** Why a runner ended; undefined when it was a crash (restart it). */
-export function onPurposeReason(exit: { exitCode: number | null; signal: string | null }): string | undefined {
+export function onPurposeReason(exit: {
+  exitCode: number | null
+  signal: string | null
+}): string | undefined {
   return exit.exitCode === null ? undefined : ON_PURPOSE_EXITS[exit.exitCode]
 }
 
@@ -32,7 +36,11 @@ export function restartDelayMs(crashesInARow: number, maxDelayMs = MAX_RESTART_D
 }
 
 /** The crash count after a runner that ran `ranMs` crashed. */
-export function nextCrashCount(crashesInARow: number, ranMs: number, stableRunMs = STABLE_RUN_MS): number {
+export function nextCrashCount(
+  crashesInARow: number,
+  ranMs: number,
+  stableRunMs = STABLE_RUN_MS,
+): number {
   return ranMs >= stableRunMs ? 1 : crashesInARow + 1
 }
 

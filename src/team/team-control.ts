@@ -20,12 +20,22 @@ export interface TeamAgentReport {
 }
 
 /** Who runs (pid files, checked alive) and what each holds (the server; left empty when it cannot be reached). */
-export async function reportTeam(team: Team, teamDir: string, client: HeadlessPMClient): Promise<{ agents: TeamAgentReport[]; server: string }> {
+export async function reportTeam(
+  team: Team,
+  teamDir: string,
+  client: HeadlessPMClient,
+): Promise<{ agents: TeamAgentReport[]; server: string }> {
   let serverNote = 'reachable'
-  let serverAgents = new Map<string, { activity: { phase: string; tool: string | null } | null; last_seen: string }>()
+  let serverAgents = new Map<
+    string,
+    { activity: { phase: string; tool: string | null } | null; last_seen: string }
+  >()
   let tasks: { id: number; locked_by: string | null }[] = []
   try {
-    const [agents, locked] = await Promise.all([client.listAgents({ timeoutMs: 10_000 }), client.listTasks({ status: 'under_work' }, { timeoutMs: 10_000 })])
+    const [agents, locked] = await Promise.all([
+      client.listAgents({ timeoutMs: 10_000 }),
+      client.listTasks({ status: 'under_work' }, { timeoutMs: 10_000 }),
+    ])
     serverAgents = new Map(agents.map((a) => [a.agent_id, a]))
     tasks = locked
   } catch (error) {
@@ -41,7 +51,13 @@ export async function reportTeam(team: Team, teamDir: string, client: HeadlessPM
       agent_id: agent.agentId,
       role: agent.role,
       level: agent.level,
-      state: isRunnerAlive ? (isSupervisorAlive ? 'running' : 'unsupervised') : isSupervisorAlive ? 'supervised' : 'stopped',
+      state: isRunnerAlive
+        ? isSupervisorAlive
+          ? 'running'
+          : 'unsupervised'
+        : isSupervisorAlive
+          ? 'supervised'
+          : 'stopped',
       supervisor_pid: isSupervisorAlive ? (lock?.supervisor_pid ?? null) : null,
       runner_pid: isRunnerAlive ? (lock?.runner_pid ?? null) : null,
       tasks: tasks.filter((t) => t.locked_by === agent.agentId).map((t) => t.id),
@@ -65,7 +81,11 @@ export interface TeamDownResult {
  * Asks each live supervisor of the team's agents to drain (SIGUSR2) or stop now (SIGTERM). A runner
  * left without its supervisor is signalled itself: SIGUSR2 to drain, SIGTERM to its group to stop.
  */
-export async function signalTeamDown(team: Team, teamDir: string, isNow: boolean): Promise<TeamDownResult> {
+export async function signalTeamDown(
+  team: Team,
+  teamDir: string,
+  isNow: boolean,
+): Promise<TeamDownResult> {
   const supervisors = new Set<number>()
   const runners: TeamDownResult['runners'] = []
   for (const agent of team.agents) {
@@ -75,11 +95,15 @@ export async function signalTeamDown(team: Team, teamDir: string, isNow: boolean
       supervisors.add(lock.supervisor_pid)
     } else if (lock.runner_pid !== null) {
       // SIGUSR2 to the runner alone: its group's other members would die of it.
-      const isSent = isNow ? signalGroup(lock.runner_pid, 'SIGTERM') : signalProcess(lock.runner_pid, 'SIGUSR2')
+      const isSent = isNow
+        ? signalGroup(lock.runner_pid, 'SIGTERM')
+        : signalProcess(lock.runner_pid, 'SIGUSR2')
       if (isSent) runners.push({ agent_id: agent.agentId, pid: lock.runner_pid })
     }
   }
-  const signalled = [...supervisors].filter((pid) => signalProcess(pid, isNow ? 'SIGTERM' : 'SIGUSR2'))
+  const signalled = [...supervisors].filter((pid) =>
+    signalProcess(pid, isNow ? 'SIGTERM' : 'SIGUSR2'),
+  )
   return { supervisors: signalled, runners }
 }
 

@@ -12,7 +12,10 @@ export const DEFAULT_TEAM_FILE = 'headless-pm.team.json'
 // Agent ids name pid and log files, so they stay within what is safe in a file name.
 const TeamAgentId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be letters, digits, ".", "_" or "-" (at most 100), starting with a letter or digit')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+    'must be letters, digits, ".", "_" or "-" (at most 100), starting with a letter or digit',
+  )
 
 // The team sets these itself; a second copy in `args` would make the runner's identity ambiguous.
 const RESERVED_ARGS = ['--agent-id', '--role', '--level', '--repo', '--url']
@@ -21,34 +24,60 @@ const AgentEntry = z
   .strictObject({
     role: AgentRole,
     level: SkillLevel.default('senior'),
-    count: z.number().int('must be a whole number').min(1, 'must be at least 1').max(50, 'must be at most 50').default(1),
+    count: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(50, 'must be at most 50')
+      .default(1),
     id: TeamAgentId.optional().describe('the agent id, only with count 1; default <role>_<n>'),
     models: z
-      .strictObject({ junior: z.string().min(1).optional(), senior: z.string().min(1).optional(), principal: z.string().min(1).optional() })
+      .strictObject({
+        junior: z.string().min(1).optional(),
+        senior: z.string().min(1).optional(),
+        principal: z.string().min(1).optional(),
+      })
       .optional()
       .describe('model per task difficulty, as HEADLESS_PM_MODEL_*'),
     args: z
       .array(z.string())
       .default([])
-      .refine((args) => !args.some((a) => RESERVED_ARGS.includes(a.split('=')[0] ?? a)), `must not set ${RESERVED_ARGS.join(', ')}: the team file does`)
+      .refine(
+        (args) => !args.some((a) => RESERVED_ARGS.includes(a.split('=')[0] ?? a)),
+        `must not set ${RESERVED_ARGS.join(', ')}: the team file does`,
+      )
       .describe('more `hpm run` arguments, e.g. ["--on-stuck", "quit"]'),
     hooks_dir: z.string().min(1).optional().describe('--hooks-dir; relative to the team file'),
     env: z
       .record(z.string(), z.string())
       .superRefine((env, ctx) => {
         for (const name of Object.keys(env)) {
-          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'must be an environment variable name' })
+          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: 'must be an environment variable name',
+            })
         }
       })
       .default({})
       .describe('extra environment for this runner'),
   })
-  .refine((entry) => entry.id === undefined || entry.count === 1, { path: ['id'], message: 'an explicit id needs count 1' })
+  .refine((entry) => entry.id === undefined || entry.count === 1, {
+    path: ['id'],
+    message: 'an explicit id needs count 1',
+  })
 
 const TeamFileSchema = z.strictObject({
-  server: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:6969' }).optional(),
+  server: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:6969' })
+    .optional(),
   repo: z.string().min(1).optional(),
-  stop_grace_seconds: z.number().min(1, 'must be at least 1').max(600, 'must be at most 600').default(30),
+  stop_grace_seconds: z
+    .number()
+    .min(1, 'must be at least 1')
+    .max(600, 'must be at most 600')
+    .default(30),
   agents: z.array(AgentEntry).min(1, 'must list at least one agent'),
 })
 export type TeamFileInput = z.input<typeof TeamFileSchema>
@@ -88,7 +117,8 @@ export async function loadTeamFile(path: string, cwd: string): Promise<Team> {
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
     throw new ConfigError([`${file}: ${reason} (create it, or name another team file)`])
   }
   let raw: unknown
@@ -110,7 +140,8 @@ export function parseTeam(raw: unknown, file: string, cwd: string): Team {
   const issues: string[] = []
   agents.forEach(({ agentId }, i) => {
     const first = seen.get(agentId)
-    if (first !== undefined) issues.push(`agents: agent id ${agentId} appears twice (entries ${first} and ${i})`)
+    if (first !== undefined)
+      issues.push(`agents: agent id ${agentId} appears twice (entries ${first} and ${i})`)
     else seen.set(agentId, i)
   })
   if (issues.length > 0) throw new ConfigError(issues)

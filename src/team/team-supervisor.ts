@@ -7,11 +7,19 @@ import { ProcessStartError, spawnStreaming } from '../lib/index.js'
 import type { StreamingProcess } from '../lib/index.js'
 import { acquireAgentLock, releaseAgentLock, updateAgentLock } from './agent-lock.js'
 import type { AgentLockRecord } from './agent-lock.js'
-import { describeExit, nextCrashCount, onPurposeReason, restartDelayMs, STABLE_RUN_MS, MAX_RESTART_DELAY_MS } from './restart-policy.js'
+import {
+  describeExit,
+  nextCrashCount,
+  onPurposeReason,
+  restartDelayMs,
+  STABLE_RUN_MS,
+  MAX_RESTART_DELAY_MS,
+} from './restart-policy.js'
 import { runnerArgv, runnerEnv } from './runner-launch.js'
 import type { Team, TeamAgent } from './team-file.js'
 
-export type AgentRunState = 'starting' | 'running' | 'draining' | 'stopping' | 'restarting' | 'stopped' | 'held_elsewhere'
+export type AgentRunState =
+  'starting' | 'running' | 'draining' | 'stopping' | 'restarting' | 'stopped' | 'held_elsewhere'
 
 /** What the supervisor knows of one agent, for the live view. */
 export interface AgentStatus {
@@ -68,7 +76,16 @@ export class TeamSupervisor {
   constructor(options: TeamSupervisorOptions) {
     this.#options = options
     for (const agent of options.team.agents) {
-      this.#status.set(agent.agentId, { agentId: agent.agentId, role: agent.role, level: agent.level, state: 'starting', pid: null, startedAtMs: null, restarts: 0, lastExit: null })
+      this.#status.set(agent.agentId, {
+        agentId: agent.agentId,
+        role: agent.role,
+        level: agent.level,
+        state: 'starting',
+        pid: null,
+        startedAtMs: null,
+        restarts: 0,
+        lastExit: null,
+      })
     }
   }
 
@@ -85,7 +102,10 @@ export class TeamSupervisor {
       if (lock.kind === 'held') {
         heldElsewhere.push(lock.holder)
         this.#set(agent.agentId, { state: 'held_elsewhere', pid: lock.holder.runner_pid })
-        this.#note(`already running under supervisor ${lock.holder.supervisor_pid} (runner pid ${lock.holder.runner_pid ?? 'none'}); not started here`, agent.agentId)
+        this.#note(
+          `already running under supervisor ${lock.holder.supervisor_pid} (runner pid ${lock.holder.runner_pid ?? 'none'}); not started here`,
+          agent.agentId,
+        )
         continue
       }
       started.push(agent.agentId)
@@ -113,7 +133,9 @@ export class TeamSupervisor {
   drain(): void {
     if (this.#mode !== 'running') return
     this.#mode = 'draining'
-    this.#note('draining: each runner finishes its current task, then stops (Ctrl-C again to stop now)')
+    this.#note(
+      'draining: each runner finishes its current task, then stops (Ctrl-C again to stop now)',
+    )
     this.#wake.abort()
     for (const [agentId, child] of this.#children) this.#drainChild(agentId, child)
   }
@@ -122,7 +144,9 @@ export class TeamSupervisor {
   stopNow(): void {
     if (this.#mode === 'stopping') return
     this.#mode = 'stopping'
-    this.#note('stopping now: runners stop their Claude; claimed tasks stay claimed and resume on the next start')
+    this.#note(
+      'stopping now: runners stop their Claude; claimed tasks stay claimed and resume on the next start',
+    )
     this.#wake.abort()
     for (const [agentId, child] of this.#children) {
       this.#set(agentId, { state: 'stopping' })
@@ -132,7 +156,10 @@ export class TeamSupervisor {
 
   async #supervise(agent: TeamAgent): Promise<void> {
     const { teamDir } = this.#options
-    const log = createWriteStream(join(teamDir, 'logs', `${agent.agentId}.log`), { flags: 'a', mode: 0o600 })
+    const log = createWriteStream(join(teamDir, 'logs', `${agent.agentId}.log`), {
+      flags: 'a',
+      mode: 0o600,
+    })
     // A failing log file must never stop the runner: it is only written to.
     log.on('error', () => {})
     let crashes = 0
@@ -161,14 +188,25 @@ export class TeamSupervisor {
             break
           }
           why = exit
-          crashes = nextCrashCount(crashes, Date.now() - startedAtMs, this.#options.stableRunMs ?? STABLE_RUN_MS)
+          crashes = nextCrashCount(
+            crashes,
+            Date.now() - startedAtMs,
+            this.#options.stableRunMs ?? STABLE_RUN_MS,
+          )
         } else {
           crashes++
         }
-        const delayMs = restartDelayMs(crashes, this.#options.maxRestartDelayMs ?? MAX_RESTART_DELAY_MS)
+        const delayMs = restartDelayMs(
+          crashes,
+          this.#options.maxRestartDelayMs ?? MAX_RESTART_DELAY_MS,
+        )
         const status = this.#status.get(agent.agentId)
         this.#set(agent.agentId, { state: 'restarting', restarts: (status?.restarts ?? 0) + 1 })
-        this.#note(`${why}: unexpected; restarting ${delayMs === 0 ? 'now' : `in ${Math.round(delayMs / 1000)} s`} (crash ${crashes} in a row)`, agent.agentId, log)
+        this.#note(
+          `${why}: unexpected; restarting ${delayMs === 0 ? 'now' : `in ${Math.round(delayMs / 1000)} s`} (crash ${crashes} in a row)`,
+          agent.agentId,
+          log,
+        )
         await pause(delayMs, this.#wake.signal)
       }
     } finally {
@@ -219,7 +257,10 @@ export class TeamSupervisor {
       runner_pid: runnerPid,
       team_file: this.#options.team.file,
       started_at: this.#takenAt,
-      runner_started_at: runnerPid !== null && status?.startedAtMs ? new Date(status.startedAtMs).toISOString() : null,
+      runner_started_at:
+        runnerPid !== null && status?.startedAtMs
+          ? new Date(status.startedAtMs).toISOString()
+          : null,
     }
   }
 

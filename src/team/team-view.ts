@@ -12,12 +12,18 @@ export interface AgentServerView {
 const COLUMNS = ['agent', 'state', 'pid', 'task', 'phase', 'tool', 'elapsed', 'cost'] as const
 
 /** The live table, one line per agent, as plain text lines (no colours, so widths stay right). */
-export function renderTeamTable(statuses: readonly AgentStatus[], server: ReadonlyMap<string, AgentServerView>, nowMs: number): string[] {
+export function renderTeamTable(
+  statuses: readonly AgentStatus[],
+  server: ReadonlyMap<string, AgentServerView>,
+  nowMs: number,
+): string[] {
   const rows = statuses.map((s) => {
     const view = server.get(s.agentId)
     const activity = s.pid === null ? null : (view?.activity ?? null)
     const sinceMs = activity ? Date.parse(activity.since) : s.startedAtMs
-    const tool = activity?.tool ? `${activity.tool}${activity.detail ? ` ${activity.detail}` : ''}` : ''
+    const tool = activity?.tool
+      ? `${activity.tool}${activity.detail ? ` ${activity.detail}` : ''}`
+      : ''
     return [
       s.agentId,
       stateCell(s),
@@ -29,8 +35,14 @@ export function renderTeamTable(statuses: readonly AgentStatus[], server: Readon
       view && view.costUsd > 0 ? `$${view.costUsd.toFixed(2)}` : '',
     ]
   })
-  const widths = COLUMNS.map((name, i) => Math.max(name.length, ...rows.map((r) => r[i]?.length ?? 0)))
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+  const widths = COLUMNS.map((name, i) =>
+    Math.max(name.length, ...rows.map((r) => r[i]?.length ?? 0)),
+  )
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd()
   return [line(COLUMNS), ...rows.map(line)]
 }
 
@@ -90,12 +102,19 @@ export class TeamServerPoller {
     this.#isPolling = true
     try {
       const wanted = new Set(this.#agentIds)
-      const agents = (await this.#client.listAgents({ timeoutMs: 10_000 })).filter((a) => wanted.has(a.agent_id))
+      const agents = (await this.#client.listAgents({ timeoutMs: 10_000 })).filter((a) =>
+        wanted.has(a.agent_id),
+      )
       const next = new Map<string, AgentServerView>()
       await Promise.all(
         agents.map(async (agent) => {
-          const runs = await this.#client.listRecentRuns({ agentId: agent.agent_id, limit: 50 }, { timeoutMs: 10_000 })
-          const costUsd = runs.filter((r) => Date.parse(r.started_at) >= this.#sinceMs).reduce((sum, r) => sum + (r.cost_usd ?? 0), 0)
+          const runs = await this.#client.listRecentRuns(
+            { agentId: agent.agent_id, limit: 50 },
+            { timeoutMs: 10_000 },
+          )
+          const costUsd = runs
+            .filter((r) => Date.parse(r.started_at) >= this.#sinceMs)
+            .reduce((sum, r) => sum + (r.cost_usd ?? 0), 0)
           next.set(agent.agent_id, { activity: agent.activity, costUsd })
         }),
       )

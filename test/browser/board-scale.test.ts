@@ -14,7 +14,15 @@ const TASK_COUNT = 5_000
 /** A pm's tasks start `created`, a dev's `pending`: two long columns. */
 const PENDING_SHARE = 0.3
 const INSERT_CONCURRENCY = 8
-const STATUSES = ['pending', 'created', 'under_work', 'dev_done', 'qa_done', 'documentation_done', 'committed'] as const
+const STATUSES = [
+  'pending',
+  'created',
+  'under_work',
+  'dev_done',
+  'qa_done',
+  'documentation_done',
+  'committed',
+] as const
 
 // In-page code (page.evaluate, addInitScript) runs in Chromium; the Node-side tsconfig has no DOM
 // lib, so these name the little of it used here.
@@ -23,7 +31,9 @@ interface PageElement {
   readonly scrollHeight: number
   readonly clientHeight: number
   readonly dataset: Record<string, string | undefined>
-  querySelectorAll(selector: string): Iterable<PageElement> & { forEach(each: (el: PageElement) => void): void }
+  querySelectorAll(
+    selector: string,
+  ): Iterable<PageElement> & { forEach(each: (el: PageElement) => void): void }
 }
 declare const window: { hpmLongTasks?: LongTask[] }
 declare const document: {
@@ -34,7 +44,9 @@ declare const document: {
 declare function getComputedStyle(el: PageElement): { overflowY: string }
 declare function requestAnimationFrame(callback: () => void): number
 declare class PerformanceObserver {
-  constructor(callback: (list: { getEntries(): Array<{ startTime: number; duration: number }> }) => void)
+  constructor(
+    callback: (list: { getEntries(): Array<{ startTime: number; duration: number }> }) => void,
+  )
   observe(options: { type: string; buffered: boolean }): void
 }
 
@@ -58,7 +70,10 @@ async function createTasks(count: number, creatorOf: (index: number) => string):
           branch: 'feature/scale',
         },
       })
-      if (res.status !== 200) throw new Error(`creating task ${index} answered ${res.status}: ${JSON.stringify(res.body)}`)
+      if (res.status !== 200)
+        throw new Error(
+          `creating task ${index} answered ${res.status}: ${JSON.stringify(res.body)}`,
+        )
       ids.push(res.body.id)
     }
   }
@@ -77,7 +92,8 @@ async function observeLongTasks(page: Page): Promise<void> {
     const tasks: LongTask[] = []
     window.hpmLongTasks = tasks
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) tasks.push({ startMs: entry.startTime, durationMs: entry.duration })
+      for (const entry of list.getEntries())
+        tasks.push({ startMs: entry.startTime, durationMs: entry.duration })
     }).observe({ type: 'longtask', buffered: true })
   })
 }
@@ -87,17 +103,28 @@ async function observeLongTasks(page: Page): Promise<void> {
  * when the column does not scroll) from top to bottom a screenful at a time, and returns the id of
  * every card rendered on the way: virtualised lists render only what is near the viewport.
  */
-function scrollThroughColumn(page: Page, columnTestId: string): Promise<{ cardTestIds: string[]; steps: number }> {
+function scrollThroughColumn(
+  page: Page,
+  columnTestId: string,
+): Promise<{ cardTestIds: string[]; steps: number }> {
   return page.evaluate(async (testId) => {
     const column = document.querySelector(`[data-testid="${testId}"]`)
     if (!column) throw new Error(`no element with data-testid ${testId}`)
     const scrollable = [column, ...column.querySelectorAll('*')].filter(
-      (el) => /(auto|scroll)/.test(getComputedStyle(el).overflowY) && el.scrollHeight > el.clientHeight,
+      (el) =>
+        /(auto|scroll)/.test(getComputedStyle(el).overflowY) && el.scrollHeight > el.clientHeight,
     )
-    const scroller = scrollable.sort((a, b) => b.scrollHeight - a.scrollHeight)[0] ?? document.scrollingElement ?? document.documentElement
+    const scroller =
+      scrollable.sort((a, b) => b.scrollHeight - a.scrollHeight)[0] ??
+      document.scrollingElement ??
+      document.documentElement
     const seen = new Set<string>()
-    const collect = () => column.querySelectorAll('[data-testid^="card-"]').forEach((el) => seen.add(el.dataset.testid ?? ''))
-    const frames = () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))
+    const collect = () =>
+      column
+        .querySelectorAll('[data-testid^="card-"]')
+        .forEach((el) => seen.add(el.dataset.testid ?? ''))
+    const frames = () =>
+      new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))
     scroller.scrollTop = 0
     await frames()
     collect()
@@ -118,7 +145,9 @@ describe('dashboard board at scale', () => {
   it(`keeps all ${TASK_COUNT.toLocaleString('en')} cards reachable by scrolling their columns`, async () => {
     const dev = await registerAgent(world.server.api, { role: 'backend_dev' })
     const insertStart = Date.now()
-    const ids = await createTasks(TASK_COUNT, (index) => (index < TASK_COUNT * PENDING_SHARE ? dev : world.project.pm))
+    const ids = await createTasks(TASK_COUNT, (index) =>
+      index < TASK_COUNT * PENDING_SHARE ? dev : world.project.pm,
+    )
     const insertMs = Date.now() - insertStart
     const page = await openPage(world.browser, { viewport: { width: 1600, height: 1800 } })
     await observeLongTasks(page)
@@ -128,8 +157,16 @@ describe('dashboard board at scale', () => {
 
     const loadStart = Date.now()
     await page.goto(`${world.server.url}/#/board`)
-    await page.getByTestId(TEST_IDS.column('pending')).locator('[data-testid^="card-"]').first().waitFor({ timeout: 60_000 })
-    await page.getByTestId(TEST_IDS.column('created')).locator('[data-testid^="card-"]').first().waitFor({ timeout: 60_000 })
+    await page
+      .getByTestId(TEST_IDS.column('pending'))
+      .locator('[data-testid^="card-"]')
+      .first()
+      .waitFor({ timeout: 60_000 })
+    await page
+      .getByTestId(TEST_IDS.column('created'))
+      .locator('[data-testid^="card-"]')
+      .first()
+      .waitFor({ timeout: 60_000 })
     const loadMs = Date.now() - loadStart
     await screenshot(page, 'board-5000-tasks')
     const scrollStart = Date.now()

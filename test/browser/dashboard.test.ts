@@ -2,8 +2,23 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 
 import { TEST_IDS } from '../../web/src/test-ids.js'
-import { dashboardWorld, openPage, poll, screenshot, showRoute, signIn } from '../helpers/browser.js'
-import { eventually, getTask, lock, makeTask, registerAgent, setStatus, uniqueId } from '../helpers/fixtures.js'
+import {
+  dashboardWorld,
+  openPage,
+  poll,
+  screenshot,
+  showRoute,
+  signIn,
+} from '../helpers/browser.js'
+import {
+  eventually,
+  getTask,
+  lock,
+  makeTask,
+  registerAgent,
+  setStatus,
+  uniqueId,
+} from '../helpers/fixtures.js'
 
 // One server and one Chromium for the file; every test has its own browser context (so its own
 // sign-in) and its own agents and tasks. A budget of two failures lets the attention test spend it;
@@ -18,8 +33,10 @@ declare const window: object
 declare const localStorage: { getItem(key: string): string | null }
 declare const document: { activeElement: { getAttribute(name: string): string | null } | null }
 
-const world = dashboardWorld({ HPM_TASK_MAX_FAILURES: String(MAX_FAILURES), HPM_AGENT_ACTIVE_SECONDS: String(ACTIVE_SECONDS) })
-
+const world = dashboardWorld({
+  HPM_TASK_MAX_FAILURES: String(MAX_FAILURES),
+  HPM_AGENT_ACTIVE_SECONDS: String(ACTIVE_SECONDS),
+})
 
 const times = { started_at: '2026-01-01T00:00:00Z', finished_at: '2026-01-01T00:03:00Z' }
 
@@ -38,7 +55,9 @@ async function isSameDocument(page: Page): Promise<boolean> {
 }
 
 async function storedValues(page: Page): Promise<string[]> {
-  return page.evaluate(() => Object.keys(localStorage).map((key) => localStorage.getItem(key) ?? ''))
+  return page.evaluate(() =>
+    Object.keys(localStorage).map((key) => localStorage.getItem(key) ?? ''),
+  )
 }
 
 async function openDrawer(page: Page, taskId: number): Promise<void> {
@@ -52,7 +71,11 @@ describe('dashboard sign-in', () => {
 
     await page.goto(`${world.server.url}/#key=${world.server.apiKey}`)
 
-    await page.getByTestId(TEST_IDS.attention).or(page.getByTestId(TEST_IDS.board)).first().waitFor()
+    await page
+      .getByTestId(TEST_IDS.attention)
+      .or(page.getByTestId(TEST_IDS.board))
+      .first()
+      .waitFor()
     await poll(() => page.getByTestId(TEST_IDS.connection).getAttribute('data-state')).toBe('live')
     expect(page.url()).not.toContain(world.server.apiKey)
     expect(await storedValues(page)).toContain(world.server.apiKey)
@@ -89,7 +112,9 @@ describe('dashboard sign-in', () => {
     await screenshot(page, 'signin-wrong-key')
     await page.reload()
     await page.getByTestId(TEST_IDS.signinForm).waitFor()
-    expect(await page.getByTestId(TEST_IDS.board).or(page.getByTestId(TEST_IDS.attention)).count()).toBe(0)
+    expect(
+      await page.getByTestId(TEST_IDS.board).or(page.getByTestId(TEST_IDS.attention)).count(),
+    ).toBe(0)
     expect(await storedValues(page)).not.toContain('not-the-key')
   })
 
@@ -116,7 +141,10 @@ describe('dashboard board', () => {
     const task = await makeTask(world.server.api, world.project, { title: uniqueId('live') })
 
     // The spec says within a second; ten tell live updates from polling on a loaded machine.
-    await page.getByTestId(TEST_IDS.column('created')).getByTestId(TEST_IDS.card(task.id)).waitFor({ timeout: 10_000 })
+    await page
+      .getByTestId(TEST_IDS.column('created'))
+      .getByTestId(TEST_IDS.card(task.id))
+      .waitFor({ timeout: 10_000 })
     console.log(`board: task ${task.id} appeared ${Date.now() - createdAt} ms after its creation`)
     expect(await isSameDocument(page)).toBe(true)
     await screenshot(page, 'board-live-card')
@@ -130,7 +158,9 @@ describe('dashboard board', () => {
     await signIn(page, world.server, '#/board')
     await page.getByTestId(TEST_IDS.actingAgent).selectOption(world.project.pm)
 
-    await page.getByTestId(TEST_IDS.card(task.id)).dragTo(page.getByTestId(TEST_IDS.column('created')))
+    await page
+      .getByTestId(TEST_IDS.card(task.id))
+      .dragTo(page.getByTestId(TEST_IDS.column('created')))
 
     await poll(async () => (await getTask(world.server.api, task.id)).status).toBe('created')
     await page.getByTestId(TEST_IDS.column('created')).getByTestId(TEST_IDS.card(task.id)).waitFor()
@@ -146,7 +176,9 @@ describe('dashboard board', () => {
     await signIn(page, world.server, '#/board')
     await page.getByTestId(TEST_IDS.actingAgent).selectOption(dev)
 
-    await page.getByTestId(TEST_IDS.card(task.id)).dragTo(page.getByTestId(TEST_IDS.column('committed')))
+    await page
+      .getByTestId(TEST_IDS.card(task.id))
+      .dragTo(page.getByTestId(TEST_IDS.column('committed')))
 
     const toast = page.locator(`[data-testid="${TEST_IDS.toast}"][data-kind="error"]`)
     await toast.waitFor()
@@ -159,8 +191,14 @@ describe('dashboard board', () => {
   it('works from the keyboard alone: / searches, arrows move between cards, m 2 moves a card, Enter opens, Escape closes', async () => {
     const dev = await registerAgent(world.server.api, { role: 'backend_dev' })
     const prefix = uniqueId('keys')
-    const first = await makeTask(world.server.api, world.project, { title: `${prefix} first`, creator: dev })
-    const second = await makeTask(world.server.api, world.project, { title: `${prefix} second`, creator: dev })
+    const first = await makeTask(world.server.api, world.project, {
+      title: `${prefix} first`,
+      creator: dev,
+    })
+    const second = await makeTask(world.server.api, world.project, {
+      title: `${prefix} second`,
+      creator: dev,
+    })
     const page = await openPage(world.browser)
     await signIn(page, world.server, '#/')
     await page.getByTestId(TEST_IDS.actingAgent).selectOption(world.project.pm)
@@ -172,9 +210,11 @@ describe('dashboard board', () => {
     const pending = page.getByTestId(TEST_IDS.column('pending'))
     await pending.getByTestId(TEST_IDS.card(first.id)).waitFor()
     await pending.getByTestId(TEST_IDS.card(second.id)).waitFor()
-    const [top, below] = await pending.locator('[data-testid^="card-"]').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-testid')))
+    const [top, below] = await pending
+      .locator('[data-testid^="card-"]')
+      .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-testid')))
     expect([top, below].sort()).toEqual([TEST_IDS.card(first.id), TEST_IDS.card(second.id)].sort())
-    await pending.getByTestId(top!).focus()
+    await pending.getByTestId(top).focus()
     await page.keyboard.press('ArrowDown')
     await poll(() => focusedTestId(page)).toBe(below)
     const moved = below === TEST_IDS.card(first.id) ? first : second
@@ -184,7 +224,10 @@ describe('dashboard board', () => {
     await page.keyboard.press('2')
 
     await poll(async () => (await getTask(world.server.api, moved.id)).status).toBe('created')
-    await page.getByTestId(TEST_IDS.column('created')).getByTestId(TEST_IDS.card(moved.id)).waitFor()
+    await page
+      .getByTestId(TEST_IDS.column('created'))
+      .getByTestId(TEST_IDS.card(moved.id))
+      .waitFor()
     await poll(() => focusedTestId(page)).toBe(TEST_IDS.card(moved.id))
     await page.keyboard.press('Enter')
     await page.getByTestId(TEST_IDS.drawer).waitFor()
@@ -214,7 +257,9 @@ describe('dashboard board', () => {
 
 describe('dashboard task drawer', () => {
   it('renders the description as markdown', async () => {
-    const task = await makeTask(world.server.api, world.project, { description: '## Plan\n\n- make it **bold**\n- keep `code`' })
+    const task = await makeTask(world.server.api, world.project, {
+      description: '## Plan\n\n- make it **bold**\n- keep `code`',
+    })
     const page = await openPage(world.browser)
     await signIn(page, world.server, '#/board')
 
@@ -243,7 +288,9 @@ describe('dashboard task drawer', () => {
     await page.getByTestId(TEST_IDS.drawerComments).getByText(text).waitFor()
     expect(await isSameDocument(page)).toBe(true)
     const { comments } = await getTask(world.server.api, task.id)
-    expect(comments).toContainEqual(expect.objectContaining({ author_id: dev, kind: 'comment', body: text }))
+    expect(comments).toContainEqual(
+      expect.objectContaining({ author_id: dev, kind: 'comment', body: text }),
+    )
     await screenshot(page, 'drawer-comment')
   })
 
@@ -252,7 +299,15 @@ describe('dashboard task drawer', () => {
     await registerAgent(world.server.api, { agent_id: 'runner_1' })
     const posted = await world.server.api(`/api/v1/tasks/${task.id}/runs`, {
       method: 'POST',
-      body: { agent_id: 'runner_1', attempt: 1, outcome: 'succeeded', model: 'claude-sonnet-4-5', cost_usd: 0.42, num_turns: 7, ...times },
+      body: {
+        agent_id: 'runner_1',
+        attempt: 1,
+        outcome: 'succeeded',
+        model: 'claude-sonnet-4-5',
+        cost_usd: 0.42,
+        num_turns: 7,
+        ...times,
+      },
     })
     expect(posted.status, JSON.stringify(posted.body)).toBe(200)
     const page = await openPage(world.browser)
@@ -279,7 +334,14 @@ describe('dashboard attention', () => {
     for (let attempt = 1; attempt <= MAX_FAILURES; attempt++) {
       const res = await world.server.api(`/api/v1/tasks/${task.id}/runs`, {
         method: 'POST',
-        body: { agent_id: dev, attempt, outcome: 'agent_exit', verdict: 'failed', verdict_reason: `tests failed (${attempt})`, ...times },
+        body: {
+          agent_id: dev,
+          attempt,
+          outcome: 'agent_exit',
+          verdict: 'failed',
+          verdict_reason: `tests failed (${attempt})`,
+          ...times,
+        },
       })
       expect(res.status, JSON.stringify(res.body)).toBe(200)
     }
@@ -332,7 +394,9 @@ describe('dashboard attention', () => {
 
     await page.getByTestId(TEST_IDS.attentionAction('no_agent_for_role', task.id)).click()
 
-    await poll(async () => (await getTask(world.server.api, task.id)).target_role).toBe('backend_dev')
+    await poll(async () => (await getTask(world.server.api, task.id)).target_role).toBe(
+      'backend_dev',
+    )
     await item.waitFor({ state: 'detached' })
   })
 
@@ -341,9 +405,12 @@ describe('dashboard attention', () => {
     const task = await makeTask(world.server.api, world.project)
     expect((await lock(world.server.api, task.id, dev)).status).toBe(200)
     const isListed = async () =>
-      ((await world.server.api('/status')).body.attention as Array<{ reason: string; task_id: number }>).some(
-        (item) => item.reason === 'holder_away' && item.task_id === task.id,
-      )
+      (
+        (await world.server.api('/status')).body.attention as Array<{
+          reason: string
+          task_id: number
+        }>
+      ).some((item) => item.reason === 'holder_away' && item.task_id === task.id)
     expect(await eventually(isListed, 15_000, 100)).toBe(true)
     const page = await openPage(world.browser)
     await signIn(page, world.server, '#/')
@@ -360,40 +427,65 @@ describe('dashboard attention', () => {
 })
 
 describe('dashboard pages', () => {
-  it.each(['light', 'dark'] as const)('renders attention, board, drawer and agents at desktop width in %s mode', async (colorScheme) => {
-    const task = await makeTask(world.server.api, world.project, { title: `Screenshot task ${colorScheme}`, description: '## Goal\n\nShow **every** part.' })
-    await world.server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${world.project.pm}`, { method: 'POST', body: { comment: 'a comment' } })
-    await registerAgent(world.server.api, { agent_id: 'runner_1' })
-    await world.server.api(`/api/v1/tasks/${task.id}/runs`, {
-      method: 'POST',
-      body: { agent_id: 'runner_1', outcome: 'agent_exit', verdict: 'failed', verdict_reason: 'tests failed', model: 'claude-opus-4', cost_usd: 1.5, ...times },
-    })
-    const page = await openPage(world.browser, { colorScheme })
+  it.each(['light', 'dark'] as const)(
+    'renders attention, board, drawer and agents at desktop width in %s mode',
+    async (colorScheme) => {
+      const task = await makeTask(world.server.api, world.project, {
+        title: `Screenshot task ${colorScheme}`,
+        description: '## Goal\n\nShow **every** part.',
+      })
+      await world.server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${world.project.pm}`, {
+        method: 'POST',
+        body: { comment: 'a comment' },
+      })
+      await registerAgent(world.server.api, { agent_id: 'runner_1' })
+      await world.server.api(`/api/v1/tasks/${task.id}/runs`, {
+        method: 'POST',
+        body: {
+          agent_id: 'runner_1',
+          outcome: 'agent_exit',
+          verdict: 'failed',
+          verdict_reason: 'tests failed',
+          model: 'claude-opus-4',
+          cost_usd: 1.5,
+          ...times,
+        },
+      })
+      const page = await openPage(world.browser, { colorScheme })
 
-    await signIn(page, world.server, '#/')
-    await page.getByTestId(TEST_IDS.attention).waitFor()
-    await screenshot(page, `attention-desktop-${colorScheme}`, { fullPage: true })
-    await showRoute(page, '#/board')
-    await page.getByTestId(TEST_IDS.card(task.id)).waitFor()
-    await screenshot(page, `board-desktop-${colorScheme}`)
-    await openDrawer(page, task.id)
-    await page.getByTestId(TEST_IDS.drawerComments).getByText('a comment').waitFor()
-    await page.getByTestId(TEST_IDS.drawerChangelog).waitFor()
-    await page.getByTestId(TEST_IDS.drawerRuns).waitFor()
-    await screenshot(page, `drawer-desktop-${colorScheme}`)
-    await showRoute(page, '#/agents')
-    await page.getByTestId(TEST_IDS.agentRow(world.project.pm)).waitFor()
-    await screenshot(page, `agents-desktop-${colorScheme}`, { fullPage: true })
-  })
+      await signIn(page, world.server, '#/')
+      await page.getByTestId(TEST_IDS.attention).waitFor()
+      await screenshot(page, `attention-desktop-${colorScheme}`, { fullPage: true })
+      await showRoute(page, '#/board')
+      await page.getByTestId(TEST_IDS.card(task.id)).waitFor()
+      await screenshot(page, `board-desktop-${colorScheme}`)
+      await openDrawer(page, task.id)
+      await page.getByTestId(TEST_IDS.drawerComments).getByText('a comment').waitFor()
+      await page.getByTestId(TEST_IDS.drawerChangelog).waitFor()
+      await page.getByTestId(TEST_IDS.drawerRuns).waitFor()
+      await screenshot(page, `drawer-desktop-${colorScheme}`)
+      await showRoute(page, '#/agents')
+      await page.getByTestId(TEST_IDS.agentRow(world.project.pm)).waitFor()
+      await screenshot(page, `agents-desktop-${colorScheme}`, { fullPage: true })
+    },
+  )
 
-  it.each(['light', 'dark'] as const)('renders the board at phone width in %s mode', async (colorScheme) => {
-    const task = await makeTask(world.server.api, world.project, { title: `Phone task ${colorScheme}` })
-    const page = await openPage(world.browser, { colorScheme, viewport: { width: 390, height: 844 } })
+  it.each(['light', 'dark'] as const)(
+    'renders the board at phone width in %s mode',
+    async (colorScheme) => {
+      const task = await makeTask(world.server.api, world.project, {
+        title: `Phone task ${colorScheme}`,
+      })
+      const page = await openPage(world.browser, {
+        colorScheme,
+        viewport: { width: 390, height: 844 },
+      })
 
-    await signIn(page, world.server, '#/board')
+      await signIn(page, world.server, '#/board')
 
-    await page.getByTestId(TEST_IDS.board).waitFor()
-    await page.getByTestId(TEST_IDS.card(task.id)).waitFor({ state: 'attached' })
-    await screenshot(page, `board-phone-${colorScheme}`)
-  })
+      await page.getByTestId(TEST_IDS.board).waitFor()
+      await page.getByTestId(TEST_IDS.card(task.id)).waitFor({ state: 'attached' })
+      await screenshot(page, `board-phone-${colorScheme}`)
+    },
+  )
 })

@@ -1,4 +1,5 @@
-export type ChromiumLookup = { path: string; reason?: undefined } | { path: undefined; reason: string }
+export type ChromiumLookup =
+  { path: string; reason?: undefined } | { path: undefined; reason: string }
 
 /**
  * HPM_TEST_CHROMIUM when set (and then only it), else /usr/bin/chromium, else `chromium` on PATH;

@@ -27,10 +27,12 @@ export function findChromium(env = process.env) {
   }
   if (isExecutableFile(DEFAULT_PATH)) return { path: DEFAULT_PATH }
   for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir !== '' && isExecutableFile(join(dir, 'chromium'))) return { path: join(dir, 'chromium') }
+    if (dir !== '' && isExecutableFile(join(dir, 'chromium')))
+      return { path: join(dir, 'chromium') }
   }
   return { path: undefined, reason: `neither ${DEFAULT_PATH} nor chromium on PATH exists` }
 }
 
 /** The line scripts/test.js prints when the lane cannot run. */
-export const SKIPPED_MESSAGE = 'browser lane skipped: no chromium (apt-get install chromium, or set HPM_TEST_CHROMIUM)'
+export const SKIPPED_MESSAGE =
+  'browser lane skipped: no chromium (apt-get install chromium, or set HPM_TEST_CHROMIUM)'

@@ -15,8 +15,15 @@ function byId(page: Page, testId: string) {
   return page.getByTestId(testId)
 }
 
-async function heartbeat(api: Api, agentId: string, activity: Record<string, unknown> | null): Promise<void> {
-  const res = await api(`/api/v1/agents/${agentId}/heartbeat`, { method: 'POST', body: { activity } })
+async function heartbeat(
+  api: Api,
+  agentId: string,
+  activity: Record<string, unknown> | null,
+): Promise<void> {
+  const res = await api(`/api/v1/agents/${agentId}/heartbeat`, {
+    method: 'POST',
+    body: { activity },
+  })
   expect(res.status, JSON.stringify(res.body)).toBe(200)
 }
 
@@ -97,7 +104,14 @@ describe('dashboard run transcript', () => {
     await registerAgent(world.server.api, { agent_id: 'runner_1' })
     const posted = await world.server.api(`/api/v1/tasks/${task.id}/runs`, {
       method: 'POST',
-      body: { agent_id: 'runner_1', attempt: 1, outcome: 'succeeded', started_at: now, finished_at: now, transcript },
+      body: {
+        agent_id: 'runner_1',
+        attempt: 1,
+        outcome: 'succeeded',
+        started_at: now,
+        finished_at: now,
+        transcript,
+      },
     })
     expect(posted.status, JSON.stringify(posted.body)).toBe(200)
     const page = await openPage(world.browser)

@@ -2,7 +2,14 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 
 import { TEST_IDS } from '../../web/src/test-ids.js'
-import { dashboardWorld, openPage, poll, screenshot, showRoute, signIn } from '../helpers/browser.js'
+import {
+  dashboardWorld,
+  openPage,
+  poll,
+  screenshot,
+  showRoute,
+  signIn,
+} from '../helpers/browser.js'
 import { getTask, lock, makeTask, registerAgent, setStatus, uniqueId } from '../helpers/fixtures.js'
 import type { Api } from '../helpers/fixtures.js'
 
@@ -14,7 +21,6 @@ import type { Api } from '../helpers/fixtures.js'
 const REFUSED = (status: number) => new RegExp(`status of ${status}`)
 
 const world = dashboardWorld()
-
 
 function byId(page: Page, testId: string) {
   return page.getByTestId(testId)
@@ -32,11 +38,18 @@ async function expectToast(page: Page, text: string): Promise<void> {
 
 async function postRun(api: Api, taskId: number, body: Record<string, unknown>): Promise<void> {
   const now = new Date().toISOString()
-  const res = await api(`/api/v1/tasks/${taskId}/runs`, { method: 'POST', body: { outcome: 'succeeded', started_at: now, finished_at: now, ...body } })
+  const res = await api(`/api/v1/tasks/${taskId}/runs`, {
+    method: 'POST',
+    body: { outcome: 'succeeded', started_at: now, finished_at: now, ...body },
+  })
   expect(res.status, JSON.stringify(res.body)).toBe(200)
 }
 
-async function registerService(api: Api, owner: string, body: Record<string, unknown>): Promise<void> {
+async function registerService(
+  api: Api,
+  owner: string,
+  body: Record<string, unknown>,
+): Promise<void> {
   const res = await api(`/api/v1/services/register?agent_id=${owner}`, { method: 'POST', body })
   expect(res.status, JSON.stringify(res.body)).toBe(200)
 }
@@ -52,7 +65,11 @@ async function commitTask(api: Api, taskId: number): Promise<void> {
   expect((await setStatus(api, taskId, world.project.pm, 'committed')).status).toBe(200)
 }
 
-async function findByName<T extends { name: string }>(api: Api, path: string, name: string): Promise<T | undefined> {
+async function findByName<T extends { name: string }>(
+  api: Api,
+  path: string,
+  name: string,
+): Promise<T | undefined> {
   return ((await api(path)).body as T[]).find((row) => row.name === name)
 }
 
@@ -67,14 +84,20 @@ describe('dashboard documents and mentions', () => {
     await page.getByRole('button', { name: 'New document' }).click()
     await byId(page, TEST_IDS.field('document', 'doc_type')).selectOption('critical_issue')
     await byId(page, TEST_IDS.field('document', 'title')).fill(title)
-    await byId(page, TEST_IDS.field('document', 'content')).fill(`## Login broken\n\n@${dev}, the **login** form answers 500.`)
+    await byId(page, TEST_IDS.field('document', 'content')).fill(
+      `## Login broken\n\n@${dev}, the **login** form answers 500.`,
+    )
     await byId(page, TEST_IDS.submit('document')).click()
 
     const view = byId(page, TEST_IDS.documentView)
     await view.getByRole('heading', { name: title }).waitFor()
     await view.locator('.markdown .mention', { hasText: `@${dev}` }).waitFor()
     await view.locator('.markdown strong', { hasText: 'login' }).waitFor()
-    const mentions = (await world.server.api(`/api/v1/mentions?agent_id=${dev}`)).body as Array<{ id: number; document_title: string | null; is_read: boolean }>
+    const mentions = (await world.server.api(`/api/v1/mentions?agent_id=${dev}`)).body as Array<{
+      id: number
+      document_title: string | null
+      is_read: boolean
+    }>
     const mention = mentions.find((m) => m.document_title === title)
     expect(mention, JSON.stringify(mentions)).toBeDefined()
     const mentionId = mention!.id
@@ -94,7 +117,10 @@ describe('dashboard documents and mentions', () => {
     await byId(page, TEST_IDS.markRead(mentionId)).click()
 
     await item.waitFor({ state: 'detached' })
-    const after = (await world.server.api(`/api/v1/mentions?agent_id=${dev}`)).body as Array<{ id: number; is_read: boolean }>
+    const after = (await world.server.api(`/api/v1/mentions?agent_id=${dev}`)).body as Array<{
+      id: number
+      is_read: boolean
+    }>
     expect(after.find((m) => m.id === mentionId)?.is_read).toBe(true)
     await byId(page, TEST_IDS.mentionsShowRead).check()
     await poll(() => item.getAttribute('data-read')).toBe('true')
@@ -103,8 +129,14 @@ describe('dashboard documents and mentions', () => {
 
   it('filters the documents by type and author', async () => {
     const author = await registerAgent(world.server.api, { role: 'architect', level: 'principal' })
-    const standup = await world.server.api(`/api/v1/documents?author_id=${author}`, { method: 'POST', body: { doc_type: 'standup', title: uniqueId('standup'), content: 'done: x' } })
-    const update = await world.server.api(`/api/v1/documents?author_id=${world.project.pm}`, { method: 'POST', body: { doc_type: 'update', title: uniqueId('update'), content: 'y' } })
+    const standup = await world.server.api(`/api/v1/documents?author_id=${author}`, {
+      method: 'POST',
+      body: { doc_type: 'standup', title: uniqueId('standup'), content: 'done: x' },
+    })
+    const update = await world.server.api(`/api/v1/documents?author_id=${world.project.pm}`, {
+      method: 'POST',
+      body: { doc_type: 'update', title: uniqueId('update'), content: 'y' },
+    })
     expect(standup.status).toBe(200)
     expect(update.status).toBe(200)
     const page = await openPage(world.browser)
@@ -133,14 +165,22 @@ describe('dashboard epics', () => {
     await byId(page, TEST_IDS.field('epic', 'description')).fill('the login epic')
     await byId(page, TEST_IDS.submit('epic')).click()
     await poll(() => findByName(world.server.api, '/api/v1/epics', epicName)).toBeDefined()
-    const epic = (await findByName<{ id: number; name: string }>(world.server.api, '/api/v1/epics', epicName))!
+    const epic = (await findByName<{ id: number; name: string }>(
+      world.server.api,
+      '/api/v1/epics',
+      epicName,
+    ))!
     await byId(page, TEST_IDS.epic(epic.id)).waitFor()
 
     await byId(page, TEST_IDS.field('feature', 'epic_id')).selectOption(String(epic.id))
     await byId(page, TEST_IDS.field('feature', 'name')).fill(featureName)
     await byId(page, TEST_IDS.submit('feature')).click()
     await poll(() => findByName(world.server.api, '/api/v1/features', featureName)).toBeDefined()
-    const feature = (await findByName<{ id: number; name: string }>(world.server.api, '/api/v1/features', featureName))!
+    const feature = (await findByName<{ id: number; name: string }>(
+      world.server.api,
+      '/api/v1/features',
+      featureName,
+    ))!
     await byId(page, TEST_IDS.epic(epic.id)).getByTestId(TEST_IDS.feature(feature.id)).waitFor()
 
     const field = (name: string) => byId(page, TEST_IDS.field('task', name))
@@ -155,7 +195,11 @@ describe('dashboard epics', () => {
     await field('budget_usd').fill('2.5')
     await byId(page, TEST_IDS.submit('task')).click()
 
-    await poll(async () => ((await world.server.api(`/api/v1/tasks?feature_id=${feature.id}`)).body as unknown[]).length).toBe(1)
+    await poll(
+      async () =>
+        ((await world.server.api(`/api/v1/tasks?feature_id=${feature.id}`)).body as unknown[])
+          .length,
+    ).toBe(1)
     const [task] = (await world.server.api(`/api/v1/tasks?feature_id=${feature.id}`)).body
     expect(task).toMatchObject({
       title,
@@ -179,7 +223,10 @@ describe('dashboard epics', () => {
   it("shows the server's refusal in a toast when a dev creates an epic", async () => {
     const dev = await registerAgent(world.server.api, { role: 'backend_dev' })
     const name = uniqueId('refused')
-    const refusal = await world.server.api(`/api/v1/epics?agent_id=${dev}`, { method: 'POST', body: { name, description: '' } })
+    const refusal = await world.server.api(`/api/v1/epics?agent_id=${dev}`, {
+      method: 'POST',
+      body: { name, description: '' },
+    })
     expect(refusal.status, JSON.stringify(refusal.body)).toBe(403)
     const page = await openPage(world.browser, { allowedConsoleErrors: [REFUSED(403)] })
     await signIn(page, world.server, '#/epics')
@@ -200,7 +247,10 @@ describe('dashboard epics', () => {
     await byId(page, TEST_IDS.pendingApproval).waitFor()
     const dev = await registerAgent(world.server.api, { role: 'backend_dev' })
 
-    const task = await makeTask(world.server.api, world.project, { creator: dev, title: uniqueId('proposal') })
+    const task = await makeTask(world.server.api, world.project, {
+      creator: dev,
+      title: uniqueId('proposal'),
+    })
 
     expect(task.status).toBe('pending')
     const item = byId(page, TEST_IDS.pendingTask(task.id))
@@ -221,7 +271,12 @@ describe('dashboard overview', () => {
     const task = await makeTask(world.server.api, world.project)
 
     const runner = await registerAgent(world.server.api, { agent_id: uniqueId('runner') })
-    await postRun(world.server.api, task.id, { agent_id: runner, attempt: 1, model, cost_usd: 0.25 })
+    await postRun(world.server.api, task.id, {
+      agent_id: runner,
+      attempt: 1,
+      model,
+      cost_usd: 0.25,
+    })
     await postRun(world.server.api, task.id, { agent_id: runner, attempt: 2, model, cost_usd: 0.5 })
     await commitTask(world.server.api, task.id)
 
@@ -246,7 +301,12 @@ describe('dashboard services', () => {
     await signIn(page, world.server, '#/services')
     await byId(page, TEST_IDS.services).waitFor()
 
-    await registerService(world.server.api, owner, { service_name: name, ping_url: 'http://127.0.0.1:9/health', port: 9, status: 'starting' })
+    await registerService(world.server.api, owner, {
+      service_name: name,
+      ping_url: 'http://127.0.0.1:9/health',
+      port: 9,
+      status: 'starting',
+    })
 
     const row = byId(page, TEST_IDS.service(name))
     await row.waitFor()
@@ -256,11 +316,15 @@ describe('dashboard services', () => {
     expect(text).toContain('http://127.0.0.1:9/health')
     await screenshot(page, 'services-starting')
 
-    const beat = await world.server.api(`/api/v1/services/${name}/heartbeat?agent_id=${owner}`, { method: 'POST' })
+    const beat = await world.server.api(`/api/v1/services/${name}/heartbeat?agent_id=${owner}`, {
+      method: 'POST',
+    })
     expect(beat.status, JSON.stringify(beat.body)).toBe(200)
     await poll(() => row.getAttribute('data-status')).toBe('up')
 
-    const gone = await world.server.api(`/api/v1/services/${name}?agent_id=${owner}`, { method: 'DELETE' })
+    const gone = await world.server.api(`/api/v1/services/${name}?agent_id=${owner}`, {
+      method: 'DELETE',
+    })
     expect(gone.status, JSON.stringify(gone.body)).toBe(200)
     await row.waitFor({ state: 'detached' })
   })
@@ -283,7 +347,10 @@ describe('dashboard activity', () => {
     expect(await feed.locator('.activity-row').textContent()).toContain(task.title)
 
     await byId(page, TEST_IDS.activityFilter('kind')).selectOption('')
-    await world.server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${world.project.pm}`, { method: 'POST', body: { comment: 'live while filtered' } })
+    await world.server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${world.project.pm}`, {
+      method: 'POST',
+      body: { comment: 'live while filtered' },
+    })
 
     await poll(() => feed.locator('.activity-row').count()).toBe(2)
     await feed.getByText(`#${task.id} "${task.title}": comment by ${world.project.pm}`).waitFor()
@@ -296,38 +363,67 @@ describe('dashboard new pages', () => {
 
   /** Something on every page: a run with a cost, a pending task, a document with a mention, a service. */
   async function seedEverything(scheme: string): Promise<number> {
-    const dev = await registerAgent(world.server.api, { agent_id: uniqueId(`dev_${scheme}`), role: 'backend_dev' })
-    const task = await makeTask(world.server.api, world.project, { title: `Screenshot task ${scheme}` })
-    await postRun(world.server.api, task.id, { agent_id: dev, model: 'claude-sonnet-4-5', cost_usd: 1.25 })
-    await makeTask(world.server.api, world.project, { creator: dev, title: `Proposed by a dev (${scheme})` })
+    const dev = await registerAgent(world.server.api, {
+      agent_id: uniqueId(`dev_${scheme}`),
+      role: 'backend_dev',
+    })
+    const task = await makeTask(world.server.api, world.project, {
+      title: `Screenshot task ${scheme}`,
+    })
+    await postRun(world.server.api, task.id, {
+      agent_id: dev,
+      model: 'claude-sonnet-4-5',
+      cost_usd: 1.25,
+    })
+    await makeTask(world.server.api, world.project, {
+      creator: dev,
+      title: `Proposed by a dev (${scheme})`,
+    })
     const doc = await world.server.api(`/api/v1/documents?author_id=${world.project.pm}`, {
       method: 'POST',
-      body: { doc_type: 'standup', title: `Standup ${scheme}`, content: `## Yesterday\n\n- merged the **login** form\n- @${dev} please review #12` },
+      body: {
+        doc_type: 'standup',
+        title: `Standup ${scheme}`,
+        content: `## Yesterday\n\n- merged the **login** form\n- @${dev} please review #12`,
+      },
     })
     expect(doc.status).toBe(200)
-    await registerService(world.server.api, dev, { service_name: uniqueId(`web_${scheme}`), ping_url: 'http://127.0.0.1:5173/', port: 5173 })
+    await registerService(world.server.api, dev, {
+      service_name: uniqueId(`web_${scheme}`),
+      ping_url: 'http://127.0.0.1:5173/',
+      port: 5173,
+    })
     return doc.body.id
   }
 
-  it.each(['light', 'dark'] as const)('renders every new page at desktop and phone width in %s mode', async (colorScheme) => {
-    const docId = await seedEverything(colorScheme)
-    const desktop = await openPage(world.browser, { colorScheme })
-    const phone = await openPage(world.browser, { colorScheme, viewport: { width: 390, height: 844 } })
+  it.each(['light', 'dark'] as const)(
+    'renders every new page at desktop and phone width in %s mode',
+    async (colorScheme) => {
+      const docId = await seedEverything(colorScheme)
+      const desktop = await openPage(world.browser, { colorScheme })
+      const phone = await openPage(world.browser, {
+        colorScheme,
+        viewport: { width: 390, height: 844 },
+      })
 
-    for (const [page, size] of [
-      [desktop, 'desktop'],
-      [phone, 'phone'],
-    ] as const) {
-      await signIn(page, world.server, '#/overview')
-      for (const name of PAGES) {
-        await showRoute(page, name === 'documents' ? `#/documents?doc=${docId}` : `#/${name}`)
-        await byId(page, TEST_IDS[name]).waitFor()
-        if (name === 'overview') await byId(page, TEST_IDS.statusCount('committed')).waitFor()
-        if (name === 'documents') await byId(page, TEST_IDS.documentView).locator('.mention').first().waitFor()
-        if (name === 'services') await page.locator('[data-testid^="service-"]').first().waitFor()
-        if (name === 'activity') await page.locator('.activity-row').first().waitFor()
-        await screenshot(page, `${name}-${size}-${colorScheme}`, { fullPage: name !== 'activity' })
+      for (const [page, size] of [
+        [desktop, 'desktop'],
+        [phone, 'phone'],
+      ] as const) {
+        await signIn(page, world.server, '#/overview')
+        for (const name of PAGES) {
+          await showRoute(page, name === 'documents' ? `#/documents?doc=${docId}` : `#/${name}`)
+          await byId(page, TEST_IDS[name]).waitFor()
+          if (name === 'overview') await byId(page, TEST_IDS.statusCount('committed')).waitFor()
+          if (name === 'documents')
+            await byId(page, TEST_IDS.documentView).locator('.mention').first().waitFor()
+          if (name === 'services') await page.locator('[data-testid^="service-"]').first().waitFor()
+          if (name === 'activity') await page.locator('.activity-row').first().waitFor()
+          await screenshot(page, `${name}-${size}-${colorScheme}`, {
+            fullPage: name !== 'activity',
+          })
+        }
       }
-    }
-  })
+    },
+  )
 })

@@ -2,7 +2,15 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 
 import { TEST_IDS } from '../../web/src/test-ids.js'
-import { closeBrowser, launchBrowser, openPage, poll, requireDashboardBuild, screenshot, signIn } from '../helpers/browser.js'
+import {
+  closeBrowser,
+  launchBrowser,
+  openPage,
+  poll,
+  requireDashboardBuild,
+  screenshot,
+  signIn,
+} from '../helpers/browser.js'
 import { startRunnerWorld } from '../helpers/runner-harness.js'
 import type { RunnerWorld } from '../helpers/runner-harness.js'
 
@@ -38,7 +46,20 @@ const SCENARIO = {
     { run: ['git', 'commit', '-q', '-m', 'Add hello.txt'] },
     // Long enough for the agents page to show the step while it runs.
     { run: ['sleep', '3'] },
-    { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'dev_done', '--agent-id', '{agent_id}', '--notes', 'hello.txt added'] },
+    {
+      run: [
+        'hpm',
+        'tasks',
+        'status',
+        '{task_id}',
+        '--status',
+        'dev_done',
+        '--agent-id',
+        '{agent_id}',
+        '--notes',
+        'hello.txt added',
+      ],
+    },
   ],
   result: 'Created hello.txt and committed it.',
 }
@@ -66,8 +87,12 @@ describe('dashboard: a real runner attempt with the fake Claude', () => {
     expect(run).toBeDefined()
 
     // The agents page: work done, money spent, the attempt itself.
-    await poll(async () => await byId(page, TEST_IDS.agentDone('dev_1')).textContent()).toBe('1 dev')
-    await poll(async () => await byId(page, TEST_IDS.agentCost('dev_1')).textContent()).toBe('$0.37 (1 run)')
+    await poll(async () => byId(page, TEST_IDS.agentDone('dev_1')).textContent()).toBe(
+      '1 dev',
+    )
+    await poll(async () => byId(page, TEST_IDS.agentCost('dev_1')).textContent()).toBe(
+      '$0.37 (1 run)',
+    )
     await byId(page, TEST_IDS.agentRunsToggle('dev_1')).click()
     const recent = byId(page, TEST_IDS.agentRuns('dev_1')).getByTestId(TEST_IDS.run(run!.id))
     await recent.waitFor()

@@ -7,7 +7,10 @@ import { ConfigError, loadClientConfig } from '../../src/config/index.js'
 import { tempDir } from './run-hpm.js'
 
 /** A project folder with a `.env` and a nested folder to run from. */
-async function makeProject(dotEnv?: string, keyFile?: string): Promise<{ root: string; nested: string }> {
+async function makeProject(
+  dotEnv?: string,
+  keyFile?: string,
+): Promise<{ root: string; nested: string }> {
   const root = await tempDir('hpm-config-')
   const nested = join(root, 'a', 'b')
   mkdirSync(nested, { recursive: true })
@@ -21,15 +24,36 @@ async function makeProject(dotEnv?: string, keyFile?: string): Promise<{ root: s
 
 describe('loadClientConfig', () => {
   it('uses flags over the environment over the nearest .env', async () => {
-    const { nested } = await makeProject('HEADLESS_PM_API_URL=http://dotenv:1\nHEADLESS_PM_API_KEY=dotenv-key\n')
+    const { nested } = await makeProject(
+      'HEADLESS_PM_API_URL=http://dotenv:1\nHEADLESS_PM_API_KEY=dotenv-key\n',
+    )
 
-    const fromFlags = loadClientConfig({ flags: { url: 'http://flag:1', apiKey: 'flag-key' }, env: { HEADLESS_PM_API_URL: 'http://env:1', HEADLESS_PM_API_KEY: 'env-key' }, cwd: nested })
-    const fromEnv = loadClientConfig({ env: { HEADLESS_PM_API_URL: 'http://env:1', HEADLESS_PM_API_KEY: 'env-key' }, cwd: nested })
+    const fromFlags = loadClientConfig({
+      flags: { url: 'http://flag:1', apiKey: 'flag-key' },
+      env: { HEADLESS_PM_API_URL: 'http://env:1', HEADLESS_PM_API_KEY: 'env-key' },
+      cwd: nested,
+    })
+    const fromEnv = loadClientConfig({
+      env: { HEADLESS_PM_API_URL: 'http://env:1', HEADLESS_PM_API_KEY: 'env-key' },
+      cwd: nested,
+    })
     const fromDotEnv = loadClientConfig({ env: {}, cwd: nested })
 
-    expect(fromFlags).toMatchObject({ apiUrl: 'http://flag:1', apiKey: 'flag-key', apiKeySource: 'flag' })
-    expect(fromEnv).toMatchObject({ apiUrl: 'http://env:1', apiKey: 'env-key', apiKeySource: 'env' })
-    expect(fromDotEnv).toMatchObject({ apiUrl: 'http://dotenv:1', apiKey: 'dotenv-key', apiKeySource: 'dotenv' })
+    expect(fromFlags).toMatchObject({
+      apiUrl: 'http://flag:1',
+      apiKey: 'flag-key',
+      apiKeySource: 'flag',
+    })
+    expect(fromEnv).toMatchObject({
+      apiUrl: 'http://env:1',
+      apiKey: 'env-key',
+      apiKeySource: 'env',
+    })
+    expect(fromDotEnv).toMatchObject({
+      apiUrl: 'http://dotenv:1',
+      apiKey: 'dotenv-key',
+      apiKeySource: 'dotenv',
+    })
   })
 
   it("never sends the environment's generic API_KEY (another tool's secret), but takes v1's API_KEY line from a .env", async () => {
@@ -37,7 +61,10 @@ describe('loadClientConfig', () => {
     const bare = await tempDir('hpm-config-')
 
     const withDotEnv = loadClientConfig({ env: { API_KEY: 'someone-elses-secret' }, cwd: nested })
-    const withoutDotEnv = loadClientConfig({ env: { API_KEY: 'someone-elses-secret', HEADLESS_PM_DATA_DIR: join(bare, 'none') }, cwd: bare })
+    const withoutDotEnv = loadClientConfig({
+      env: { API_KEY: 'someone-elses-secret', HEADLESS_PM_DATA_DIR: join(bare, 'none') },
+      cwd: bare,
+    })
 
     expect(withDotEnv).toMatchObject({ apiKey: 'v1-dotenv-key', apiKeySource: 'dotenv' })
     expect(withoutDotEnv.apiKey).toBeUndefined()
@@ -59,7 +86,11 @@ describe('loadClientConfig', () => {
     [{ API_KEY: 'c' }, 'c'],
     [{ HEADLESS_PM_API_KEY: 'a', API_KEY: 'c' }, 'a'],
   ])('takes the key names in v1 order from a .env holding %o', async (lines, key) => {
-    const { nested } = await makeProject(Object.entries(lines).map(([name, value]) => `${name}=${value}\n`).join(''))
+    const { nested } = await makeProject(
+      Object.entries(lines)
+        .map(([name, value]) => `${name}=${value}\n`)
+        .join(''),
+    )
 
     expect(loadClientConfig({ env: {}, cwd: nested }).apiKey).toBe(key)
   })
@@ -67,13 +98,20 @@ describe('loadClientConfig', () => {
   it('falls back to the key `hpm serve` generated in .headless-pm/api-key', async () => {
     const { nested } = await makeProject(undefined, 'hpm_generated\n')
 
-    expect(loadClientConfig({ env: {}, cwd: nested })).toMatchObject({ apiKey: 'hpm_generated', apiKeySource: 'key-file' })
+    expect(loadClientConfig({ env: {}, cwd: nested })).toMatchObject({
+      apiKey: 'hpm_generated',
+      apiKeySource: 'key-file',
+    })
   })
 
   it('throws ConfigError naming the flag when the URL is not http(s)', async () => {
     const { nested } = await makeProject()
 
-    expect(() => loadClientConfig({ flags: { url: 'localhost:6969' }, env: {}, cwd: nested })).toThrow(ConfigError)
-    expect(() => loadClientConfig({ flags: { url: 'ftp://x' }, env: {}, cwd: nested })).toThrow('--url / HEADLESS_PM_API_URL: must be an http(s) URL')
+    expect(() =>
+      loadClientConfig({ flags: { url: 'localhost:6969' }, env: {}, cwd: nested }),
+    ).toThrow(ConfigError)
+    expect(() => loadClientConfig({ flags: { url: 'ftp://x' }, env: {}, cwd: nested })).toThrow(
+      '--url / HEADLESS_PM_API_URL: must be an http(s) URL',
+    )
   })
 })

@@ -44,7 +44,8 @@ function uniqueId(prefix: string): string {
 
 async function apiOk(path: string, init: { method?: string; body?: unknown } = {}): Promise<any> {
   const res = await server.api(`/api/v1${path}`, init)
-  if (res.status !== 200) throw new Error(`${init.method ?? 'GET'} ${path} -> ${res.status} ${JSON.stringify(res.body)}`)
+  if (res.status !== 200)
+    throw new Error(`${init.method ?? 'GET'} ${path} -> ${res.status} ${JSON.stringify(res.body)}`)
   return res.body
 }
 
@@ -57,8 +58,14 @@ async function registerAgent(prefix: string, role: string, level = 'senior'): Pr
 /** A pm with an epic and a feature to put tasks in. */
 async function makePlan(): Promise<{ pm: string; epicId: number; featureId: number }> {
   const pm = await registerAgent('pm', 'pm', 'principal')
-  const epic = await apiOk(`/epics?agent_id=${pm}`, { method: 'POST', body: { name: uniqueId('epic'), description: 'd' } })
-  const feature = await apiOk(`/features?agent_id=${pm}`, { method: 'POST', body: { epic_id: epic.id, name: 'F', description: 'd' } })
+  const epic = await apiOk(`/epics?agent_id=${pm}`, {
+    method: 'POST',
+    body: { name: uniqueId('epic'), description: 'd' },
+  })
+  const feature = await apiOk(`/features?agent_id=${pm}`, {
+    method: 'POST',
+    body: { epic_id: epic.id, name: 'F', description: 'd' },
+  })
   return { pm, epicId: epic.id, featureId: feature.id }
 }
 
@@ -76,7 +83,6 @@ async function makeTask(overrides: Record<string, unknown> = {}): Promise<any> {
   return apiOk(`/tasks/create?agent_id=${plan.pm}`, { method: 'POST', body })
 }
 
-
 // Tests run concurrently (run-hpm.ts caps the number of live processes); they share nothing but the server.
 // Generous timeout: a test may wait for a process slot behind the others.
 describe.concurrent('hpm (child process against a real server)', { timeout: 300_000 }, () => {
@@ -85,7 +91,20 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const result = await hpm('--help')
 
       expect(result.code).toBe(0)
-      for (const text of ['hpm register', 'hpm tasks claim', 'hpm tasks lock', '--status dev_done', 'qa_done', 'committed', 'minor tasks', 'Major tasks', 'fullstack_dev', 'critical_issue', '@qa', 'Exit codes: 0 ok, 1']) {
+      for (const text of [
+        'hpm register',
+        'hpm tasks claim',
+        'hpm tasks lock',
+        '--status dev_done',
+        'qa_done',
+        'committed',
+        'minor tasks',
+        'Major tasks',
+        'fullstack_dev',
+        'critical_issue',
+        '@qa',
+        'Exit codes: 0 ok, 1',
+      ]) {
         expect(result.stdout).toContain(text)
       }
       expect(result.stdout).not.toMatch(/\btesting\b|status_update|task_complete/)
@@ -96,17 +115,40 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
     // The full table of checks runs in-process in program.test.ts; these prove the exit code end to end.
     const cases: Array<[string, string[], RegExp]> = [
       ['unknown command', ['bogus'], /unknown command 'bogus'/],
-      ['invalid role', ['register', '--agent-id', 'a', '--role', 'wizard', '--level', 'senior'], /Allowed choices are frontend_dev, backend_dev, fullstack_dev, qa, architect, pm/],
+      [
+        'invalid role',
+        ['register', '--agent-id', 'a', '--role', 'wizard', '--level', 'senior'],
+        /Allowed choices are frontend_dev, backend_dev, fullstack_dev, qa, architect, pm/,
+      ],
       ['empty update', ['tasks', 'update', '1', '--agent-id', 'a'], /nothing to update/],
-      ['negative budget', ['tasks', 'update', '1', '--agent-id', 'a', '--budget-usd', '-1'], /--budget-usd <dollars>.*must be a number of US dollars more than 0 and at most 10000/],
-      ['bad server url', ['--url', 'not a url', 'agents', 'list'], /--url \/ HEADLESS_PM_API_URL: must be an http\(s\) URL/],
-      ['merge without an agent id', ['tasks', 'merge', '1'], /required option '--agent-id <id>' not specified/],
-      ['merge of a task id that is not a number', ['tasks', 'merge', 'twelve', '--agent-id', 'pm_1'], /argument 'task_id'\. must be a positive integer/],
+      [
+        'negative budget',
+        ['tasks', 'update', '1', '--agent-id', 'a', '--budget-usd', '-1'],
+        /--budget-usd <dollars>.*must be a number of US dollars more than 0 and at most 10000/,
+      ],
+      [
+        'bad server url',
+        ['--url', 'not a url', 'agents', 'list'],
+        /--url \/ HEADLESS_PM_API_URL: must be an http\(s\) URL/,
+      ],
+      [
+        'merge without an agent id',
+        ['tasks', 'merge', '1'],
+        /required option '--agent-id <id>' not specified/,
+      ],
+      [
+        'merge of a task id that is not a number',
+        ['tasks', 'merge', 'twelve', '--agent-id', 'pm_1'],
+        /argument 'task_id'\. must be a positive integer/,
+      ],
     ]
 
     // DEAD_URL: a command that called the server would exit 3, not 2.
     it.each(cases)('exits 2 without calling the server on %s', async (_name, args, pattern) => {
-      const result = await runHpm(args, { cwd: workDir, env: { ...env, HEADLESS_PM_API_URL: DEAD_URL } })
+      const result = await runHpm(args, {
+        cwd: workDir,
+        env: { ...env, HEADLESS_PM_API_URL: DEAD_URL },
+      })
 
       expect(result.code).toBe(2)
       expect(result.stderr).toMatch(pattern)
@@ -117,29 +159,77 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
   describe('hpm register', () => {
     it('prints the agent, its next task and its unread mentions as JSON', async () => {
       const agentId = await registerAgent('arch', 'architect', 'principal')
-      await apiOk(`/documents?author_id=${agentId}`, { method: 'POST', body: { doc_type: 'update', title: 'note', content: `hi @${agentId}` } })
-      const task = await makeTask({ target_role: 'architect', difficulty: 'principal', priority: 999 })
+      await apiOk(`/documents?author_id=${agentId}`, {
+        method: 'POST',
+        body: { doc_type: 'update', title: 'note', content: `hi @${agentId}` },
+      })
+      const task = await makeTask({
+        target_role: 'architect',
+        difficulty: 'principal',
+        priority: 999,
+      })
 
-      const result = await hpm('register', '--agent-id', agentId, '--role', 'architect', '--level', 'principal')
+      const result = await hpm(
+        'register',
+        '--agent-id',
+        agentId,
+        '--role',
+        'architect',
+        '--level',
+        'principal',
+      )
 
       expect(result.code).toBe(0)
       const body = result.json()
-      expect(body.agent).toMatchObject({ agent_id: agentId, role: 'architect', level: 'principal', connection_type: 'client' })
+      expect(body.agent).toMatchObject({
+        agent_id: agentId,
+        role: 'architect',
+        level: 'principal',
+        connection_type: 'client',
+      })
       expect(body.next_task).toMatchObject({ id: task.id, status: 'created' })
-      expect(body.mentions).toEqual([expect.objectContaining({ mentioned_agent_id: agentId, document_title: 'note', is_read: false })])
+      expect(body.mentions).toEqual([
+        expect.objectContaining({
+          mentioned_agent_id: agentId,
+          document_title: 'note',
+          is_read: false,
+        }),
+      ])
     })
 
     it("changes a registered agent's role only when a pm is named with --requester-agent-id", async () => {
       const agentId = await registerAgent('dev', 'backend_dev', 'junior')
       const pm = await registerAgent('pm', 'pm', 'principal')
 
-      const alone = await hpm('register', '--agent-id', agentId, '--role', 'architect', '--level', 'junior')
-      const byPm = await hpm('register', '--agent-id', agentId, '--role', 'architect', '--level', 'junior', '--requester-agent-id', pm)
+      const alone = await hpm(
+        'register',
+        '--agent-id',
+        agentId,
+        '--role',
+        'architect',
+        '--level',
+        'junior',
+      )
+      const byPm = await hpm(
+        'register',
+        '--agent-id',
+        agentId,
+        '--role',
+        'architect',
+        '--level',
+        'junior',
+        '--requester-agent-id',
+        pm,
+      )
 
       expect(alone.code).toBe(1)
       expect(alone.stderr).toContain('is registered as backend_dev (junior)')
       expect(byPm.code).toBe(0)
-      expect(byPm.json().agent).toMatchObject({ agent_id: agentId, role: 'architect', level: 'junior' })
+      expect(byPm.json().agent).toMatchObject({
+        agent_id: agentId,
+        role: 'architect',
+        level: 'junior',
+      })
     })
   })
 
@@ -148,7 +238,11 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const result = await hpm('status')
 
       expect(result.code).toBe(0)
-      expect(result.json()).toMatchObject({ service: 'headless-pm-api', metrics: { total_agents: expect.any(Number) }, attention: expect.any(Array) })
+      expect(result.json()).toMatchObject({
+        service: 'headless-pm-api',
+        metrics: { total_agents: expect.any(Number) },
+        attention: expect.any(Array),
+      })
     })
   })
 
@@ -170,7 +264,9 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
 
       expect(result.code).toBe(0)
       expect(result.json()).toEqual({ message: `Agent ${dev} deleted successfully` })
-      expect((await apiOk('/agents')).map((a: { agent_id: string }) => a.agent_id)).not.toContain(dev)
+      expect((await apiOk('/agents')).map((a: { agent_id: string }) => a.agent_id)).not.toContain(
+        dev,
+      )
     })
 
     it("exits 1 with the server's detail when a non-pm asks", async () => {
@@ -180,7 +276,9 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const result = await hpm('agents', 'delete', '--agent-id', other, '--requester-agent-id', dev)
 
       expect(result.code).toBe(1)
-      expect(result.stderr).toContain('error: Only pm agents can perform this operation (forbidden, HTTP 403)')
+      expect(result.stderr).toContain(
+        'error: Only pm agents can perform this operation (forbidden, HTTP 403)',
+      )
       expect(result.stdout).toBe('')
     })
   })
@@ -196,7 +294,9 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       expect(result.code).toBe(0)
       const body = result.json()
       expect(body.agent.agent_id).toBe(dev)
-      expect(body.tasks).toEqual([{ id: task.id, status: 'under_work', lease_expires_at: expect.stringMatching(/Z$/) }])
+      expect(body.tasks).toEqual([
+        { id: task.id, status: 'under_work', lease_expires_at: expect.stringMatching(/Z$/) },
+      ])
     })
   })
 
@@ -205,7 +305,10 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const result = await hpm('context')
 
       expect(result.code).toBe(0)
-      expect(result.json()).toMatchObject({ project_name: 'Headless PM', database_type: expect.any(String) })
+      expect(result.json()).toMatchObject({
+        project_name: 'Headless PM',
+        database_type: expect.any(String),
+      })
     })
   })
 
@@ -214,7 +317,16 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const pm = await registerAgent('pm', 'pm')
       const name = uniqueId('Epic')
 
-      const created = await hpm('epics', 'create', '--name', name, '--description', 'all about it', '--agent-id', pm)
+      const created = await hpm(
+        'epics',
+        'create',
+        '--name',
+        name,
+        '--description',
+        'all about it',
+        '--agent-id',
+        pm,
+      )
       const epicId = created.json().id as number
       const listed = await hpm('epics', 'list')
       const deleted = await hpm('epics', 'delete', '--epic-id', String(epicId), '--agent-id', pm)
@@ -230,12 +342,38 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
     it("creates a feature, lists it (all and the epic's) and deletes it", async () => {
       const { pm, epicId } = await makePlan()
 
-      const created = await hpm('features', 'create', '--epic-id', String(epicId), '--name', 'Login', '--description', 'email login', '--agent-id', pm)
+      const created = await hpm(
+        'features',
+        'create',
+        '--epic-id',
+        String(epicId),
+        '--name',
+        'Login',
+        '--description',
+        'email login',
+        '--agent-id',
+        pm,
+      )
       const featureId = created.json().id as number
-      const [ofEpic, all] = await Promise.all([hpm('features', 'list', '--epic-id', String(epicId)), hpm('features', 'list')])
-      const deleted = await hpm('features', 'delete', '--feature-id', String(featureId), '--agent-id', pm)
+      const [ofEpic, all] = await Promise.all([
+        hpm('features', 'list', '--epic-id', String(epicId)),
+        hpm('features', 'list'),
+      ])
+      const deleted = await hpm(
+        'features',
+        'delete',
+        '--feature-id',
+        String(featureId),
+        '--agent-id',
+        pm,
+      )
 
-      expect(created.json()).toEqual({ id: featureId, epic_id: epicId, name: 'Login', description: 'email login' })
+      expect(created.json()).toEqual({
+        id: featureId,
+        epic_id: epicId,
+        name: 'Login',
+        description: 'email login',
+      })
       expect(ofEpic.json<Array<{ id: number }>>().map((f) => f.id)).toContain(featureId)
       expect(all.json<Array<{ id: number }>>().map((f) => f.id)).toContain(featureId)
       expect(deleted.code).toBe(0)
@@ -246,24 +384,76 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
     it('creates a created task when a pm creates it, with defaults for complexity and priority', async () => {
       const { pm, featureId } = await makePlan()
 
-      const result = await hpm('tasks', 'create', '--feature-id', String(featureId), '--title', 'Login form', '--target-role', 'frontend_dev', '--difficulty', 'junior', '--branch', 'feature/login', '--agent-id', pm)
+      const result = await hpm(
+        'tasks',
+        'create',
+        '--feature-id',
+        String(featureId),
+        '--title',
+        'Login form',
+        '--target-role',
+        'frontend_dev',
+        '--difficulty',
+        'junior',
+        '--branch',
+        'feature/login',
+        '--agent-id',
+        pm,
+      )
 
       expect(result.code).toBe(0)
-      expect(result.json()).toMatchObject({ title: 'Login form', status: 'created', complexity: 'major', priority: 0, branch: 'feature/login', created_by: pm })
+      expect(result.json()).toMatchObject({
+        title: 'Login form',
+        status: 'created',
+        complexity: 'major',
+        priority: 0,
+        branch: 'feature/login',
+        created_by: pm,
+      })
     })
 
     it('creates a pending task when a developer creates it', async () => {
       const { featureId } = await makePlan()
       const dev = await registerAgent('dev', 'backend_dev')
 
-      const result = await hpm('tasks', 'create', '--feature-id', String(featureId), '--title', 'Refactor', '--description', 'tidy', '--target-role', 'backend_dev', '--difficulty', 'senior', '--complexity', 'minor', '--priority', '5', '--agent-id', dev)
+      const result = await hpm(
+        'tasks',
+        'create',
+        '--feature-id',
+        String(featureId),
+        '--title',
+        'Refactor',
+        '--description',
+        'tidy',
+        '--target-role',
+        'backend_dev',
+        '--difficulty',
+        'senior',
+        '--complexity',
+        'minor',
+        '--priority',
+        '5',
+        '--agent-id',
+        dev,
+      )
 
       expect(result.json()).toMatchObject({ status: 'pending', complexity: 'minor', priority: 5 })
     })
 
     it('gives the task its own money budget with --budget-usd, and none without it', async () => {
       const { pm, featureId } = await makePlan()
-      const common = ['tasks', 'create', '--feature-id', String(featureId), '--target-role', 'backend_dev', '--difficulty', 'junior', '--agent-id', pm]
+      const common = [
+        'tasks',
+        'create',
+        '--feature-id',
+        String(featureId),
+        '--target-role',
+        'backend_dev',
+        '--difficulty',
+        'junior',
+        '--agent-id',
+        pm,
+      ]
 
       const budgeted = await hpm(...common, '--title', 'Budgeted', '--budget-usd', '2.5')
       const unbudgeted = await hpm(...common, '--title', 'Default budget')
@@ -278,7 +468,16 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
     it('filters by feature and status', async () => {
       const task = await makeTask()
 
-      const result = await hpm('tasks', 'list', '--feature-id', String(task.feature_id), '--status', 'created', '--role', 'backend_dev')
+      const result = await hpm(
+        'tasks',
+        'list',
+        '--feature-id',
+        String(task.feature_id),
+        '--status',
+        'created',
+        '--role',
+        'backend_dev',
+      )
 
       expect(result.json<Array<{ id: number }>>().map((t) => t.id)).toEqual([task.id])
     })
@@ -287,12 +486,18 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
   describe('hpm tasks get', () => {
     it('shows the task with its comments', async () => {
       const task = await makeTask()
-      await apiOk(`/tasks/${task.id}/comment?agent_id=${task.created_by}`, { method: 'POST', body: { comment: 'first thoughts' } })
+      await apiOk(`/tasks/${task.id}/comment?agent_id=${task.created_by}`, {
+        method: 'POST',
+        body: { comment: 'first thoughts' },
+      })
 
       const result = await hpm('tasks', 'get', String(task.id))
 
       expect(result.code).toBe(0)
-      expect(result.json()).toMatchObject({ id: task.id, comments: [expect.objectContaining({ body: 'first thoughts', kind: 'comment' })] })
+      expect(result.json()).toMatchObject({
+        id: task.id,
+        comments: [expect.objectContaining({ body: 'first thoughts', kind: 'comment' })],
+      })
     })
 
     it('exits 1 with the 404 detail when the task does not exist', async () => {
@@ -306,9 +511,22 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
 
   describe('hpm tasks next', () => {
     it('offers a matching task without locking it', async () => {
-      const task = await makeTask({ target_role: 'frontend_dev', difficulty: 'senior', priority: 999 })
+      const task = await makeTask({
+        target_role: 'frontend_dev',
+        difficulty: 'senior',
+        priority: 999,
+      })
 
-      const result = await hpm('tasks', 'next', '--role', 'frontend_dev', '--level', 'principal', '--timeout', '0')
+      const result = await hpm(
+        'tasks',
+        'next',
+        '--role',
+        'frontend_dev',
+        '--level',
+        'principal',
+        '--timeout',
+        '0',
+      )
 
       expect(result.code).toBe(0)
       expect(result.json()).toMatchObject({ id: task.id, status: 'created', locked_by: null })
@@ -331,7 +549,12 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const again = await hpm('tasks', 'claim', '--agent-id', dev, '--timeout', '0')
 
       expect(first.code).toBe(0)
-      expect(first.json()).toMatchObject({ id: task.id, status: 'under_work', locked_by: dev, claimed_from: 'created' })
+      expect(first.json()).toMatchObject({
+        id: task.id,
+        status: 'under_work',
+        locked_by: dev,
+        claimed_from: 'created',
+      })
       expect(again.json()).toMatchObject({ id: task.id, locked_by: dev })
     })
   })
@@ -367,7 +590,15 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const dev = await registerAgent('dev', 'backend_dev')
       await apiOk(`/tasks/${task.id}/lock?agent_id=${dev}`, { method: 'POST' })
 
-      const result = await hpm('tasks', 'unlock', String(task.id), '--agent-id', dev, '--notes', 'blocked on design')
+      const result = await hpm(
+        'tasks',
+        'unlock',
+        String(task.id),
+        '--agent-id',
+        dev,
+        '--notes',
+        'blocked on design',
+      )
 
       expect(result.code).toBe(0)
       expect(result.json()).toMatchObject({ id: task.id, status: 'created', locked_by: null })
@@ -380,23 +611,45 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const dev = await registerAgent('dev', 'backend_dev')
       await apiOk(`/tasks/${task.id}/lock?agent_id=${dev}`, { method: 'POST' })
 
-      const result = await hpm('tasks', 'status', String(task.id), '--status', 'dev_done', '--agent-id', dev, '--notes', 'run npm test')
+      const result = await hpm(
+        'tasks',
+        'status',
+        String(task.id),
+        '--status',
+        'dev_done',
+        '--agent-id',
+        dev,
+        '--notes',
+        'run npm test',
+      )
 
       expect(result.code).toBe(0)
       const body = result.json()
       expect(body.task).toMatchObject({ id: task.id, status: 'dev_done', locked_by: null })
       expect(body).toHaveProperty('next_task')
       expect(body.workflow_status).toMatch(/^(continue|no_tasks)$/)
-      expect((await apiOk(`/tasks/${task.id}`)).comments.map((c: { body: string }) => c.body)).toContain('run npm test')
+      expect(
+        (await apiOk(`/tasks/${task.id}`)).comments.map((c: { body: string }) => c.body),
+      ).toContain('run npm test')
     })
 
     it('exits 1 naming the allowed statuses when the move is illegal', async () => {
       const task = await makeTask()
 
-      const result = await hpm('tasks', 'status', String(task.id), '--status', 'qa_done', '--agent-id', task.created_by)
+      const result = await hpm(
+        'tasks',
+        'status',
+        String(task.id),
+        '--status',
+        'qa_done',
+        '--agent-id',
+        task.created_by,
+      )
 
       expect(result.code).toBe(1)
-      expect(result.stderr).toContain(`cannot move task ${task.id} from created to qa_done; allowed: pending`)
+      expect(result.stderr).toContain(
+        `cannot move task ${task.id} from created to qa_done; allowed: pending`,
+      )
       expect(result.stderr).toContain('(invalid_transition, HTTP 409)')
     })
   })
@@ -405,17 +658,51 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
     it('changes only the given fields', async () => {
       const task = await makeTask()
 
-      const result = await hpm('tasks', 'update', String(task.id), '--agent-id', task.created_by, '--title', 'Better title', '--priority', '7', '--complexity', 'minor')
+      const result = await hpm(
+        'tasks',
+        'update',
+        String(task.id),
+        '--agent-id',
+        task.created_by,
+        '--title',
+        'Better title',
+        '--priority',
+        '7',
+        '--complexity',
+        'minor',
+      )
 
       expect(result.code).toBe(0)
-      expect(result.json()).toMatchObject({ id: task.id, title: 'Better title', priority: 7, complexity: 'minor', description: 'do it' })
+      expect(result.json()).toMatchObject({
+        id: task.id,
+        title: 'Better title',
+        priority: 7,
+        complexity: 'minor',
+        description: 'do it',
+      })
     })
 
     it('sets the money budget with --budget-usd and clears it with --budget-usd none', async () => {
       const task = await makeTask()
 
-      const set = await hpm('tasks', 'update', String(task.id), '--agent-id', task.created_by, '--budget-usd', '2.5')
-      const cleared = await hpm('tasks', 'update', String(task.id), '--agent-id', task.created_by, '--budget-usd', 'none')
+      const set = await hpm(
+        'tasks',
+        'update',
+        String(task.id),
+        '--agent-id',
+        task.created_by,
+        '--budget-usd',
+        '2.5',
+      )
+      const cleared = await hpm(
+        'tasks',
+        'update',
+        String(task.id),
+        '--agent-id',
+        task.created_by,
+        '--budget-usd',
+        'none',
+      )
 
       expect(set.code, set.stderr).toBe(0)
       expect(set.json()).toMatchObject({ id: task.id, budget_usd: 2.5, title: task.title })
@@ -429,10 +716,20 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const task = await makeTask()
       const dev = await registerAgent('dev', 'backend_dev')
 
-      const result = await hpm('tasks', 'comment', String(task.id), '--agent-id', task.created_by, '--comment', `@${dev} please look`)
+      const result = await hpm(
+        'tasks',
+        'comment',
+        String(task.id),
+        '--agent-id',
+        task.created_by,
+        '--comment',
+        `@${dev} please look`,
+      )
 
       expect(result.json()).toEqual({ message: 'Comment added successfully' })
-      expect(await apiOk(`/mentions?agent_id=${dev}`)).toEqual([expect.objectContaining({ task_id: task.id, created_by: task.created_by })])
+      expect(await apiOk(`/mentions?agent_id=${dev}`)).toEqual([
+        expect.objectContaining({ task_id: task.id, created_by: task.created_by }),
+      ])
     })
   })
 
@@ -452,9 +749,15 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const failing = await makeTask({ target_role: 'backend_dev' })
       const dev1 = await registerAgent('dev', 'backend_dev')
       const dev2 = await registerAgent('dev', 'backend_dev')
-      for (const [task, dev] of [[passing, dev1], [failing, dev2]] as const) {
+      for (const [task, dev] of [
+        [passing, dev1],
+        [failing, dev2],
+      ] as const) {
         await apiOk(`/tasks/${task.id}/lock?agent_id=${dev}`, { method: 'POST' })
-        await apiOk(`/tasks/${task.id}/status?agent_id=${dev}`, { method: 'PUT', body: { status: 'dev_done' } })
+        await apiOk(`/tasks/${task.id}/status?agent_id=${dev}`, {
+          method: 'PUT',
+          body: { status: 'dev_done' },
+        })
       }
       const qa1 = await registerAgent('qa', 'qa')
       const qa2 = await registerAgent('qa', 'qa')
@@ -463,10 +766,24 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
 
       const [pass, fail] = await Promise.all([
         hpm('tasks', 'status', String(passing.id), '--status', 'qa_done', '--agent-id', qa1),
-        hpm('tasks', 'status', String(failing.id), '--status', 'created', '--agent-id', qa2, '--notes', 'login fails with 500'),
+        hpm(
+          'tasks',
+          'status',
+          String(failing.id),
+          '--status',
+          'created',
+          '--agent-id',
+          qa2,
+          '--notes',
+          'login fails with 500',
+        ),
       ])
 
-      expect(lock1).toMatchObject({ status: 'under_work', claimed_from: 'dev_done', locked_by: qa1 })
+      expect(lock1).toMatchObject({
+        status: 'under_work',
+        claimed_from: 'dev_done',
+        locked_by: qa1,
+      })
       expect(pass.json().task.status).toBe('qa_done')
       expect(fail.json().task).toMatchObject({ status: 'created', locked_by: null })
       expect(fail.json().task.notes).toContain('login fails with 500')
@@ -479,13 +796,26 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const dev = await registerAgent('dev', 'backend_dev')
       await apiOk(`/tasks/${task.id}/runs`, {
         method: 'POST',
-        body: { agent_id: dev, outcome: 'agent_timeout', model: 'sonnet', started_at: '2026-01-01T00:00:00Z', finished_at: '2026-01-01T00:10:00Z' },
+        body: {
+          agent_id: dev,
+          outcome: 'agent_timeout',
+          model: 'sonnet',
+          started_at: '2026-01-01T00:00:00Z',
+          finished_at: '2026-01-01T00:10:00Z',
+        },
       })
 
       const result = await hpm('runs', String(task.id))
 
       expect(result.code).toBe(0)
-      expect(result.json()).toEqual([expect.objectContaining({ task_id: task.id, agent_id: dev, outcome: 'agent_timeout', duration_ms: 600_000 })])
+      expect(result.json()).toEqual([
+        expect.objectContaining({
+          task_id: task.id,
+          agent_id: dev,
+          outcome: 'agent_timeout',
+          duration_ms: 600_000,
+        }),
+      ])
     })
   })
 
@@ -495,16 +825,45 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const reader = await registerAgent('qa', 'qa')
 
       const created = await runHpm(
-        ['documents', 'create', '--type', 'update', '--title', 'API ready', '--content-file', '-', '--author-id', author, '--meta-data', '{"task": 1}'],
+        [
+          'documents',
+          'create',
+          '--type',
+          'update',
+          '--title',
+          'API ready',
+          '--content-file',
+          '-',
+          '--author-id',
+          author,
+          '--meta-data',
+          '{"task": 1}',
+        ],
         { cwd: workDir, env, input: `POST /login works\n@${reader} please test\n` },
       )
       const documentId = String(created.json().id)
-      const [got, listed] = await Promise.all([hpm('documents', 'get', documentId), hpm('documents', 'list', '--author-id', author, '--type', 'update')])
-      const updated = await hpm('documents', 'update', documentId, '--title', 'API ready (v2)', '--agent-id', author)
+      const [got, listed] = await Promise.all([
+        hpm('documents', 'get', documentId),
+        hpm('documents', 'list', '--author-id', author, '--type', 'update'),
+      ])
+      const updated = await hpm(
+        'documents',
+        'update',
+        documentId,
+        '--title',
+        'API ready (v2)',
+        '--agent-id',
+        author,
+      )
       const deleted = await hpm('documents', 'delete', documentId, '--agent-id', author)
 
       expect(created.code).toBe(0)
-      expect(created.json()).toMatchObject({ doc_type: 'update', author_id: author, meta_data: { task: 1 }, mentions: [reader] })
+      expect(created.json()).toMatchObject({
+        doc_type: 'update',
+        author_id: author,
+        meta_data: { task: 1 },
+        mentions: [reader],
+      })
       expect(got.json().content).toBe(`POST /login works\n@${reader} please test\n`)
       expect(listed.json<Array<{ id: number }>>().map((d) => String(d.id))).toEqual([documentId])
       expect(updated.json()).toMatchObject({ title: 'API ready (v2)' })
@@ -517,12 +876,35 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const owner = await registerAgent('dev', 'backend_dev')
       const name = uniqueId('api')
 
-      const registered = await hpm('services', 'register', '--name', name, '--ping-url', 'http://127.0.0.1:9/health', '--port', '8000', '--status', 'starting', '--agent-id', owner)
-      const [listed, beat] = await Promise.all([hpm('services', 'list'), hpm('services', 'heartbeat', name, '--agent-id', owner)])
+      const registered = await hpm(
+        'services',
+        'register',
+        '--name',
+        name,
+        '--ping-url',
+        'http://127.0.0.1:9/health',
+        '--port',
+        '8000',
+        '--status',
+        'starting',
+        '--agent-id',
+        owner,
+      )
+      const [listed, beat] = await Promise.all([
+        hpm('services', 'list'),
+        hpm('services', 'heartbeat', name, '--agent-id', owner),
+      ])
       const removed = await hpm('services', 'unregister', name, '--agent-id', owner)
 
-      expect(registered.json()).toMatchObject({ service_name: name, owner_agent_id: owner, port: 8000, status: 'starting' })
-      expect(listed.json<Array<{ service_name: string }>>().map((s) => s.service_name)).toContain(name)
+      expect(registered.json()).toMatchObject({
+        service_name: name,
+        owner_agent_id: owner,
+        port: 8000,
+        status: 'starting',
+      })
+      expect(listed.json<Array<{ service_name: string }>>().map((s) => s.service_name)).toContain(
+        name,
+      )
       expect(beat.json().last_heartbeat).toMatch(/Z$/)
       expect(removed.json()).toEqual({ message: `Service ${name} unregistered successfully` })
     })
@@ -532,7 +914,10 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
     it('lists unread mentions, marks one read, and shows read ones with --all, by agent and by role', async () => {
       const author = await registerAgent('pm', 'pm')
       const reader = await registerAgent('front', 'frontend_dev')
-      await apiOk(`/documents?author_id=${author}`, { method: 'POST', body: { doc_type: 'standup', title: 'standup', content: `@${reader} and @frontend_dev` } })
+      await apiOk(`/documents?author_id=${author}`, {
+        method: 'POST',
+        body: { doc_type: 'standup', title: 'standup', content: `@${reader} and @frontend_dev` },
+      })
 
       const unread = await hpm('mentions', '--agent-id', reader)
       const mentionId = String(unread.json()[0].id)
@@ -544,8 +929,12 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
 
       expect(unread.json()).toHaveLength(1)
       expect(read.json()).toMatchObject({ id: Number(mentionId), is_read: true })
-      expect(all.json()).toEqual([expect.objectContaining({ id: Number(mentionId), is_read: true })])
-      expect(byRole.json<Array<{ mentioned_agent_id: string }>>().map((m) => m.mentioned_agent_id)).toContain(reader)
+      expect(all.json()).toEqual([
+        expect.objectContaining({ id: Number(mentionId), is_read: true }),
+      ])
+      expect(
+        byRole.json<Array<{ mentioned_agent_id: string }>>().map((m) => m.mentioned_agent_id),
+      ).toContain(reader)
     })
   })
 
@@ -554,11 +943,24 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const since = new Date(Date.now() - 1000)
       const agentId = await registerAgent('dev', 'backend_dev')
 
-      const result = await hpm('changes', '--since', String(Math.floor(since.getTime() / 1000)), '--agent-id', agentId, '--limit', '1000')
+      const result = await hpm(
+        'changes',
+        '--since',
+        String(Math.floor(since.getTime() / 1000)),
+        '--agent-id',
+        agentId,
+        '--limit',
+        '1000',
+      )
 
       expect(result.code).toBe(0)
       const body = result.json()
-      expect(body.changes.some((c: { type: string; data: { agent_id?: string } }) => c.type === 'agent_registered' && c.data.agent_id === agentId)).toBe(true)
+      expect(
+        body.changes.some(
+          (c: { type: string; data: { agent_id?: string } }) =>
+            c.type === 'agent_registered' && c.data.agent_id === agentId,
+        ),
+      ).toBe(true)
       expect(body.last_timestamp).toMatch(/Z$/)
     })
   })
@@ -572,7 +974,12 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       expect(result.code).toBe(0)
       const rows = result.json<Array<{ task_id: number; changed_at: string }>>()
       expect(rows.map((r) => r.task_id)).toContain(task.id)
-      expect(rows.map((r) => r.changed_at)).toEqual(rows.map((r) => r.changed_at).sort().reverse())
+      expect(rows.map((r) => r.changed_at)).toEqual(
+        rows
+          .map((r) => r.changed_at)
+          .sort()
+          .reverse(),
+      )
     })
   })
 
@@ -592,19 +999,39 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       writeFileSync(join(repo, '.headless-pm', 'api-key'), `${server.apiKey}\n`)
       writeFileSync(join(repo, '.env'), '# mine\nDATABASE_URL=sqlite:x.db\n')
 
-      const init = await runHpm(['init', '--with-roles', '--url', `${server.url}/api/v1`], { cwd: nested, env: { HOME: repo } })
+      const init = await runHpm(['init', '--with-roles', '--url', `${server.url}/api/v1`], {
+        cwd: nested,
+        env: { HOME: repo },
+      })
       const agents = await runHpm(['agents', 'list'], { cwd: nested, env: { HOME: repo } })
 
       expect(init.code).toBe(0)
-      expect(init.json()).toMatchObject({ project_dir: repo, api_url: server.url, api_key: 'written', api_key_source: 'key-file', exclude_added: ['.worktrees/', '.headless-pm/', '.env'] })
+      expect(init.json()).toMatchObject({
+        project_dir: repo,
+        api_url: server.url,
+        api_key: 'written',
+        api_key_source: 'key-file',
+        exclude_added: ['.worktrees/', '.headless-pm/', '.env'],
+      })
       expect(init.stdout).not.toContain(server.apiKey)
       expect(readFileSync(join(repo, '.env'), 'utf8')).toBe(
         `# mine\nDATABASE_URL=sqlite:x.db\n\n# Headless PM: where agents find the coordination server (written by \`hpm init\`)\nHEADLESS_PM_API_URL=${server.url}\nHEADLESS_PM_API_KEY=${server.apiKey}\n`,
       )
       expect(statSync(join(repo, '.env')).mode & 0o777).toBe(0o600)
-      expect(readFileSync(join(repo, '.git', 'info', 'exclude'), 'utf8')).toMatch(/\.worktrees\/\n\.headless-pm\/\n\.env\n$/)
-      expect(init.json().roles_copied).toEqual(['architect.md', 'backend_dev.md', 'frontend_dev.md', 'fullstack_dev.md', 'pm.md', 'qa.md'])
-      expect(readFileSync(join(repo, 'headless-pm', 'team_roles', 'qa.md'), 'utf8')).toContain('hpm tasks claim')
+      expect(readFileSync(join(repo, '.git', 'info', 'exclude'), 'utf8')).toMatch(
+        /\.worktrees\/\n\.headless-pm\/\n\.env\n$/,
+      )
+      expect(init.json().roles_copied).toEqual([
+        'architect.md',
+        'backend_dev.md',
+        'frontend_dev.md',
+        'fullstack_dev.md',
+        'pm.md',
+        'qa.md',
+      ])
+      expect(readFileSync(join(repo, 'headless-pm', 'team_roles', 'qa.md'), 'utf8')).toContain(
+        'hpm tasks claim',
+      )
       expect(agents.code).toBe(0)
     })
 
@@ -620,10 +1047,15 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
 
   describe('hpm configuration', () => {
     it('exits 3 naming the URL and `hpm serve` when the server is down', async () => {
-      const result = await runHpm(['agents', 'list'], { cwd: workDir, env: { ...env, HEADLESS_PM_API_URL: DEAD_URL } })
+      const result = await runHpm(['agents', 'list'], {
+        cwd: workDir,
+        env: { ...env, HEADLESS_PM_API_URL: DEAD_URL },
+      })
 
       expect(result.code).toBe(3)
-      expect(result.stderr).toContain(`cannot reach the Headless PM server at ${DEAD_URL} (GET /api/v1/agents) after 3 attempts (connection refused)`)
+      expect(result.stderr).toContain(
+        `cannot reach the Headless PM server at ${DEAD_URL} (GET /api/v1/agents) after 3 attempts (connection refused)`,
+      )
       expect(result.stderr).toContain('hpm serve')
       expect(result.stderr).not.toMatch(/\n\s+at /)
     })
@@ -633,7 +1065,10 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
       const project = mkdtempSync(join(tmpdir(), 'hpm-cli-env-'))
       const nested = join(project, 'a', 'b')
       await mkdir(nested, { recursive: true })
-      await writeFile(join(project, '.env'), `HEADLESS_PM_URL=${server.url}\nAPI_KEY_HEADLESS_PM=${server.apiKey}\n`)
+      await writeFile(
+        join(project, '.env'),
+        `HEADLESS_PM_URL=${server.url}\nAPI_KEY_HEADLESS_PM=${server.apiKey}\n`,
+      )
 
       const result = await runHpm(['agents', 'list'], { cwd: nested, env: { HOME: project } })
 
@@ -643,7 +1078,10 @@ describe.concurrent('hpm (child process against a real server)', { timeout: 300_
     })
 
     it('exits 1 with a hint when no API key is configured', async () => {
-      const result = await runHpm(['agents', 'list'], { cwd: workDir, env: { HOME: workDir, HEADLESS_PM_API_URL: server.url } })
+      const result = await runHpm(['agents', 'list'], {
+        cwd: workDir,
+        env: { HOME: workDir, HEADLESS_PM_API_URL: server.url },
+      })
 
       expect(result.code).toBe(1)
       expect(result.stderr).toContain('Invalid API key: no API key configured')

@@ -25,14 +25,26 @@ describe('mergeDotEnvText', () => {
   const values = { HEADLESS_PM_API_URL: 'http://h:1', HEADLESS_PM_API_KEY: 'k1' }
 
   it.each([
-    ['an empty file', '', '# Headless PM: where agents find the coordination server (written by `hpm init`)\nHEADLESS_PM_API_URL=http://h:1\nHEADLESS_PM_API_KEY=k1\n'],
+    [
+      'an empty file',
+      '',
+      '# Headless PM: where agents find the coordination server (written by `hpm init`)\nHEADLESS_PM_API_URL=http://h:1\nHEADLESS_PM_API_KEY=k1\n',
+    ],
     [
       'a file with other lines and no trailing newline',
       'A=1\n# note',
       'A=1\n# note\n\n# Headless PM: where agents find the coordination server (written by `hpm init`)\nHEADLESS_PM_API_URL=http://h:1\nHEADLESS_PM_API_KEY=k1\n',
     ],
-    ['assignments already there (in place, export kept)', 'export HEADLESS_PM_API_URL=old\nB=2\nHEADLESS_PM_API_KEY = "old"\n', 'export HEADLESS_PM_API_URL=http://h:1\nB=2\nHEADLESS_PM_API_KEY=k1\n'],
-    ['one of the two there', 'HEADLESS_PM_API_KEY=old\n', 'HEADLESS_PM_API_KEY=k1\n\n# Headless PM: where agents find the coordination server (written by `hpm init`)\nHEADLESS_PM_API_URL=http://h:1\n'],
+    [
+      'assignments already there (in place, export kept)',
+      'export HEADLESS_PM_API_URL=old\nB=2\nHEADLESS_PM_API_KEY = "old"\n',
+      'export HEADLESS_PM_API_URL=http://h:1\nB=2\nHEADLESS_PM_API_KEY=k1\n',
+    ],
+    [
+      'one of the two there',
+      'HEADLESS_PM_API_KEY=old\n',
+      'HEADLESS_PM_API_KEY=k1\n\n# Headless PM: where agents find the coordination server (written by `hpm init`)\nHEADLESS_PM_API_URL=http://h:1\n',
+    ],
   ])('sets the values in %s and keeps every other line', (_case, input, expected) => {
     expect(mergeDotEnvText(input, values)).toBe(expected)
   })
@@ -51,7 +63,11 @@ describe('initProject', () => {
 
     const result = await initProject({ env: { HEADLESS_PM_API_KEY: 'from-env-123' }, cwd: repo })
 
-    expect(result).toMatchObject({ api_key: 'written', api_key_source: 'env', api_url: 'http://127.0.0.1:6969' })
+    expect(result).toMatchObject({
+      api_key: 'written',
+      api_key_source: 'env',
+      api_url: 'http://127.0.0.1:6969',
+    })
     expect(readFileSync(join(repo, '.env'), 'utf8')).toContain('HEADLESS_PM_API_KEY=from-env-123\n')
   })
 
@@ -59,7 +75,10 @@ describe('initProject', () => {
     const repo = await tempDir('hpm-init-')
     git(repo, 'init', '-q')
 
-    const result = await initProject({ env: { HEADLESS_PM_DATA_DIR: join(repo, 'none') }, cwd: repo })
+    const result = await initProject({
+      env: { HEADLESS_PM_DATA_DIR: join(repo, 'none') },
+      cwd: repo,
+    })
 
     expect(result.api_key).toBe('missing')
     expect(result.hints[0]).toContain('hpm serve')
@@ -84,7 +103,14 @@ describe('initProject', () => {
   it('changes nothing on a second run and keeps role prompts that were edited', async () => {
     const repo = await tempDir('hpm-init-')
     git(repo, 'init', '-q')
-    const options = { dir: repo, url: 'http://h:1', apiKey: 'key-123456', withRoles: true, env: {}, cwd: repo }
+    const options = {
+      dir: repo,
+      url: 'http://h:1',
+      apiKey: 'key-123456',
+      withRoles: true,
+      env: {},
+      cwd: repo,
+    }
     await initProject(options)
     writeFileSync(join(repo, 'headless-pm', 'team_roles', 'pm.md'), 'my own pm prompt')
     const envBefore = readFileSync(join(repo, '.env'), 'utf8')
@@ -92,11 +118,18 @@ describe('initProject', () => {
 
     const again = await initProject(options)
 
-    expect(again).toMatchObject({ api_key: 'unchanged', api_key_source: 'flag', exclude_added: [], roles_copied: [] })
+    expect(again).toMatchObject({
+      api_key: 'unchanged',
+      api_key_source: 'flag',
+      exclude_added: [],
+      roles_copied: [],
+    })
     expect(again.roles_skipped).toContain('pm.md')
     expect(readFileSync(join(repo, '.env'), 'utf8')).toBe(envBefore)
     expect(readFileSync(join(repo, '.git', 'info', 'exclude'), 'utf8')).toBe(excludeBefore)
-    expect(readFileSync(join(repo, 'headless-pm', 'team_roles', 'pm.md'), 'utf8')).toBe('my own pm prompt')
+    expect(readFileSync(join(repo, 'headless-pm', 'team_roles', 'pm.md'), 'utf8')).toBe(
+      'my own pm prompt',
+    )
   })
 
   it('overwrites role prompts with --force', async () => {
@@ -108,13 +141,17 @@ describe('initProject', () => {
     const result = await initProject({ withRoles: true, force: true, env: {}, cwd: repo })
 
     expect(result.roles_copied).toContain('qa.md')
-    expect(readFileSync(join(repo, 'headless-pm', 'team_roles', 'qa.md'), 'utf8')).toContain('hpm tasks claim')
+    expect(readFileSync(join(repo, 'headless-pm', 'team_roles', 'qa.md'), 'utf8')).toContain(
+      'hpm tasks claim',
+    )
   })
 
   it('rejects a --url that is not http(s)', async () => {
     const repo = await tempDir('hpm-init-')
     git(repo, 'init', '-q')
 
-    await expect(initProject({ url: 'ftp://x', env: {}, cwd: repo })).rejects.toThrow('must be an http(s) URL')
+    await expect(initProject({ url: 'ftp://x', env: {}, cwd: repo })).rejects.toThrow(
+      'must be an http(s) URL',
+    )
   })
 })

@@ -35,22 +35,63 @@ describe('outputMode', () => {
 
 describe('views', () => {
   it('render every kind of answer as text naming its key values', async () => {
-    const registered = await client.registerAgent({ agent_id: 'pm_v', role: 'pm', level: 'principal' })
+    const registered = await client.registerAgent({
+      agent_id: 'pm_v',
+      role: 'pm',
+      level: 'principal',
+    })
     await client.registerAgent({ agent_id: 'dev_v', role: 'backend_dev', level: 'senior' })
     const epic = await client.createEpic({ name: 'Epic V', description: 'd' }, 'pm_v')
-    const feature = await client.createFeature({ epic_id: epic.id, name: 'Feature V', description: 'about' }, 'pm_v')
+    const feature = await client.createFeature(
+      { epic_id: epic.id, name: 'Feature V', description: 'about' },
+      'pm_v',
+    )
     const task = await client.createTask(
-      { feature_id: feature.id, title: 'Task V', description: 'Body text', target_role: 'backend_dev', difficulty: 'junior', branch: 'b' },
+      {
+        feature_id: feature.id,
+        title: 'Task V',
+        description: 'Body text',
+        target_role: 'backend_dev',
+        difficulty: 'junior',
+        branch: 'b',
+      },
       'pm_v',
     )
     await client.claimTask({ agent_id: 'dev_v', timeout: 0 })
     await client.addComment(task.id, 'a comment @pm_v', 'dev_v')
     const heartbeat = await client.heartbeat('dev_v')
-    const update = await client.updateStatus(task.id, { status: 'dev_done', notes: 'done' }, 'dev_v')
-    const doc = await client.createDocument({ doc_type: 'update', title: 'Doc V', content: 'hello @dev_v' }, 'pm_v')
-    const service = await client.registerService({ service_name: 'svc_v', ping_url: 'http://127.0.0.1:9/' }, 'dev_v')
-    await client.recordRun(task.id, { agent_id: 'dev_v', outcome: 'succeeded', cost_usd: 0.5, input_tokens: 10, output_tokens: 20, started_at: '2026-01-01T00:00:00Z', finished_at: '2026-01-01T00:00:30Z' })
-    await client.recordRun(task.id, { agent_id: 'dev_v', attempt: 2, outcome: 'agent_exit', exit_code: 1, verdict: 'failed', verdict_reason: 'no commits on the branch', started_at: '2026-01-01T00:01:00Z', finished_at: '2026-01-01T00:01:05Z' })
+    const update = await client.updateStatus(
+      task.id,
+      { status: 'dev_done', notes: 'done' },
+      'dev_v',
+    )
+    const doc = await client.createDocument(
+      { doc_type: 'update', title: 'Doc V', content: 'hello @dev_v' },
+      'pm_v',
+    )
+    const service = await client.registerService(
+      { service_name: 'svc_v', ping_url: 'http://127.0.0.1:9/' },
+      'dev_v',
+    )
+    await client.recordRun(task.id, {
+      agent_id: 'dev_v',
+      outcome: 'succeeded',
+      cost_usd: 0.5,
+      input_tokens: 10,
+      output_tokens: 20,
+      started_at: '2026-01-01T00:00:00Z',
+      finished_at: '2026-01-01T00:00:30Z',
+    })
+    await client.recordRun(task.id, {
+      agent_id: 'dev_v',
+      attempt: 2,
+      outcome: 'agent_exit',
+      exit_code: 1,
+      verdict: 'failed',
+      verdict_reason: 'no commits on the branch',
+      started_at: '2026-01-01T00:01:00Z',
+      finished_at: '2026-01-01T00:01:05Z',
+    })
     const since = new Date(Date.now() - 60_000).toISOString()
 
     const rendered = {
@@ -98,7 +139,9 @@ describe('views', () => {
     expect(plain(rendered.record)).toMatch(/project_name\s+Headless PM/)
     expect(plain(rendered.empty)).toBe('no tasks')
     // Task V is dev_done and no QA agent is registered: nobody will review it.
-    expect(plain(rendered.serverStatus)).toMatch(/agents: 2 \(2 active\)[\s\S]*dev_done 1[\s\S]*needs attention \(1\):\n  task \d+ Task V: waits for review, and no QA agent is registered/)
+    expect(plain(rendered.serverStatus)).toMatch(
+      /agents: 2 \(2 active\)[\s\S]*dev_done 1[\s\S]*needs attention \(1\):\n {2}task \d+ Task V: waits for review, and no QA agent is registered/,
+    )
   })
 })
 

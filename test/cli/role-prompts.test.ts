@@ -4,12 +4,20 @@ import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
 
-import { AGENT_ROLES, DOCUMENT_TYPES, FLOW_STATUSES, SKILL_LEVELS, TASK_STATUSES } from '../../src/cli/choices.js'
+import {
+  AGENT_ROLES,
+  DOCUMENT_TYPES,
+  FLOW_STATUSES,
+  SKILL_LEVELS,
+  TASK_STATUSES,
+} from '../../src/cli/choices.js'
 import * as help from '../../src/cli/help.js'
 import { buildProgram } from '../../src/cli/program.js'
 
 const ROLES_DIR = resolve(import.meta.dirname, '../../agents/team_roles')
-const ROLE_FILES = readdirSync(ROLES_DIR).filter((f) => f.endsWith('.md')).sort()
+const ROLE_FILES = readdirSync(ROLES_DIR)
+  .filter((f) => f.endsWith('.md'))
+  .sort()
 const DOCS_FILE = resolve(import.meta.dirname, '../../docs/cli.md')
 
 const program = buildProgram({ setExit: () => {} })
@@ -29,7 +37,11 @@ function invocations(text: string): string[] {
 }
 
 /** The command an invocation names, and the flags it passes with their values. */
-function resolveInvocation(invocation: string): { command: Command | undefined; path: string; flags: Array<[string, string | undefined]> } {
+function resolveInvocation(invocation: string): {
+  command: Command | undefined
+  path: string
+  flags: Array<[string, string | undefined]>
+} {
   const words = invocation.split(' ').slice(1)
   let command: Command = program
   const path: string[] = []
@@ -41,9 +53,15 @@ function resolveInvocation(invocation: string): { command: Command | undefined; 
   }
   const flags: Array<[string, string | undefined]> = []
   words.forEach((word, i) => {
-    if (word.replace(/^\[/, '').startsWith('--')) flags.push([word.replace(/[[\]]/g, ''), words[i + 1]])
+    if (word.replace(/^\[/, '').startsWith('--'))
+      flags.push([word.replace(/[[\]]/g, ''), words[i + 1]])
   })
-  return { command: path.length > 0 || words.length === 0 || words[0]?.startsWith('-') ? command : undefined, path: path.join(' '), flags }
+  return {
+    command:
+      path.length > 0 || words.length === 0 || words[0]?.startsWith('-') ? command : undefined,
+    path: path.join(' '),
+    flags,
+  }
 }
 
 function knownFlags(command: Command): Set<string> {
@@ -82,17 +100,38 @@ function problemsIn(text: string): string[] {
     }
   }
   // Backticked single words that look like a status must be real ones.
-  for (const match of text.matchAll(/`([a-z]+_[a-z_]+|pending|created|committed|testing|approved)`/g)) {
+  for (const match of text.matchAll(
+    /`([a-z]+_[a-z_]+|pending|created|committed|testing|approved)`/g,
+  )) {
     const word = match[1] ?? ''
-    const isKnown = ([...TASK_STATUSES, ...AGENT_ROLES, ...DOCUMENT_TYPES] as string[]).includes(word) || /_(senior|junior|principal)_\d+$/.test(word)
-    if (!isKnown && !['task_id', 'agent_id', 'mention_id', 'next_task', 'last_timestamp', 'last_event_id', 'document_id', 'service_name', 'api_key', 'connection_failed', 'hooks_dir', 'stop_grace_seconds'].includes(word)) {
+    const isKnown =
+      ([...TASK_STATUSES, ...AGENT_ROLES, ...DOCUMENT_TYPES] as string[]).includes(word) ||
+      /_(senior|junior|principal)_\d+$/.test(word)
+    if (
+      !isKnown &&
+      ![
+        'task_id',
+        'agent_id',
+        'mention_id',
+        'next_task',
+        'last_timestamp',
+        'last_event_id',
+        'document_id',
+        'service_name',
+        'api_key',
+        'connection_failed',
+        'hooks_dir',
+        'stop_grace_seconds',
+      ].includes(word)
+    ) {
       problems.push(`unknown value \`${word}\``)
     }
   }
   for (const match of text.matchAll(/(?<![\w.])@([a-z_]+)\b/g)) {
     const name = match[1] ?? ''
     if (/_(senior|junior|principal)_\d+$/.test(name) || /^(dev|qa|pm)_\d+$/.test(name)) continue
-    if (!(AGENT_ROLES as readonly string[]).includes(name)) problems.push(`@${name} is neither a role nor an example agent id`)
+    if (!(AGENT_ROLES as readonly string[]).includes(name))
+      problems.push(`@${name} is neither a role nor an example agent id`)
   }
   return problems
 }
@@ -102,12 +141,15 @@ describe('agents/team_roles prompts', () => {
     expect(ROLE_FILES).toEqual(AGENT_ROLES.map((r) => `${r}.md`).sort())
   })
 
-  it.each(ROLE_FILES)('%s names only real commands, flags, statuses, roles and document types', (file) => {
-    const text = readFileSync(join(ROLES_DIR, file), 'utf8')
+  it.each(ROLE_FILES)(
+    '%s names only real commands, flags, statuses, roles and document types',
+    (file) => {
+      const text = readFileSync(join(ROLES_DIR, file), 'utf8')
 
-    expect(problemsIn(text)).toEqual([])
-    expect(text).toContain(`--role ${file.replace('.md', '')}`)
-  })
+      expect(problemsIn(text)).toEqual([])
+      expect(text).toContain(`--role ${file.replace('.md', '')}`)
+    },
+  )
 })
 
 describe('hpm help texts', () => {

@@ -71,7 +71,9 @@ function spawnHpm(args: readonly string[], options: HpmOptions): Promise<HpmResu
           try {
             return JSON.parse(stdout)
           } catch {
-            throw new Error(`hpm ${args.join(' ')} printed no JSON (exit ${code})\nstdout: ${stdout}\nstderr: ${stderr}`)
+            throw new Error(
+              `hpm ${args.join(' ')} printed no JSON (exit ${code})\nstdout: ${stdout}\nstderr: ${stderr}`,
+            )
           }
         },
       })

@@ -8,22 +8,31 @@ import { spawnStreaming } from '../../src/lib/index.js'
 import { HPM_BIN } from '../helpers/runner-harness.js'
 
 describe('hpm serve', () => {
-  it('prints the URL for agents under both names, hpm\'s and v1\'s client\'s, and the dashboard URL with the key in its fragment', async () => {
+  it("prints the URL for agents under both names, hpm's and v1's client's, and the dashboard URL with the key in its fragment", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hpm-banner-'))
     let banner = ''
     let sawAgents: () => void = () => undefined
     const agentsLine = new Promise<void>((resolve) => (sawAgents = resolve))
 
-    const server = await spawnStreaming(process.execPath, [HPM_BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
-      cwd: dataDir,
-      env: { PATH: process.env.PATH ?? '', HOME: dataDir, HPM_LOG_LEVEL: 'silent', HPM_SERVICE_PING_INTERVAL: '0' },
-      timeoutMs: 60_000,
-      // The banner is for people: it goes to stderr, stdout stays for command output.
-      onStderr: (chunk) => {
-        banner += chunk
-        if (/agents:.*\n/.test(banner)) sawAgents()
+    const server = await spawnStreaming(
+      process.execPath,
+      [HPM_BIN, 'serve', '--port', '0', '--data-dir', dataDir],
+      {
+        cwd: dataDir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: dataDir,
+          HPM_LOG_LEVEL: 'silent',
+          HPM_SERVICE_PING_INTERVAL: '0',
+        },
+        timeoutMs: 60_000,
+        // The banner is for people: it goes to stderr, stdout stays for command output.
+        onStderr: (chunk) => {
+          banner += chunk
+          if (/agents:.*\n/.test(banner)) sawAgents()
+        },
       },
-    })
+    )
     try {
       await Promise.race([agentsLine, server.done])
     } finally {

@@ -28,14 +28,20 @@ const CLOSE_TIMEOUT_MS = 20_000
 
 /** `hpm serve` serves the dashboard only once it is built; say how to build it instead of a vague 404. */
 export function requireDashboardBuild(): void {
-  if (!existsSync(DASHBOARD_INDEX)) throw new Error(`${DASHBOARD_INDEX} is missing: run npm run build first`)
+  if (!existsSync(DASHBOARD_INDEX))
+    throw new Error(`${DASHBOARD_INDEX} is missing: run npm run build first`)
 }
 
 /** Headless Chromium from HPM_TEST_CHROMIUM, /usr/bin/chromium or PATH (see test/browser/find-chromium.js). */
 export async function launchBrowser(): Promise<Browser> {
   const found = findChromium()
   if (found.path === undefined) throw new Error(`no chromium for the browser lane: ${found.reason}`)
-  return chromium.launch({ executablePath: found.path, headless: true, args: ['--no-sandbox'], timeout: LAUNCH_TIMEOUT_MS })
+  return chromium.launch({
+    executablePath: found.path,
+    headless: true,
+    args: ['--no-sandbox'],
+    timeout: LAUNCH_TIMEOUT_MS,
+  })
 }
 
 /** Closes the browser, giving up after a bound: a stuck close must not hold the run (Playwright kills it at exit). */
@@ -59,7 +65,10 @@ export interface OpenPageOptions extends Pick<BrowserContextOptions, 'colorSchem
  */
 export async function openPage(browser: Browser, options: OpenPageOptions = {}): Promise<Page> {
   const { allowedConsoleErrors = [], ...contextOptions } = options
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...contextOptions })
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    ...contextOptions,
+  })
   // Generous: CI runs this lane beside the runner suites on two cores. Failing waits name what they waited for.
   context.setDefaultTimeout(30_000)
   const page = await context.newPage()
@@ -92,7 +101,11 @@ export async function openPage(browser: Browser, options: OpenPageOptions = {}):
 }
 
 /** Saves the viewport (or the whole page) as test-artifacts/screenshots/<name>.png and returns its path. */
-export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<string> {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true })
   const path = join(SCREENSHOTS_DIR, `${name}.png`)
   await page.screenshot({ path, fullPage: options.fullPage ?? false, animations: 'disabled' })

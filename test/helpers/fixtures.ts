@@ -24,7 +24,12 @@ export interface AgentOverrides {
 /** Registers an agent (a fresh id unless given) and returns its agent_id. */
 export async function registerAgent(api: Api, overrides: AgentOverrides = {}): Promise<string> {
   const role = overrides.role ?? 'backend_dev'
-  const body = { agent_id: overrides.agent_id ?? uniqueId(role), role, level: overrides.level ?? 'senior', ...overrides }
+  const body = {
+    agent_id: overrides.agent_id ?? uniqueId(role),
+    role,
+    level: overrides.level ?? 'senior',
+    ...overrides,
+  }
   const res = await api('/api/v1/register', { method: 'POST', body })
   expect(res.status, JSON.stringify(res.body)).toBe(200)
   return body.agent_id
@@ -39,7 +44,10 @@ export interface Project {
 /** A pm, an epic and a feature: what most task tests start from. */
 export async function seedProject(api: Api): Promise<Project> {
   const pm = await registerAgent(api, { role: 'pm', level: 'principal' })
-  const epic = await api(`/api/v1/epics?agent_id=${pm}`, { method: 'POST', body: { name: uniqueId('epic'), description: 'an epic' } })
+  const epic = await api(`/api/v1/epics?agent_id=${pm}`, {
+    method: 'POST',
+    body: { name: uniqueId('epic'), description: 'an epic' },
+  })
   expect(epic.status, JSON.stringify(epic.body)).toBe(200)
   const feature = await api(`/api/v1/features?agent_id=${pm}`, {
     method: 'POST',
@@ -63,7 +71,11 @@ export interface TaskOverrides {
 }
 
 /** Creates a task over HTTP and returns the response body. */
-export async function makeTask(api: Api, project: Project, overrides: TaskOverrides = {}): Promise<any> {
+export async function makeTask(
+  api: Api,
+  project: Project,
+  overrides: TaskOverrides = {},
+): Promise<any> {
   const { creator = project.pm, ...fields } = overrides
   const body = {
     feature_id: project.featureId,
@@ -88,8 +100,17 @@ export function lock(api: Api, taskId: number, agentId: string): Promise<ApiResu
   return api(`/api/v1/tasks/${taskId}/lock?agent_id=${agentId}`, { method: 'POST' })
 }
 
-export function setStatus(api: Api, taskId: number, agentId: string, status: TaskStatus | string, notes?: string): Promise<ApiResult> {
-  return api(`/api/v1/tasks/${taskId}/status?agent_id=${agentId}`, { method: 'PUT', body: notes === undefined ? { status } : { status, notes } })
+export function setStatus(
+  api: Api,
+  taskId: number,
+  agentId: string,
+  status: TaskStatus | string,
+  notes?: string,
+): Promise<ApiResult> {
+  return api(`/api/v1/tasks/${taskId}/status?agent_id=${agentId}`, {
+    method: 'PUT',
+    body: notes === undefined ? { status } : { status, notes },
+  })
 }
 
 export async function getTask(api: Api, taskId: number): Promise<any> {
@@ -106,7 +127,11 @@ export async function changelogOf(api: Api, taskId: number): Promise<any[]> {
 }
 
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes; returns the last value. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await check()
@@ -124,7 +149,9 @@ export function expectClientError(res: ApiResult, status: number, needle?: strin
   expect(res.status, JSON.stringify(res.body)).toBe(status)
   expect(res.body).toHaveProperty('detail')
   if (needle === undefined) return
-  const detail = Array.isArray(res.body.detail) ? res.body.detail.join('\n') : String(res.body.detail)
+  const detail = Array.isArray(res.body.detail)
+    ? res.body.detail.join('\n')
+    : String(res.body.detail)
   if (typeof needle === 'string') expect(detail).toContain(needle)
   else expect(detail).toMatch(needle)
 }
@@ -137,11 +164,28 @@ const VOLATILE = new Set(['last_seen', 'lease_expires_at'])
  */
 export async function snapshotDatabase(server: TestServer): Promise<string> {
   const { db } = server.running.connection
-  const tables = ['agents', 'epics', 'features', 'tasks', 'task_comments', 'changelog', 'documents', 'mentions', 'services', 'task_runs', 'events'] as const
+  const tables = [
+    'agents',
+    'epics',
+    'features',
+    'tasks',
+    'task_comments',
+    'changelog',
+    'documents',
+    'mentions',
+    'services',
+    'task_runs',
+    'events',
+  ] as const
   const out: Record<string, unknown[]> = {}
   for (const table of tables) {
-    const rows = (await db.selectFrom(table).selectAll().orderBy('id').execute()) as Record<string, unknown>[]
-    out[table] = rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !VOLATILE.has(k))))
+    const rows = (await db.selectFrom(table).selectAll().orderBy('id').execute()) as Record<
+      string,
+      unknown
+    >[]
+    out[table] = rows.map((row) =>
+      Object.fromEntries(Object.entries(row).filter(([k]) => !VOLATILE.has(k))),
+    )
   }
   return JSON.stringify(out)
 }

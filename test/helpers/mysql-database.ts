@@ -27,9 +27,14 @@ export async function createMysqlDatabase(): Promise<MysqlTestDatabase> {
   const admin = new URL(mysqlAdminUrl())
   const name = `hpm_t_${randomBytes(6).toString('hex')}`
   const readerPassword = `pw-${randomBytes(6).toString('hex')}`
-  const connection = await mysql.createConnection({ uri: admin.toString(), multipleStatements: true })
+  const connection = await mysql.createConnection({
+    uri: admin.toString(),
+    multipleStatements: true,
+  })
   await connection.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4; USE ${name}`)
-  await connection.query(`CREATE USER '${name}'@'%' IDENTIFIED BY '${readerPassword}'; GRANT SELECT ON ${name}.* TO '${name}'@'%'`)
+  await connection.query(
+    `CREATE USER '${name}'@'%' IDENTIFIED BY '${readerPassword}'; GRANT SELECT ON ${name}.* TO '${name}'@'%'`,
+  )
   const url = new URL(admin)
   url.pathname = `/${name}`
   const reader = new URL(url)

@@ -20,7 +20,9 @@ export const MUST_RUN_ALL_LANES = process.env.HPM_REQUIRE_ALL_LANES === '1'
 /** Says plainly that the lane is skipped (or required and missing); true when its tests should be declared. */
 export function realClaudeLane(what: string): boolean {
   if (!REAL_CLAUDE) {
-    process.stdout.write(`real-claude lane (${what}) ${MUST_RUN_ALL_LANES ? 'REQUIRED but' : ''} skipped: no \`claude\` on PATH (npm i -g @anthropic-ai/claude-code, or set HPM_TEST_CLAUDE_BIN)\n`)
+    process.stdout.write(
+      `real-claude lane (${what}) ${MUST_RUN_ALL_LANES ? 'REQUIRED but' : ''} skipped: no \`claude\` on PATH (npm i -g @anthropic-ai/claude-code, or set HPM_TEST_CLAUDE_BIN)\n`,
+    )
   }
   return Boolean(REAL_CLAUDE) || MUST_RUN_ALL_LANES
 }

@@ -18,7 +18,15 @@ export interface RunnerWorld {
   root: string
   featureId: number
   /** Creates a task as the pm (so it starts `created`). */
-  createTask: (fields: { title: string; description?: string; target_role?: string; difficulty?: string; complexity?: string; branch?: string; budget_usd?: number }) => Promise<{ id: number }>
+  createTask: (fields: {
+    title: string
+    description?: string
+    target_role?: string
+    difficulty?: string
+    complexity?: string
+    branch?: string
+    budget_usd?: number
+  }) => Promise<{ id: number }>
   getTask: (id: number) => Promise<any>
   /** The run records of a task, oldest first. */
   runsOf: (taskId: number) => Promise<Array<Record<string, unknown>>>
@@ -44,21 +52,37 @@ export interface RunRunnerOptions {
 }
 
 /** A real server, a real git repo with one commit on `main`, a pm, an epic and a feature. */
-export async function startRunnerWorld(serverEnv: Record<string, string> = {}): Promise<RunnerWorld> {
+export async function startRunnerWorld(
+  serverEnv: Record<string, string> = {},
+): Promise<RunnerWorld> {
   const server = await startTestServer({ env: serverEnv })
   const root = await mkdtemp(join(tmpdir(), 'hpm-runner-'))
   const repo = join(root, 'repo')
-  await runProcess('git', ['init', '-q', '-b', 'main', repo], { timeoutMs: 30_000, env: { PATH: process.env.PATH ?? '', ...GIT_TEST_ENV } })
+  await runProcess('git', ['init', '-q', '-b', 'main', repo], {
+    timeoutMs: 30_000,
+    env: { PATH: process.env.PATH ?? '', ...GIT_TEST_ENV },
+  })
   await writeFile(join(repo, 'README.md'), '# sample project\n')
   await git(repo, 'add', '-A')
   await git(repo, 'commit', '-q', '-m', 'initial commit')
 
   const api = server.api
   // The pm acts with its own token, so the world works under HPM_REQUIRE_AGENT_TOKENS too.
-  const pm = await api('/api/v1/register', { method: 'POST', body: { agent_id: 'pm_1', role: 'pm', level: 'principal' } })
+  const pm = await api('/api/v1/register', {
+    method: 'POST',
+    body: { agent_id: 'pm_1', role: 'pm', level: 'principal' },
+  })
   const asPm = { key: pm.body.token as string }
-  const epic = await api('/api/v1/epics?agent_id=pm_1', { method: 'POST', body: { name: 'Runner epic', description: '' }, ...asPm })
-  const feature = await api('/api/v1/features?agent_id=pm_1', { method: 'POST', body: { epic_id: epic.body.id, name: 'Runner feature', description: '' }, ...asPm })
+  const epic = await api('/api/v1/epics?agent_id=pm_1', {
+    method: 'POST',
+    body: { name: 'Runner epic', description: '' },
+    ...asPm,
+  })
+  const feature = await api('/api/v1/features?agent_id=pm_1', {
+    method: 'POST',
+    body: { epic_id: epic.body.id, name: 'Runner feature', description: '' },
+    ...asPm,
+  })
 
   const world: RunnerWorld = {
     server,
@@ -68,7 +92,15 @@ export async function startRunnerWorld(serverEnv: Record<string, string> = {}): 
     createTask: async (fields) => {
       const res = await api('/api/v1/tasks/create?agent_id=pm_1', {
         method: 'POST',
-        body: { feature_id: feature.body.id, description: '', target_role: 'backend_dev', difficulty: 'junior', complexity: 'minor', branch: '', ...fields },
+        body: {
+          feature_id: feature.body.id,
+          description: '',
+          target_role: 'backend_dev',
+          difficulty: 'junior',
+          complexity: 'minor',
+          branch: '',
+          ...fields,
+        },
         ...asPm,
       })
       if (res.status !== 200) throw new Error(`task create failed: ${JSON.stringify(res.body)}`)
@@ -81,7 +113,18 @@ export async function startRunnerWorld(serverEnv: Record<string, string> = {}): 
       await api('/api/v1/register', { method: 'POST', body: { agent_id: agentId, role, level } })
     },
     runRunner: (options) => {
-      const args = [HPM_BIN, 'run', '--role', options.role, '--agent-id', options.agentId, '--level', options.level ?? 'senior', '--repo', repo]
+      const args = [
+        HPM_BIN,
+        'run',
+        '--role',
+        options.role,
+        '--agent-id',
+        options.agentId,
+        '--level',
+        options.level ?? 'senior',
+        '--repo',
+        repo,
+      ]
       if (options.singleTask ?? true) args.push('--single-task')
       args.push(...(options.args ?? []))
       return runProcess(process.execPath, args, {
@@ -100,7 +143,9 @@ export async function startRunnerWorld(serverEnv: Record<string, string> = {}): 
           HEADLESS_PM_CLAIM_WAIT: '5',
           HEADLESS_PM_MIN_FREE_MB: '1',
           CLAUDE_FAKE_STATE_DIR: join(root, 'fake-state'),
-          ...(options.scenario === undefined ? {} : { CLAUDE_FAKE_SCENARIO: JSON.stringify(options.scenario) }),
+          ...(options.scenario === undefined
+            ? {}
+            : { CLAUDE_FAKE_SCENARIO: JSON.stringify(options.scenario) }),
           ...options.env,
         },
       })
@@ -114,7 +159,11 @@ export async function startRunnerWorld(serverEnv: Record<string, string> = {}): 
 }
 
 /** Polls `probe` every 100 ms until it returns a value; throws naming `what` after `timeoutMs`. */
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs
   for (;;) {
     const value = await probe()
@@ -131,7 +180,20 @@ export const HELLO_DEV_SCENARIO = {
     { write: { path: 'hello.txt', content: 'Hello World' } },
     { run: ['git', 'add', 'hello.txt'] },
     { run: ['git', 'commit', '-q', '-m', 'Add hello.txt'] },
-    { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'dev_done', '--agent-id', '{agent_id}', '--notes', 'hello.txt added'] },
+    {
+      run: [
+        'hpm',
+        'tasks',
+        'status',
+        '{task_id}',
+        '--status',
+        'dev_done',
+        '--agent-id',
+        '{agent_id}',
+        '--notes',
+        'hello.txt added',
+      ],
+    },
   ],
   result: 'Created hello.txt with Hello World and committed it.',
 }
@@ -140,7 +202,20 @@ export const HELLO_DEV_SCENARIO = {
 export const HELLO_QA_SCENARIO = {
   steps: [
     { run: ['grep', '-qx', 'Hello World', 'hello.txt'] },
-    { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'qa_done', '--agent-id', '{agent_id}', '--notes', 'hello.txt says Hello World'] },
+    {
+      run: [
+        'hpm',
+        'tasks',
+        'status',
+        '{task_id}',
+        '--status',
+        'qa_done',
+        '--agent-id',
+        '{agent_id}',
+        '--notes',
+        'hello.txt says Hello World',
+      ],
+    },
   ],
   result: 'Verified hello.txt.',
 }

@@ -17,7 +17,15 @@ export interface TestServer {
   config: ServerConfig
   running: RunningServer
   /** fetch against the API with the key set; `path` starts with `/`. */
-  api: (path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; key?: string | null }) => Promise<{ status: number; body: any; headers: Headers }>
+  api: (
+    path: string,
+    init?: {
+      method?: string
+      body?: unknown
+      headers?: Record<string, string>
+      key?: string | null
+    },
+  ) => Promise<{ status: number; body: any; headers: Headers }>
   close: () => Promise<void>
 }
 
@@ -34,9 +42,15 @@ export const TEST_API_KEY = 'test-key-0123456789'
 /** A real server on a random port over a real database, as agents would reach it. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hpm-test-'))
-  const pgDatabase = options.databaseUrl === undefined && isPgLane ? await createTestDatabase() : undefined
+  const pgDatabase =
+    options.databaseUrl === undefined && isPgLane ? await createTestDatabase() : undefined
   const config = loadServerConfig({
-    flags: { port: 0, host: '127.0.0.1', dataDir, databaseUrl: options.databaseUrl ?? pgDatabase?.url },
+    flags: {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      databaseUrl: options.databaseUrl ?? pgDatabase?.url,
+    },
     env: {
       HEADLESS_PM_API_KEY: TEST_API_KEY,
       HPM_SERVICE_PING_INTERVAL: '0',

@@ -12,11 +12,18 @@ export function showToast(session: Session, kind: Toast['kind'], text: string): 
  * Runs a call as the acting agent (the header's select). A refusal shows the server's `detail` in
  * a toast. Returns whether the call succeeded.
  */
-export async function actAsAgent(session: Session, call: (agentId: string) => Promise<unknown>): Promise<boolean> {
+export async function actAsAgent(
+  session: Session,
+  call: (agentId: string) => Promise<unknown>,
+): Promise<boolean> {
   const { agents, actingAgentChoice } = session.store.getState()
   const agentId = resolveActingAgent(agents, actingAgentChoice)
   if (agentId === undefined) {
-    showToast(session, 'error', 'no agent to act as: register one first (hpm register --agent-id … --role pm)')
+    showToast(
+      session,
+      'error',
+      'no agent to act as: register one first (hpm register --agent-id … --role pm)',
+    )
     return false
   }
   try {

@@ -28,7 +28,12 @@ const MAX_LOADED = 5000
  */
 const READER_ID = 'dashboard'
 
-function toEntry(id: number, kind: ChangeType, timestamp: string, data: Readonly<Record<string, unknown>>): FeedEntry {
+function toEntry(
+  id: number,
+  kind: ChangeType,
+  timestamp: string,
+  data: Readonly<Record<string, unknown>>,
+): FeedEntry {
   const values = Object.values(data).flatMap((v) => (Array.isArray(v) ? v : [v]))
   const text = describeChange(kind, data)
   return {
@@ -81,7 +86,10 @@ function matchesWord(entry: FeedEntry, word: string): boolean {
   return entry.haystack.includes(word)
 }
 
-export function filterFeed(entries: readonly FeedEntry[], filter: FeedFilter): readonly FeedEntry[] {
+export function filterFeed(
+  entries: readonly FeedEntry[],
+  filter: FeedFilter,
+): readonly FeedEntry[] {
   const words = (filter.text ?? '').toLowerCase().split(/\s+/).filter(Boolean)
   if (filter.kind === undefined && words.length === 0) return entries
   return entries.filter(
@@ -101,22 +109,35 @@ export interface RecentChanges {
  * The latest events, newest first, in a few requests: the widest of 7 days, 1 day, 1 hour or 5
  * minutes that fits in one page; after a burst that even 5 minutes cannot hold, the pages that follow.
  */
-export async function loadRecentChanges(client: HeadlessPMClient, signal: AbortSignal): Promise<RecentChanges> {
+export async function loadRecentChanges(
+  client: HeadlessPMClient,
+  signal: AbortSignal,
+): Promise<RecentChanges> {
   let since = new Date()
   let entries: ChangeFeedEntry[] = []
   let afterId = 0
   for (const windowMs of WINDOWS_MS) {
     since = new Date(Date.now() - windowMs)
-    const page = await client.listChanges({ since, agent_id: READER_ID, limit: PAGE_SIZE }, { signal })
+    const page = await client.listChanges(
+      { since, agent_id: READER_ID, limit: PAGE_SIZE },
+      { signal },
+    )
     entries = page.changes
     afterId = page.last_event_id
-    if (page.changes.length < PAGE_SIZE) return { entries: entries.map(fromFeed).reverse(), since: since.toISOString() }
+    if (page.changes.length < PAGE_SIZE)
+      return { entries: entries.map(fromFeed).reverse(), since: since.toISOString() }
   }
   for (let pages = 0; pages < MAX_LOADED / PAGE_SIZE; pages++) {
-    const page = await client.listChanges({ after_id: afterId, agent_id: READER_ID, limit: PAGE_SIZE }, { signal })
+    const page = await client.listChanges(
+      { after_id: afterId, agent_id: READER_ID, limit: PAGE_SIZE },
+      { signal },
+    )
     entries = [...entries, ...page.changes].slice(-MAX_LOADED)
     afterId = page.last_event_id
     if (page.changes.length < PAGE_SIZE) break
   }
-  return { entries: entries.map(fromFeed).reverse(), since: entries[0]?.timestamp ?? since.toISOString() }
+  return {
+    entries: entries.map(fromFeed).reverse(),
+    since: entries[0]?.timestamp ?? since.toISOString(),
+  }
 }

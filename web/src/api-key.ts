@@ -8,7 +8,11 @@ export function takeKeyFromFragment(): string | undefined {
   const hash = window.location.hash.replace(/^#/, '')
   if (!/(^|&)key=/.test(hash)) return undefined
   const key = new URLSearchParams(hash).get('key')?.trim()
-  window.history.replaceState(window.history.state, '', `${window.location.pathname}${window.location.search}#/`)
+  window.history.replaceState(
+    window.history.state,
+    '',
+    `${window.location.pathname}${window.location.search}#/`,
+  )
   return key === '' ? undefined : key
 }
 

@@ -18,5 +18,9 @@ export function dailySeries(values: readonly DayValue[], days: number, nowMs: nu
 
 /** `Nov 30` for a `YYYY-MM-DD` UTC day. */
 export function formatDay(day: string): string {
-  return new Date(`${day}T00:00:00Z`).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' })
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString('en-US', {
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  })
 }

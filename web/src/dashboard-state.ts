@@ -70,12 +70,16 @@ function splitDetail(detail: TaskDetailResponse): { task: TaskResponse; comments
  * Puts fetched tasks in place. A reply older than the copy already held (an action's answer that
  * arrives after the live refresh) is ignored, so the board never steps back.
  */
-export function upsertTasks(state: DashboardState, fetched: readonly (TaskResponse | TaskDetailResponse)[]): DashboardState {
+export function upsertTasks(
+  state: DashboardState,
+  fetched: readonly (TaskResponse | TaskDetailResponse)[],
+): DashboardState {
   if (fetched.length === 0 || state.tasks === undefined) return state
   const tasks = new Map(state.tasks)
   let comments: Map<number, readonly TaskComment[]> | undefined
   for (const item of fetched) {
-    const { task, comments: thread } = 'comments' in item ? splitDetail(item) : { task: item, comments: undefined }
+    const { task, comments: thread } =
+      'comments' in item ? splitDetail(item) : { task: item, comments: undefined }
     const held = tasks.get(task.id)
     if (held === undefined || held.updated_at <= task.updated_at) tasks.set(task.id, task)
     // A thread is kept even from an older reply: a newer change re-fetches it anyway.
@@ -105,32 +109,52 @@ export function forgetComments(state: DashboardState, taskIds: Iterable<number>)
   return { ...state, comments }
 }
 
-export function replaceTasks(state: DashboardState, tasks: readonly TaskResponse[]): DashboardState {
+export function replaceTasks(
+  state: DashboardState,
+  tasks: readonly TaskResponse[],
+): DashboardState {
   return { ...state, tasks: new Map(tasks.map((t) => [t.id, t])), comments: new Map() }
 }
 
-export function replaceRunSummaries(state: DashboardState, summaries: readonly RunSummary[]): DashboardState {
+export function replaceRunSummaries(
+  state: DashboardState,
+  summaries: readonly RunSummary[],
+): DashboardState {
   return { ...state, runSummaries: new Map(summaries.map((s) => [s.task_id, s])) }
 }
 
 /** Adds a batch of streamed events (oldest first) and moves the counters of the topics they touch. */
-export function withEvents(state: DashboardState, events: readonly ChangeEvent[], topics: ReadonlySet<LiveTopic>): DashboardState {
+export function withEvents(
+  state: DashboardState,
+  events: readonly ChangeEvent[],
+  topics: ReadonlySet<LiveTopic>,
+): DashboardState {
   if (events.length === 0 && topics.size === 0) return state
   const versions = { ...state.versions }
   for (const topic of topics) versions[topic] += 1
-  const liveEvents = events.length === 0 ? state.liveEvents : [...[...events].reverse(), ...state.liveEvents].slice(0, MAX_LIVE_EVENTS)
+  const liveEvents =
+    events.length === 0
+      ? state.liveEvents
+      : [...[...events].reverse(), ...state.liveEvents].slice(0, MAX_LIVE_EVENTS)
   return { ...state, versions, liveEvents }
 }
 
 let toastSeq = 0
 
-export function withToast(state: DashboardState, kind: Toast['kind'], text: string): DashboardState {
+export function withToast(
+  state: DashboardState,
+  kind: Toast['kind'],
+  text: string,
+): DashboardState {
   toastSeq += 1
   return { ...state, toast: { id: toastSeq, kind, text } }
 }
 
 /** The agent the dashboard acts as: the one picked if it still exists, else the first pm, else the first agent. */
-export function resolveActingAgent(agents: readonly AgentResponse[] | undefined, choice: string | undefined): string | undefined {
+export function resolveActingAgent(
+  agents: readonly AgentResponse[] | undefined,
+  choice: string | undefined,
+): string | undefined {
   if (agents === undefined || agents.length === 0) return undefined
   if (choice !== undefined && agents.some((a) => a.agent_id === choice)) return choice
   const sorted = sortAgents(agents)

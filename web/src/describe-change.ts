@@ -4,7 +4,9 @@ import { formatUsd, humanize } from './format.js'
 type Data = Readonly<Record<string, unknown>>
 
 function str(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '?'
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : '?'
 }
 
 function task(data: Data): string {
@@ -44,7 +46,10 @@ export function describeChange(kind: ChangeType, data: Data): string {
     case 'document_deleted':
       return `document "${str(data.title)}" deleted by ${str(data.deleted_by)}`
     case 'mention_created': {
-      const where = data.document_id != null ? `document ${str(data.document_id)}` : `task #${str(data.task_id)}`
+      const where =
+        data.document_id != null
+          ? `document ${str(data.document_id)}`
+          : `task #${str(data.task_id)}`
       return `@${str(data.mentioned_agent_id)} mentioned by ${str(data.created_by)} in ${where}`
     }
     case 'mention_read':
@@ -58,7 +63,8 @@ export function describeChange(kind: ChangeType, data: Data): string {
     case 'agent_registered':
       return `agent ${str(data.agent_id)} ${data.updated ? 're-registered' : 'registered'} (${humanize(str(data.role))}, ${str(data.level)})`
     case 'agent_activity':
-      if (data.task_id === null || data.task_id === undefined) return `agent ${str(data.agent_id)} is idle`
+      if (data.task_id === null || data.task_id === undefined)
+        return `agent ${str(data.agent_id)} is idle`
       return `agent ${str(data.agent_id)} on task ${str(data.task_id)}: ${data.tool == null ? str(data.phase) : str(data.tool)}`
     case 'agent_deleted':
       return `agent ${str(data.agent_id)} deleted by ${str(data.deleted_by)}`

@@ -61,7 +61,15 @@ function noWork(): PendingWork {
 
 /** Whether a batch needs anything fetched for the store (a document event, say, needs nothing). */
 function needsFetch(work: PendingWork): boolean {
-  return work.isFull || work.taskIds.size > 0 || work.deletedIds.size > 0 || work.hasRuns || work.hasAgents || work.hasStatus || work.hasPlan
+  return (
+    work.isFull ||
+    work.taskIds.size > 0 ||
+    work.deletedIds.size > 0 ||
+    work.hasRuns ||
+    work.hasAgents ||
+    work.hasStatus ||
+    work.hasPlan
+  )
 }
 
 function mergeWork(into: PendingWork, from: PendingWork): void {
@@ -120,7 +128,11 @@ export class LiveSync {
       // After a drop the indicator stays `disconnected` through the retries, instead of flickering.
       if (this.#store.getState().connection !== 'disconnected') this.#setConnection('connecting')
       try {
-        for await (const event of this.#streamClient.streamEvents({ afterId: this.#lastEventId, signal })) this.#onEvent(event)
+        for await (const event of this.#streamClient.streamEvents({
+          afterId: this.#lastEventId,
+          signal,
+        }))
+          this.#onEvent(event)
       } catch (error) {
         if (isUnauthorized(error)) {
           this.#onUnauthorized()
@@ -257,7 +269,9 @@ export class LiveSync {
     const changedIds = [...work.taskIds].filter((id) => !work.deletedIds.has(id))
     const isBulk = changedIds.length > MAX_SINGLE_FETCHES
     const [details, allTasks, summaries, agents, status, epics, features] = await Promise.all([
-      isBulk ? ([] as (TaskDetailResponse | undefined)[]) : Promise.all(changedIds.map((id) => c.findTask(id, { signal }))),
+      isBulk
+        ? ([] as (TaskDetailResponse | undefined)[])
+        : Promise.all(changedIds.map((id) => c.findTask(id, { signal }))),
       isBulk ? c.listTasks({}, { signal }) : undefined,
       work.hasRuns ? c.listRunSummaries({ signal }) : undefined,
       work.hasAgents ? c.listAgents({ signal }) : undefined,
@@ -266,9 +280,14 @@ export class LiveSync {
       work.hasPlan ? c.listFeatures(undefined, { signal }) : undefined,
     ])
     const found = details.filter((d): d is TaskDetailResponse => d !== undefined)
-    const gone = [...work.deletedIds, ...changedIds.filter((_, i) => !isBulk && details[i] === undefined)]
+    const gone = [
+      ...work.deletedIds,
+      ...changedIds.filter((_, i) => !isBulk && details[i] === undefined),
+    ]
     this.#store.setState((s) => {
-      let next = allTasks ? forgetComments({ ...s, tasks: new Map(allTasks.map((t) => [t.id, t])) }, changedIds) : upsertTasks(s, found)
+      let next = allTasks
+        ? forgetComments({ ...s, tasks: new Map(allTasks.map((t) => [t.id, t])) }, changedIds)
+        : upsertTasks(s, found)
       next = removeTasks(next, gone)
       if (summaries) next = replaceRunSummaries(next, summaries)
       if (agents) next = { ...next, agents }

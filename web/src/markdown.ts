@@ -5,7 +5,9 @@ import type { StateCore, Token } from 'markdown-it'
 // links, so its output is safe to insert: task text comes from agents and is not trusted.
 const md = new MarkdownIt({ html: false, linkify: true, breaks: true })
 
-const renderLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options))
+const renderLinkOpen =
+  md.renderer.rules.link_open ??
+  ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options))
 md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   const token = tokens[idx]
   if (token) {
@@ -34,7 +36,8 @@ function markMentions(state: StateCore): void {
       }
       let last = 0
       for (const match of token.content.matchAll(MENTION)) {
-        if (match.index > last) children.push(textToken(state, token.content.slice(last, match.index)))
+        if (match.index > last)
+          children.push(textToken(state, token.content.slice(last, match.index)))
         const mention = new state.Token('mention', '', 0)
         mention.content = match[1] ?? ''
         children.push(mention)
@@ -53,7 +56,8 @@ function textToken(state: StateCore, content: string): Token {
 }
 
 md.core.ruler.push('mentions', markMentions)
-md.renderer.rules.mention = (tokens, idx) => `<span class="mention">@${md.utils.escapeHtml(tokens[idx]?.content ?? '')}</span>`
+md.renderer.rules.mention = (tokens, idx) =>
+  `<span class="mention">@${md.utils.escapeHtml(tokens[idx]?.content ?? '')}</span>`
 
 export function renderMarkdown(text: string): string {
   return md.render(text)

@@ -1,7 +1,12 @@
 import type { TaskResponse, TaskStatus } from '../../src/contract/index.js'
 
 /** Statuses between a claim and the merge; as the server counts an epic's `in_progress_task_count`. */
-export const IN_PROGRESS_STATUSES: readonly TaskStatus[] = ['under_work', 'dev_done', 'qa_done', 'documentation_done']
+export const IN_PROGRESS_STATUSES: readonly TaskStatus[] = [
+  'under_work',
+  'dev_done',
+  'qa_done',
+  'documentation_done',
+]
 
 export interface StatusCounts {
   total: number

@@ -1,6 +1,15 @@
 import { useSyncExternalStore } from 'react'
 
-export const PAGES = ['attention', 'board', 'agents', 'overview', 'epics', 'documents', 'services', 'activity'] as const
+export const PAGES = [
+  'attention',
+  'board',
+  'agents',
+  'overview',
+  'epics',
+  'documents',
+  'services',
+  'activity',
+] as const
 export type Page = (typeof PAGES)[number]
 
 /** A page and its query: `#/board?role=qa&text=login`, `#/attention?task=12` (12's drawer open). */
@@ -19,7 +28,9 @@ export function parseHash(hash: string): Route {
 }
 
 export function formatHash(route: Route): string {
-  const query = new URLSearchParams(Object.entries(route.params).filter(([, v]) => v !== '')).toString()
+  const query = new URLSearchParams(
+    Object.entries(route.params).filter(([, v]) => v !== ''),
+  ).toString()
   return `#/${route.page}${query ? `?${query}` : ''}`
 }
 

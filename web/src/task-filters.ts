@@ -1,7 +1,15 @@
 import type { TaskResponse, TaskStatus } from '../../src/contract/index.js'
 
 /** The statuses of the flow, one board column each; legacy `evaluation` and `approved` have none. */
-export const FLOW_STATUSES = ['pending', 'created', 'under_work', 'dev_done', 'qa_done', 'documentation_done', 'committed'] as const satisfies readonly TaskStatus[]
+export const FLOW_STATUSES = [
+  'pending',
+  'created',
+  'under_work',
+  'dev_done',
+  'qa_done',
+  'documentation_done',
+  'committed',
+] as const satisfies readonly TaskStatus[]
 export type FlowStatus = (typeof FLOW_STATUSES)[number]
 
 export const STATUS_LABELS: Record<FlowStatus, string> = {
@@ -15,7 +23,14 @@ export const STATUS_LABELS: Record<FlowStatus, string> = {
 }
 
 /** The select filters, by their name in the hash query. */
-export const FILTER_NAMES = ['epic', 'feature', 'role', 'difficulty', 'complexity', 'agent'] as const
+export const FILTER_NAMES = [
+  'epic',
+  'feature',
+  'role',
+  'difficulty',
+  'complexity',
+  'agent',
+] as const
 export type FilterName = (typeof FILTER_NAMES)[number]
 
 export interface TaskFilters {
@@ -48,13 +63,16 @@ export type BoardColumns = Record<FlowStatus, TaskResponse[]>
 /** Filters the tasks and sorts each column: highest priority first, then newest, so new work shows on top. */
 export function buildColumns(tasks: Iterable<TaskResponse>, filters: TaskFilters): BoardColumns {
   const words = (filters.text ?? '').toLowerCase().split(/\s+/).filter(Boolean)
-  const columns = Object.fromEntries(FLOW_STATUSES.map((s) => [s, [] as TaskResponse[]])) as BoardColumns
+  const columns = Object.fromEntries(
+    FLOW_STATUSES.map((s) => [s, [] as TaskResponse[]]),
+  ) as BoardColumns
   for (const task of tasks) {
     const column = (columns as Partial<Record<TaskStatus, TaskResponse[]>>)[task.status]
     if (column === undefined || !matches(task, filters, words)) continue
     column.push(task)
   }
-  for (const column of Object.values(columns)) column.sort((a, b) => b.priority - a.priority || b.id - a.id)
+  for (const column of Object.values(columns))
+    column.sort((a, b) => b.priority - a.priority || b.id - a.id)
   return columns
 }
 

@@ -1,6 +1,12 @@
 import type { HeadlessPMClient } from '../../client/index.js'
 import { parseSince } from '../../contract/index.js'
-import type { AgentRole, ChangelogResponse, ChangesResponse, MentionResponse, StatusResponse } from '../../contract/index.js'
+import type {
+  AgentRole,
+  ChangelogResponse,
+  ChangesResponse,
+  MentionResponse,
+  StatusResponse,
+} from '../../contract/index.js'
 import { UsageError } from '../exit-codes.js'
 
 export interface ListMentionsOptions {
@@ -12,19 +18,27 @@ export interface ListMentionsOptions {
 }
 
 /** `hpm mentions`: an agent's (or a role's, or everyone's) mentions, unread only unless `--all`. */
-export function listMentions(client: HeadlessPMClient, options: ListMentionsOptions): Promise<MentionResponse[]> {
+export function listMentions(
+  client: HeadlessPMClient,
+  options: ListMentionsOptions,
+): Promise<MentionResponse[]> {
   const unread_only = !options.all
-  if (options.role !== undefined && options.agentId !== undefined) throw new UsageError('give --agent-id or --role, not both')
+  if (options.role !== undefined && options.agentId !== undefined)
+    throw new UsageError('give --agent-id or --role, not both')
   if (options.role !== undefined) {
     return client.listMentionsByRole({ role: options.role, unread_only, limit: options.limit })
   }
   // `GET /mentions` reads one registered agent's; everyone's come from the by-role overview.
-  if (options.agentId === undefined) return client.listMentionsByRole({ unread_only, limit: options.limit })
+  if (options.agentId === undefined)
+    return client.listMentionsByRole({ unread_only, limit: options.limit })
   return client.listMentions({ agent_id: options.agentId, unread_only, limit: options.limit })
 }
 
 /** `hpm mention-read <id>`: only the mentioned agent may mark it. */
-export function markMentionRead(client: HeadlessPMClient, options: { mentionId: number; agentId: string }): Promise<MentionResponse> {
+export function markMentionRead(
+  client: HeadlessPMClient,
+  options: { mentionId: number; agentId: string },
+): Promise<MentionResponse> {
   return client.markMentionRead(options.mentionId, options.agentId)
 }
 
@@ -37,13 +51,23 @@ export function listChanges(
     throw new UsageError('give --since <time> or --after-id <event id>')
   }
   if (options.since !== undefined && !parseSince(options.since)) {
-    throw new UsageError(`--since '${options.since}' must be an ISO-8601 date-time (2026-01-31T12:00:00Z) or a Unix timestamp in seconds`)
+    throw new UsageError(
+      `--since '${options.since}' must be an ISO-8601 date-time (2026-01-31T12:00:00Z) or a Unix timestamp in seconds`,
+    )
   }
-  return client.listChanges({ since: options.since, after_id: options.afterId, agent_id: options.agentId, limit: options.limit })
+  return client.listChanges({
+    since: options.since,
+    after_id: options.afterId,
+    agent_id: options.agentId,
+    limit: options.limit,
+  })
 }
 
 /** `hpm changelog`: recent task status changes, newest first. */
-export function listChangelog(client: HeadlessPMClient, options: { limit: number }): Promise<ChangelogResponse[]> {
+export function listChangelog(
+  client: HeadlessPMClient,
+  options: { limit: number },
+): Promise<ChangelogResponse[]> {
   return client.listChangelog(options.limit)
 }
 

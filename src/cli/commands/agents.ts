@@ -21,13 +21,19 @@ export interface RegisterOptions {
 }
 
 /** `hpm register`: registers the agent; the answer carries its next task and unread mentions. */
-export function registerAgent(client: HeadlessPMClient, options: RegisterOptions): Promise<RegisterAgentResponse> {
-  return client.registerAgent({
-    agent_id: options.agentId,
-    role: options.role,
-    level: options.level,
-    connection_type: options.connectionType,
-  }, { requesterAgentId: options.requesterAgentId })
+export function registerAgent(
+  client: HeadlessPMClient,
+  options: RegisterOptions,
+): Promise<RegisterAgentResponse> {
+  return client.registerAgent(
+    {
+      agent_id: options.agentId,
+      role: options.role,
+      level: options.level,
+      connection_type: options.connectionType,
+    },
+    { requesterAgentId: options.requesterAgentId },
+  )
 }
 
 /** `hpm agents list`. */
@@ -41,17 +47,26 @@ export interface DeleteAgentOptions {
 }
 
 /** `hpm agents delete`: pm only. */
-export function deleteAgent(client: HeadlessPMClient, options: DeleteAgentOptions): Promise<MessageResponse> {
+export function deleteAgent(
+  client: HeadlessPMClient,
+  options: DeleteAgentOptions,
+): Promise<MessageResponse> {
   return client.deleteAgent(options.agentId, options.requesterAgentId)
 }
 
 /** `hpm agents revoke`: the agent's tokens stop working; registering again (project key) issues a new one. */
-export function revokeAgentTokens(client: HeadlessPMClient, options: { agentId: string; requesterAgentId?: string }): Promise<RevokeTokensResponse> {
+export function revokeAgentTokens(
+  client: HeadlessPMClient,
+  options: { agentId: string; requesterAgentId?: string },
+): Promise<RevokeTokensResponse> {
   return client.revokeAgentTokens(options.agentId, options.requesterAgentId)
 }
 
 /** `hpm heartbeat`: says the agent is alive and renews the leases of the tasks it holds. */
-export function heartbeat(client: HeadlessPMClient, options: { agentId: string }): Promise<HeartbeatResponse> {
+export function heartbeat(
+  client: HeadlessPMClient,
+  options: { agentId: string },
+): Promise<HeartbeatResponse> {
   return client.heartbeat(options.agentId)
 }
 

@@ -2,9 +2,20 @@ import { existsSync } from 'node:fs'
 
 import { loadServerConfig, sqlitePath } from '../../config/index.js'
 import type { ServerFlags } from '../../config/index.js'
-import { connectDatabase, foreignSchemaMessage, migrateToLatest, schemaStatus } from '../../db/index.js'
+import {
+  connectDatabase,
+  foreignSchemaMessage,
+  migrateToLatest,
+  schemaStatus,
+} from '../../db/index.js'
 import type { SchemaStatus } from '../../db/index.js'
-import { importV1, mapV1, readV1, resolveV1Source, V1_SOURCE_FORMS } from '../../db/import-v1/index.js'
+import {
+  importV1,
+  mapV1,
+  readV1,
+  resolveV1Source,
+  V1_SOURCE_FORMS,
+} from '../../db/import-v1/index.js'
 import type { ImportV1Report } from '../../db/import-v1/index.js'
 import { CommandFailedError, UsageError } from '../exit-codes.js'
 
@@ -15,7 +26,10 @@ function targetOf(flags: DbFlags): { databaseUrl: string; sqliteFile: string | u
   // eslint-disable-next-line no-restricted-properties -- entry point: hands env to the pure loader
   const config = loadServerConfig({ flags, env: process.env, cwd: process.cwd() })
   const isSqlite = config.databaseUrl.startsWith('sqlite:')
-  return { databaseUrl: config.databaseUrl, sqliteFile: isSqlite ? sqlitePath(config.databaseUrl, process.cwd()) : undefined }
+  return {
+    databaseUrl: config.databaseUrl,
+    sqliteFile: isSqlite ? sqlitePath(config.databaseUrl, process.cwd()) : undefined,
+  }
 }
 
 async function withDatabase<T>(
@@ -25,7 +39,10 @@ async function withDatabase<T>(
 ): Promise<T> {
   const target = targetOf(flags)
   // Opening a SQLite file creates it: a look that must write nothing uses an empty in-memory one instead.
-  const isMissingFile = target.sqliteFile !== undefined && target.sqliteFile !== ':memory:' && !existsSync(target.sqliteFile)
+  const isMissingFile =
+    target.sqliteFile !== undefined &&
+    target.sqliteFile !== ':memory:' &&
+    !existsSync(target.sqliteFile)
   const { db } = connectDatabase({
     databaseUrl: target.databaseUrl,
     sqliteFile: options.isReadOnly && isMissingFile ? ':memory:' : target.sqliteFile,
@@ -39,7 +56,9 @@ async function withDatabase<T>(
 }
 
 /** `hpm db status`: applied, pending and unknown (newer) migrations. Fails when the schema is newer. */
-export async function dbStatus(flags: DbFlags): Promise<SchemaStatus & { state: 'current' | 'behind' | 'newer' }> {
+export async function dbStatus(
+  flags: DbFlags,
+): Promise<SchemaStatus & { state: 'current' | 'behind' | 'newer' }> {
   const status = await withDatabase(flags, (db) => schemaStatus(db))
   const foreign = foreignSchemaMessage(status.foreign)
   if (foreign) throw new CommandFailedError(foreign)
@@ -70,14 +89,22 @@ export type ImportV1Result = ImportV1Report & { source: string; target: string }
 export async function dbImportV1(spec: string, flags: ImportV1Flags): Promise<ImportV1Result> {
   const source = resolveV1Source(spec, process.cwd())
   if (source.kind === 'unsupported') {
-    throw new UsageError(`cannot import a v1 database from a ${source.scheme}:// URL; give one of: ${V1_SOURCE_FORMS.join(', ')}`)
+    throw new UsageError(
+      `cannot import a v1 database from a ${source.scheme}:// URL; give one of: ${V1_SOURCE_FORMS.join(', ')}`,
+    )
   }
   // The source is read in full before the target is opened: a bad source leaves the target untouched.
   const plan = mapV1(await readV1(source), { now: new Date().toISOString() })
   const isDryRun = flags.dryRun === true
-  const report = await withDatabase(flags, (db) => importV1(db, plan, { isDryRun }), { isReadOnly: isDryRun })
+  const report = await withDatabase(flags, (db) => importV1(db, plan, { isDryRun }), {
+    isReadOnly: isDryRun,
+  })
   const target = targetOf(flags)
-  return { source: source.kind === 'sqlite' ? source.path : withoutPassword(source.url), target: target.sqliteFile ?? withoutPassword(target.databaseUrl), ...report }
+  return {
+    source: source.kind === 'sqlite' ? source.path : withoutPassword(source.url),
+    target: target.sqliteFile ?? withoutPassword(target.databaseUrl),
+    ...report,
+  }
 }
 
 function withoutPassword(url: string): string {
@@ -92,20 +119,40 @@ function withoutPassword(url: string): string {
 
 /** The import report for a terminal: one line per table, then what was skipped and why. */
 export function importV1View(result: ImportV1Result): string {
-  const headers = ['v1', 'here', 'read', result.dry_run ? 'to import' : 'imported', 'already present', 'skipped']
-  const rows = result.tables.map((t) => [t.from, t.to, t.read, t.imported, t.already_present, t.skipped].map(String))
+  const headers = [
+    'v1',
+    'here',
+    'read',
+    result.dry_run ? 'to import' : 'imported',
+    'already present',
+    'skipped',
+  ]
+  const rows = result.tables.map((t) =>
+    [t.from, t.to, t.read, t.imported, t.already_present, t.skipped].map(String),
+  )
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd()
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
   const imported = result.tables.reduce((n, t) => n + t.imported, 0)
   const lines = [
     result.dry_run
       ? `dry run: would import ${imported} row(s) from ${result.source} into ${result.target}; nothing was written`
       : `imported ${imported} row(s) from ${result.source} into ${result.target}`,
   ]
-  if (result.migrations.length > 0) lines.push(`${result.dry_run ? 'would apply' : 'applied'} migrations first: ${result.migrations.join(', ')}`)
+  if (result.migrations.length > 0)
+    lines.push(
+      `${result.dry_run ? 'would apply' : 'applied'} migrations first: ${result.migrations.join(', ')}`,
+    )
   lines.push('', line(headers), ...rows.map(line))
   if (result.skipped.length > 0) {
-    lines.push('', 'skipped (not imported):', ...result.skipped.map((s) => `  ${s.table} ${s.id ?? '?'}: ${s.reason}`))
+    lines.push(
+      '',
+      'skipped (not imported):',
+      ...result.skipped.map((s) => `  ${s.table} ${s.id ?? '?'}: ${s.reason}`),
+    )
   }
   if (result.notes.length > 0) lines.push('', 'notes:', ...result.notes.map((n) => `  ${n}`))
   return lines.join('\n')

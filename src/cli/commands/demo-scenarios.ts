@@ -20,7 +20,20 @@ export const DEMO_DEV_SCENARIO = {
     { write: { path: 'hello.txt', content: 'Hello World' } },
     { run: ['git', 'add', 'hello.txt'] },
     { run: ['git', 'commit', '-q', '-m', 'Add hello.txt'] },
-    { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'dev_done', '--agent-id', '{agent_id}', '--notes', 'hello.txt added; check it says Hello World'] },
+    {
+      run: [
+        'hpm',
+        'tasks',
+        'status',
+        '{task_id}',
+        '--status',
+        'dev_done',
+        '--agent-id',
+        '{agent_id}',
+        '--notes',
+        'hello.txt added; check it says Hello World',
+      ],
+    },
   ],
   result: 'Created hello.txt containing Hello World and committed it.',
 }
@@ -30,7 +43,20 @@ export const DEMO_QA_SCENARIO = {
   steps: [
     { text: 'Checking that hello.txt says Hello World.' },
     { run: ['grep', '-qx', 'Hello World', 'hello.txt'] },
-    { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'qa_done', '--agent-id', '{agent_id}', '--notes', 'hello.txt says Hello World'] },
+    {
+      run: [
+        'hpm',
+        'tasks',
+        'status',
+        '{task_id}',
+        '--status',
+        'qa_done',
+        '--agent-id',
+        '{agent_id}',
+        '--notes',
+        'hello.txt says Hello World',
+      ],
+    },
   ],
   result: 'Verified hello.txt; QA passed.',
 }

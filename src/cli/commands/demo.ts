@@ -7,7 +7,15 @@ import pc from 'picocolors'
 import { ApiError, ApiUnavailableError, HeadlessPMClient } from '../../client/index.js'
 import type { ChangelogResponse, RunResponse } from '../../contract/index.js'
 import { loadServerConfig } from '../../config/index.js'
-import { childEnv, createLogger, onStopSignals, PACKAGE_ROOT, ProcessStartError, runProcess, spawnStreaming } from '../../lib/index.js'
+import {
+  childEnv,
+  createLogger,
+  onStopSignals,
+  PACKAGE_ROOT,
+  ProcessStartError,
+  runProcess,
+  spawnStreaming,
+} from '../../lib/index.js'
 import type { ProcessResult } from '../../lib/index.js'
 import { startServer } from '../../server/main.js'
 import type { RunningServer } from '../../server/main.js'
@@ -78,13 +86,18 @@ export async function demoCommand(options: DemoOptions = {}): Promise<number> {
   // A second Ctrl-C means now; the exit hook of lib/process still kills the runner's group.
   const offStop = onStopSignals(() => stop.abort())
 
-  say(pc.bold('Headless PM demo') + pc.dim(' — a dev agent and a QA agent take one task to committed, with a fake Claude'))
+  say(
+    pc.bold('Headless PM demo') +
+      pc.dim(' — a dev agent and a QA agent take one task to committed, with a fake Claude'),
+  )
   let server: RunningServer | undefined
   try {
     step(1, 'coordination server')
     server = await startDemoServer(root)
     const apiKey = server.apiKeys[0] ?? ''
-    detail(`listening on ${pc.cyan(server.url)} (SQLite in ${join(root, 'server')}, generated API key)`)
+    detail(
+      `listening on ${pc.cyan(server.url)} (SQLite in ${join(root, 'server')}, generated API key)`,
+    )
     const world: DemoWorld = {
       root,
       repo: join(root, 'repo'),
@@ -95,7 +108,9 @@ export async function demoCommand(options: DemoOptions = {}): Promise<number> {
     }
     await runDemo(world)
     const seconds = ((performance.now() - startedAt) / 1000).toFixed(1)
-    say(`\n${pc.green('✓')} ${pc.bold(`demo finished in ${seconds} s`)}: one task went created → dev → QA → committed on main.`)
+    say(
+      `\n${pc.green('✓')} ${pc.bold(`demo finished in ${seconds} s`)}: one task went created → dev → QA → committed on main.`,
+    )
     printNextSteps()
     return EXIT.ok
   } catch (error) {
@@ -106,17 +121,26 @@ export async function demoCommand(options: DemoOptions = {}): Promise<number> {
     const message = error instanceof Error ? error.message : String(error)
     process.stderr.write(`\n${pc.red('error:')} demo failed at ${currentStep}: ${message}\n`)
     if (!isExpectedFailure(error) && error instanceof Error && error.stack) {
-      process.stderr.write(`${pc.dim(error.stack)}\nthis is a bug in hpm; please report it with the output above\n`)
+      process.stderr.write(
+        `${pc.dim(error.stack)}\nthis is a bug in hpm; please report it with the output above\n`,
+      )
     }
-    if (!options.keep) process.stderr.write('(run `hpm demo --keep` to keep the server data, repo and runner logs for a look)\n')
+    if (!options.keep)
+      process.stderr.write(
+        '(run `hpm demo --keep` to keep the server data, repo and runner logs for a look)\n',
+      )
     return EXIT.failed
   } finally {
     offStop()
     await server?.close().catch(() => {})
     if (options.keep) {
       say(`\nkept ${pc.cyan(root)}:`)
-      detail(`server data  ${join(root, 'server')}  (look again: hpm serve --data-dir ${join(root, 'server')})`)
-      detail(`repository   ${join(root, 'repo')}  (runner lock files and Claude logs in .headless-pm/runner/)`)
+      detail(
+        `server data  ${join(root, 'server')}  (look again: hpm serve --data-dir ${join(root, 'server')})`,
+      )
+      detail(
+        `repository   ${join(root, 'repo')}  (runner lock files and Claude logs in .headless-pm/runner/)`,
+      )
     } else {
       await rm(root, { recursive: true, force: true })
     }
@@ -127,7 +151,12 @@ async function startDemoServer(root: string): Promise<RunningServer> {
   const dataDir = join(root, 'server')
   // A fixed environment and database, not the user's: a DATABASE_URL or key in the shell must not leak into the demo.
   const config = loadServerConfig({
-    flags: { host: '127.0.0.1', port: 0, dataDir, databaseUrl: `sqlite:${join(dataDir, 'headless-pm.db')}` },
+    flags: {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      databaseUrl: `sqlite:${join(dataDir, 'headless-pm.db')}`,
+    },
     env: { HPM_LOG_LEVEL: 'silent', HPM_SERVICE_PING_INTERVAL: '0' },
     cwd: root,
   })
@@ -139,37 +168,87 @@ async function runDemo(world: DemoWorld): Promise<void> {
 
   step(2, 'sample git repository')
   await createSampleRepo(repo)
-  detail(`${repo}: branch main, one commit ("${await git(repo, 'log', '-1', '--format=%s')}") with README.md`)
+  detail(
+    `${repo}: branch main, one commit ("${await git(repo, 'log', '-1', '--format=%s')}") with README.md`,
+  )
 
   step(3, 'plan: a pm, an epic, a feature and a task')
   await client.registerAgent({ agent_id: 'demo_pm', role: 'pm', level: 'principal' })
-  const epic = await client.createEpic({ name: 'Demo epic', description: 'Show the Headless PM flow end to end' }, 'demo_pm')
-  const feature = await client.createFeature({ epic_id: epic.id, name: 'Greeting', description: 'Say hello' }, 'demo_pm')
+  const epic = await client.createEpic(
+    { name: 'Demo epic', description: 'Show the Headless PM flow end to end' },
+    'demo_pm',
+  )
+  const feature = await client.createFeature(
+    { epic_id: epic.id, name: 'Greeting', description: 'Say hello' },
+    'demo_pm',
+  )
   const created = await client.createTask({ feature_id: feature.id, ...DEMO_TASK }, 'demo_pm')
-  detail(`pm demo_pm registered; epic #${epic.id} "${epic.name}"; feature #${feature.id} "${feature.name}"`)
-  detail(`task #${created.id} "${created.title}" (${created.target_role}, ${created.difficulty}, ${created.complexity}) is ${status(created.status)}`)
+  detail(
+    `pm demo_pm registered; epic #${epic.id} "${epic.name}"; feature #${feature.id} "${feature.name}"`,
+  )
+  detail(
+    `task #${created.id} "${created.title}" (${created.target_role}, ${created.difficulty}, ${created.complexity}) is ${status(created.status)}`,
+  )
   const taskId = created.id
 
-  step(4, 'dev runner: claims the task, works on it in a worktree with (fake) Claude, reports dev_done')
-  const dev = await runRunner(world, { label: 'dev', role: 'backend_dev', agentId: 'demo_dev', scenario: DEMO_DEV_SCENARIO })
+  step(
+    4,
+    'dev runner: claims the task, works on it in a worktree with (fake) Claude, reports dev_done',
+  )
+  const dev = await runRunner(world, {
+    label: 'dev',
+    role: 'backend_dev',
+    agentId: 'demo_dev',
+    scenario: DEMO_DEV_SCENARIO,
+  })
   const afterDev = await client.getTask(taskId)
-  detail(`runner exited ${dev.exitCode} after ${(dev.durationMs / 1000).toFixed(1)} s; task #${taskId} is ${status(afterDev.status)}`)
-  if (dev.exitCode !== 0) throw new DemoStepError(`the dev runner exited ${dev.exitCode ?? dev.signal}${dev.timedOut ? ' (timed out)' : ''}`)
-  if (afterDev.status !== 'dev_done') throw new DemoStepError(`task #${taskId} is ${afterDev.status} after the dev runner, expected dev_done`)
+  detail(
+    `runner exited ${dev.exitCode} after ${(dev.durationMs / 1000).toFixed(1)} s; task #${taskId} is ${status(afterDev.status)}`,
+  )
+  if (dev.exitCode !== 0)
+    throw new DemoStepError(
+      `the dev runner exited ${dev.exitCode ?? dev.signal}${dev.timedOut ? ' (timed out)' : ''}`,
+    )
+  if (afterDev.status !== 'dev_done')
+    throw new DemoStepError(
+      `task #${taskId} is ${afterDev.status} after the dev runner, expected dev_done`,
+    )
   const branch = afterDev.branch || `feature/task-${taskId}`
-  detail(`branch ${branch}: ${await git(repo, 'log', '-1', '--format=%h %s', branch)}; hello.txt = "${await git(repo, 'show', `${branch}:hello.txt`)}"`)
+  detail(
+    `branch ${branch}: ${await git(repo, 'log', '-1', '--format=%h %s', branch)}; hello.txt = "${await git(repo, 'show', `${branch}:hello.txt`)}"`,
+  )
 
-  step(5, 'QA runner: claims the dev_done task, checks it, passes it; the runner merges the minor task')
-  const qa = await runRunner(world, { label: 'qa', role: 'qa', agentId: 'demo_qa', scenario: DEMO_QA_SCENARIO })
+  step(
+    5,
+    'QA runner: claims the dev_done task, checks it, passes it; the runner merges the minor task',
+  )
+  const qa = await runRunner(world, {
+    label: 'qa',
+    role: 'qa',
+    agentId: 'demo_qa',
+    scenario: DEMO_QA_SCENARIO,
+  })
   const afterQa = await client.getTask(taskId)
-  detail(`runner exited ${qa.exitCode} after ${(qa.durationMs / 1000).toFixed(1)} s; task #${taskId} is ${status(afterQa.status)}`)
-  if (qa.exitCode !== 0) throw new DemoStepError(`the QA runner exited ${qa.exitCode ?? qa.signal}${qa.timedOut ? ' (timed out)' : ''}`)
-  if (afterQa.status !== 'committed') throw new DemoStepError(`task #${taskId} is ${afterQa.status} after the QA runner, expected committed`)
+  detail(
+    `runner exited ${qa.exitCode} after ${(qa.durationMs / 1000).toFixed(1)} s; task #${taskId} is ${status(afterQa.status)}`,
+  )
+  if (qa.exitCode !== 0)
+    throw new DemoStepError(
+      `the QA runner exited ${qa.exitCode ?? qa.signal}${qa.timedOut ? ' (timed out)' : ''}`,
+    )
+  if (afterQa.status !== 'committed')
+    throw new DemoStepError(
+      `task #${taskId} is ${afterQa.status} after the QA runner, expected committed`,
+    )
 
   step(6, 'what the server and the repo now hold')
-  detail(`main: ${await git(repo, 'log', '-1', '--format=%h %s', 'main')}; hello.txt on main = "${await git(repo, 'show', 'main:hello.txt')}"`)
+  detail(
+    `main: ${await git(repo, 'log', '-1', '--format=%h %s', 'main')}; hello.txt on main = "${await git(repo, 'show', 'main:hello.txt')}"`,
+  )
   detail('changelog of the task (oldest first):')
-  const changelog = (await client.listChangelog(100)).filter((row) => row.task_id === taskId).reverse()
+  const changelog = (await client.listChangelog(100))
+    .filter((row) => row.task_id === taskId)
+    .reverse()
   for (const row of changelog) detail(`  ${formatChange(row)}`)
   detail('runner attempts recorded (POST /tasks/{id}/runs):')
   for (const run of await client.listRuns(taskId)) detail(`  ${formatRun(run)}`)
@@ -178,15 +257,25 @@ async function runDemo(world: DemoWorld): Promise<void> {
 async function createSampleRepo(repo: string): Promise<void> {
   await mkdir(repo, { recursive: true })
   await git(repo, 'init', '-q', '-b', 'main')
-  await writeFile(join(repo, 'README.md'), '# sample project\n\nA repository for the Headless PM demo.\n')
+  await writeFile(
+    join(repo, 'README.md'),
+    '# sample project\n\nA repository for the Headless PM demo.\n',
+  )
   await git(repo, 'add', 'README.md')
   await git(repo, 'commit', '-q', '-m', 'initial commit')
 }
 
 /** Runs git in `cwd` with the demo's identity; returns trimmed stdout, throws DemoStepError on failure. */
 async function git(cwd: string, ...args: string[]): Promise<string> {
-  const result = await runProcess('git', args, { cwd, env: childEnv(DEMO_GIT_ENV), timeoutMs: GIT_TIMEOUT_MS })
-  if (result.exitCode !== 0) throw new DemoStepError(`git ${args.join(' ')} failed in ${cwd}: ${result.stderr.trim() || `exit ${result.exitCode}`}`)
+  const result = await runProcess('git', args, {
+    cwd,
+    env: childEnv(DEMO_GIT_ENV),
+    timeoutMs: GIT_TIMEOUT_MS,
+  })
+  if (result.exitCode !== 0)
+    throw new DemoStepError(
+      `git ${args.join(' ')} failed in ${cwd}: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
+    )
   return result.stdout.trim()
 }
 
@@ -199,7 +288,19 @@ interface RunnerSpec {
 
 /** `hpm run --single-task` as a child, exactly as an operator would start it, output shown with a prefix. */
 async function runRunner(world: DemoWorld, spec: RunnerSpec): Promise<ProcessResult> {
-  const args = [HPM_BIN, 'run', '--role', spec.role, '--agent-id', spec.agentId, '--level', 'junior', '--single-task', '--repo', world.repo]
+  const args = [
+    HPM_BIN,
+    'run',
+    '--role',
+    spec.role,
+    '--agent-id',
+    spec.agentId,
+    '--level',
+    'junior',
+    '--single-task',
+    '--repo',
+    world.repo,
+  ]
   detail(pc.dim(`$ hpm ${args.slice(1).join(' ')}`))
   const prefix = pc.dim(`  ${spec.label.padStart(3)} │ `)
   const print = (line: string): void => say(`${prefix}${line}`)
@@ -254,7 +355,12 @@ class LineSplitter {
 
 /** Failures with a message that already says what went wrong; anything else is a bug and shows its stack. */
 function isExpectedFailure(error: unknown): boolean {
-  return error instanceof DemoStepError || error instanceof ProcessStartError || error instanceof ApiError || error instanceof ApiUnavailableError
+  return (
+    error instanceof DemoStepError ||
+    error instanceof ProcessStartError ||
+    error instanceof ApiError ||
+    error instanceof ApiUnavailableError
+  )
 }
 
 function status(value: string): string {
@@ -268,16 +374,31 @@ function formatChange(row: ChangelogResponse): string {
 
 function formatRun(run: RunResponse): string {
   const cost = run.cost_usd === null ? 'cost n/a' : `$${run.cost_usd.toFixed(4)}`
-  const tokens = run.input_tokens === null ? '' : `, ${run.input_tokens} in / ${run.output_tokens ?? 0} out tokens`
+  const tokens =
+    run.input_tokens === null
+      ? ''
+      : `, ${run.input_tokens} in / ${run.output_tokens ?? 0} out tokens`
   return `${run.agent_id} attempt ${run.attempt}: ${run.outcome}, model ${run.model ?? 'n/a'}, session ${run.session_id ?? 'n/a'}, ${cost}${tokens}, ${(run.duration_ms / 1000).toFixed(1)} s`
 }
 
 function printNextSteps(): void {
   say(`\n${pc.bold('Run it for real')} (needs the \`claude\` CLI, logged in):`)
-  detail(`1. ${pc.cyan('hpm serve')}                      start the server (prints the URL and the API key to export)`)
-  detail(`2. ${pc.cyan('hpm init')}                       in your project repo: writes .env with the URL and key`)
-  detail(`3. ${pc.cyan('hpm register --agent-id pm_1 --role pm --level principal')}, then epics/features/tasks create`)
-  detail(`4. ${pc.cyan('hpm run --role backend_dev --agent-id dev_001 --level senior')}   one per agent, in the repo`)
-  detail(`   ${pc.cyan('hpm run --role qa --agent-id qa_001')}                              QA picks up dev_done tasks`)
-  detail(pc.dim('As root, the runner sets IS_SANDBOX=1 for Claude; only do that inside a real sandbox.'))
+  detail(
+    `1. ${pc.cyan('hpm serve')}                      start the server (prints the URL and the API key to export)`,
+  )
+  detail(
+    `2. ${pc.cyan('hpm init')}                       in your project repo: writes .env with the URL and key`,
+  )
+  detail(
+    `3. ${pc.cyan('hpm register --agent-id pm_1 --role pm --level principal')}, then epics/features/tasks create`,
+  )
+  detail(
+    `4. ${pc.cyan('hpm run --role backend_dev --agent-id dev_001 --level senior')}   one per agent, in the repo`,
+  )
+  detail(
+    `   ${pc.cyan('hpm run --role qa --agent-id qa_001')}                              QA picks up dev_done tasks`,
+  )
+  detail(
+    pc.dim('As root, the runner sets IS_SANDBOX=1 for Claude; only do that inside a real sandbox.'),
+  )
 }

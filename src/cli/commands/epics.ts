@@ -8,8 +8,14 @@ export interface CreateEpicOptions {
 }
 
 /** `hpm epics create`: pm or architect. */
-export function createEpic(client: HeadlessPMClient, options: CreateEpicOptions): Promise<EpicResponse> {
-  return client.createEpic({ name: options.name, description: options.description }, options.agentId)
+export function createEpic(
+  client: HeadlessPMClient,
+  options: CreateEpicOptions,
+): Promise<EpicResponse> {
+  return client.createEpic(
+    { name: options.name, description: options.description },
+    options.agentId,
+  )
 }
 
 /** `hpm epics list`. */
@@ -18,7 +24,10 @@ export function listEpics(client: HeadlessPMClient): Promise<EpicResponse[]> {
 }
 
 /** `hpm epics delete`: pm only; its features and tasks go too. */
-export function deleteEpic(client: HeadlessPMClient, options: { epicId: number; agentId: string }): Promise<MessageResponse> {
+export function deleteEpic(
+  client: HeadlessPMClient,
+  options: { epicId: number; agentId: string },
+): Promise<MessageResponse> {
   return client.deleteEpic(options.epicId, options.agentId)
 }
 
@@ -30,16 +39,28 @@ export interface CreateFeatureOptions {
 }
 
 /** `hpm features create`: pm or architect. */
-export function createFeature(client: HeadlessPMClient, options: CreateFeatureOptions): Promise<FeatureResponse> {
-  return client.createFeature({ epic_id: options.epicId, name: options.name, description: options.description }, options.agentId)
+export function createFeature(
+  client: HeadlessPMClient,
+  options: CreateFeatureOptions,
+): Promise<FeatureResponse> {
+  return client.createFeature(
+    { epic_id: options.epicId, name: options.name, description: options.description },
+    options.agentId,
+  )
 }
 
 /** `hpm features list [--epic-id]`. */
-export function listFeatures(client: HeadlessPMClient, options: { epicId?: number }): Promise<FeatureResponse[]> {
+export function listFeatures(
+  client: HeadlessPMClient,
+  options: { epicId?: number },
+): Promise<FeatureResponse[]> {
   return client.listFeatures(options.epicId)
 }
 
 /** `hpm features delete`: pm only; its tasks go too. */
-export function deleteFeature(client: HeadlessPMClient, options: { featureId: number; agentId: string }): Promise<MessageResponse> {
+export function deleteFeature(
+  client: HeadlessPMClient,
+  options: { featureId: number; agentId: string },
+): Promise<MessageResponse> {
   return client.deleteFeature(options.featureId, options.agentId)
 }

@@ -4,7 +4,13 @@ import { parseEnv } from 'node:util'
 
 import writeFileAtomic from 'write-file-atomic'
 
-import { CLIENT_ENV_NAMES, DEFAULT_API_URL, findGeneratedApiKey, firstOf, mergeEnv } from '../../config/index.js'
+import {
+  CLIENT_ENV_NAMES,
+  DEFAULT_API_URL,
+  findGeneratedApiKey,
+  firstOf,
+  mergeEnv,
+} from '../../config/index.js'
 import type { EnvMap } from '../../config/index.js'
 import { PACKAGE_ROOT } from '../../lib/package-root.js'
 import { CommandFailedError, UsageError } from '../exit-codes.js'
@@ -54,7 +60,9 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   if (!(await isDirectory(start))) throw new UsageError(`--dir ${start} is not a directory`)
   const repo = await findGitRepo(start)
   if (!repo) {
-    throw new CommandFailedError(`${start} is not inside a git repository; run \`git init\` first or pass --dir <project repo>`)
+    throw new CommandFailedError(
+      `${start} is not inside a git repository; run \`git init\` first or pass --dir <project repo>`,
+    )
   }
   const projectDir = options.dir === undefined ? repo.root : start
 
@@ -63,10 +71,16 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   const existing = existingText === undefined ? {} : parseEnv(existingText)
   const realEnv = mergeEnv(options.env, undefined)
 
-  const apiUrl = (options.url ?? firstOf(realEnv, ...CLIENT_ENV_NAMES.apiUrl) ?? firstOf(existing, ...CLIENT_ENV_NAMES.apiUrl) ?? DEFAULT_API_URL)
+  const apiUrl = (
+    options.url ??
+    firstOf(realEnv, ...CLIENT_ENV_NAMES.apiUrl) ??
+    firstOf(existing, ...CLIENT_ENV_NAMES.apiUrl) ??
+    DEFAULT_API_URL
+  )
     .replace(/\/+$/, '')
     .replace(/\/api\/v1$/, '')
-  if (!/^https?:\/\/[^/\s]+/.test(apiUrl)) throw new UsageError(`--url ${apiUrl} must be an http(s) URL such as ${DEFAULT_API_URL}`)
+  if (!/^https?:\/\/[^/\s]+/.test(apiUrl))
+    throw new UsageError(`--url ${apiUrl} must be an http(s) URL such as ${DEFAULT_API_URL}`)
 
   const key = resolveKey(options, realEnv, existing, projectDir)
   const values: Record<string, string> = { HEADLESS_PM_API_URL: apiUrl }
@@ -81,13 +95,20 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
 
   const hints: string[] = []
   if (key.value === undefined) {
-    hints.push('no API key found: start the server with `hpm serve` (it writes .headless-pm/api-key) or pass --api-key, then run `hpm init` again')
+    hints.push(
+      'no API key found: start the server with `hpm serve` (it writes .headless-pm/api-key) or pass --api-key, then run `hpm init` again',
+    )
   }
   return {
     project_dir: projectDir,
     env_file: envFile,
     api_url: apiUrl,
-    api_key: key.value === undefined ? 'missing' : existing.HEADLESS_PM_API_KEY === key.value ? 'unchanged' : 'written',
+    api_key:
+      key.value === undefined
+        ? 'missing'
+        : existing.HEADLESS_PM_API_KEY === key.value
+          ? 'unchanged'
+          : 'written',
     api_key_source: key.source,
     git_exclude: join(repo.commonDir, 'info', 'exclude'),
     exclude_added: excludeAdded,
@@ -158,7 +179,9 @@ export async function findGitRepo(start: string): Promise<GitRepo | undefined> {
       const pointer = /^gitdir:\s*(.+)$/m.exec(await readFile(dotGit, 'utf8'))?.[1]?.trim()
       if (pointer) {
         const gitDir = isAbsolute(pointer) ? pointer : resolve(dir, pointer)
-        const common = (await readFile(join(gitDir, 'commondir'), 'utf8').catch(() => undefined))?.trim()
+        const common = (
+          await readFile(join(gitDir, 'commondir'), 'utf8').catch(() => undefined)
+        )?.trim()
         return { root: dir, commonDir: common ? resolve(gitDir, common) : gitDir }
       }
     }
@@ -179,9 +202,17 @@ async function addGitExcludes(commonDir: string, patterns: readonly string[]): P
   return missing
 }
 
-async function copyRoles(projectDir: string, isForced: boolean): Promise<{ copied: string[]; skipped: string[] }> {
-  const names = (await readdir(ROLES_SOURCE).catch(() => [] as string[])).filter((n) => n.endsWith('.md')).sort()
-  if (names.length === 0) throw new CommandFailedError(`no role prompts found in ${ROLES_SOURCE}; is the hpm installation complete?`)
+async function copyRoles(
+  projectDir: string,
+  isForced: boolean,
+): Promise<{ copied: string[]; skipped: string[] }> {
+  const names = (await readdir(ROLES_SOURCE).catch(() => [] as string[]))
+    .filter((n) => n.endsWith('.md'))
+    .sort()
+  if (names.length === 0)
+    throw new CommandFailedError(
+      `no role prompts found in ${ROLES_SOURCE}; is the hpm installation complete?`,
+    )
   const target = join(projectDir, ROLES_TARGET)
   await mkdir(target, { recursive: true })
   const copied: string[] = []

@@ -22,8 +22,12 @@ const PROGRESS_INTERVAL_MS = 1000
  * messages only; anything for a person goes to stderr.
  */
 export async function mcpCommand(flags: McpFlags): Promise<number> {
-  // eslint-disable-next-line no-restricted-properties -- entry point: hands env to the pure loader
-  const config = loadClientConfig({ flags: { url: flags.url, apiKey: flags.apiKey }, env: process.env, cwd: process.cwd() })
+   
+  const config = loadClientConfig({
+    flags: { url: flags.url, apiKey: flags.apiKey },
+    env: process.env,
+    cwd: process.cwd(),
+  })
   const client = new HeadlessPMClient({ baseUrl: config.apiUrl, apiKey: config.apiKey })
   const server = createMcpServer({
     client,
@@ -39,7 +43,9 @@ export async function mcpCommand(flags: McpFlags): Promise<number> {
     process.once('SIGTERM', () => resolve(EXIT.terminated))
   })
   await server.connect(transport)
-  process.stderr.write(`headless-pm MCP server on stdio, speaking to ${config.apiUrl}${config.apiKey === undefined ? ' (no API key configured)' : ''}\n`)
+  process.stderr.write(
+    `headless-pm MCP server on stdio, speaking to ${config.apiUrl}${config.apiKey === undefined ? ' (no API key configured)' : ''}\n`,
+  )
   const code = await closed
   await server.close().catch(() => undefined)
   return code

@@ -18,14 +18,21 @@ export async function serveCommand(flags: ServerFlags): Promise<number> {
   const out = process.stderr
   out.write(`\n${pc.bold('Headless PM')} listening on ${pc.cyan(running.url)}\n`)
   // The key rides in the fragment, which browsers never send to the server: it stays out of logs.
-  if (isDashboardInstalled()) out.write(`  dashboard: ${running.keyFile ? `${running.url}/#key=${key}` : `${running.url}/  (sign in with your API key)`}\n`)
+  if (isDashboardInstalled())
+    out.write(
+      `  dashboard: ${running.keyFile ? `${running.url}/#key=${key}` : `${running.url}/  (sign in with your API key)`}\n`,
+    )
   else out.write('  dashboard: not built (npm run build)\n')
   out.write(`  API docs:  ${running.url}/api/v1/docs\n`)
-  out.write(`  database:  ${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')}\n`)
+  out.write(
+    `  database:  ${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')}\n`,
+  )
   if (running.keyFile) {
     out.write(`  API key:   ${key}  (generated, stored in ${running.keyFile})\n`)
     // v1's client reads HEADLESS_PM_URL: both names, so either client works as printed.
-    out.write(`  agents:    export HEADLESS_PM_API_URL=${running.url} HEADLESS_PM_URL=${running.url} HEADLESS_PM_API_KEY=${key}\n`)
+    out.write(
+      `  agents:    export HEADLESS_PM_API_URL=${running.url} HEADLESS_PM_URL=${running.url} HEADLESS_PM_API_KEY=${key}\n`,
+    )
   } else {
     out.write('  API key:   from configuration\n')
   }

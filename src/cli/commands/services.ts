@@ -11,9 +11,18 @@ export interface RegisterServiceOptions {
 }
 
 /** `hpm services register`: registers (or updates) a service the agent runs; the server pings its URL. */
-export function registerService(client: HeadlessPMClient, options: RegisterServiceOptions): Promise<ServiceResponse> {
+export function registerService(
+  client: HeadlessPMClient,
+  options: RegisterServiceOptions,
+): Promise<ServiceResponse> {
   return client.registerService(
-    { service_name: options.name, ping_url: options.pingUrl, port: options.port, status: options.status, meta_data: options.metaData },
+    {
+      service_name: options.name,
+      ping_url: options.pingUrl,
+      port: options.port,
+      status: options.status,
+      meta_data: options.metaData,
+    },
     options.agentId,
   )
 }
@@ -24,11 +33,17 @@ export function listServices(client: HeadlessPMClient): Promise<ServiceResponse[
 }
 
 /** `hpm services heartbeat <name>`: owner only. */
-export function heartbeatService(client: HeadlessPMClient, options: { serviceName: string; agentId: string }): Promise<ServiceResponse> {
+export function heartbeatService(
+  client: HeadlessPMClient,
+  options: { serviceName: string; agentId: string },
+): Promise<ServiceResponse> {
   return client.heartbeatService(options.serviceName, options.agentId)
 }
 
 /** `hpm services unregister <name>`: owner only. */
-export function unregisterService(client: HeadlessPMClient, options: { serviceName: string; agentId: string }): Promise<MessageResponse> {
+export function unregisterService(
+  client: HeadlessPMClient,
+  options: { serviceName: string; agentId: string },
+): Promise<MessageResponse> {
   return client.unregisterService(options.serviceName, options.agentId)
 }

@@ -29,7 +29,10 @@ export interface CreateTaskOptions {
 }
 
 /** `hpm tasks create`: `created` when a pm/architect creates it, otherwise `pending` until one approves it. */
-export function createTask(client: HeadlessPMClient, options: CreateTaskOptions): Promise<TaskResponse> {
+export function createTask(
+  client: HeadlessPMClient,
+  options: CreateTaskOptions,
+): Promise<TaskResponse> {
   return client.createTask(
     {
       feature_id: options.featureId,
@@ -55,7 +58,10 @@ export interface ListTasksOptions {
 }
 
 /** `hpm tasks list` with filters. */
-export function listTasks(client: HeadlessPMClient, options: ListTasksOptions): Promise<TaskResponse[]> {
+export function listTasks(
+  client: HeadlessPMClient,
+  options: ListTasksOptions,
+): Promise<TaskResponse[]> {
   return client.listTasks({
     status: options.status,
     role: options.role,
@@ -66,7 +72,10 @@ export function listTasks(client: HeadlessPMClient, options: ListTasksOptions): 
 }
 
 /** `hpm tasks get <id>`: the task with its comments. */
-export function getTask(client: HeadlessPMClient, options: { taskId: number }): Promise<TaskDetailResponse> {
+export function getTask(
+  client: HeadlessPMClient,
+  options: { taskId: number },
+): Promise<TaskDetailResponse> {
   return client.getTask(options.taskId)
 }
 
@@ -79,7 +88,10 @@ export interface NextTaskOptions {
 }
 
 /** `hpm tasks next`: waits for the next task this role and level may take (does not claim it). */
-export function nextTask(client: HeadlessPMClient, options: NextTaskOptions): Promise<TaskResponse | null> {
+export function nextTask(
+  client: HeadlessPMClient,
+  options: NextTaskOptions,
+): Promise<TaskResponse | null> {
   return client.nextTask({
     role: options.role,
     level: options.level,
@@ -90,17 +102,26 @@ export function nextTask(client: HeadlessPMClient, options: NextTaskOptions): Pr
 }
 
 /** `hpm tasks claim`: waits for a task and claims it in one step (or returns the one already held). */
-export function claimTask(client: HeadlessPMClient, options: { agentId: string; timeout?: number }): Promise<TaskResponse | null> {
+export function claimTask(
+  client: HeadlessPMClient,
+  options: { agentId: string; timeout?: number },
+): Promise<TaskResponse | null> {
   return client.claimTask({ agent_id: options.agentId, timeout: options.timeout })
 }
 
 /** `hpm tasks lock <id>`: claims that task (moves it to under_work). */
-export function lockTask(client: HeadlessPMClient, options: { taskId: number; agentId: string }): Promise<TaskResponse> {
+export function lockTask(
+  client: HeadlessPMClient,
+  options: { taskId: number; agentId: string },
+): Promise<TaskResponse> {
   return client.lockTask(options.taskId, options.agentId)
 }
 
 /** `hpm tasks unlock <id>`: gives the task back to the status it was claimed from. */
-export function unlockTask(client: HeadlessPMClient, options: { taskId: number; agentId: string; notes?: string }): Promise<TaskResponse> {
+export function unlockTask(
+  client: HeadlessPMClient,
+  options: { taskId: number; agentId: string; notes?: string },
+): Promise<TaskResponse> {
   return client.unlockTask(options.taskId, options.agentId, options.notes)
 }
 
@@ -112,7 +133,10 @@ export interface UpdateStatusOptions {
 }
 
 /** `hpm tasks status <id>`: moves the task along the flow; the answer offers the next task. */
-export function updateStatus(client: HeadlessPMClient, options: UpdateStatusOptions): Promise<TaskStatusUpdateResponse> {
+export function updateStatus(
+  client: HeadlessPMClient,
+  options: UpdateStatusOptions,
+): Promise<TaskStatusUpdateResponse> {
   const notes = options.notes?.trim() ? options.notes : undefined
   return client.updateStatus(options.taskId, { status: options.status, notes }, options.agentId)
 }
@@ -133,7 +157,10 @@ export interface UpdateTaskOptions {
 }
 
 /** `hpm tasks update <id>`: edits fields (pm/architect or the creator). At least one field. */
-export function updateTask(client: HeadlessPMClient, options: UpdateTaskOptions): Promise<TaskResponse> {
+export function updateTask(
+  client: HeadlessPMClient,
+  options: UpdateTaskOptions,
+): Promise<TaskResponse> {
   const patch: UpdateTaskRequest = {}
   if (options.title !== undefined) patch.title = options.title
   if (options.description !== undefined) patch.description = options.description
@@ -142,7 +169,8 @@ export function updateTask(client: HeadlessPMClient, options: UpdateTaskOptions)
   if (options.complexity !== undefined) patch.complexity = options.complexity
   if (options.branch !== undefined) patch.branch = options.branch
   if (options.priority !== undefined) patch.priority = options.priority
-  if (options.budgetUsd !== undefined) patch.budget_usd = options.budgetUsd === 'none' ? null : options.budgetUsd
+  if (options.budgetUsd !== undefined)
+    patch.budget_usd = options.budgetUsd === 'none' ? null : options.budgetUsd
   if (options.featureId !== undefined) patch.feature_id = options.featureId
   if (Object.keys(patch).length === 0) {
     throw new UsageError(
@@ -190,7 +218,13 @@ export interface MergedTask {
  */
 export async function mergePassedTask(options: MergePassedTaskOptions): Promise<MergedTask> {
   // Loaded here: the runner's git code is not needed by any other `hpm tasks` command.
-  const [{ loadRepoConfig }, { HeadlessPMClient }, { Git, GitWorktree }, { mergeLockDir }, { findBaseBranch, mergeTask }] = await Promise.all([
+  const [
+    { loadRepoConfig },
+    { HeadlessPMClient },
+    { Git, GitWorktree },
+    { mergeLockDir },
+    { findBaseBranch, mergeTask },
+  ] = await Promise.all([
     import('../../config/index.js'),
     import('../../client/index.js'),
     import('../../runner/components/index.js'),
@@ -200,14 +234,25 @@ export async function mergePassedTask(options: MergePassedTaskOptions): Promise<
   const { taskId, agentId } = options
   const repo = loadRepoConfig({ flags: options, env: options.env, cwd: options.cwd })
   if (repo.remote !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(repo.remote)) {
-    throw new CommandFailedError(`--remote / HEADLESS_PM_GIT_REMOTE: ${repo.remote} is not a git remote name`)
+    throw new CommandFailedError(
+      `--remote / HEADLESS_PM_GIT_REMOTE: ${repo.remote} is not a git remote name`,
+    )
   }
-  const worktree = new GitWorktree({ repoDir: repo.repoDir, worktreeBase: repo.worktreeBase, remote: repo.remote })
+  const worktree = new GitWorktree({
+    repoDir: repo.repoDir,
+    worktreeBase: repo.worktreeBase,
+    remote: repo.remote,
+  })
   const usable = await worktree.prune()
-  if (!usable.ok) throw new CommandFailedError(`${repo.repoDir} is not a usable git repository: ${usable.message}`)
+  if (!usable.ok)
+    throw new CommandFailedError(
+      `${repo.repoDir} is not a usable git repository: ${usable.message}`,
+    )
   const baseBranch = await findBaseBranch(new Git({}), repo.repoDir, repo.baseBranch)
   if (baseBranch === undefined) {
-    throw new CommandFailedError(`cannot tell the base branch of ${repo.repoDir} (detached HEAD?); pass --base-branch or set HEADLESS_PM_BASE_BRANCH`)
+    throw new CommandFailedError(
+      `cannot tell the base branch of ${repo.repoDir} (detached HEAD?); pass --base-branch or set HEADLESS_PM_BASE_BRANCH`,
+    )
   }
 
   const client = new HeadlessPMClient({ baseUrl: repo.client.apiUrl, apiKey: repo.client.apiKey })
@@ -215,19 +260,39 @@ export async function mergePassedTask(options: MergePassedTaskOptions): Promise<
   // Checked before the merge, which cannot be taken back: the server would refuse `committed` after it.
   const agent = (await client.listAgents()).find((a) => a.agent_id === agentId)
   if (agent === undefined) {
-    throw new CommandFailedError(`agent ${agentId} is not registered; register it first (hpm register --agent-id ${agentId} ...); nothing merged`)
+    throw new CommandFailedError(
+      `agent ${agentId} is not registered; register it first (hpm register --agent-id ${agentId} ...); nothing merged`,
+    )
   }
   // The server's rule (docs/permissions.md): committing a major task is the reviewer's step.
   if (task.complexity === 'major' && agent.role !== 'pm' && agent.role !== 'architect') {
-    throw new CommandFailedError(`task ${taskId} is major: only a pm or architect agent may merge and commit it, and ${agentId} is ${agent.role}; nothing merged`)
+    throw new CommandFailedError(
+      `task ${taskId} is major: only a pm or architect agent may merge and commit it, and ${agentId} is ${agent.role}; nothing merged`,
+    )
   }
   const say = { info: options.onNotice, success: options.onNotice, error: () => {} }
-  const deps = { client, worktree, agentId, baseBranch, mergeLockDir: mergeLockDir(repo.repoDir, repo.stateDir), signal: new AbortController().signal, say }
+  const deps = {
+    client,
+    worktree,
+    agentId,
+    baseBranch,
+    mergeLockDir: mergeLockDir(repo.repoDir, repo.stateDir),
+    signal: new AbortController().signal,
+    say,
+  }
   const merged = await mergeTask(deps, task)
   const branch = task.work_branch ?? task.branch
   switch (merged.kind) {
     case 'committed':
-      return { task_id: taskId, status: 'committed', complexity: task.complexity, branch, commit: task.work_commit ?? '', base_branch: baseBranch, merge_commit: merged.sha }
+      return {
+        task_id: taskId,
+        status: 'committed',
+        complexity: task.complexity,
+        branch,
+        commit: task.work_commit ?? '',
+        base_branch: baseBranch,
+        merge_commit: merged.sha,
+      }
     case 'sent_back':
       throw new CommandFailedError(
         `merging task ${taskId} into ${baseBranch} conflicts in ${merged.files.join(', ')}; the task went back to created for its developers (branch ${branch} is kept)`,
@@ -242,16 +307,25 @@ export async function mergePassedTask(options: MergePassedTaskOptions): Promise<
 }
 
 /** `hpm tasks comment <id>`: `@agent_id` or `@role` in the text notifies them. */
-export function addComment(client: HeadlessPMClient, options: { taskId: number; comment: string; agentId: string }): Promise<MessageResponse> {
+export function addComment(
+  client: HeadlessPMClient,
+  options: { taskId: number; comment: string; agentId: string },
+): Promise<MessageResponse> {
   return client.addComment(options.taskId, options.comment, options.agentId)
 }
 
 /** `hpm tasks delete <id>`: pm only. */
-export function deleteTask(client: HeadlessPMClient, options: { taskId: number; agentId: string }): Promise<MessageResponse> {
+export function deleteTask(
+  client: HeadlessPMClient,
+  options: { taskId: number; agentId: string },
+): Promise<MessageResponse> {
   return client.deleteTask(options.taskId, options.agentId)
 }
 
 /** `hpm runs <task_id>`: the runner's attempts at a task. */
-export function listRuns(client: HeadlessPMClient, options: { taskId: number }): Promise<RunResponse[]> {
+export function listRuns(
+  client: HeadlessPMClient,
+  options: { taskId: number },
+): Promise<RunResponse[]> {
   return client.listRuns(options.taskId)
 }

@@ -6,7 +6,15 @@ import { HeadlessPMClient, pause } from '../../client/index.js'
 import { loadRepoConfig } from '../../config/index.js'
 import type { EnvMap } from '../../config/index.js'
 import { exitCodeOfSignal, onStopSignals } from '../../lib/index.js'
-import { DEFAULT_TEAM_FILE, loadTeamFile, reportTeam, renderTeamTable, signalTeamDown, TeamServerPoller, TeamSupervisor } from '../../team/index.js'
+import {
+  DEFAULT_TEAM_FILE,
+  loadTeamFile,
+  reportTeam,
+  renderTeamTable,
+  signalTeamDown,
+  TeamServerPoller,
+  TeamSupervisor,
+} from '../../team/index.js'
 import type { Team, TeamAgentReport, TeamDownResult, TeamEvent } from '../../team/index.js'
 import { CommandFailedError, EXIT } from '../exit-codes.js'
 
@@ -28,8 +36,16 @@ interface LoadedTeam {
 
 async function loadTeam(ctx: TeamContext): Promise<LoadedTeam> {
   const team = await loadTeamFile(ctx.file ?? DEFAULT_TEAM_FILE, ctx.cwd)
-  const repo = loadRepoConfig({ flags: { repo: team.repoDir, url: ctx.url ?? team.server, apiKey: ctx.apiKey }, env: ctx.env, cwd: ctx.cwd })
-  return { team, teamDir: join(repo.stateDir, 'team'), client: new HeadlessPMClient({ baseUrl: repo.client.apiUrl, apiKey: repo.client.apiKey }) }
+  const repo = loadRepoConfig({
+    flags: { repo: team.repoDir, url: ctx.url ?? team.server, apiKey: ctx.apiKey },
+    env: ctx.env,
+    cwd: ctx.cwd,
+  })
+  return {
+    team,
+    teamDir: join(repo.stateDir, 'team'),
+    client: new HeadlessPMClient({ baseUrl: repo.client.apiUrl, apiKey: repo.client.apiKey }),
+  }
 }
 
 export interface TeamUpOptions {
@@ -75,11 +91,23 @@ export async function teamUp(ctx: TeamContext, options: TeamUpOptions): Promise<
   const onDrain = (): void => supervisor.drain()
   process.on('SIGUSR2', onDrain)
 
-  const poller = isTable ? new TeamServerPoller(client, team.agents.map((a) => a.agentId), Date.now()) : undefined
+  const poller = isTable
+    ? new TeamServerPoller(
+        client,
+        team.agents.map((a) => a.agentId),
+        Date.now(),
+      )
+    : undefined
   let drawnLines = 0
   const draw = (): void => {
-    const lines = [...renderTeamTable(supervisor.statuses(), poller?.latest() ?? new Map(), Date.now()), '', ...notes]
-    process.stdout.write(`${drawnLines > 0 ? `\x1b[${drawnLines}A\x1b[0J` : ''}${lines.join('\n')}\n`)
+    const lines = [
+      ...renderTeamTable(supervisor.statuses(), poller?.latest() ?? new Map(), Date.now()),
+      '',
+      ...notes,
+    ]
+    process.stdout.write(
+      `${drawnLines > 0 ? `\x1b[${drawnLines}A\x1b[0J` : ''}${lines.join('\n')}\n`,
+    )
     drawnLines = lines.length
   }
   const redraw = isTable ? setInterval(draw, REDRAW_MS) : undefined
@@ -87,11 +115,16 @@ export async function teamUp(ctx: TeamContext, options: TeamUpOptions): Promise<
     const { started, heldElsewhere } = await supervisor.start()
     if (started.length === 0) {
       const holders = [...new Set(heldElsewhere.map((h) => h.supervisor_pid))].join(', ')
-      process.stdout.write(`every agent of ${team.file} is already running (supervisor pid ${holders}); see \`hpm team status\`\n`)
+      process.stdout.write(
+        `every agent of ${team.file} is already running (supervisor pid ${holders}); see \`hpm team status\`\n`,
+      )
       return EXIT.ok
     }
     poller?.start(SERVER_POLL_MS)
-    onEvent({ kind: 'note', text: `${started.length} runner(s) started; logs in ${join(teamDir, 'logs')}; Ctrl-C drains, twice stops now` })
+    onEvent({
+      kind: 'note',
+      text: `${started.length} runner(s) started; logs in ${join(teamDir, 'logs')}; Ctrl-C drains, twice stops now`,
+    })
     await supervisor.done
   } finally {
     clearInterval(redraw)
@@ -102,29 +135,45 @@ export async function teamUp(ctx: TeamContext, options: TeamUpOptions): Promise<
   }
   if (stopSignal) return exitCodeOfSignal(stopSignal)
   if (supervisor.mode === 'draining') return EXIT.ok
-  return supervisor.statuses().every((s) => s.state === 'held_elsewhere' || s.lastExit?.startsWith('exit 0')) ? EXIT.ok : EXIT.failed
+  return supervisor
+    .statuses()
+    .every((s) => s.state === 'held_elsewhere' || s.lastExit?.startsWith('exit 0'))
+    ? EXIT.ok
+    : EXIT.failed
 }
 
 /** `hpm team status`: who runs (pid files, checked alive) and what each holds (the server). */
-export async function teamStatus(ctx: TeamContext): Promise<{ team_file: string; server: string; agents: TeamAgentReport[] }> {
+export async function teamStatus(
+  ctx: TeamContext,
+): Promise<{ team_file: string; server: string; agents: TeamAgentReport[] }> {
   const { team, teamDir, client } = await loadTeam(ctx)
   const report = await reportTeam(team, teamDir, client)
   return { team_file: team.file, ...report }
 }
 
 /** `hpm team down`: asks the supervisor(s) to drain, or with `now` to stop at once. */
-export async function teamDown(ctx: TeamContext, options: { now?: boolean }): Promise<TeamDownResult> {
+export async function teamDown(
+  ctx: TeamContext,
+  options: { now?: boolean },
+): Promise<TeamDownResult> {
   const { team, teamDir } = await loadTeam(ctx)
   const result = await signalTeamDown(team, teamDir, options.now === true)
-  if (result.supervisors.length === 0 && result.runners.length === 0) throw new CommandFailedError(`no agent of ${team.file} is running`)
+  if (result.supervisors.length === 0 && result.runners.length === 0)
+    throw new CommandFailedError(`no agent of ${team.file} is running`)
   return result
 }
 
 /** `hpm team logs`: prints an agent's log file; with `follow`, keeps printing what is appended until interrupted. */
-export async function teamLogs(ctx: TeamContext, agentId: string, options: { follow?: boolean }): Promise<number> {
+export async function teamLogs(
+  ctx: TeamContext,
+  agentId: string,
+  options: { follow?: boolean },
+): Promise<number> {
   const { team, teamDir } = await loadTeam(ctx)
   if (!team.agents.some((a) => a.agentId === agentId)) {
-    throw new CommandFailedError(`${team.file} has no agent ${agentId}; its agents: ${team.agents.map((a) => a.agentId).join(', ')}`)
+    throw new CommandFailedError(
+      `${team.file} has no agent ${agentId}; its agents: ${team.agents.map((a) => a.agentId).join(', ')}`,
+    )
   }
   const path = join(teamDir, 'logs', `${agentId}.log`)
   let offset = 0
@@ -141,7 +190,10 @@ export async function teamLogs(ctx: TeamContext, agentId: string, options: { fol
   try {
     while (!stop.signal.aborted) {
       await pause(500, stop.signal)
-      const size = await stat(path).then((s) => s.size, () => offset)
+      const size = await stat(path).then(
+        (s) => s.size,
+        () => offset,
+      )
       if (size < offset) offset = 0
       if (size > offset) {
         await copyRange(path, offset, size)
@@ -165,8 +217,22 @@ async function copyRange(path: string, start: number, end: number): Promise<void
 }
 
 /** `hpm team status` for people: a line per agent. */
-export function teamStatusView(data: { team_file: string; server: string; agents: TeamAgentReport[] }): string {
-  const header = ['agent', 'role', 'level', 'state', 'supervisor', 'runner', 'tasks', 'phase', 'tool']
+export function teamStatusView(data: {
+  team_file: string
+  server: string
+  agents: TeamAgentReport[]
+}): string {
+  const header = [
+    'agent',
+    'role',
+    'level',
+    'state',
+    'supervisor',
+    'runner',
+    'tasks',
+    'phase',
+    'tool',
+  ]
   const rows = data.agents.map((a) => [
     a.agent_id,
     a.role,
@@ -179,7 +245,11 @@ export function teamStatusView(data: { team_file: string; server: string; agents
     a.tool ?? '',
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)))
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd()
   return [`${data.team_file} (server ${data.server})`, line(header), ...rows.map(line)].join('\n')
 }
 
@@ -187,6 +257,8 @@ export function teamStatusView(data: { team_file: string; server: string; agents
 export function teamDownView(data: TeamDownResult): string {
   return [
     ...data.supervisors.map((pid) => `signalled supervisor ${pid}`),
-    ...data.runners.map((r) => `signalled ${r.agent_id}'s runner ${r.pid} (its supervisor is gone)`),
+    ...data.runners.map(
+      (r) => `signalled ${r.agent_id}'s runner ${r.pid} (its supervisor is gone)`,
+    ),
   ].join('\n')
 }

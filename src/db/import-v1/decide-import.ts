@@ -45,10 +45,19 @@ const CHUNK_IDS = 500
  * Compares the plan with what the target holds. `db` undefined means a target without our tables
  * yet: everything is new.
  */
-export async function decideImport(db: Db | undefined, plan: V1ImportPlan): Promise<ImportDecision> {
+export async function decideImport(
+  db: Db | undefined,
+  plan: V1ImportPlan,
+): Promise<ImportDecision> {
   const conflicts: string[] = []
   const byId = async <R extends { id: number }>(table: IdTable, rows: R[]): Promise<Part<R>> => {
-    const existing = db ? await rowsById(db, table, rows.map((r) => r.id)) : new Map<number, Record<string, unknown>>()
+    const existing = db
+      ? await rowsById(
+          db,
+          table,
+          rows.map((r) => r.id),
+        )
+      : new Map<number, Record<string, unknown>>()
     const part: Part<R> = { fresh: [], present: 0 }
     for (const row of rows) {
       const there = existing.get(row.id)
@@ -75,10 +84,31 @@ export async function decideImport(db: Db | undefined, plan: V1ImportPlan): Prom
     documents: await byId('documents', plan.documents),
     mentions: await byId('mentions', plan.mentions),
     changelog: await byId('changelog', plan.changelog),
-    comments: await derived(db, plan.comments, presentTasks, (trx, ids) =>
-      trx.selectFrom('task_comments').select(['task_id', 'body as text']).where('task_id', 'in', ids).execute(), (c) => c.body),
-    lockNotes: await derived(db, plan.lockNotes, presentTasks, (trx, ids) =>
-      trx.selectFrom('changelog').select(['task_id', 'notes as text']).where('task_id', 'in', ids).where('changed_by', '=', V1_IMPORT_AUTHOR).execute(), (c) => c.notes ?? ''),
+    comments: await derived(
+      db,
+      plan.comments,
+      presentTasks,
+      (trx, ids) =>
+        trx
+          .selectFrom('task_comments')
+          .select(['task_id', 'body as text'])
+          .where('task_id', 'in', ids)
+          .execute(),
+      (c) => c.body,
+    ),
+    lockNotes: await derived(
+      db,
+      plan.lockNotes,
+      presentTasks,
+      (trx, ids) =>
+        trx
+          .selectFrom('changelog')
+          .select(['task_id', 'notes as text'])
+          .where('task_id', 'in', ids)
+          .where('changed_by', '=', V1_IMPORT_AUTHOR)
+          .execute(),
+      (c) => c.notes ?? '',
+    ),
     conflicts,
   }
 }
@@ -87,7 +117,11 @@ function keyOf(table: IdTable, row: Readonly<Record<string, unknown>>): string {
   return JSON.stringify(SAME_ROW[table].map((column) => row[column] ?? null))
 }
 
-async function rowsById(db: Db, table: IdTable, ids: number[]): Promise<Map<number, Record<string, unknown>>> {
+async function rowsById(
+  db: Db,
+  table: IdTable,
+  ids: number[],
+): Promise<Map<number, Record<string, unknown>>> {
   const found = new Map<number, Record<string, unknown>>()
   for (let i = 0; i < ids.length; i += CHUNK_IDS) {
     const rows = (await db
@@ -114,10 +148,26 @@ async function byName<R extends { id: number }>(
     const wanted = chunk.map(nameOf)
     const named =
       table === 'agents'
-        ? await db.selectFrom('agents').select('agent_id as name').where('agent_id', 'in', wanted).execute()
-        : await db.selectFrom('services').select('service_name as name').where('service_name', 'in', wanted).execute()
+        ? await db
+            .selectFrom('agents')
+            .select('agent_id as name')
+            .where('agent_id', 'in', wanted)
+            .execute()
+        : await db
+            .selectFrom('services')
+            .select('service_name as name')
+            .where('service_name', 'in', wanted)
+            .execute()
     for (const r of named) names.add(r.name)
-    const ids = await db.selectFrom(table).select('id').where('id', 'in', chunk.map((r) => r.id)).execute()
+    const ids = await db
+      .selectFrom(table)
+      .select('id')
+      .where(
+        'id',
+        'in',
+        chunk.map((r) => r.id),
+      )
+      .execute()
     for (const r of ids) takenIds.add(Number(r.id))
   }
   const part: Part<Omit<R, 'id'> & { id?: number }> = { fresh: [], present: 0 }
@@ -148,7 +198,8 @@ async function derived<R extends { task_id: number }>(
   const ids = [...new Set(rows.map((r) => r.task_id).filter((id) => presentTasks.has(id)))]
   const there = new Set<string>()
   for (let i = 0; db && i < ids.length; i += CHUNK_IDS) {
-    for (const r of await select(db, ids.slice(i, i + CHUNK_IDS))) there.add(JSON.stringify([Number(r.task_id), r.text]))
+    for (const r of await select(db, ids.slice(i, i + CHUNK_IDS)))
+      there.add(JSON.stringify([Number(r.task_id), r.text]))
   }
   const part: Part<R> = { fresh: [], present: 0 }
   for (const row of rows) {

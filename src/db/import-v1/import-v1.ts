@@ -37,7 +37,16 @@ export interface ImportV1Options {
 }
 
 // Tables written with v1's ids, in foreign-key order; on PostgreSQL their sequences are moved past them.
-const SEQUENCED_TABLES = ['agents', 'epics', 'features', 'tasks', 'documents', 'mentions', 'services', 'changelog'] as const
+const SEQUENCED_TABLES = [
+  'agents',
+  'epics',
+  'features',
+  'tasks',
+  'documents',
+  'mentions',
+  'services',
+  'changelog',
+] as const
 type SequencedTable = (typeof SEQUENCED_TABLES)[number]
 const CHUNK_ROWS = 100
 
@@ -46,7 +55,11 @@ const CHUNK_ROWS = 100
  * there from an earlier import are left alone, so a second run writes nothing; a target holding
  * other rows under v1's ids is refused before anything is written. The target is migrated first.
  */
-export async function importV1(db: Kysely<Database>, plan: V1ImportPlan, options: ImportV1Options): Promise<ImportV1Report> {
+export async function importV1(
+  db: Kysely<Database>,
+  plan: V1ImportPlan,
+  options: ImportV1Options,
+): Promise<ImportV1Report> {
   if (options.isDryRun) {
     const status = await schemaStatusOrThrow(db)
     // Without our tables (a new database) there is nothing to compare with.
@@ -64,7 +77,11 @@ export async function importV1(db: Kysely<Database>, plan: V1ImportPlan, options
     })
   } catch (error) {
     if (error instanceof AppError) throw error
-    throw new AppError('internal', `the import failed and was rolled back, nothing was imported: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new AppError(
+      'internal',
+      `the import failed and was rolled back, nothing was imported: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
   }
 }
 
@@ -72,9 +89,13 @@ export async function importV1(db: Kysely<Database>, plan: V1ImportPlan, options
 async function schemaStatusOrThrow(db: Kysely<Database>): Promise<SchemaStatus> {
   const status = await schemaStatus(db)
   const foreign = foreignSchemaMessage(status.foreign)
-  if (foreign) throw new AppError('foreign_schema', foreign, { details: { tables: status.foreign } })
+  if (foreign)
+    throw new AppError('foreign_schema', foreign, { details: { tables: status.foreign } })
   if (status.unknown.length > 0) {
-    throw new AppError('schema_too_new', `the target database schema is newer than this version of headless-pm knows (unknown migrations: ${status.unknown.join(', ')}); upgrade headless-pm`)
+    throw new AppError(
+      'schema_too_new',
+      `the target database schema is newer than this version of headless-pm knows (unknown migrations: ${status.unknown.join(', ')}); upgrade headless-pm`,
+    )
   }
   return status
 }
@@ -82,7 +103,10 @@ async function schemaStatusOrThrow(db: Kysely<Database>): Promise<SchemaStatus> 
 function refuseConflicts(decision: ImportDecision): void {
   if (decision.conflicts.length === 0) return
   const shown = decision.conflicts.slice(0, 10)
-  const more = decision.conflicts.length > shown.length ? `; and ${decision.conflicts.length - shown.length} more` : ''
+  const more =
+    decision.conflicts.length > shown.length
+      ? `; and ${decision.conflicts.length - shown.length} more`
+      : ''
   throw new AppError(
     'conflict',
     `the target database holds other data under the ids of this v1 database (${shown.join('; ')}${more}). Nothing was written: import into an empty database, or one this v1 database was imported into before`,
@@ -105,15 +129,28 @@ async function write(trx: Db, d: ImportDecision): Promise<void> {
   }
   for (const table of SEQUENCED_TABLES) await insertAll(trx, table, withIds[table])
   if (dialectOf(trx) === 'postgresql') {
-    for (const table of SEQUENCED_TABLES) if (withIds[table].length > 0) await bumpSequence(trx, table)
+    for (const table of SEQUENCED_TABLES)
+      if (withIds[table].length > 0) await bumpSequence(trx, table)
   }
-  await insertAll(trx, 'agents', d.agents.fresh.filter((a) => a.id === undefined))
-  await insertAll(trx, 'services', d.services.fresh.filter((s) => s.id === undefined))
+  await insertAll(
+    trx,
+    'agents',
+    d.agents.fresh.filter((a) => a.id === undefined),
+  )
+  await insertAll(
+    trx,
+    'services',
+    d.services.fresh.filter((s) => s.id === undefined),
+  )
   await insertAll(trx, 'task_comments', d.comments.fresh)
   await insertAll(trx, 'changelog', d.lockNotes.fresh)
 }
 
-async function insertAll<T extends keyof Database>(trx: Db, table: T, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+async function insertAll<T extends keyof Database>(
+  trx: Db,
+  table: T,
+  rows: ReadonlyArray<Record<string, unknown>>,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
     await trx
       .insertInto(table)
@@ -128,12 +165,24 @@ async function insertAll<T extends keyof Database>(trx: Db, table: T, rows: Read
  */
 async function bumpSequence(trx: Db, table: SequencedTable): Promise<void> {
   await sql`select setval(pg_get_serial_sequence(${table}, 'id'),
-      greatest((select max(id) from ${sql.table(table)}), nextval(pg_get_serial_sequence(${table}, 'id')) - 1, 1))`.execute(trx)
+      greatest((select max(id) from ${sql.table(table)}), nextval(pg_get_serial_sequence(${table}, 'id')) - 1, 1))`.execute(
+    trx,
+  )
 }
 
-function report(plan: V1ImportPlan, d: ImportDecision, isDryRun: boolean, migrations: string[]): ImportV1Report {
+function report(
+  plan: V1ImportPlan,
+  d: ImportDecision,
+  isDryRun: boolean,
+  migrations: string[],
+): ImportV1Report {
   // A row derived from a task (its notes, its lock) is never skipped on its own: the task is.
-  const line = (from: string, to: string, read: number, part: { fresh: readonly unknown[]; present: number }): ImportTableReport => ({
+  const line = (
+    from: string,
+    to: string,
+    read: number,
+    part: { fresh: readonly unknown[]; present: number },
+  ): ImportTableReport => ({
     from,
     to,
     read,

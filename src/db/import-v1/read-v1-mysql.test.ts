@@ -6,10 +6,22 @@ import type { MysqlLocation } from './read-v1-mysql.js'
 
 describe('parseMysqlUrl', () => {
   it.each<[string, MysqlLocation]>([
-    ['mysql://hpm:secret@db.local:3307/headless_pm', { host: 'db.local', port: 3307, user: 'hpm', password: 'secret', database: 'headless_pm' }],
-    ['mysql+pymysql://root:@localhost:3306/headless_pm', { host: 'localhost', port: 3306, user: 'root', password: '', database: 'headless_pm' }],
-    ['mysql+mysqldb://u:p%40ss@127.0.0.1/pm?charset=utf8mb4', { host: '127.0.0.1', port: 3306, user: 'u', password: 'p@ss', database: 'pm' }],
-    ['MYSQL://u@[::1]:3310/pm', { host: '::1', port: 3310, user: 'u', password: '', database: 'pm' }],
+    [
+      'mysql://hpm:secret@db.local:3307/headless_pm',
+      { host: 'db.local', port: 3307, user: 'hpm', password: 'secret', database: 'headless_pm' },
+    ],
+    [
+      'mysql+pymysql://root:@localhost:3306/headless_pm',
+      { host: 'localhost', port: 3306, user: 'root', password: '', database: 'headless_pm' },
+    ],
+    [
+      'mysql+mysqldb://u:p%40ss@127.0.0.1/pm?charset=utf8mb4',
+      { host: '127.0.0.1', port: 3306, user: 'u', password: 'p@ss', database: 'pm' },
+    ],
+    [
+      'MYSQL://u@[::1]:3310/pm',
+      { host: '::1', port: 3310, user: 'u', password: '', database: 'pm' },
+    ],
   ])('reads %s', (url, location) => {
     expect(parseMysqlUrl(url)).toEqual(location)
   })

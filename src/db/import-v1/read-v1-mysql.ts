@@ -26,11 +26,18 @@ export function parseMysqlUrl(url: string): MysqlLocation {
     parsed = new URL(url.replace(/^mysql\+[a-z0-9]+:/i, 'mysql:'))
   } catch (error) {
     // The URL is not echoed: it may hold the password.
-    throw new AppError('bad_request', 'the MySQL URL is not valid: give mysql://user:password@host:port/database', { cause: error })
+    throw new AppError(
+      'bad_request',
+      'the MySQL URL is not valid: give mysql://user:password@host:port/database',
+      { cause: error },
+    )
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
   if (database === '' || database.includes('/')) {
-    throw new AppError('bad_request', 'the MySQL URL names no database: give mysql://user:password@host:port/database')
+    throw new AppError(
+      'bad_request',
+      'the MySQL URL names no database: give mysql://user:password@host:port/database',
+    )
   }
   return {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost',
@@ -50,7 +57,11 @@ export async function loadMysql2(specifier = 'mysql2/promise'): Promise<typeof M
     return (await import(specifier)) as typeof Mysql2
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error
-    throw new AppError('bad_request', 'importing from MySQL needs the optional mysql2 package, which is not installed: npm i mysql2', { cause: error })
+    throw new AppError(
+      'bad_request',
+      'importing from MySQL needs the optional mysql2 package, which is not installed: npm i mysql2',
+      { cause: error },
+    )
   }
 }
 
@@ -79,7 +90,11 @@ export async function readV1Mysql(url: string): Promise<V1Snapshot> {
       supportBigNumbers: true,
     })
   } catch (error) {
-    throw new AppError('unavailable', `cannot connect to the v1 ${where} as user ${at.user || '(none)'}: ${reasonOf(error)}`, { cause: error })
+    throw new AppError(
+      'unavailable',
+      `cannot connect to the v1 ${where} as user ${at.user || '(none)'}: ${reasonOf(error)}`,
+      { cause: error },
+    )
   }
   try {
     await connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY')
@@ -88,7 +103,9 @@ export async function readV1Mysql(url: string): Promise<V1Snapshot> {
     return snapshot
   } catch (error) {
     if (error instanceof AppError) throw error
-    throw new AppError('bad_request', `cannot read the v1 ${where}: ${reasonOf(error)}`, { cause: error })
+    throw new AppError('bad_request', `cannot read the v1 ${where}: ${reasonOf(error)}`, {
+      cause: error,
+    })
   } finally {
     await connection.end().catch(() => connection.destroy())
   }
@@ -115,8 +132,12 @@ async function readTables(connection: Mysql2.Connection, where: string): Promise
       continue
     }
     const list = V1_COLUMNS[table].map((c) => `\`${c}\``).join(', ')
-    const [rows] = await connection.query<Mysql2.RowDataPacket[]>(`select ${list} from \`${table}\` order by id`)
-    snapshot[table] = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, sqliteLike(v)])))
+    const [rows] = await connection.query<Mysql2.RowDataPacket[]>(
+      `select ${list} from \`${table}\` order by id`,
+    )
+    snapshot[table] = rows.map((row) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, sqliteLike(v)])),
+    )
   }
   return snapshot as unknown as V1Snapshot
 }
@@ -135,7 +156,9 @@ export function sqliteLike(value: unknown): unknown {
 // A refused connection to a name with several addresses (localhost: ::1 and 127.0.0.1) is an
 // AggregateError with an empty message.
 function reasonOf(error: unknown): string {
-  if (error instanceof AggregateError && error.message === '') return error.errors.map(reasonOf).join('; ')
-  if (error instanceof Error) return error.message || String((error as { code?: unknown }).code ?? error.name)
+  if (error instanceof AggregateError && error.message === '')
+    return error.errors.map(reasonOf).join('; ')
+  if (error instanceof Error)
+    return error.message || String((error as { code?: unknown }).code ?? error.name)
   return String(error)
 }

@@ -34,7 +34,11 @@ export function resolveV1Source(spec: string, cwd: string): V1Source {
   if (sqlite) {
     const rest = sqlite[2] ?? ''
     // SQLAlchemy: three slashes then a relative path, four for an absolute one.
-    const path = rest.startsWith('///') ? rest.slice(3) : rest.startsWith('//') ? rest.slice(2) : rest
+    const path = rest.startsWith('///')
+      ? rest.slice(3)
+      : rest.startsWith('//')
+        ? rest.slice(2)
+        : rest
     return { kind: 'sqlite', path: isAbsolute(path) ? path : resolve(cwd, path) }
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(spec)
@@ -43,13 +47,16 @@ export function resolveV1Source(spec: string, cwd: string): V1Source {
 }
 
 /** Reads the whole v1 database, from a SQLite file or a MySQL server (which needs mysql2). */
-export async function readV1(source: Exclude<V1Source, { kind: 'unsupported' }>): Promise<V1Snapshot> {
+export async function readV1(
+  source: Exclude<V1Source, { kind: 'unsupported' }>,
+): Promise<V1Snapshot> {
   return source.kind === 'sqlite' ? readV1Sqlite(source.path) : readV1Mysql(source.url)
 }
 
 /** Reads a v1 SQLite file, read-only; fails naming the missing file, table or column. */
 export function readV1Sqlite(path: string): V1Snapshot {
-  if (!existsSync(path)) throw new AppError('not_found', `no v1 database at ${path}: the file does not exist`)
+  if (!existsSync(path))
+    throw new AppError('not_found', `no v1 database at ${path}: the file does not exist`)
   const database = new SQLite(path, { readonly: true, fileMustExist: true })
   try {
     return readTables(database, path)
@@ -65,15 +72,28 @@ export function readV1Sqlite(path: string): V1Snapshot {
 
 function readTables(database: SQLite.Database, path: string): V1Snapshot {
   const present = new Set(
-    (database.prepare(`select name from sqlite_master where type = 'table'`).all() as Array<{ name: string }>).map((r) => r.name),
+    (
+      database.prepare(`select name from sqlite_master where type = 'table'`).all() as Array<{
+        name: string
+      }>
+    ).map((r) => r.name),
   )
   const tables = new Set(
-    checkV1Schema(path, present, (table) => new Set((database.pragma(`table_info("${table}")`) as Array<{ name: string }>).map((c) => c.name))),
+    checkV1Schema(
+      path,
+      present,
+      (table) =>
+        new Set(
+          (database.pragma(`table_info("${table}")`) as Array<{ name: string }>).map((c) => c.name),
+        ),
+    ),
   )
   const read = <T extends V1Table>(table: T): Array<V1Row<T>> => {
     if (!tables.has(table)) return []
     const columns = V1_COLUMNS[table].map((c) => `"${c}"`).join(', ')
-    return database.prepare(`select ${columns} from "${table}" order by id`).all() as Array<V1Row<T>>
+    return database.prepare(`select ${columns} from "${table}" order by id`).all() as Array<
+      V1Row<T>
+    >
   }
   return {
     agent: read('agent'),

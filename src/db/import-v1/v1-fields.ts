@@ -20,7 +20,8 @@ export interface V1Fields {
   json(column: string): string | null
 }
 
-const NAIVE_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/
+const NAIVE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/
 
 /**
  * A v1 timestamp (`2026-11-30 03:20:40.037265`, naive UTC as v1 wrote it) in our stored format
@@ -45,7 +46,8 @@ export function v1TimeToIso(value: unknown): string | undefined {
 /** Readers over `row`; `problems` lists what did not fit our schema. */
 export function v1Fields(row: Readonly<Record<string, unknown>>): V1Fields {
   const problems: string[] = []
-  const show = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value))
+  const show = (value: unknown) =>
+    typeof value === 'string' ? JSON.stringify(value) : String(value)
 
   const int = (column: string, isOptional: boolean): number | null => {
     const value = row[column]
@@ -57,7 +59,12 @@ export function v1Fields(row: Readonly<Record<string, unknown>>): V1Fields {
     problems.push(`${column} ${show(value)} is not an integer`)
     return null
   }
-  const text = (column: string, isOptional: boolean, maxLength?: number, isBlankAllowed = true): string | null => {
+  const text = (
+    column: string,
+    isOptional: boolean,
+    maxLength?: number,
+    isBlankAllowed = true,
+  ): string | null => {
     const value = row[column]
     if (value === null || value === undefined) {
       if (!isOptional) problems.push(`${column} is missing`)
@@ -68,10 +75,15 @@ export function v1Fields(row: Readonly<Record<string, unknown>>): V1Fields {
       return null
     }
     if (!isBlankAllowed && value.trim() === '') problems.push(`${column} is empty`)
-    if (maxLength !== undefined && value.length > maxLength) problems.push(`${column} is longer than ${maxLength} characters`)
+    if (maxLength !== undefined && value.length > maxLength)
+      problems.push(`${column} is longer than ${maxLength} characters`)
     return value
   }
-  const choice = <T extends string>(column: string, values: readonly T[], isOptional: boolean): T | null => {
+  const choice = <T extends string>(
+    column: string,
+    values: readonly T[],
+    isOptional: boolean,
+  ): T | null => {
     const value = row[column]
     if (value === null || value === undefined) {
       if (!isOptional) problems.push(`${column} is missing`)
@@ -79,7 +91,8 @@ export function v1Fields(row: Readonly<Record<string, unknown>>): V1Fields {
     }
     const lower = typeof value === 'string' ? value.trim().toLowerCase() : undefined
     const found = values.find((v) => v === lower)
-    if (found === undefined) problems.push(`${column} ${show(value)} is not one of ${values.join(', ')}`)
+    if (found === undefined)
+      problems.push(`${column} ${show(value)} is not one of ${values.join(', ')}`)
     return found ?? null
   }
   const time = (column: string, isOptional: boolean): string | null => {
@@ -109,9 +122,11 @@ export function v1Fields(row: Readonly<Record<string, unknown>>): V1Fields {
     id: () => int('id', false) ?? 0,
     int: (column) => int(column, false) ?? 0,
     optionalInt: (column) => int(column, true),
-    text: (column, options = {}) => text(column, false, options.maxLength, options.isBlankAllowed) ?? '',
+    text: (column, options = {}) =>
+      text(column, false, options.maxLength, options.isBlankAllowed) ?? '',
     optionalText: (column) => text(column, true),
-    choice: (column, values) => choice(column, values, false) ?? (values[0] as (typeof values)[number]),
+    choice: (column, values) =>
+      choice(column, values, false) ?? (values[0] as (typeof values)[number]),
     optionalChoice: (column, values) => choice(column, values, true),
     time: (column) => time(column, false) ?? '',
     optionalTime: (column) => time(column, true),

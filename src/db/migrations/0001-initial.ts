@@ -37,7 +37,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('tasks')
     .addColumn('id', id.type, id.build)
-    .addColumn('feature_id', 'integer', (c) => c.notNull().references('features.id').onDelete('cascade'))
+    .addColumn('feature_id', 'integer', (c) =>
+      c.notNull().references('features.id').onDelete('cascade'),
+    )
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('description', 'text', (c) => c.notNull())
     .addColumn('created_by', 'varchar(100)', (c) => c.notNull())
@@ -56,7 +58,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
     .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('tasks_pickup_idx').on('tasks').columns(['status', 'target_role']).execute()
+  await db.schema
+    .createIndex('tasks_pickup_idx')
+    .on('tasks')
+    .columns(['status', 'target_role'])
+    .execute()
   await db.schema.createIndex('tasks_locked_by_idx').on('tasks').column('locked_by').execute()
   await db.schema.createIndex('tasks_lease_idx').on('tasks').column('lease_expires_at').execute()
   await db.schema.createIndex('tasks_feature_idx').on('tasks').column('feature_id').execute()
@@ -70,7 +76,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('task_comments_task_idx').on('task_comments').column('task_id').execute()
+  await db.schema
+    .createIndex('task_comments_task_idx')
+    .on('task_comments')
+    .column('task_id')
+    .execute()
 
   await db.schema
     .createTable('changelog')
@@ -107,7 +117,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('is_read', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('mentions_agent_idx').on('mentions').columns(['mentioned_agent_id', 'is_read']).execute()
+  await db.schema
+    .createIndex('mentions_agent_idx')
+    .on('mentions')
+    .columns(['mentioned_agent_id', 'is_read'])
+    .execute()
 
   await db.schema
     .createTable('services')
@@ -165,7 +179,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('holder', 'varchar(100)', (c) => c.notNull())
     .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
     .execute()
-
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

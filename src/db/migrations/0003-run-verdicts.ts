@@ -2,7 +2,17 @@ import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 
 // SQLite adds one column per ALTER TABLE statement, so each column gets its own.
-const TASK_COLUMNS = ['failures', 'work_branch', 'work_commit', 'last_released_by', 'last_released_at', 'budget_usd', 'taken_back_from', 'taken_back_at', 'taken_back_reason'] as const
+const TASK_COLUMNS = [
+  'failures',
+  'work_branch',
+  'work_commit',
+  'last_released_by',
+  'last_released_at',
+  'budget_usd',
+  'taken_back_from',
+  'taken_back_at',
+  'taken_back_reason',
+] as const
 const RUN_COLUMNS = ['verdict', 'verdict_reason', 'run_key'] as const
 
 /**
@@ -12,7 +22,10 @@ const RUN_COLUMNS = ['verdict', 'verdict_reason', 'run_key'] as const
  * from the outcome; a NULL budget means the runner's `HEADLESS_PM_TASK_BUDGET_USD`).
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('tasks').addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0)).execute()
+  await db.schema
+    .alterTable('tasks')
+    .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute()
   await db.schema.alterTable('tasks').addColumn('work_branch', 'text').execute()
   await db.schema.alterTable('tasks').addColumn('work_commit', 'varchar(64)').execute()
   await db.schema.alterTable('tasks').addColumn('last_released_by', 'varchar(100)').execute()
@@ -36,6 +49,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('task_runs_one_per_key').ifExists().execute()
-  for (const column of RUN_COLUMNS) await db.schema.alterTable('task_runs').dropColumn(column).execute()
-  for (const column of TASK_COLUMNS) await db.schema.alterTable('tasks').dropColumn(column).execute()
+  for (const column of RUN_COLUMNS)
+    await db.schema.alterTable('task_runs').dropColumn(column).execute()
+  for (const column of TASK_COLUMNS)
+    await db.schema.alterTable('tasks').dropColumn(column).execute()
 }

@@ -7,7 +7,10 @@ import type { Kysely } from 'kysely'
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('agents').addColumn('activity', 'text').execute()
   await db.schema.alterTable('task_runs').addColumn('transcript', 'text').execute()
-  await db.schema.alterTable('task_runs').addColumn('transcript_entries', 'integer', (c) => c.notNull().defaultTo(0)).execute()
+  await db.schema
+    .alterTable('task_runs')
+    .addColumn('transcript_entries', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -187,13 +187,19 @@ describe('ClaudeExecutor.run', () => {
       expect(result.outcome).toBe('succeeded')
       const [record] = await records()
       const passed = ['AWS_REGION', 'NODE_EXTRA_CA_CERTS', 'JAVA_HOME', 'CLAUDE_FAKE_SCENARIO']
-      const kept = ['DATABASE_URL', 'HPM_TEST_PG_URL', 'PGPASSWORD', 'GIT_DIR', 'HEADLESS_PM_API_KEY']
+      const kept = [
+        'DATABASE_URL',
+        'HPM_TEST_PG_URL',
+        'PGPASSWORD',
+        'GIT_DIR',
+        'HEADLESS_PM_API_KEY',
+      ]
       expect(record?.envKeys).toEqual(expect.arrayContaining(passed))
       for (const name of kept) expect(record?.envKeys).not.toContain(name)
       expect(await readFile(join(repo, 'key.txt'), 'utf8')).toBe('')
     })
 
-    it('gives the agent the API key passed in its env, not the runner\'s', async () => {
+    it("gives the agent the API key passed in its env, not the runner's", async () => {
       const { run, repo } = await setup(keyScenario, { env: { HEADLESS_PM_API_KEY: 'agent-key' } })
       stubRunnerEnv()
 
@@ -382,7 +388,10 @@ describe('ClaudeExecutor.run', () => {
   it('stops what claude left running in its process group when claude exits early, under the guard', async () => {
     // A claude that dies before its time (a killed runner's pipe breaking under it) must not orphan
     // the commands it started: GNU timeout alone signals the group only when its time runs out.
-    const leaves = { steps: [{ run: ['sh', '-c', 'sleep 1000 >/dev/null 2>&1 & echo "left $!"'] }], result: 'left a sleeper' }
+    const leaves = {
+      steps: [{ run: ['sh', '-c', 'sleep 1000 >/dev/null 2>&1 & echo "left $!"'] }],
+      result: 'left a sleeper',
+    }
     const { run } = await setup(leaves, { guardBin: 'timeout' })
 
     const result = await run()
@@ -395,7 +404,10 @@ describe('ClaudeExecutor.run', () => {
   })
 
   it('reports agent_not_found when the binary does not exist under the guard either', async () => {
-    const { run } = await setup(workScenario, { claudeBin: '/nonexistent/claude', guardBin: 'timeout' })
+    const { run } = await setup(workScenario, {
+      claudeBin: '/nonexistent/claude',
+      guardBin: 'timeout',
+    })
 
     const result = await run()
 

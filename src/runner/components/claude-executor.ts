@@ -127,7 +127,11 @@ export class ClaudeExecutor {
 
   async run(input: ClaudeRunInput): Promise<ClaudeRunResult> {
     const options = this.#options
-    const logPath = this.logPathFor(input.taskId, input.attempt, input.resumeSessionId ?? input.newSessionId)
+    const logPath = this.logPathFor(
+      input.taskId,
+      input.attempt,
+      input.resumeSessionId ?? input.newSessionId,
+    )
     const stderrPath = logPath.replace(/\.jsonl$/, '.stderr.log')
     try {
       mkdirSync(options.logDir, { recursive: true })
@@ -194,7 +198,19 @@ export class ClaudeExecutor {
     try {
       const slack = guardSlackSeconds(options.timeoutMs)
       const [command, argv] = options.guardBin
-        ? [options.guardBin, [`--kill-after=${slack}`, String(Math.ceil(options.timeoutMs / 1000) + slack), 'sh', '-c', GROUP_SWEEP, 'claude-guard', options.claudeBin, ...args]]
+        ? [
+            options.guardBin,
+            [
+              `--kill-after=${slack}`,
+              String(Math.ceil(options.timeoutMs / 1000) + slack),
+              'sh',
+              '-c',
+              GROUP_SWEEP,
+              'claude-guard',
+              options.claudeBin,
+              ...args,
+            ],
+          ]
         : [options.claudeBin, args]
       child = await spawnStreaming(command, argv, {
         cwd: input.cwd,

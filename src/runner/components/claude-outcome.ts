@@ -59,8 +59,15 @@ export function judge(
   }
   // Run under `timeout`, a claude that cannot be started shows as the guard's exit 126 (found, not
   // runnable) or 127 (not found), before any event; its message may be translated.
-  if (result === null && state.lastEvent === null && (processResult.exitCode === 126 || processResult.exitCode === 127)) {
-    return { outcome: 'agent_not_found', message: `cannot run claude: ${stderrLine}; install it or set HEADLESS_PM_CLAUDE_BIN` }
+  if (
+    result === null &&
+    state.lastEvent === null &&
+    (processResult.exitCode === 126 || processResult.exitCode === 127)
+  ) {
+    return {
+      outcome: 'agent_not_found',
+      message: `cannot run claude: ${stderrLine}; install it or set HEADLESS_PM_CLAUDE_BIN`,
+    }
   }
   if (processResult.stderr.includes(ROOT_REFUSAL)) {
     return {
@@ -78,7 +85,10 @@ export function judge(
       }
     }
     if (result.subtype === 'error_max_budget_usd') {
-      return { outcome: 'failed', message: `claude stopped at the task's spending limit (--max-budget-usd): ${text}` }
+      return {
+        outcome: 'failed',
+        message: `claude stopped at the task's spending limit (--max-budget-usd): ${text}`,
+      }
     }
     return { outcome: 'failed', message: `claude reported an error (${result.subtype}): ${text}` }
   }

@@ -118,7 +118,13 @@ function eventsOf(event: Json, cwd: string | undefined): ClaudeEvent[] {
   if (event.type === 'user' && isObject(event.message) && Array.isArray(event.message.content)) {
     return event.message.content.flatMap((block): ClaudeEvent[] =>
       isObject(block) && block.type === 'tool_result'
-        ? [{ type: 'tool_result', isError: block.is_error === true, summary: toolResultText(block.content).slice(0, 500) }]
+        ? [
+            {
+              type: 'tool_result',
+              isError: block.is_error === true,
+              summary: toolResultText(block.content).slice(0, 500),
+            },
+          ]
         : [],
     )
   }
@@ -208,7 +214,13 @@ export interface StreamSummary {
 
 /** Summarises a whole raw stream (the attempt's `.jsonl` log), line by line, never throwing. */
 export function summarizeStream(text: string): StreamSummary {
-  const summary: StreamSummary = { sessionId: null, model: null, hasInit: false, result: null, lastText: null }
+  const summary: StreamSummary = {
+    sessionId: null,
+    model: null,
+    hasInit: false,
+    result: null,
+    lastText: null,
+  }
   for (const line of text.split('\n')) {
     const parsed = parseStreamLine(line)
     summary.sessionId = parsed.sessionId ?? summary.sessionId
@@ -228,5 +240,7 @@ export function summarizeStream(text: string): StreamSummary {
 function toolResultText(content: unknown): string {
   if (typeof content === 'string') return content
   if (!Array.isArray(content)) return ''
-  return content.map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join('\n')
+  return content
+    .map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : ''))
+    .join('\n')
 }

@@ -73,7 +73,9 @@ async function mergeOnce(
     if (!fetched.ok) return fetched
   }
   const baseRef =
-    remote === undefined ? `refs/heads/${options.baseBranch}` : remoteRef(remote, options.baseBranch)
+    remote === undefined
+      ? `refs/heads/${options.baseBranch}`
+      : remoteRef(remote, options.baseBranch)
   const baseSha = await git.resolveCommit(repoDir, baseRef)
   if (baseSha === undefined) {
     const where = remote === undefined ? '' : ` on ${remote}`
@@ -145,7 +147,9 @@ async function advanceRemoteBase(
   if (!pushed.ok) {
     // Refused: when the remote base moved it is a race to redo; otherwise (a hook, rights) not.
     const fetched = await fetchRemote(git, repoDir, remote)
-    const now = fetched.ok ? await git.resolveCommit(repoDir, remoteRef(remote, baseBranch)) : baseSha
+    const now = fetched.ok
+      ? await git.resolveCommit(repoDir, remoteRef(remote, baseBranch))
+      : baseSha
     return now !== baseSha ? 'base_moved' : pushed
   }
   await followRemoteBase(git, repoDir, baseBranch, mergeSha)

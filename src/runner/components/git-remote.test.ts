@@ -54,7 +54,11 @@ describe('fetchRemote', () => {
     const { repo, root, gitRunner } = await setup()
     await git(repo, 'remote', 'set-url', 'origin', join(root, 'gone.git'))
 
-    expect(await fetchRemote(gitRunner, repo, 'origin')).toMatchObject({ ok: false, code: 'fetch_failed', message: expect.stringContaining('cannot fetch from origin') })
+    expect(await fetchRemote(gitRunner, repo, 'origin')).toMatchObject({
+      ok: false,
+      code: 'fetch_failed',
+      message: expect.stringContaining('cannot fetch from origin'),
+    })
   })
 })
 
@@ -63,10 +67,19 @@ describe('GitWorktree.ensureForTask with a remote', () => {
     const { repo, other, root } = await setup()
     const remoteTip = await commitIn(other, 'moved on the remote')
     await git(other, 'push', '-q', 'origin', 'HEAD:main')
-    const worktrees = new GitWorktree({ repoDir: repo, worktreeBase: join(root, 'worktrees'), env: GIT_TEST_ENV, remote: 'origin' })
+    const worktrees = new GitWorktree({
+      repoDir: repo,
+      worktreeBase: join(root, 'worktrees'),
+      env: GIT_TEST_ENV,
+      remote: 'origin',
+    })
 
     expect(await worktrees.fetch()).toEqual({ ok: true })
-    const made = await worktrees.ensureForTask({ taskId: 7, branch: 'feature/task-7', baseBranch: 'main' })
+    const made = await worktrees.ensureForTask({
+      taskId: 7,
+      branch: 'feature/task-7',
+      baseBranch: 'main',
+    })
 
     expect(made.ok).toBe(true)
     expect(await git(join(root, 'worktrees', 'task-7'), 'rev-parse', 'HEAD')).toBe(remoteTip)
@@ -78,10 +91,19 @@ describe('GitWorktree.ensureForTask with a remote', () => {
     await git(other, 'checkout', '-q', '-b', 'feature/task-8')
     const theirs = await commitIn(other, 'work from another machine')
     await git(other, 'push', '-q', 'origin', 'feature/task-8')
-    const worktrees = new GitWorktree({ repoDir: repo, worktreeBase: join(root, 'worktrees'), env: GIT_TEST_ENV, remote: 'origin' })
+    const worktrees = new GitWorktree({
+      repoDir: repo,
+      worktreeBase: join(root, 'worktrees'),
+      env: GIT_TEST_ENV,
+      remote: 'origin',
+    })
 
     await worktrees.fetch()
-    const made = await worktrees.ensureForTask({ taskId: 8, branch: 'feature/task-8', baseBranch: 'main' })
+    const made = await worktrees.ensureForTask({
+      taskId: 8,
+      branch: 'feature/task-8',
+      baseBranch: 'main',
+    })
 
     expect(made.ok).toBe(true)
     expect(await git(join(root, 'worktrees', 'task-8'), 'rev-parse', 'HEAD')).toBe(theirs)

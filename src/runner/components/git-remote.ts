@@ -25,7 +25,9 @@ export async function fetchRemote(
     remote,
     `+refs/heads/*:${remoteRef(remote, '*')}`,
   ])
-  return fetched.ok ? { ok: true } : gitFailure('fetch_failed', `cannot fetch from ${remote}`, fetched)
+  return fetched.ok
+    ? { ok: true }
+    : gitFailure('fetch_failed', `cannot fetch from ${remote}`, fetched)
 }
 
 /**
@@ -50,7 +52,11 @@ export async function pushCommit(
     `${input.sha}:${target}`,
   ])
   if (!pushed.ok) {
-    return gitFailure('push_failed', `cannot push ${input.sha.slice(0, 12)} to ${remote} ${input.branch}`, pushed)
+    return gitFailure(
+      'push_failed',
+      `cannot push ${input.sha.slice(0, 12)} to ${remote} ${input.branch}`,
+      pushed,
+    )
   }
   await git.run(repoDir, ['update-ref', remoteRef(remote, input.branch), input.sha])
   return { ok: true }

@@ -11,7 +11,7 @@ import {
   writeFiles,
 } from '../../../test/fixtures/temp-repo.js'
 import { ensureExcluded, Git } from './git.js'
-import { GitWorktree, type TaskWorktree } from './git-worktree.js'
+import { GitWorktree } from './git-worktree.js'
 
 async function setup(files?: Record<string, string> | null, allowInitialCommit = false) {
   const repo = await makeTempRepo(files)
@@ -102,7 +102,7 @@ describe('GitWorktree.ensureForTask', () => {
     expect(result).toMatchObject({ ok: false, code: 'branch_in_use' })
   })
 
-  it('returns branch_in_use for a branch another task\'s worktree has checked out: worktrees are keyed by task', async () => {
+  it("returns branch_in_use for a branch another task's worktree has checked out: worktrees are keyed by task", async () => {
     const { repo, base, worktrees } = await setup()
     await git(repo, 'worktree', 'add', '--quiet', '-b', 'shared', join(base, 'task-9'))
 
@@ -237,7 +237,7 @@ describe('GitWorktree.mergeIntoBase', () => {
     )
     await writeFiles(wt.path, files)
     expectOk(await context.worktrees.commitAll(wt.path, 'task work'))
-    return { ...context, wt: wt as TaskWorktree }
+    return { ...context, wt }
   }
 
   it('merges into the checked-out base, keeping unrelated local edits in the main checkout', async () => {

@@ -80,7 +80,9 @@ export class GitWorktree {
 
   /** Remote mode: fetches every branch of the remote. Without a remote: nothing to do. */
   async fetch(): Promise<{ ok: true } | GitFailure> {
-    return this.#remote === undefined ? { ok: true } : fetchRemote(this.#git, this.#repoDir, this.#remote)
+    return this.#remote === undefined
+      ? { ok: true }
+      : fetchRemote(this.#git, this.#repoDir, this.#remote)
   }
 
   /** Remote mode: pushes `sha` to the remote's `branch`, by fast-forward only. */
@@ -335,7 +337,12 @@ export class GitWorktree {
   async #catchUp(branch: string, localSha: string): Promise<void> {
     const remoteSha = await this.#git.resolveCommit(this.#repoDir, remoteRef(this.#remote!, branch))
     if (remoteSha === undefined || remoteSha === localSha) return
-    const behind = await this.#git.run(this.#repoDir, ['merge-base', '--is-ancestor', localSha, remoteSha])
+    const behind = await this.#git.run(this.#repoDir, [
+      'merge-base',
+      '--is-ancestor',
+      localSha,
+      remoteSha,
+    ])
     if (!behind.ok) return
     await this.#git.run(this.#repoDir, ['update-ref', `refs/heads/${branch}`, remoteSha, localSha])
   }

@@ -6,7 +6,13 @@ export { ClaudeExecutor } from './claude-executor.js'
 export type { ClaudeExecutorOptions, ClaudeRunInput, ClaudeRunResult } from './claude-executor.js'
 export type { ClaudeOutcome } from './claude-outcome.js'
 export { parseStreamLine, summarizeStream, summarizeToolInput } from './claude-stream.js'
-export type { ClaudeEvent, ClaudeResultSummary, ParsedLine, StreamSummary, TokenUsage } from './claude-stream.js'
+export type {
+  ClaudeEvent,
+  ClaudeResultSummary,
+  ParsedLine,
+  StreamSummary,
+  TokenUsage,
+} from './claude-stream.js'
 export { ensureExcluded, Git, parseWorktreeList } from './git.js'
 export type { GitErrorCode, GitFailure, GitOptions, GitOutput, WorktreeEntry } from './git.js'
 export type { MergeOptions, MergeResult } from './git-merge.js'

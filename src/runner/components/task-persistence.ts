@@ -31,14 +31,22 @@ export const TaskLockState = z.object({
   /** Process group of the Claude run in progress, so a restart can stop an orphan first. */
   agent_pgid: z.number().int().positive().nullable().optional(),
   /** The branch tip when this claim's work began: a run counts as work only with commits past it. */
-  start_sha: z.string().regex(/^[0-9a-f]{7,64}$/).nullable().optional(),
+  start_sha: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/)
+    .nullable()
+    .optional(),
   /**
    * Decided once, from the claim: `review` when a QA agent claimed a developer's `dev_done` task,
    * `work` otherwise. Absent in lock files written before it existed (then derived as before).
    */
   mode: z.enum(['work', 'review']).optional(),
   /** Review: the exact commit under review, and the only one the merge may take. */
-  reviewed_commit: z.string().regex(/^[0-9a-f]{7,64}$/).nullable().optional(),
+  reviewed_commit: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/)
+    .nullable()
+    .optional(),
   /** Whether Claude is known to have started `session_id` (then `--resume`, else `--session-id`). */
   session_started: z.boolean().optional(),
   /** When the current attempt was launched; cleared once its run record is written. */

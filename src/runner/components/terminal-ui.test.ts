@@ -2,7 +2,12 @@ import { EventEmitter } from 'node:events'
 import { clearLine, cursorTo, moveCursor } from 'node:readline'
 import { PassThrough, Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { formatElapsed, isUsableTerminal, TerminalUI, type TerminalUIOptions } from './terminal-ui.js'
+import {
+  formatElapsed,
+  isUsableTerminal,
+  TerminalUI,
+  type TerminalUIOptions,
+} from './terminal-ui.js'
 
 const ANSI = /\u001b\[/
 const SPINNER_FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/

@@ -108,7 +108,11 @@ export class TerminalUI {
    * Without a TTY, or when input ends, answers with the configured policy and says so.
    */
   /** Asks on a TTY (else answers by policy). `signal` (a stop) ends the question unanswered: `quit`. */
-  async promptOperator<T extends string>(message: string, options: readonly T[], signal?: AbortSignal): Promise<T> {
+  async promptOperator<T extends string>(
+    message: string,
+    options: readonly T[],
+    signal?: AbortSignal,
+  ): Promise<T> {
     const fallback = (options as readonly string[]).includes(this.#policy)
       ? (this.#policy as T)
       : (options.at(-1) as T)

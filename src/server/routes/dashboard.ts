@@ -17,7 +17,9 @@ export function isDashboardInstalled(): boolean {
  * Serves the built dashboard: its hashed assets under `/assets/`, cached for good, and its page
  * at `/` for a browser. Nothing when it was not built (`/health` says so).
  */
-export async function registerDashboard(app: FastifyInstance<any, any, any, any, any>): Promise<void> {
+export async function registerDashboard(
+  app: FastifyInstance<any, any, any, any, any>,
+): Promise<void> {
   if (!isDashboardInstalled()) return
   await app.register(fastifyStatic, {
     root: DASHBOARD_DIR,

@@ -10,7 +10,15 @@ import {
   Id,
   MessageResponse,
 } from '../../contract/index.js'
-import { createEpic, createFeature, deleteEpic, deleteFeature, listEpics, listFeatures, requireRole } from '../../db/index.js'
+import {
+  createEpic,
+  createFeature,
+  deleteEpic,
+  deleteFeature,
+  listEpics,
+  listFeatures,
+  requireRole,
+} from '../../db/index.js'
 import { PLANNER_ROLES } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
 
@@ -18,7 +26,14 @@ export function epicRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/epics',
-      { schema: { tags: ['epics'], querystring: AgentIdQuery, body: CreateEpicRequest, response: { 200: EpicResponse } } },
+      {
+        schema: {
+          tags: ['epics'],
+          querystring: AgentIdQuery,
+          body: CreateEpicRequest,
+          response: { 200: EpicResponse },
+        },
+      },
       async (request) => {
         await requireRole(deps.db, request.query.agent_id, PLANNER_ROLES)
         const { now } = deps.leaseNow()
@@ -26,22 +41,42 @@ export function epicRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       },
     )
 
-    app.get('/epics', { schema: { tags: ['epics'], response: { 200: z.array(EpicResponse) } } }, () => listEpics(deps.db))
+    app.get(
+      '/epics',
+      { schema: { tags: ['epics'], response: { 200: z.array(EpicResponse) } } },
+      () => listEpics(deps.db),
+    )
 
     app.delete(
       '/epics/:epic_id',
-      { schema: { tags: ['epics'], params: z.object({ epic_id: Id }), querystring: AgentIdQuery, response: { 200: MessageResponse } } },
+      {
+        schema: {
+          tags: ['epics'],
+          params: z.object({ epic_id: Id }),
+          querystring: AgentIdQuery,
+          response: { 200: MessageResponse },
+        },
+      },
       async (request) => {
         await requireRole(deps.db, request.query.agent_id, ['pm'])
         const { now } = deps.leaseNow()
-        await deps.mutate((trx) => deleteEpic(trx, request.params.epic_id, request.query.agent_id, now))
+        await deps.mutate((trx) =>
+          deleteEpic(trx, request.params.epic_id, request.query.agent_id, now),
+        )
         return { message: `Epic ${request.params.epic_id} deleted successfully` }
       },
     )
 
     app.post(
       '/features',
-      { schema: { tags: ['features'], querystring: AgentIdQuery, body: CreateFeatureRequest, response: { 200: FeatureResponse } } },
+      {
+        schema: {
+          tags: ['features'],
+          querystring: AgentIdQuery,
+          body: CreateFeatureRequest,
+          response: { 200: FeatureResponse },
+        },
+      },
       async (request) => {
         await requireRole(deps.db, request.query.agent_id, PLANNER_ROLES)
         const { now } = deps.leaseNow()
@@ -49,23 +84,40 @@ export function epicRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       },
     )
 
-    app.get('/features', { schema: { tags: ['features'], response: { 200: z.array(FeatureResponse) } } }, () =>
-      listFeatures(deps.db),
+    app.get(
+      '/features',
+      { schema: { tags: ['features'], response: { 200: z.array(FeatureResponse) } } },
+      () => listFeatures(deps.db),
     )
 
     app.get(
       '/features/:epic_id',
-      { schema: { tags: ['features'], params: z.object({ epic_id: Id }), response: { 200: z.array(FeatureResponse) } } },
+      {
+        schema: {
+          tags: ['features'],
+          params: z.object({ epic_id: Id }),
+          response: { 200: z.array(FeatureResponse) },
+        },
+      },
       (request) => listFeatures(deps.db, request.params.epic_id),
     )
 
     app.delete(
       '/features/:feature_id',
-      { schema: { tags: ['features'], params: z.object({ feature_id: Id }), querystring: AgentIdQuery, response: { 200: MessageResponse } } },
+      {
+        schema: {
+          tags: ['features'],
+          params: z.object({ feature_id: Id }),
+          querystring: AgentIdQuery,
+          response: { 200: MessageResponse },
+        },
+      },
       async (request) => {
         await requireRole(deps.db, request.query.agent_id, ['pm'])
         const { now } = deps.leaseNow()
-        await deps.mutate((trx) => deleteFeature(trx, request.params.feature_id, request.query.agent_id, now))
+        await deps.mutate((trx) =>
+          deleteFeature(trx, request.params.feature_id, request.query.agent_id, now),
+        )
         return { message: `Feature ${request.params.feature_id} deleted successfully` }
       },
     )

@@ -19,8 +19,10 @@ const PROGRESS_INTERVAL_MS = 1000
  */
 function loopbackUrl(server: Server): string {
   const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('the server does not listen on a TCP port')
-  const host = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address
+  if (address === null || typeof address === 'string')
+    throw new Error('the server does not listen on a TCP port')
+  const host =
+    address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address
   return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
 }
 
@@ -35,7 +37,8 @@ function identityOf(request: FastifyRequest): AgentIdentity {
     const raw = header(request, name)
     if (raw === undefined) return undefined
     const parsed = schema.safeParse(raw)
-    if (!parsed.success) throw new AppError('bad_request', `header ${name}: '${raw}' is not ${valid}`)
+    if (!parsed.success)
+      throw new AppError('bad_request', `header ${name}: '${raw}' is not ${valid}`)
     return parsed.data
   }
   return {
@@ -73,7 +76,11 @@ export function mcpRoutes(): FastifyPluginAsync {
       reply
         .code(405)
         .header('allow', 'POST')
-        .send({ jsonrpc: '2.0', error: { code: -32000, message: 'this MCP endpoint is stateless: POST only' }, id: null })
+        .send({
+          jsonrpc: '2.0',
+          error: { code: -32000, message: 'this MCP endpoint is stateless: POST only' },
+          id: null,
+        })
     app.get('/mcp', { schema: { hide: true } }, notAllowed)
     app.delete('/mcp', { schema: { hide: true } }, notAllowed)
   }

@@ -1,8 +1,27 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
-import { CreateRunRequest, CreateRunResponse, Id, RecentRunsQuery, RunResponse, RunSummary, TaskIdParams, TranscriptResponse } from '../../contract/index.js'
-import { chargeRunToBudget, createRun, findRunByKey, getAgentOrThrow, getTaskOrThrow, getTranscript, listRecentRuns, listRuns, summariseRuns } from '../../db/index.js'
+import {
+  CreateRunRequest,
+  CreateRunResponse,
+  Id,
+  RecentRunsQuery,
+  RunResponse,
+  RunSummary,
+  TaskIdParams,
+  TranscriptResponse,
+} from '../../contract/index.js'
+import {
+  chargeRunToBudget,
+  createRun,
+  findRunByKey,
+  getAgentOrThrow,
+  getTaskOrThrow,
+  getTranscript,
+  listRecentRuns,
+  listRuns,
+  summariseRuns,
+} from '../../db/index.js'
 import { failureBudget } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
 
@@ -11,11 +30,21 @@ export function runRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/runs',
-      { schema: { tags: ['runs'], querystring: RecentRunsQuery, response: { 200: z.array(RunResponse) } } },
+      {
+        schema: {
+          tags: ['runs'],
+          querystring: RecentRunsQuery,
+          response: { 200: z.array(RunResponse) },
+        },
+      },
       (request) => listRecentRuns(deps.db, request.query.agent_id, request.query.limit),
     )
 
-    app.get('/runs/summary', { schema: { tags: ['runs'], response: { 200: z.array(RunSummary) } } }, () => summariseRuns(deps.db))
+    app.get(
+      '/runs/summary',
+      { schema: { tags: ['runs'], response: { 200: z.array(RunSummary) } } },
+      () => summariseRuns(deps.db),
+    )
 
     app.get(
       '/tasks/:task_id/runs',
@@ -28,7 +57,13 @@ export function runRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
 
     app.get(
       '/tasks/:task_id/runs/:run_id/transcript',
-      { schema: { tags: ['runs'], params: TaskIdParams.extend({ run_id: Id }), response: { 200: TranscriptResponse } } },
+      {
+        schema: {
+          tags: ['runs'],
+          params: TaskIdParams.extend({ run_id: Id }),
+          response: { 200: TranscriptResponse },
+        },
+      },
       async (request) => {
         await getTaskOrThrow(deps.db, request.params.task_id)
         return getTranscript(deps.db, request.params.task_id, request.params.run_id)
@@ -37,7 +72,14 @@ export function runRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
 
     app.post(
       '/tasks/:task_id/runs',
-      { schema: { tags: ['runs'], params: TaskIdParams, body: CreateRunRequest, response: { 200: CreateRunResponse } } },
+      {
+        schema: {
+          tags: ['runs'],
+          params: TaskIdParams,
+          body: CreateRunRequest,
+          response: { 200: CreateRunResponse },
+        },
+      },
       async (request) => {
         await getTaskOrThrow(deps.db, request.params.task_id)
         // Only a registered agent's attempts are recorded (and charged to the task's budget).
@@ -50,10 +92,16 @@ export function runRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
           const stored = key ? await findRunByKey(trx, request.params.task_id, key) : undefined
           if (stored) {
             const task = await getTaskOrThrow(trx, request.params.task_id)
-            return { ...stored, failure_budget: failureBudget(task.failures, deps.config.taskMaxFailures) }
+            return {
+              ...stored,
+              failure_budget: failureBudget(task.failures, deps.config.taskMaxFailures),
+            }
           }
           const run = await createRun(trx, request.params.task_id, request.body, now)
-          return { ...run, failure_budget: await chargeRunToBudget(trx, run, deps.config.taskMaxFailures, now) }
+          return {
+            ...run,
+            failure_budget: await chargeRunToBudget(trx, run, deps.config.taskMaxFailures, now),
+          }
         })
       },
     )

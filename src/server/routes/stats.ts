@@ -7,6 +7,8 @@ import type { ServerDeps } from '../deps.js'
 /** `GET /stats`: the dashboard overview's numbers (throughput, cost by day, epic, agent, model). */
 export function statsRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/stats', { schema: { tags: ['changes'], response: { 200: StatsResponse } } }, () => computeStats(deps.db))
+    app.get('/stats', { schema: { tags: ['changes'], response: { 200: StatsResponse } } }, () =>
+      computeStats(deps.db),
+    )
   }
 }

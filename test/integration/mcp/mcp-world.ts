@@ -23,7 +23,11 @@ export interface McpClientOptions {
 }
 
 /** The MCP SDK's own client, over `hpm mcp` (stdio) or the server's `/mcp` (Streamable HTTP). */
-export async function connectMcp(server: TestServer, transport: TransportName, options: McpClientOptions = {}): Promise<Client> {
+export async function connectMcp(
+  server: TestServer,
+  transport: TransportName,
+  options: McpClientOptions = {},
+): Promise<Client> {
   const client = new Client({ name: 'headless-pm-test', version: '1.0.0' })
   const apiKey = options.apiKey ?? server.apiKey
   if (transport === 'stdio') {
@@ -55,12 +59,18 @@ export async function connectMcp(server: TestServer, transport: TransportName, o
     if (options.agent.role) headers['X-Agent-Role'] = options.agent.role
     if (options.agent.level) headers['X-Agent-Level'] = options.agent.level
   }
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers } }))
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers } }),
+  )
   return client
 }
 
 /** Calls a tool that must succeed and returns its structured content. */
-export async function callOk(client: Client, name: string, args: Record<string, unknown> = {}): Promise<any> {
+export async function callOk(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<any> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult
   const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n')
   expect(result.isError, `${name}: ${text}`).toBeFalsy()
@@ -69,7 +79,11 @@ export async function callOk(client: Client, name: string, args: Record<string, 
 }
 
 /** Calls a tool that must fail and returns its text. */
-export async function callError(client: Client, name: string, args: Record<string, unknown> = {}): Promise<string> {
+export async function callError(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<string> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult
   expect(result.isError, JSON.stringify(result)).toBe(true)
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n')

@@ -29,7 +29,11 @@ describe.runIf(realClaudeLane('MCP'))('the real Claude Code CLI and our MCP serv
   })
 
   const claude = (...args: string[]) =>
-    runProcess(REAL_CLAUDE!, args, { cwd: home, timeoutMs: 120_000, env: { PATH: process.env.PATH ?? '', HOME: home } })
+    runProcess(REAL_CLAUDE!, args, {
+      cwd: home,
+      timeoutMs: 120_000,
+      env: { PATH: process.env.PATH ?? '', HOME: home },
+    })
 
   async function runnerMcpConfig(): Promise<string> {
     const config = {
@@ -47,17 +51,37 @@ describe.runIf(realClaudeLane('MCP'))('the real Claude Code CLI and our MCP serv
     const file = await runnerMcpConfig()
     const entry = JSON.parse(await readFile(file, 'utf8')).mcpServers['headless-pm']
 
-    const added = await claude('mcp', 'add-json', '--scope', 'user', 'headless-pm-stdio', JSON.stringify(entry))
+    const added = await claude(
+      'mcp',
+      'add-json',
+      '--scope',
+      'user',
+      'headless-pm-stdio',
+      JSON.stringify(entry),
+    )
     const listed = await claude('mcp', 'list')
 
     expect(added.exitCode, added.stderr).toBe(0)
-    expect(listed.stdout).toMatch(/headless-pm-stdio: .*hpm\.js mcp --agent-id dev_real_001 .*Connected/)
+    expect(listed.stdout).toMatch(
+      /headless-pm-stdio: .*hpm\.js mcp --agent-id dev_real_001 .*Connected/,
+    )
   })
 
-  it('connects to the server\'s /mcp over HTTP with the key header, as the README says to add it', async () => {
+  it("connects to the server's /mcp over HTTP with the key header, as the README says to add it", async () => {
     expect(REAL_CLAUDE, 'a real claude binary is required in this run').toBeDefined()
 
-    const added = await claude('mcp', 'add', '--scope', 'user', '--transport', 'http', 'headless-pm-http', `${server.url}/mcp`, '--header', `X-API-Key: ${server.apiKey}`)
+    const added = await claude(
+      'mcp',
+      'add',
+      '--scope',
+      'user',
+      '--transport',
+      'http',
+      'headless-pm-http',
+      `${server.url}/mcp`,
+      '--header',
+      `X-API-Key: ${server.apiKey}`,
+    )
     const listed = await claude('mcp', 'list')
 
     expect(added.exitCode, added.stderr).toBe(0)
@@ -68,10 +92,24 @@ describe.runIf(realClaudeLane('MCP'))('the real Claude Code CLI and our MCP serv
     expect(REAL_CLAUDE, 'a real claude binary is required in this run').toBeDefined()
     const file = await runnerMcpConfig()
 
-    const run = await claude('-p', '--mcp-config', file, '--output-format', 'stream-json', '--verbose', 'Say hello.')
+    const run = await claude(
+      '-p',
+      '--mcp-config',
+      file,
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      'Say hello.',
+    )
 
-    const init = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((e) => e.type === 'system' && e.subtype === 'init')
+    const init = run.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .find((e) => e.type === 'system' && e.subtype === 'init')
     expect(run.stderr).not.toMatch(/Invalid MCP configuration/)
-    expect(init?.mcp_servers).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'headless-pm' })]))
+    expect(init?.mcp_servers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'headless-pm' })]),
+    )
   })
 })

@@ -31,7 +31,10 @@ describe('a server whose PostgreSQL connections are dropped', () => {
     await admin.connect()
 
     try {
-      const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database])
+      const killed = await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [database],
+      )
       expect(killed.rowCount).toBeGreaterThan(0)
     } finally {
       await admin.end()
@@ -39,6 +42,13 @@ describe('a server whose PostgreSQL connections are dropped', () => {
     await new Promise((r) => setTimeout(r, 300))
 
     expect((await server.api('/api/v1/tasks')).status).toBe(200)
-    expect((await server.api('/api/v1/register', { method: 'POST', body: { agent_id: 'after_loss', role: 'qa', level: 'junior' } })).status).toBe(200)
+    expect(
+      (
+        await server.api('/api/v1/register', {
+          method: 'POST',
+          body: { agent_id: 'after_loss', role: 'qa', level: 'junior' },
+        })
+      ).status,
+    ).toBe(200)
   })
 })

@@ -25,10 +25,18 @@ describe('hpm run with agent tokens', () => {
     const seen = join(world.root, 'key-seen')
     const scenario = {
       ...HELLO_DEV_SCENARIO,
-      steps: [{ run: ['sh', '-c', 'printf %s "$HEADLESS_PM_API_KEY" > "$1"', 'sh', seen] }, ...HELLO_DEV_SCENARIO.steps],
+      steps: [
+        { run: ['sh', '-c', 'printf %s "$HEADLESS_PM_API_KEY" > "$1"', 'sh', seen] },
+        ...HELLO_DEV_SCENARIO.steps,
+      ],
     }
 
-    const dev = await world.runRunner({ agentId: 'dev_tok', role: 'backend_dev', level: 'junior', scenario })
+    const dev = await world.runRunner({
+      agentId: 'dev_tok',
+      role: 'backend_dev',
+      level: 'junior',
+      scenario,
+    })
 
     expect(dev.exitCode, dev.stdout + dev.stderr).toBe(0)
     expect((await world.getTask(task.id)).status).toBe('dev_done')
@@ -36,22 +44,40 @@ describe('hpm run with agent tokens', () => {
     expect(claudeKey).toMatch(/^hpm_agent_/)
     expect(claudeKey).not.toBe(world.server.apiKey)
     const tokenFile = join(world.repo, '.headless-pm', 'runner', 'tokens', 'dev_tok.json')
-    expect(JSON.parse(await readFile(tokenFile, 'utf8'))).toEqual({ agent_id: 'dev_tok', token: claudeKey })
+    expect(JSON.parse(await readFile(tokenFile, 'utf8'))).toEqual({
+      agent_id: 'dev_tok',
+      token: claudeKey,
+    })
     expect((await stat(tokenFile)).mode & 0o777).toBe(0o600)
   })
 
   it('keeps its token across starts, and gets a new one through the project key after a revocation', async () => {
     await world.createTask({ title: 'Create hello.txt' })
-    const first = await world.runRunner({ agentId: 'dev_tok', role: 'backend_dev', level: 'junior', scenario: HELLO_DEV_SCENARIO })
+    const first = await world.runRunner({
+      agentId: 'dev_tok',
+      role: 'backend_dev',
+      level: 'junior',
+      scenario: HELLO_DEV_SCENARIO,
+    })
     const tokenFile = join(world.repo, '.headless-pm', 'runner', 'tokens', 'dev_tok.json')
     const issued = JSON.parse(await readFile(tokenFile, 'utf8')).token
     await world.createTask({ title: 'Create hello.txt, second' })
-    const second = await world.runRunner({ agentId: 'dev_tok', role: 'backend_dev', level: 'junior', scenario: HELLO_DEV_SCENARIO })
+    const second = await world.runRunner({
+      agentId: 'dev_tok',
+      role: 'backend_dev',
+      level: 'junior',
+      scenario: HELLO_DEV_SCENARIO,
+    })
     const kept = JSON.parse(await readFile(tokenFile, 'utf8')).token
 
     const revoked = await world.server.api('/api/v1/agents/dev_tok/tokens', { method: 'DELETE' })
     await world.createTask({ title: 'Create hello.txt again' })
-    const third = await world.runRunner({ agentId: 'dev_tok', role: 'backend_dev', level: 'junior', scenario: HELLO_DEV_SCENARIO })
+    const third = await world.runRunner({
+      agentId: 'dev_tok',
+      role: 'backend_dev',
+      level: 'junior',
+      scenario: HELLO_DEV_SCENARIO,
+    })
     const renewed = JSON.parse(await readFile(tokenFile, 'utf8')).token
 
     expect(first.exitCode, first.stdout + first.stderr).toBe(0)

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 
 import { spawnStreaming } from '../../../src/lib/index.js'
 import { GIT_TEST_ENV } from '../../fixtures/temp-repo.js'
-import { FAKE_CLAUDE, HELLO_DEV_SCENARIO, HPM_BIN, startRunnerWorld, waitFor } from '../../helpers/runner-harness.js'
+import {
+  FAKE_CLAUDE,
+  HELLO_DEV_SCENARIO,
+  HPM_BIN,
+  startRunnerWorld,
+  waitFor,
+} from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
 // R-DRAIN (docs/runner-spec.md): SIGUSR2 finishes the task in hand, claims nothing more, exits 0.
@@ -22,24 +28,28 @@ afterAll(async () => {
 
 async function startRunner(agentId: string, scenario: unknown) {
   const lines: string[] = []
-  const child = await spawnStreaming(process.execPath, [HPM_BIN, 'run', '--role', 'backend_dev', '--agent-id', agentId, '--repo', world.repo], {
-    cwd: world.repo,
-    timeoutMs: 90_000,
-    killGraceMs: 20_000,
-    onLine: (line) => lines.push(line),
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: world.root,
-      ...GIT_TEST_ENV,
-      HEADLESS_PM_API_URL: world.server.url,
-      HEADLESS_PM_API_KEY: world.server.apiKey,
-      HEADLESS_PM_CLAUDE_BIN: FAKE_CLAUDE,
-      HEADLESS_PM_CLAIM_WAIT: '30',
-      HEADLESS_PM_MIN_FREE_MB: '1',
-      CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-state'),
-      CLAUDE_FAKE_SCENARIO: JSON.stringify(scenario),
+  const child = await spawnStreaming(
+    process.execPath,
+    [HPM_BIN, 'run', '--role', 'backend_dev', '--agent-id', agentId, '--repo', world.repo],
+    {
+      cwd: world.repo,
+      timeoutMs: 90_000,
+      killGraceMs: 20_000,
+      onLine: (line) => lines.push(line),
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: world.root,
+        ...GIT_TEST_ENV,
+        HEADLESS_PM_API_URL: world.server.url,
+        HEADLESS_PM_API_KEY: world.server.apiKey,
+        HEADLESS_PM_CLAUDE_BIN: FAKE_CLAUDE,
+        HEADLESS_PM_CLAIM_WAIT: '30',
+        HEADLESS_PM_MIN_FREE_MB: '1',
+        CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-state'),
+        CLAUDE_FAKE_SCENARIO: JSON.stringify(scenario),
+      },
     },
-  })
+  )
   onTestFinished(async () => {
     child.kill('test over')
     await child.done
@@ -53,7 +63,11 @@ describe('hpm run on SIGUSR2', () => {
     const inHand = await world.createTask({ title: 'in hand' })
     const next = await world.createTask({ title: 'not claimed' })
     const { child, lines } = await startRunner('drain_busy', slow)
-    await waitFor(async () => ((await world.getTask(inHand.id)).status === 'under_work' ? true : undefined), 'the claim', 60_000)
+    await waitFor(
+      async () => ((await world.getTask(inHand.id)).status === 'under_work' ? true : undefined),
+      'the claim',
+      60_000,
+    )
 
     process.kill(child.pid, 'SIGUSR2')
     const result = await child.done
@@ -65,7 +79,11 @@ describe('hpm run on SIGUSR2', () => {
 
   it('ends the wait for work at once when it holds no task', async () => {
     const { child, lines } = await startRunner('drain_idle', HELLO_DEV_SCENARIO)
-    await waitFor(() => (lines.some((l) => /waiting for a/.test(l)) ? true : undefined), 'the claim wait', 60_000)
+    await waitFor(
+      () => (lines.some((l) => /waiting for a/.test(l)) ? true : undefined),
+      'the claim wait',
+      60_000,
+    )
 
     process.kill(child.pid, 'SIGUSR2')
     const result = await child.done

@@ -5,7 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { runProcess } from '../../../src/lib/index.js'
 import { git, GIT_TEST_ENV } from '../../fixtures/temp-repo.js'
-import { HELLO_DEV_SCENARIO, HELLO_QA_SCENARIO, HPM_BIN, startRunnerWorld } from '../../helpers/runner-harness.js'
+import {
+  HELLO_DEV_SCENARIO,
+  HELLO_QA_SCENARIO,
+  HPM_BIN,
+  startRunnerWorld,
+} from '../../helpers/runner-harness.js'
 import type { RunRunnerOptions, RunnerWorld } from '../../helpers/runner-harness.js'
 
 // Git remote mode (issue #11): a bare repository stands for the shared remote, `world.repo` for
@@ -40,7 +45,13 @@ const COMMIT_ONLY_SCENARIO = {
 }
 
 function devOnA(options: Partial<RunRunnerOptions> = {}) {
-  return world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: COMMIT_ONLY_SCENARIO, ...options, args: ['--remote', 'origin', ...(options.args ?? [])] })
+  return world.runRunner({
+    agentId: 'dev_001',
+    role: 'backend_dev',
+    scenario: COMMIT_ONLY_SCENARIO,
+    ...options,
+    args: ['--remote', 'origin', ...(options.args ?? [])],
+  })
 }
 
 /** QA on machine B; the script writes the commit it was given to review to `reviewedFile`. */
@@ -50,7 +61,14 @@ function qaOnB(reviewedFile: string, extraSteps: unknown[] = []) {
     role: 'qa',
     args: ['--repo', machineB, '--remote', 'origin'],
     env: { TEST_REVIEWED_FILE: reviewedFile },
-    scenario: { ...HELLO_QA_SCENARIO, steps: [{ run: ['sh', '-c', 'git rev-parse HEAD > "$TEST_REVIEWED_FILE"'] }, ...extraSteps, ...HELLO_QA_SCENARIO.steps] },
+    scenario: {
+      ...HELLO_QA_SCENARIO,
+      steps: [
+        { run: ['sh', '-c', 'git rev-parse HEAD > "$TEST_REVIEWED_FILE"'] },
+        ...extraSteps,
+        ...HELLO_QA_SCENARIO.steps,
+      ],
+    },
   })
 }
 
@@ -60,7 +78,12 @@ describe('hpm run --remote (git remote mode, R-REMOTE)', () => {
   it('claims nothing and exits 1 naming the fix when the remote is not configured', async () => {
     const task = await world.createTask({ title: 'Create hello.txt' })
 
-    const dev = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: COMMIT_ONLY_SCENARIO, args: ['--remote', 'upstream'] })
+    const dev = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: COMMIT_ONLY_SCENARIO,
+      args: ['--remote', 'upstream'],
+    })
 
     expect(dev.exitCode, dev.stdout + dev.stderr).toBe(1)
     expect(dev.stdout + dev.stderr).toContain('has no git remote named upstream')
@@ -76,7 +99,9 @@ describe('hpm run --remote (git remote mode, R-REMOTE)', () => {
     expect(dev.exitCode, dev.stdout + dev.stderr).toBe(0)
     const reported = await world.getTask(task.id)
     expect(reported).toMatchObject({ status: 'dev_done', work_branch: `feature/task-${task.id}` })
-    expect(await onRemote('rev-parse', `refs/heads/feature/task-${task.id}`)).toBe(reported.work_commit)
+    expect(await onRemote('rev-parse', `refs/heads/feature/task-${task.id}`)).toBe(
+      reported.work_commit,
+    )
     expect(await git(machineB, 'branch', '-a', '--list', '*task*')).toBe('')
 
     const reviewedFile = join(world.root, 'reviewed')
@@ -85,7 +110,9 @@ describe('hpm run --remote (git remote mode, R-REMOTE)', () => {
     expect(qa.exitCode, qa.stdout + qa.stderr).toBe(0)
     expect((await readFile(reviewedFile, 'utf8')).trim()).toBe(reported.work_commit)
     expect(await world.getTask(task.id)).toMatchObject({ status: 'committed' })
-    expect(await onRemote('rev-parse', 'main^1', 'main^2')).toBe(`${baseBefore}\n${reported.work_commit}`)
+    expect(await onRemote('rev-parse', 'main^1', 'main^2')).toBe(
+      `${baseBefore}\n${reported.work_commit}`,
+    )
     expect(await onRemote('show', 'main:hello.txt')).toBe('Hello World')
     expect(await git(machineB, 'rev-parse', 'main')).toBe(await onRemote('rev-parse', 'main'))
   })
@@ -105,7 +132,9 @@ describe('hpm run --remote (git remote mode, R-REMOTE)', () => {
     const runs = await world.runsOf(task.id)
     expect(runs).toHaveLength(1)
     expect(runs[0]).toMatchObject({ outcome: 'succeeded', verdict: 'failed' })
-    expect(String(runs[0]!.verdict_reason)).toMatch(/not reported: cannot push .*pushes are closed today/)
+    expect(String(runs[0]!.verdict_reason)).toMatch(
+      /not reported: cannot push .*pushes are closed today/,
+    )
     expect(await onRemote('branch', '--list', '*task*')).toBe('')
   })
 
@@ -121,7 +150,9 @@ describe('hpm run --remote (git remote mode, R-REMOTE)', () => {
     expect(await world.getTask(task.id)).toMatchObject({ status: 'created', locked_by: null })
     const runs = await world.runsOf(task.id)
     expect(runs.at(-1)).toMatchObject({ verdict: 'failed' })
-    expect(String(runs.at(-1)!.verdict_reason)).toContain('the agent reported dev_done but its work could not be pushed')
+    expect(String(runs.at(-1)!.verdict_reason)).toContain(
+      'the agent reported dev_done but its work could not be pushed',
+    )
   })
 
   it('merges on the new tip when the remote base moved during the review, keeping what was pushed there', async () => {
@@ -132,7 +163,13 @@ describe('hpm run --remote (git remote mode, R-REMOTE)', () => {
     const someoneElse = join(world.root, 'someone-else')
     await git(world.root, 'clone', '-q', remote, someoneElse)
     // Someone pushes to main while QA reviews (after QA's worktree was made from the old tip).
-    const pushElsewhere = { run: ['sh', '-c', `cd "${someoneElse}" && echo other > other.txt && git add other.txt && git commit -qm other && git push -q origin HEAD:main`] }
+    const pushElsewhere = {
+      run: [
+        'sh',
+        '-c',
+        `cd "${someoneElse}" && echo other > other.txt && git add other.txt && git commit -qm other && git push -q origin HEAD:main`,
+      ],
+    }
 
     const qa = await qaOnB(join(world.root, 'reviewed'), [pushElsewhere])
 
@@ -149,7 +186,13 @@ describe('hpm run --remote (git remote mode, R-REMOTE)', () => {
     expect(dev.exitCode, dev.stdout + dev.stderr).toBe(0)
     const someoneElse = join(world.root, 'someone-else')
     await git(world.root, 'clone', '-q', remote, someoneElse)
-    const conflicting = { run: ['sh', '-c', `cd "${someoneElse}" && echo Goodbye > hello.txt && git add hello.txt && git commit -qm goodbye && git push -q origin HEAD:main`] }
+    const conflicting = {
+      run: [
+        'sh',
+        '-c',
+        `cd "${someoneElse}" && echo Goodbye > hello.txt && git add hello.txt && git commit -qm goodbye && git push -q origin HEAD:main`,
+      ],
+    }
 
     const qa = await qaOnB(join(world.root, 'reviewed'), [conflicting])
 
@@ -163,23 +206,59 @@ describe('hpm run --remote (git remote mode, R-REMOTE)', () => {
     const titles = ['one', 'two', 'three']
     const tasks = []
     for (const title of titles) tasks.push(await world.createTask({ title }))
-    const devScript = { steps: [{ write: { path: 'task-{task_id}.txt', content: 'work of {task_id}' } }, { run: ['git', 'add', '-A'] }, { run: ['git', 'commit', '-qm', 'task {task_id}'] }], result: 'done' }
-    const qaScript = { steps: [{ run: ['test', '-f', 'task-{task_id}.txt'] }, { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'qa_done', '--agent-id', '{agent_id}', '--notes', 'ok'] }], result: 'ok' }
+    const devScript = {
+      steps: [
+        { write: { path: 'task-{task_id}.txt', content: 'work of {task_id}' } },
+        { run: ['git', 'add', '-A'] },
+        { run: ['git', 'commit', '-qm', 'task {task_id}'] },
+      ],
+      result: 'done',
+    }
+    const qaScript = {
+      steps: [
+        { run: ['test', '-f', 'task-{task_id}.txt'] },
+        {
+          run: [
+            'hpm',
+            'tasks',
+            'status',
+            '{task_id}',
+            '--status',
+            'qa_done',
+            '--agent-id',
+            '{agent_id}',
+            '--notes',
+            'ok',
+          ],
+        },
+      ],
+      result: 'ok',
+    }
 
-    for (let i = 0; i < tasks.length; i++) expect((await devOnA({ scenario: devScript })).exitCode).toBe(0)
+    for (let i = 0; i < tasks.length; i++)
+      expect((await devOnA({ scenario: devScript })).exitCode).toBe(0)
     for (let i = 0; i < tasks.length; i++) {
-      const qa = await world.runRunner({ agentId: 'qa_001', role: 'qa', args: ['--repo', machineB, '--remote', 'origin'], scenario: qaScript })
+      const qa = await world.runRunner({
+        agentId: 'qa_001',
+        role: 'qa',
+        args: ['--repo', machineB, '--remote', 'origin'],
+        scenario: qaScript,
+      })
       expect(qa.exitCode, qa.stdout + qa.stderr).toBe(0)
     }
 
-    const merges = (await onRemote('log', '--first-parent', '--format=%s', 'main')).split('\n').filter((line) => line.startsWith('Merge task'))
+    const merges = (await onRemote('log', '--first-parent', '--format=%s', 'main'))
+      .split('\n')
+      .filter((line) => line.startsWith('Merge task'))
     expect(merges.sort()).toEqual(tasks.map((t, i) => `Merge task ${t.id}: ${titles[i]}`).sort())
     for (const task of tasks) {
       const after = await world.getTask(task.id)
       expect(after.status).toBe('committed')
       expect(await onRemote('show', `main:task-${task.id}.txt`)).toBe(`work of ${task.id}`)
       // Exactly once: one commit of the task's work on the base, the one QA reviewed.
-      expect(await onRemote('log', '--format=%H', 'main', '--grep', `^task ${task.id}$`)).toBe(after.work_commit)
+      expect(await onRemote('log', '--format=%H', 'main', '--grep', `^task ${task.id}$`)).toBe(
+        after.work_commit,
+      )
     }
   })
 
@@ -189,11 +268,33 @@ describe('hpm run --remote (git remote mode, R-REMOTE)', () => {
     expect((await qaOnB(join(world.root, 'reviewed'))).exitCode).toBe(0)
     const { work_commit: reviewed } = await world.getTask(task.id)
 
-    const merged = await runProcess(process.execPath, [HPM_BIN, 'tasks', 'merge', String(task.id), '--agent-id', 'pm_1', '--repo', machineB, '--remote', 'origin'], {
-      cwd: world.root,
-      timeoutMs: 60_000,
-      env: { PATH: process.env.PATH ?? '', HOME: world.root, NO_COLOR: '1', ...GIT_TEST_ENV, HEADLESS_PM_API_URL: world.server.url, HEADLESS_PM_API_KEY: world.server.apiKey },
-    })
+    const merged = await runProcess(
+      process.execPath,
+      [
+        HPM_BIN,
+        'tasks',
+        'merge',
+        String(task.id),
+        '--agent-id',
+        'pm_1',
+        '--repo',
+        machineB,
+        '--remote',
+        'origin',
+      ],
+      {
+        cwd: world.root,
+        timeoutMs: 60_000,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: world.root,
+          NO_COLOR: '1',
+          ...GIT_TEST_ENV,
+          HEADLESS_PM_API_URL: world.server.url,
+          HEADLESS_PM_API_KEY: world.server.apiKey,
+        },
+      },
+    )
 
     expect(merged.exitCode, merged.stdout + merged.stderr).toBe(0)
     expect(await world.getTask(task.id)).toMatchObject({ status: 'committed' })
@@ -211,7 +312,9 @@ describe('hpm run --remote (git remote mode, R-REMOTE)', () => {
     expect(qa.exitCode, qa.stdout + qa.stderr).toBe(0)
     const after = await world.getTask(task.id)
     expect(after).toMatchObject({ status: 'qa_done' })
-    expect(await onRemote('rev-parse', `refs/heads/feature/task-${task.id}`)).toBe(after.work_commit)
+    expect(await onRemote('rev-parse', `refs/heads/feature/task-${task.id}`)).toBe(
+      after.work_commit,
+    )
     expect(await onRemote('rev-parse', 'main')).toBe(baseBefore)
   })
 })
@@ -223,14 +326,20 @@ describe('hpm run without --remote', () => {
     await git(machineB, 'commit', '-q', '--allow-empty', '-m', 'not fetched')
     await git(machineB, 'push', '-q', 'origin', 'HEAD:refs/heads/elsewhere')
 
-    const dev = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO })
+    const dev = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: HELLO_DEV_SCENARIO,
+    })
     const qa = await world.runRunner({ agentId: 'qa_001', role: 'qa', scenario: HELLO_QA_SCENARIO })
 
     expect(dev.exitCode, dev.stdout + dev.stderr).toBe(0)
     expect(qa.exitCode, qa.stdout + qa.stderr).toBe(0)
     expect(await world.getTask(task.id)).toMatchObject({ status: 'committed' })
     expect(await git(world.repo, 'show', 'main:hello.txt')).toBe('Hello World')
-    const refsAfter = (await onRemote('for-each-ref', '--format=%(refname) %(objectname)')).split('\n').filter((line) => !line.startsWith('refs/heads/elsewhere '))
+    const refsAfter = (await onRemote('for-each-ref', '--format=%(refname) %(objectname)'))
+      .split('\n')
+      .filter((line) => !line.startsWith('refs/heads/elsewhere '))
     expect(refsAfter.join('\n')).toBe(refsBefore)
     expect(await git(world.repo, 'branch', '-r', '--list', 'origin/elsewhere')).toBe('')
   })

@@ -5,7 +5,12 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { git } from '../../fixtures/temp-repo.js'
-import { HELLO_DEV_SCENARIO, HELLO_QA_SCENARIO, startRunnerWorld, waitFor } from '../../helpers/runner-harness.js'
+import {
+  HELLO_DEV_SCENARIO,
+  HELLO_QA_SCENARIO,
+  startRunnerWorld,
+  waitFor,
+} from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
 // The runner against agents that misbehave without crashing: stopped mid-run, writing after they
@@ -21,10 +26,25 @@ afterEach(async () => {
 })
 
 const recorded = (file: string) =>
-  readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { argv: string[]; sessionId: string })
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { argv: string[]; sessionId: string })
 
-
-const report = (status: string) => ({ run: ['hpm', 'tasks', 'status', '{task_id}', '--status', status, '--agent-id', '{agent_id}', '--notes', 'done'] })
+const report = (status: string) => ({
+  run: [
+    'hpm',
+    'tasks',
+    'status',
+    '{task_id}',
+    '--status',
+    status,
+    '--agent-id',
+    '{agent_id}',
+    '--notes',
+    'done',
+  ],
+})
 
 describe('hpm run stopped while Claude works (R-SIGNAL)', () => {
   it('never judges the interrupted run as finished, and resumes the same session on the next start', async () => {
@@ -40,17 +60,41 @@ describe('hpm run stopped while Claude works (R-SIGNAL)', () => {
         report('dev_done'),
       ],
     }
-    const finish = { steps: [{ write: { path: 'part2.txt', content: 'two\n' } }, { run: ['git', 'add', '-A'] }, { run: ['git', 'commit', '-q', '-m', 'both parts'] }, report('dev_done')] }
+    const finish = {
+      steps: [
+        { write: { path: 'part2.txt', content: 'two\n' } },
+        { run: ['git', 'add', '-A'] },
+        { run: ['git', 'commit', '-q', '-m', 'both parts'] },
+        report('dev_done'),
+      ],
+    }
     const scenario = { attempts: [slow, finish] }
     const stop = new AbortController()
-    const running = world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario, signal: stop.signal, env: { CLAUDE_FAKE_RECORD: record } })
-    await waitFor(() => (existsSync(join(world.repo, '.worktrees', `task-${task.id}`, 'part1.txt')) ? true : undefined), 'the first half of the work')
+    const running = world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario,
+      signal: stop.signal,
+      env: { CLAUDE_FAKE_RECORD: record },
+    })
+    await waitFor(
+      () =>
+        existsSync(join(world.repo, '.worktrees', `task-${task.id}`, 'part1.txt'))
+          ? true
+          : undefined,
+      'the first half of the work',
+    )
 
     stop.abort()
     const stopped = await running
     const lock = JSON.parse(readFileSync(world.lockFile('dev_001'), 'utf8'))
     const afterStop = await world.getTask(task.id)
-    const resumed = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario, env: { CLAUDE_FAKE_RECORD: record } })
+    const resumed = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario,
+      env: { CLAUDE_FAKE_RECORD: record },
+    })
 
     expect(stopped.exitCode).toBe(143)
     expect(lock).toMatchObject({ phase: 'running', session_started: true })
@@ -62,7 +106,10 @@ describe('hpm run stopped while Claude works (R-SIGNAL)', () => {
     expect(calls[1]!.argv).toEqual(expect.arrayContaining(['--resume', calls[0]!.sessionId]))
     expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done' })
     expect(await git(world.repo, 'show', `feature/task-${task.id}:part2.txt`)).toBe('two')
-    expect((await world.runsOf(task.id)).map((r) => [r.outcome, r.verdict])).toEqual([['interrupted', 'interrupted'], ['succeeded', 'succeeded']])
+    expect((await world.runsOf(task.id)).map((r) => [r.outcome, r.verdict])).toEqual([
+      ['interrupted', 'interrupted'],
+      ['succeeded', 'succeeded'],
+    ])
   })
 })
 
@@ -72,14 +119,23 @@ describe('hpm run killed as Claude starts', () => {
     const scenario = { attempts: [{ mode: 'hang' }, HELLO_DEV_SCENARIO] }
 
     // SIGKILLed at Claude's init event, before the runner could note that the session exists.
-    const killed = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario, env: { HPM_RUNNER_FAULT: 'during_claude' } })
+    const killed = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario,
+      env: { HPM_RUNNER_FAULT: 'during_claude' },
+    })
     const restarted = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario })
 
     expect(killed.signal).toBe('SIGKILL')
     expect(restarted.exitCode, restarted.stdout + restarted.stderr).toBe(0)
     expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done', failures: 0 })
     const runs = await world.runsOf(task.id)
-    expect(runs.map((r) => [r.outcome, r.verdict])).toEqual([['killed', 'interrupted'], ['agent_exit', 'interrupted'], ['succeeded', 'succeeded']])
+    expect(runs.map((r) => [r.outcome, r.verdict])).toEqual([
+      ['killed', 'interrupted'],
+      ['agent_exit', 'interrupted'],
+      ['succeeded', 'succeeded'],
+    ])
     expect(new Set(runs.map((r) => r.session_id)).size).toBe(1)
   })
 })
@@ -87,16 +143,33 @@ describe('hpm run killed as Claude starts', () => {
 describe('hpm run when the agent misbehaves after reporting', () => {
   it('keeps changes written after dev_done off the task branch, and QA merges exactly the reviewed commit (R-EXACT)', async () => {
     const task = await world.createTask({ title: 'Create hello.txt' })
-    const writesAfterReport = { ...HELLO_DEV_SCENARIO, steps: [...HELLO_DEV_SCENARIO.steps, { write: { path: 'late.txt', content: 'written after the report\n' } }] }
+    const writesAfterReport = {
+      ...HELLO_DEV_SCENARIO,
+      steps: [
+        ...HELLO_DEV_SCENARIO.steps,
+        { write: { path: 'late.txt', content: 'written after the report\n' } },
+      ],
+    }
 
-    const dev = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: writesAfterReport })
+    const dev = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: writesAfterReport,
+    })
     const reported = await world.getTask(task.id)
     const branch = `feature/task-${task.id}`
     const reviewedTip = await git(world.repo, 'rev-parse', branch)
     // The agent (or anyone) adds a commit after QA has started: it must not be merged unreviewed.
     await world.register('qa_001', 'qa')
-    const qa = world.runRunner({ agentId: 'qa_001', role: 'qa', scenario: { steps: [{ sleep: 1500 }, ...HELLO_QA_SCENARIO.steps] } })
-    await waitFor(async () => ((await world.getTask(task.id)).work_commit ? true : undefined), 'QA to record the commit it reviews')
+    const qa = world.runRunner({
+      agentId: 'qa_001',
+      role: 'qa',
+      scenario: { steps: [{ sleep: 1500 }, ...HELLO_QA_SCENARIO.steps] },
+    })
+    await waitFor(
+      async () => ((await world.getTask(task.id)).work_commit ? true : undefined),
+      'QA to record the commit it reviews',
+    )
     const side = join(world.root, 'side')
     await git(world.repo, 'worktree', 'add', '-q', side, branch)
     await writeFile(join(side, 'unreviewed.txt'), 'never reviewed\n')
@@ -108,10 +181,19 @@ describe('hpm run when the agent misbehaves after reporting', () => {
     expect(dev.exitCode, dev.stdout + dev.stderr).toBe(0)
     expect(reported).toMatchObject({ status: 'dev_done', locked_by: null })
     expect(await git(world.repo, 'ls-tree', '--name-only', reviewedTip)).not.toContain('late.txt')
-    const leftovers = await git(world.repo, 'for-each-ref', '--format=%(refname)', 'refs/headless-pm/leftovers/')
+    const leftovers = await git(
+      world.repo,
+      'for-each-ref',
+      '--format=%(refname)',
+      'refs/headless-pm/leftovers/',
+    )
     expect(leftovers).toContain(`task-${task.id}`)
-    expect(await git(world.repo, 'show', `${leftovers.split('\n')[0]}:late.txt`)).toBe('written after the report')
-    expect(reported.comments.map((c: { body: string }) => c.body).join('\n')).toMatch(/uncommitted changes after it reported dev_done/)
+    expect(await git(world.repo, 'show', `${leftovers.split('\n')[0]}:late.txt`)).toBe(
+      'written after the report',
+    )
+    expect(reported.comments.map((c: { body: string }) => c.body).join('\n')).toMatch(
+      /uncommitted changes after it reported dev_done/,
+    )
     expect(qaRun.exitCode, qaRun.stdout + qaRun.stderr).toBe(0)
     const done = await world.getTask(task.id)
     expect(done).toMatchObject({ status: 'committed', work_commit: reviewedTip })
@@ -123,14 +205,22 @@ describe('hpm run when the agent misbehaves after reporting', () => {
 
   it('takes a report given twice as one dev_done, and records the run as succeeded', async () => {
     const task = await world.createTask({ title: 'Create hello.txt' })
-    const twice = { ...HELLO_DEV_SCENARIO, steps: [...HELLO_DEV_SCENARIO.steps, report('dev_done')] }
+    const twice = {
+      ...HELLO_DEV_SCENARIO,
+      steps: [...HELLO_DEV_SCENARIO.steps, report('dev_done')],
+    }
 
     const run = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: twice })
 
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done' })
-    const changes = (await world.server.api('/api/v1/changelog?limit=100')).body as Array<{ task_id: number; new_status: string }>
-    expect(changes.filter((c) => c.task_id === task.id && c.new_status === 'dev_done')).toHaveLength(1)
+    const changes = (await world.server.api('/api/v1/changelog?limit=100')).body as Array<{
+      task_id: number
+      new_status: string
+    }>
+    expect(
+      changes.filter((c) => c.task_id === task.id && c.new_status === 'dev_done'),
+    ).toHaveLength(1)
     expect((await world.runsOf(task.id)).map((r) => r.verdict)).toEqual(['succeeded'])
   })
 
@@ -140,7 +230,10 @@ describe('hpm run when the agent misbehaves after reporting', () => {
     const run = await world.runRunner({
       agentId: 'dev_001',
       role: 'backend_dev',
-      scenario: { steps: [{ text: 'All done, nothing needed changing.' }], result: 'nothing to do' },
+      scenario: {
+        steps: [{ text: 'All done, nothing needed changing.' }],
+        result: 'nothing to do',
+      },
       env: { HEADLESS_PM_MAX_ATTEMPTS: '1', HEADLESS_PM_ON_STUCK: 'release' },
     })
 
@@ -152,7 +245,9 @@ describe('hpm run when the agent misbehaves after reporting', () => {
     expect(runs[0]!.verdict_reason).toMatch(/no commits and no changes/)
     const after = await world.getTask(task.id)
     expect(after).toMatchObject({ status: 'created', locked_by: null, failures: 1 })
-    expect(after.comments.map((c: { body: string }) => c.body).join('\n')).toMatch(/Released by dev_001: .*no commits and no changes/)
+    expect(after.comments.map((c: { body: string }) => c.body).join('\n')).toMatch(
+      /Released by dev_001: .*no commits and no changes/,
+    )
   })
 })
 
@@ -161,64 +256,150 @@ describe('hpm run and branches', () => {
     const first = await world.createTask({ title: 'First on shared', branch: 'feature/shared' })
     const second = await world.createTask({ title: 'Second on shared', branch: 'feature/shared' })
     await world.register('dev_002', 'backend_dev')
-    const slowFirst = { steps: [{ write: { path: 'first.txt', content: '1\n' } }, { sleep: 4000 }, { run: ['git', 'add', '-A'] }, { run: ['git', 'commit', '-q', '-m', 'first'] }, report('dev_done')] }
-    const quickSecond = { steps: [{ write: { path: 'second.txt', content: '2\n' } }, { run: ['git', 'add', '-A'] }, { run: ['git', 'commit', '-q', '-m', 'second'] }, report('dev_done')] }
-    const a = world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: slowFirst, env: { CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-a') } })
-    await waitFor(() => (existsSync(join(world.repo, '.worktrees', `task-${first.id}`, 'first.txt')) ? true : undefined), 'the first task to start')
+    const slowFirst = {
+      steps: [
+        { write: { path: 'first.txt', content: '1\n' } },
+        { sleep: 4000 },
+        { run: ['git', 'add', '-A'] },
+        { run: ['git', 'commit', '-q', '-m', 'first'] },
+        report('dev_done'),
+      ],
+    }
+    const quickSecond = {
+      steps: [
+        { write: { path: 'second.txt', content: '2\n' } },
+        { run: ['git', 'add', '-A'] },
+        { run: ['git', 'commit', '-q', '-m', 'second'] },
+        report('dev_done'),
+      ],
+    }
+    const a = world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: slowFirst,
+      env: { CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-a') },
+    })
+    await waitFor(
+      () =>
+        existsSync(join(world.repo, '.worktrees', `task-${first.id}`, 'first.txt'))
+          ? true
+          : undefined,
+      'the first task to start',
+    )
 
-    const b = await world.runRunner({ agentId: 'dev_002', role: 'backend_dev', scenario: quickSecond, env: { CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-b') } })
+    const b = await world.runRunner({
+      agentId: 'dev_002',
+      role: 'backend_dev',
+      scenario: quickSecond,
+      env: { CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-b') },
+    })
     const aRun = await a
 
     expect(b.exitCode, b.stdout + b.stderr).toBe(0)
     expect(aRun.exitCode, aRun.stdout + aRun.stderr).toBe(0)
-    expect(await world.getTask(first.id)).toMatchObject({ status: 'dev_done', work_branch: 'feature/shared' })
-    expect(await world.getTask(second.id)).toMatchObject({ status: 'dev_done', work_branch: `feature/task-${second.id}` })
+    expect(await world.getTask(first.id)).toMatchObject({
+      status: 'dev_done',
+      work_branch: 'feature/shared',
+    })
+    expect(await world.getTask(second.id)).toMatchObject({
+      status: 'dev_done',
+      work_branch: `feature/task-${second.id}`,
+    })
     const shared = await git(world.repo, 'ls-tree', '--name-only', 'feature/shared')
     expect(shared).toContain('first.txt')
     expect(shared).not.toContain('second.txt')
-    expect(await git(world.repo, 'ls-tree', '--name-only', `feature/task-${second.id}`)).not.toContain('first.txt')
+    expect(
+      await git(world.repo, 'ls-tree', '--name-only', `feature/task-${second.id}`),
+    ).not.toContain('first.txt')
   })
 
-  it.each(['-x', 'ends.', 'a/.hidden', 'HEAD'])('works on feature/task-<id> when the task asks for branch %j, which git refuses', async (branch) => {
-    const task = await world.createTask({ title: 'Create hello.txt', branch })
+  it.each(['-x', 'ends.', 'a/.hidden', 'HEAD'])(
+    'works on feature/task-<id> when the task asks for branch %j, which git refuses',
+    async (branch) => {
+      const task = await world.createTask({ title: 'Create hello.txt', branch })
 
-    const run = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO })
+      const run = await world.runRunner({
+        agentId: 'dev_001',
+        role: 'backend_dev',
+        scenario: HELLO_DEV_SCENARIO,
+      })
 
-    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
-    expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done', work_branch: `feature/task-${task.id}` })
-  })
+      expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+      expect(await world.getTask(task.id)).toMatchObject({
+        status: 'dev_done',
+        work_branch: `feature/task-${task.id}`,
+      })
+    },
+  )
 })
 
 describe('hpm run racing the next stage', () => {
   it('takes the dev agent at its word when QA claims the task before its Claude has exited', async () => {
     const task = await world.createTask({ title: 'Create hello.txt' })
     await world.register('qa_001', 'qa')
-    const lingering = { ...HELLO_DEV_SCENARIO, steps: [...HELLO_DEV_SCENARIO.steps, { sleep: 3000 }, { text: 'All done.' }] }
-    const qa = world.runRunner({ agentId: 'qa_001', role: 'qa', scenario: HELLO_QA_SCENARIO, env: { CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-qa') } })
+    const lingering = {
+      ...HELLO_DEV_SCENARIO,
+      steps: [...HELLO_DEV_SCENARIO.steps, { sleep: 3000 }, { text: 'All done.' }],
+    }
+    const qa = world.runRunner({
+      agentId: 'qa_001',
+      role: 'qa',
+      scenario: HELLO_QA_SCENARIO,
+      env: { CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-qa') },
+    })
 
-    const dev = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: lingering, env: { HEADLESS_PM_HEARTBEAT_INTERVAL: '1' } })
+    const dev = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: lingering,
+      env: { HEADLESS_PM_HEARTBEAT_INTERVAL: '1' },
+    })
     const qaRun = await qa
 
     expect(dev.exitCode, dev.stdout + dev.stderr).toBe(0)
     expect(dev.stdout).not.toContain('dropping task')
     expect(qaRun.exitCode, qaRun.stdout + qaRun.stderr).toBe(0)
     const runs = await world.runsOf(task.id)
-    expect(runs.filter((r) => r.agent_id === 'dev_001').map((r) => r.verdict)).toEqual(['succeeded'])
+    expect(runs.filter((r) => r.agent_id === 'dev_001').map((r) => r.verdict)).toEqual([
+      'succeeded',
+    ])
     expect(await world.getTask(task.id)).toMatchObject({ status: 'committed' })
   })
 
-  it('does not build a task on another task\'s uncommitted work on a shared branch', async () => {
+  it("does not build a task on another task's uncommitted work on a shared branch", async () => {
     const first = await world.createTask({ title: 'First on shared', branch: 'feature/shared' })
-    const firstWork = { steps: [{ write: { path: 'first.txt', content: '1\n' } }, { run: ['git', 'add', '-A'] }, { run: ['git', 'commit', '-q', '-m', 'first'] }, report('dev_done')] }
-    expect((await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: firstWork })).exitCode).toBe(0)
+    const firstWork = {
+      steps: [
+        { write: { path: 'first.txt', content: '1\n' } },
+        { run: ['git', 'add', '-A'] },
+        { run: ['git', 'commit', '-q', '-m', 'first'] },
+        report('dev_done'),
+      ],
+    }
+    expect(
+      (await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: firstWork }))
+        .exitCode,
+    ).toBe(0)
     const second = await world.createTask({ title: 'Second on shared', branch: 'feature/shared' })
 
-    const run = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: { steps: [{ write: { path: 'second.txt', content: '2\n' } }] } })
+    const run = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: { steps: [{ write: { path: 'second.txt', content: '2\n' } }] },
+    })
 
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
-    expect(await world.getTask(first.id)).toMatchObject({ status: 'dev_done', work_branch: 'feature/shared' })
-    expect(await world.getTask(second.id)).toMatchObject({ status: 'dev_done', work_branch: `feature/task-${second.id}` })
-    expect(await git(world.repo, 'ls-tree', '--name-only', `feature/task-${second.id}`)).not.toContain('first.txt')
+    expect(await world.getTask(first.id)).toMatchObject({
+      status: 'dev_done',
+      work_branch: 'feature/shared',
+    })
+    expect(await world.getTask(second.id)).toMatchObject({
+      status: 'dev_done',
+      work_branch: `feature/task-${second.id}`,
+    })
+    expect(
+      await git(world.repo, 'ls-tree', '--name-only', `feature/task-${second.id}`),
+    ).not.toContain('first.txt')
   })
 })
 
@@ -235,9 +416,14 @@ describe('hpm run between attempts', () => {
     })
 
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
-    const prompts = readFileSync(record, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { prompt: string }).prompt)
+    const prompts = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { prompt: string }).prompt)
     expect(prompts).toHaveLength(2)
-    expect(prompts[1]).toMatch(/The previous attempt ended with: the agent left no commits and no changes/)
+    expect(prompts[1]).toMatch(
+      /The previous attempt ended with: the agent left no commits and no changes/,
+    )
   })
 
   it('finishes a task reported between two attempts instead of running Claude again', async () => {
@@ -247,11 +433,22 @@ describe('hpm run between attempts', () => {
       agentId: 'dev_001',
       role: 'backend_dev',
       scenario: { mode: 'crash' },
-      env: { CLAUDE_FAKE_RECORD: record, HEADLESS_PM_MAX_ATTEMPTS: '1', HEADLESS_PM_ON_STUCK: 'retry' },
+      env: {
+        CLAUDE_FAKE_RECORD: record,
+        HEADLESS_PM_MAX_ATTEMPTS: '1',
+        HEADLESS_PM_ON_STUCK: 'retry',
+      },
     })
     // The policy's retry waits 2 s: the report lands in that pause.
-    await waitFor(async () => ((await world.runsOf(task.id)).length === 1 ? true : undefined), 'the first attempt to fail', 20_000)
-    await world.server.api(`/api/v1/tasks/${task.id}/status?agent_id=pm_1`, { method: 'PUT', body: { status: 'dev_done', notes: 'done by hand' } })
+    await waitFor(
+      async () => ((await world.runsOf(task.id)).length === 1 ? true : undefined),
+      'the first attempt to fail',
+      20_000,
+    )
+    await world.server.api(`/api/v1/tasks/${task.id}/status?agent_id=pm_1`, {
+      method: 'PUT',
+      body: { status: 'dev_done', notes: 'done by hand' },
+    })
 
     const run = await running
 

@@ -4,7 +4,11 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { git } from '../../fixtures/temp-repo.js'
-import { HELLO_DEV_SCENARIO, HELLO_QA_SCENARIO, startRunnerWorld } from '../../helpers/runner-harness.js'
+import {
+  HELLO_DEV_SCENARIO,
+  HELLO_QA_SCENARIO,
+  startRunnerWorld,
+} from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
 // docs/runner-spec.md R-RECOVER: a runner killed with SIGKILL at any phase, then started again,
@@ -20,8 +24,14 @@ afterEach(async () => {
 })
 
 async function statusChanges(taskId: number): Promise<string[]> {
-  const rows = (await world.server.api('/api/v1/changelog?limit=500')).body as Array<{ task_id: number; new_status: string }>
-  return rows.filter((r) => r.task_id === taskId).map((r) => r.new_status).reverse()
+  const rows = (await world.server.api('/api/v1/changelog?limit=500')).body as Array<{
+    task_id: number
+    new_status: string
+  }>
+  return rows
+    .filter((r) => r.task_id === taskId)
+    .map((r) => r.new_status)
+    .reverse()
 }
 
 async function commitsTouching(branch: string, file: string): Promise<number> {
@@ -30,43 +40,78 @@ async function commitsTouching(branch: string, file: string): Promise<number> {
 }
 
 describe('hpm run after kill -9 (R-RECOVER)', () => {
-  it.each(['after_claim', 'after_lock_write', 'during_worktree', 'during_pre_task', 'during_claude', 'after_claude', 'after_run_record', 'during_post_task'])(
-    'finishes the dev task exactly once when killed %s',
-    async (fault) => {
-      const task = await world.createTask({ title: 'Create hello.txt' })
-      const other = await world.createTask({ title: 'Another task' })
+  it.each([
+    'after_claim',
+    'after_lock_write',
+    'during_worktree',
+    'during_pre_task',
+    'during_claude',
+    'after_claude',
+    'after_run_record',
+    'during_post_task',
+  ])('finishes the dev task exactly once when killed %s', async (fault) => {
+    const task = await world.createTask({ title: 'Create hello.txt' })
+    const other = await world.createTask({ title: 'Another task' })
 
-      const record = join(world.root, 'claude-calls.jsonl')
-      const killed = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO, env: { HPM_RUNNER_FAULT: fault, CLAUDE_FAKE_RECORD: record } })
-      const restarted = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO, env: { CLAUDE_FAKE_RECORD: record } })
+    const record = join(world.root, 'claude-calls.jsonl')
+    const killed = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: HELLO_DEV_SCENARIO,
+      env: { HPM_RUNNER_FAULT: fault, CLAUDE_FAKE_RECORD: record },
+    })
+    const restarted = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: HELLO_DEV_SCENARIO,
+      env: { CLAUDE_FAKE_RECORD: record },
+    })
 
-      expect(killed.signal).toBe('SIGKILL')
-      expect(restarted.exitCode, restarted.stdout + restarted.stderr).toBe(0)
-      expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done', locked_by: null })
-      expect(await commitsTouching(`feature/task-${task.id}`, 'hello.txt')).toBe(1)
-      expect(await git(world.repo, 'show', `feature/task-${task.id}:hello.txt`)).toBe('Hello World')
-      const changes = await statusChanges(task.id)
-      expect(changes.filter((s) => s === 'dev_done')).toHaveLength(1)
-      expect(changes.filter((s) => s === 'under_work')).toHaveLength(1)
-      expect(await world.getTask(other.id)).toMatchObject({ status: 'created', locked_by: null, attempts: 0 })
-      // Every Claude run that started is recorded, also the one the runner died during (R-RUNS).
-      const invocations = existsSync(record) ? readFileSync(record, 'utf8').trim().split('\n').length : 0
-      const runs = await world.runsOf(task.id)
-      expect(runs).toHaveLength(invocations)
-      expect(runs.at(-1)).toMatchObject({ verdict: 'succeeded' })
-      // Killed after Claude finished: the finished run is judged, not paid for again.
-      if (fault === 'after_claude') expect(invocations).toBe(1)
-      expect(await git(world.repo, 'worktree', 'list')).not.toContain(`task-${task.id}`)
-    },
-  )
+    expect(killed.signal).toBe('SIGKILL')
+    expect(restarted.exitCode, restarted.stdout + restarted.stderr).toBe(0)
+    expect(await world.getTask(task.id)).toMatchObject({ status: 'dev_done', locked_by: null })
+    expect(await commitsTouching(`feature/task-${task.id}`, 'hello.txt')).toBe(1)
+    expect(await git(world.repo, 'show', `feature/task-${task.id}:hello.txt`)).toBe('Hello World')
+    const changes = await statusChanges(task.id)
+    expect(changes.filter((s) => s === 'dev_done')).toHaveLength(1)
+    expect(changes.filter((s) => s === 'under_work')).toHaveLength(1)
+    expect(await world.getTask(other.id)).toMatchObject({
+      status: 'created',
+      locked_by: null,
+      attempts: 0,
+    })
+    // Every Claude run that started is recorded, also the one the runner died during (R-RUNS).
+    const invocations = existsSync(record)
+      ? readFileSync(record, 'utf8').trim().split('\n').length
+      : 0
+    const runs = await world.runsOf(task.id)
+    expect(runs).toHaveLength(invocations)
+    expect(runs.at(-1)).toMatchObject({ verdict: 'succeeded' })
+    // Killed after Claude finished: the finished run is judged, not paid for again.
+    if (fault === 'after_claude') expect(invocations).toBe(1)
+    expect(await git(world.repo, 'worktree', 'list')).not.toContain(`task-${task.id}`)
+  })
 
   it('commits a passed minor task exactly once when the QA runner is killed during the merge', async () => {
     const task = await world.createTask({ title: 'Create hello.txt' })
-    const dev = await world.runRunner({ agentId: 'dev_001', role: 'backend_dev', scenario: HELLO_DEV_SCENARIO })
+    const dev = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: HELLO_DEV_SCENARIO,
+    })
     expect(dev.exitCode, dev.stdout + dev.stderr).toBe(0)
 
-    const killed = await world.runRunner({ agentId: 'qa_001', role: 'qa', scenario: HELLO_QA_SCENARIO, env: { HPM_RUNNER_FAULT: 'during_merge' } })
-    const restarted = await world.runRunner({ agentId: 'qa_001', role: 'qa', scenario: HELLO_QA_SCENARIO })
+    const killed = await world.runRunner({
+      agentId: 'qa_001',
+      role: 'qa',
+      scenario: HELLO_QA_SCENARIO,
+      env: { HPM_RUNNER_FAULT: 'during_merge' },
+    })
+    const restarted = await world.runRunner({
+      agentId: 'qa_001',
+      role: 'qa',
+      scenario: HELLO_QA_SCENARIO,
+    })
 
     expect(killed.signal).toBe('SIGKILL')
     expect(restarted.exitCode, restarted.stdout + restarted.stderr).toBe(0)

@@ -22,15 +22,30 @@ afterEach(async () => {
   await world.close()
 })
 
-
-const report = (status: string) => ({ run: ['hpm', 'tasks', 'status', '{task_id}', '--status', status, '--agent-id', '{agent_id}', '--notes', 'done'] })
+const report = (status: string) => ({
+  run: [
+    'hpm',
+    'tasks',
+    'status',
+    '{task_id}',
+    '--status',
+    status,
+    '--agent-id',
+    '{agent_id}',
+    '--notes',
+    'done',
+  ],
+})
 
 describe('an unattended night', () => {
   it('commits every good task exactly once and sends the hopeless one to a human within its budget (R-BUDGET)', async () => {
     const hopeless = await world.createTask({ title: 'Hopeless: always crashes' })
     const good: Array<{ id: number }> = []
     for (let i = 1; i <= 5; i++) good.push(await world.createTask({ title: `Good task ${i}` }))
-    await world.server.api('/api/v1/register', { method: 'POST', body: { agent_id: 'pm_night', role: 'pm', level: 'senior' } })
+    await world.server.api('/api/v1/register', {
+      method: 'POST',
+      body: { agent_id: 'pm_night', role: 'pm', level: 'senior' },
+    })
     const record = join(world.root, 'claude-calls.jsonl')
     const devScenario = {
       tasks: { [String(hopeless.id)]: { mode: 'crash' } },
@@ -51,35 +66,79 @@ describe('an unattended night', () => {
     }
     const stop = new AbortController()
     const runners = [
-      world.runRunner({ agentId: 'dev_night_1', role: 'backend_dev', singleTask: false, scenario: devScenario, signal: stop.signal, timeoutMs: 180_000, env: { ...night, CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-1') } }),
-      world.runRunner({ agentId: 'dev_night_2', role: 'backend_dev', singleTask: false, scenario: devScenario, signal: stop.signal, timeoutMs: 180_000, env: { ...night, CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-2') } }),
-      world.runRunner({ agentId: 'qa_night_1', role: 'qa', singleTask: false, scenario: qaScenario, signal: stop.signal, timeoutMs: 180_000, env: { ...night, CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-3') } }),
+      world.runRunner({
+        agentId: 'dev_night_1',
+        role: 'backend_dev',
+        singleTask: false,
+        scenario: devScenario,
+        signal: stop.signal,
+        timeoutMs: 180_000,
+        env: { ...night, CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-1') },
+      }),
+      world.runRunner({
+        agentId: 'dev_night_2',
+        role: 'backend_dev',
+        singleTask: false,
+        scenario: devScenario,
+        signal: stop.signal,
+        timeoutMs: 180_000,
+        env: { ...night, CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-2') },
+      }),
+      world.runRunner({
+        agentId: 'qa_night_1',
+        role: 'qa',
+        singleTask: false,
+        scenario: qaScenario,
+        signal: stop.signal,
+        timeoutMs: 180_000,
+        env: { ...night, CLAUDE_FAKE_STATE_DIR: join(world.root, 'fake-3') },
+      }),
     ]
 
     try {
-      await waitFor(async () => {
-        const tasks = await Promise.all([hopeless, ...good].map((t) => world.getTask(t.id)))
-        const isMorning = tasks[0].status === 'pending' && tasks.slice(1).every((t) => t.status === 'committed')
-        return isMorning ? true : undefined
-      }, 'the five good tasks committed and the hopeless one back at pending', 150_000)
+      await waitFor(
+        async () => {
+          const tasks = await Promise.all([hopeless, ...good].map((t) => world.getTask(t.id)))
+          const isMorning =
+            tasks[0].status === 'pending' && tasks.slice(1).every((t) => t.status === 'committed')
+          return isMorning ? true : undefined
+        },
+        'the five good tasks committed and the hopeless one back at pending',
+        150_000,
+      )
     } finally {
       stop.abort()
     }
     const ended = await Promise.all(runners)
 
     for (const run of ended) expect([130, 143], run.stdout + run.stderr).toContain(run.exitCode)
-    const changelog = (await world.server.api('/api/v1/changelog?limit=1000')).body as Array<{ task_id: number; new_status: string }>
+    const changelog = (await world.server.api('/api/v1/changelog?limit=1000')).body as Array<{
+      task_id: number
+      new_status: string
+    }>
     for (const task of good) {
-      expect(changelog.filter((c) => c.task_id === task.id && c.new_status === 'committed'), `task ${task.id}`).toHaveLength(1)
+      expect(
+        changelog.filter((c) => c.task_id === task.id && c.new_status === 'committed'),
+        `task ${task.id}`,
+      ).toHaveLength(1)
       expect(await git(world.repo, 'show', `main:work-${task.id}.txt`)).toBe('done')
     }
     const sentBack = await world.getTask(hopeless.id)
     expect(sentBack).toMatchObject({ status: 'pending', locked_by: null, failures: BUDGET })
-    expect(sentBack.comments.map((c: { body: string }) => c.body).join('\n')).toMatch(/@pm .*failed 6 runner attempts/)
-    const calls = readFileSync(record, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { prompt: string })
-    const paidOnHopeless = calls.filter((c) => new RegExp(`^Task ID: ${hopeless.id}$`, 'm').test(c.prompt))
+    expect(sentBack.comments.map((c: { body: string }) => c.body).join('\n')).toMatch(
+      /@pm .*failed 6 runner attempts/,
+    )
+    const calls = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { prompt: string })
+    const paidOnHopeless = calls.filter((c) =>
+      new RegExp(`^Task ID: ${hopeless.id}$`, 'm').test(c.prompt),
+    )
     expect(paidOnHopeless.length).toBeLessThanOrEqual(BUDGET)
-    const mentions = (await world.server.api('/api/v1/mentions?agent_id=pm_night')).body as Array<{ task_id: number | null }>
+    const mentions = (await world.server.api('/api/v1/mentions?agent_id=pm_night')).body as Array<{
+      task_id: number | null
+    }>
     expect(mentions.some((m) => m.task_id === hopeless.id)).toBe(true)
   })
 })

@@ -4,14 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { runProcess } from '../../../src/lib/index.js'
 import { GIT_TEST_ENV } from '../../fixtures/temp-repo.js'
-import { FAKE_CLAUDE, HELLO_DEV_SCENARIO, HPM_BIN, startRunnerWorld } from '../../helpers/runner-harness.js'
+import {
+  FAKE_CLAUDE,
+  HELLO_DEV_SCENARIO,
+  HPM_BIN,
+  startRunnerWorld,
+} from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
 // `script -qc` runs a command on a pseudo-terminal of 0×0. There a spinner never finishes clearing
 // its lines: `hpm run` once wrote 47 MB of escape codes a minute and never finished its task.
 async function hasScript(): Promise<boolean> {
   try {
-    const probe = await runProcess('script', ['-qec', 'test -t 1', '/dev/null'], { timeoutMs: 10_000 })
+    const probe = await runProcess('script', ['-qec', 'test -t 1', '/dev/null'], {
+      timeoutMs: 10_000,
+    })
     return probe.exitCode === 0
   } catch {
     return false

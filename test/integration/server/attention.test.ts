@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { TestContext } from 'vitest'
 
-import { claim, eventually, lock, makeTask, registerAgent, seedProject, setStatus } from '../../helpers/fixtures.js'
+import {
+  claim,
+  eventually,
+  lock,
+  makeTask,
+  registerAgent,
+  seedProject,
+  setStatus,
+} from '../../helpers/fixtures.js'
 import type { Project } from '../../helpers/fixtures.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
@@ -9,19 +17,30 @@ import type { TestServer } from '../../helpers/test-server.js'
 // `/status` → attention: what no agent will act on, so a person must. (no_qa_can_review is in
 // qa-levels.test.ts.)
 
-async function setup({ onTestFinished }: TestContext, env: Record<string, string> = {}): Promise<{ server: TestServer; project: Project }> {
+async function setup(
+  { onTestFinished }: TestContext,
+  env: Record<string, string> = {},
+): Promise<{ server: TestServer; project: Project }> {
   const server = await startTestServer({ env })
   onTestFinished(() => server.close())
   return { server, project: await seedProject(server.api) }
 }
 
-async function attention(server: TestServer): Promise<Array<{ reason: string; task_id: number; title: string; detail: string }>> {
+async function attention(
+  server: TestServer,
+): Promise<Array<{ reason: string; task_id: number; title: string; detail: string }>> {
   const res = await server.api('/status', { key: null })
   expect(res.status).toBe(200)
   return res.body.attention
 }
 
-const FAILED_RUN = { outcome: 'agent_exit', exit_code: 1, verdict: 'failed', started_at: '2026-01-01T00:00:00Z', finished_at: '2026-01-01T00:01:00Z' }
+const FAILED_RUN = {
+  outcome: 'agent_exit',
+  exit_code: 1,
+  verdict: 'failed',
+  started_at: '2026-01-01T00:00:00Z',
+  finished_at: '2026-01-01T00:01:00Z',
+}
 
 describe.concurrent('GET /status attention', () => {
   it('lists a task its failure budget sent back to pending, with the last reason, until a planner approves it', async (context) => {
@@ -30,7 +49,10 @@ describe.concurrent('GET /status attention', () => {
     const task = await makeTask(server.api, project)
     await claim(server.api, dev)
     for (const attempt of [1, 2]) {
-      await server.api(`/api/v1/tasks/${task.id}/runs`, { method: 'POST', body: { ...FAILED_RUN, agent_id: dev, attempt, verdict_reason: `no commits (${attempt})` } })
+      await server.api(`/api/v1/tasks/${task.id}/runs`, {
+        method: 'POST',
+        body: { ...FAILED_RUN, agent_id: dev, attempt, verdict_reason: `no commits (${attempt})` },
+      })
     }
 
     const sentBack = await attention(server)
@@ -38,7 +60,12 @@ describe.concurrent('GET /status attention', () => {
     const after = await attention(server)
 
     expect(sentBack).toEqual([
-      { reason: 'failure_budget_spent', task_id: task.id, title: task.title, detail: expect.stringContaining('2 runner attempts failed') },
+      {
+        reason: 'failure_budget_spent',
+        task_id: task.id,
+        title: task.title,
+        detail: expect.stringContaining('2 runner attempts failed'),
+      },
     ])
     expect(sentBack[0]?.detail).toContain('the last: no commits (2)')
     expect(after).toEqual([])
@@ -80,7 +107,14 @@ describe.concurrent('GET /status attention', () => {
       return found.length > 0 ? found : undefined
     })
 
-    expect(items).toEqual([{ reason: 'holder_away', task_id: task.id, title: task.title, detail: expect.stringContaining(`held by ${dev}, last seen`) }])
+    expect(items).toEqual([
+      {
+        reason: 'holder_away',
+        task_id: task.id,
+        title: task.title,
+        detail: expect.stringContaining(`held by ${dev}, last seen`),
+      },
+    ])
   })
 
   it('lists a task ready for a role no registered agent has, until one registers', async (context) => {
@@ -91,7 +125,14 @@ describe.concurrent('GET /status attention', () => {
     await registerAgent(server.api, { role: 'frontend_dev', level: 'junior' })
     const after = await attention(server)
 
-    expect(waiting).toEqual([{ reason: 'no_agent_for_role', task_id: task.id, title: task.title, detail: expect.stringContaining('no frontend_dev agent is registered') }])
+    expect(waiting).toEqual([
+      {
+        reason: 'no_agent_for_role',
+        task_id: task.id,
+        title: task.title,
+        detail: expect.stringContaining('no frontend_dev agent is registered'),
+      },
+    ])
     expect(after).toEqual([])
   })
 })

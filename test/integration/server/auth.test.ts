@@ -32,17 +32,28 @@ const PROTECTED: Array<[string, string]> = [
 
 describe('X-API-Key', () => {
   it.each(PROTECTED)('returns 401 Invalid API key when %s %s has no key', async (method, path) => {
-    const res = await server.api(path, { method, key: null, body: method === 'GET' ? undefined : { agent_id: 'a', role: 'qa', level: 'senior' } })
+    const res = await server.api(path, {
+      method,
+      key: null,
+      body: method === 'GET' ? undefined : { agent_id: 'a', role: 'qa', level: 'senior' },
+    })
 
     expectClientError(res, 401, 'Invalid API key')
     expect(res.body.code).toBe('unauthorized')
   })
 
-  it.each(PROTECTED)('returns 401 Invalid API key when %s %s has a wrong key', async (method, path) => {
-    const res = await server.api(path, { method, key: 'wrong-key-0123456789', body: method === 'GET' ? undefined : { agent_id: 'a', role: 'qa', level: 'senior' } })
+  it.each(PROTECTED)(
+    'returns 401 Invalid API key when %s %s has a wrong key',
+    async (method, path) => {
+      const res = await server.api(path, {
+        method,
+        key: 'wrong-key-0123456789',
+        body: method === 'GET' ? undefined : { agent_id: 'a', role: 'qa', level: 'senior' },
+      })
 
-    expectClientError(res, 401, 'Invalid API key')
-  })
+      expectClientError(res, 401, 'Invalid API key')
+    },
+  )
 
   it('rejects v1 built-in development keys when they are not configured', async () => {
     for (const key of ['development-key', 'XXXXXX']) {
@@ -55,30 +66,42 @@ describe('X-API-Key', () => {
   it('changes nothing when a write is refused for a missing key', async () => {
     const before = await snapshotDatabase(server)
 
-    await server.api('/api/v1/register', { method: 'POST', key: null, body: { agent_id: 'intruder', role: 'pm', level: 'principal' } })
+    await server.api('/api/v1/register', {
+      method: 'POST',
+      key: null,
+      body: { agent_id: 'intruder', role: 'pm', level: 'principal' },
+    })
 
     expect(await snapshotDatabase(server)).toBe(before)
   })
 
   it('accepts the key in any header-name case when the key is right', async () => {
-    const res = await fetch(`${server.url}/api/v1/agents`, { headers: { 'X-API-KEY': server.apiKey } })
+    const res = await fetch(`${server.url}/api/v1/agents`, {
+      headers: { 'X-API-KEY': server.apiKey },
+    })
 
     expect(res.status).toBe(200)
   })
 
-  it.each([['/'], ['/health'], ['/status'], ['/api/v1/context'], ['/api/v1/openapi.json'], ['/api/v1/docs']])(
-    'answers 200 when public route %s is called without a key',
-    async (path) => {
-      const res = await server.api(path, { key: null })
+  it.each([
+    ['/'],
+    ['/health'],
+    ['/status'],
+    ['/api/v1/context'],
+    ['/api/v1/openapi.json'],
+    ['/api/v1/docs'],
+  ])('answers 200 when public route %s is called without a key', async (path) => {
+    const res = await server.api(path, { key: null })
 
-      expect(res.status).toBe(200)
-    },
-  )
+    expect(res.status).toBe(200)
+  })
 
   it('accepts the key as api_key on the event stream when a browser cannot set headers', async () => {
     const controller = new AbortController()
 
-    const res = await fetch(`${server.url}/api/v1/events?api_key=${server.apiKey}`, { signal: controller.signal })
+    const res = await fetch(`${server.url}/api/v1/events?api_key=${server.apiKey}`, {
+      signal: controller.signal,
+    })
 
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toContain('text/event-stream')
@@ -98,12 +121,15 @@ describe('unknown routes', () => {
     ['GET', '/api/v1/nope'],
     ['POST', '/api/v1/tasks/1/evaluate'],
     ['GET', '/api/v2/tasks'],
-  ])('returns 404 route_not_found naming the route when %s %s is called without a key', async (method, path) => {
-    const res = await server.api(path, { method, key: null })
+  ])(
+    'returns 404 route_not_found naming the route when %s %s is called without a key',
+    async (method, path) => {
+      const res = await server.api(path, { method, key: null })
 
-    expectClientError(res, 404, path)
-    expect(res.body.code).toBe('route_not_found')
-  })
+      expectClientError(res, 404, path)
+      expect(res.body.code).toBe('route_not_found')
+    },
+  )
 
   it('returns 404 route_not_found when an unknown path is called with a key', async () => {
     await registerAgent(server.api)

@@ -28,9 +28,15 @@ afterAll(async () => {
 })
 
 const changes = async (since: string, extra = '') => {
-  const res = await server.api(`/api/v1/changes?since=${encodeURIComponent(since)}&agent_id=watcher${extra}`)
+  const res = await server.api(
+    `/api/v1/changes?since=${encodeURIComponent(since)}&agent_id=watcher${extra}`,
+  )
   expect(res.status, JSON.stringify(res.body)).toBe(200)
-  return res.body as { changes: Array<{ id: number; type: string; kind: string; timestamp: string; data: any }>; last_timestamp: string; last_event_id: number }
+  return res.body as {
+    changes: Array<{ id: number; type: string; kind: string; timestamp: string; data: any }>
+    last_timestamp: string
+    last_event_id: number
+  }
 }
 
 /** A moment strictly before the next write, on a millisecond boundary the server has passed. */
@@ -54,17 +60,25 @@ describe('GET /changes', () => {
     ['unix milliseconds', (d: Date) => String(d.getTime())],
   ])('reports a change made after since when since is %s', async (_form, format) => {
     const since = await mark()
-    const doc = await server.api(`/api/v1/documents?author_id=${project.pm}`, { method: 'POST', body: { doc_type: 'update', title: uniqueId('t'), content: 'c' } })
+    const doc = await server.api(`/api/v1/documents?author_id=${project.pm}`, {
+      method: 'POST',
+      body: { doc_type: 'update', title: uniqueId('t'), content: 'c' },
+    })
 
     const body = await changes(format(since))
 
-    expect(body.changes.filter((c) => c.type === 'document_created').map((c) => c.data.document_id)).toEqual([doc.body.id])
+    expect(
+      body.changes.filter((c) => c.type === 'document_created').map((c) => c.data.document_id),
+    ).toEqual([doc.body.id])
   })
 
   it('reports changes since that whole second when since is unix seconds', async () => {
     const since = await mark()
     const seconds = Math.floor(since.getTime() / 1000)
-    const doc = await server.api(`/api/v1/documents?author_id=${project.pm}`, { method: 'POST', body: { doc_type: 'update', title: uniqueId('t'), content: 'c' } })
+    const doc = await server.api(`/api/v1/documents?author_id=${project.pm}`, {
+      method: 'POST',
+      body: { doc_type: 'update', title: uniqueId('t'), content: 'c' },
+    })
 
     const body = await changes(String(seconds))
 
@@ -73,7 +87,10 @@ describe('GET /changes', () => {
   })
 
   it('reports nothing made before since when since is after the change', async () => {
-    await server.api(`/api/v1/documents?author_id=${project.pm}`, { method: 'POST', body: { doc_type: 'update', title: 'early', content: 'c' } })
+    await server.api(`/api/v1/documents?author_id=${project.pm}`, {
+      method: 'POST',
+      body: { doc_type: 'update', title: 'early', content: 'c' },
+    })
     const since = await mark()
 
     const body = await changes(since.toISOString())
@@ -84,19 +101,29 @@ describe('GET /changes', () => {
 
   it('reports a document once, as created, when it was created after since', async () => {
     const since = await mark()
-    const doc = await server.api(`/api/v1/documents?author_id=${project.pm}`, { method: 'POST', body: { doc_type: 'update', title: 'once', content: 'c' } })
+    const doc = await server.api(`/api/v1/documents?author_id=${project.pm}`, {
+      method: 'POST',
+      body: { doc_type: 'update', title: 'once', content: 'c' },
+    })
 
     const body = await changes(since.toISOString())
 
     const aboutDoc = body.changes.filter((c) => c.data.document_id === doc.body.id)
     expect(aboutDoc.map((c) => c.type)).toEqual(['document_created'])
-    expect(aboutDoc[0]?.data).toMatchObject({ doc_type: 'update', title: 'once', author_id: project.pm })
+    expect(aboutDoc[0]?.data).toMatchObject({
+      doc_type: 'update',
+      title: 'once',
+      author_id: project.pm,
+    })
   })
 
   it('reports creation, claim and status change in order with v1 task_updated data when a task moves', async () => {
     const since = await mark()
     const dev = await registerAgent(server.api, { role: 'frontend_dev', level: 'principal' })
-    const task = await makeTask(server.api, project, { target_role: 'frontend_dev', difficulty: 'principal' })
+    const task = await makeTask(server.api, project, {
+      target_role: 'frontend_dev',
+      difficulty: 'principal',
+    })
     await claim(server.api, dev)
     await setStatus(server.api, task.id, dev, 'dev_done', 'done')
 
@@ -106,9 +133,26 @@ describe('GET /changes', () => {
     // v1 watchers follow task_updated; the finer type is in kind.
     expect(aboutTask.map((c) => c.type)).toEqual(['task_updated', 'task_updated', 'task_updated'])
     expect(aboutTask.map((c) => c.kind)).toEqual(['task_created', 'task_locked', 'task_updated'])
-    expect(aboutTask[0]?.data).toMatchObject({ task_id: task.id, title: task.title, old_status: 'created', new_status: 'created', changed_by: project.pm })
-    expect(aboutTask[1]?.data).toMatchObject({ old_status: 'created', new_status: 'under_work', changed_by: dev })
-    expect(aboutTask[2]?.data).toMatchObject({ task_id: task.id, title: task.title, old_status: 'under_work', new_status: 'dev_done', changed_by: dev, notes: 'done' })
+    expect(aboutTask[0]?.data).toMatchObject({
+      task_id: task.id,
+      title: task.title,
+      old_status: 'created',
+      new_status: 'created',
+      changed_by: project.pm,
+    })
+    expect(aboutTask[1]?.data).toMatchObject({
+      old_status: 'created',
+      new_status: 'under_work',
+      changed_by: dev,
+    })
+    expect(aboutTask[2]?.data).toMatchObject({
+      task_id: task.id,
+      title: task.title,
+      old_status: 'under_work',
+      new_status: 'dev_done',
+      changed_by: dev,
+      notes: 'done',
+    })
     const timestamps = body.changes.map((c) => c.timestamp)
     expect(timestamps).toEqual([...timestamps].sort())
     expect(body.last_timestamp).toBe(body.changes.at(-1)?.timestamp)
@@ -118,20 +162,38 @@ describe('GET /changes', () => {
   it('reports mentions, services and agents when they change', async () => {
     const since = await mark()
     const agentId = await registerAgent(server.api)
-    await server.api(`/api/v1/documents?author_id=${project.pm}`, { method: 'POST', body: { doc_type: 'update', title: 'm', content: `@${agentId}` } })
-    await server.api(`/api/v1/services/register?agent_id=${agentId}`, { method: 'POST', body: { service_name: uniqueId('svc'), ping_url: 'http://127.0.0.1:9/' } })
+    await server.api(`/api/v1/documents?author_id=${project.pm}`, {
+      method: 'POST',
+      body: { doc_type: 'update', title: 'm', content: `@${agentId}` },
+    })
+    await server.api(`/api/v1/services/register?agent_id=${agentId}`, {
+      method: 'POST',
+      body: { service_name: uniqueId('svc'), ping_url: 'http://127.0.0.1:9/' },
+    })
 
     const body = await changes(since.toISOString())
 
     const types = body.changes.map((c) => c.type)
-    expect(types).toEqual(expect.arrayContaining(['agent_registered', 'document_created', 'mention_created', 'service_registered']))
-    expect(body.changes.find((c) => c.type === 'mention_created')?.data.mentioned_agent_id).toBe(agentId)
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'agent_registered',
+        'document_created',
+        'mention_created',
+        'service_registered',
+      ]),
+    )
+    expect(body.changes.find((c) => c.type === 'mention_created')?.data.mentioned_agent_id).toBe(
+      agentId,
+    )
   })
 
   it('returns at most limit changes, oldest first, when limit is given', async () => {
     const since = await mark()
     for (let i = 0; i < 3; i++) {
-      await server.api(`/api/v1/documents?author_id=${project.pm}`, { method: 'POST', body: { doc_type: 'update', title: `l${i}`, content: 'c' } })
+      await server.api(`/api/v1/documents?author_id=${project.pm}`, {
+        method: 'POST',
+        body: { doc_type: 'update', title: `l${i}`, content: 'c' },
+      })
     }
 
     const body = await changes(since.toISOString(), '&limit=2')
@@ -145,7 +207,10 @@ describe('GET /changes', () => {
     const other = await registerAgent(server.api)
     const task = await makeTask(server.api, project)
     // One comment writes the comment and two mention events in one transaction, at one timestamp.
-    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, { method: 'POST', body: { comment: `@${dev} @${other} look` } })
+    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, {
+      method: 'POST',
+      body: { comment: `@${dev} @${other} look` },
+    })
     const first = await changes(since.toISOString(), '&limit=1')
     const seen = [...first.changes]
     let after = first.last_event_id
@@ -164,12 +229,19 @@ describe('GET /changes', () => {
 
   it('returns every change to a reader with the project key when no agent_id is given', async () => {
     const since = await mark()
-    const doc = await server.api(`/api/v1/documents?author_id=${project.pm}`, { method: 'POST', body: { doc_type: 'update', title: uniqueId('t'), content: 'c' } })
+    const doc = await server.api(`/api/v1/documents?author_id=${project.pm}`, {
+      method: 'POST',
+      body: { doc_type: 'update', title: uniqueId('t'), content: 'c' },
+    })
 
     const res = await server.api(`/api/v1/changes?since=${encodeURIComponent(since.toISOString())}`)
 
     expect(res.status, JSON.stringify(res.body)).toBe(200)
-    expect(res.body.changes.filter((c: any) => c.type === 'document_created').map((c: any) => c.data.document_id)).toEqual([doc.body.id])
+    expect(
+      res.body.changes
+        .filter((c: any) => c.type === 'document_created')
+        .map((c: any) => c.data.document_id),
+    ).toEqual([doc.body.id])
   })
 
   it('returns 422 when neither since nor after_id is given', async () => {
@@ -178,11 +250,16 @@ describe('GET /changes', () => {
     expectClientError(res, 422, 'since')
   })
 
-  it.each(['yesterday', '2025-13-45T00:00:00Z', '12:00', ''])('returns 422 naming since when since is %j', async (since) => {
-    const res = await server.api(`/api/v1/changes?since=${encodeURIComponent(since)}&agent_id=watcher`)
+  it.each(['yesterday', '2025-13-45T00:00:00Z', '12:00', ''])(
+    'returns 422 naming since when since is %j',
+    async (since) => {
+      const res = await server.api(
+        `/api/v1/changes?since=${encodeURIComponent(since)}&agent_id=watcher`,
+      )
 
-    expectClientError(res, 422, 'since')
-  })
+      expectClientError(res, 422, 'since')
+    },
+  )
 })
 
 describe('GET /changelog', () => {
@@ -196,9 +273,24 @@ describe('GET /changelog', () => {
 
     expect(res.status).toBe(200)
     expect(res.body).toHaveLength(3)
-    expect(res.body[0]).toMatchObject({ task_id: task.id, old_status: 'under_work', new_status: 'dev_done', changed_by: architect, notes: 'designed' })
-    expect(res.body[1]).toMatchObject({ task_id: task.id, old_status: 'created', new_status: 'under_work' })
-    expect(res.body[2]).toMatchObject({ task_id: task.id, old_status: 'created', new_status: 'created', notes: 'Task created (created)' })
+    expect(res.body[0]).toMatchObject({
+      task_id: task.id,
+      old_status: 'under_work',
+      new_status: 'dev_done',
+      changed_by: architect,
+      notes: 'designed',
+    })
+    expect(res.body[1]).toMatchObject({
+      task_id: task.id,
+      old_status: 'created',
+      new_status: 'under_work',
+    })
+    expect(res.body[2]).toMatchObject({
+      task_id: task.id,
+      old_status: 'created',
+      new_status: 'created',
+      notes: 'Task created (created)',
+    })
     expect(res.body[0].changed_at).toMatch(/Z$/)
   })
 
@@ -244,7 +336,10 @@ describe('/tasks/{task_id}/runs', () => {
     const task = await makeTask(server.api, project)
     const agentId = await registerAgent(server.api, { agent_id: uniqueId('runner') })
 
-    const res = await server.api(`/api/v1/tasks/${task.id}/runs`, { method: 'POST', body: { ...run, agent_id: agentId, attempt: 2 } })
+    const res = await server.api(`/api/v1/tasks/${task.id}/runs`, {
+      method: 'POST',
+      body: { ...run, agent_id: agentId, attempt: 2 },
+    })
 
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({
@@ -263,10 +358,16 @@ describe('/tasks/{task_id}/runs', () => {
     })
   })
 
-  it('lists a task\'s runs oldest first when it has several', async () => {
+  it("lists a task's runs oldest first when it has several", async () => {
     const task = await makeTask(server.api, project)
-    await server.api(`/api/v1/tasks/${task.id}/runs`, { method: 'POST', body: { ...run, agent_id: 'r', outcome: 'agent_timeout', is_error: true, error: 'timed out' } })
-    await server.api(`/api/v1/tasks/${task.id}/runs`, { method: 'POST', body: { ...run, agent_id: 'r', attempt: 2 } })
+    await server.api(`/api/v1/tasks/${task.id}/runs`, {
+      method: 'POST',
+      body: { ...run, agent_id: 'r', outcome: 'agent_timeout', is_error: true, error: 'timed out' },
+    })
+    await server.api(`/api/v1/tasks/${task.id}/runs`, {
+      method: 'POST',
+      body: { ...run, agent_id: 'r', attempt: 2 },
+    })
 
     const res = await server.api(`/api/v1/tasks/${task.id}/runs`)
 
@@ -277,16 +378,33 @@ describe('/tasks/{task_id}/runs', () => {
     ])
   })
 
-  it('sums every task\'s runs in one answer: count, cost and the last verdict', async () => {
+  it("sums every task's runs in one answer: count, cost and the last verdict", async () => {
     const task = await makeTask(server.api, project)
-    await server.api(`/api/v1/tasks/${task.id}/runs`, { method: 'POST', body: { ...run, agent_id: 'r', outcome: 'agent_exit', exit_code: 1, verdict: 'failed', cost_usd: 0.25 } })
-    await server.api(`/api/v1/tasks/${task.id}/runs`, { method: 'POST', body: { ...run, agent_id: 'r', attempt: 2, cost_usd: 0.5 } })
+    await server.api(`/api/v1/tasks/${task.id}/runs`, {
+      method: 'POST',
+      body: {
+        ...run,
+        agent_id: 'r',
+        outcome: 'agent_exit',
+        exit_code: 1,
+        verdict: 'failed',
+        cost_usd: 0.25,
+      },
+    })
+    await server.api(`/api/v1/tasks/${task.id}/runs`, {
+      method: 'POST',
+      body: { ...run, agent_id: 'r', attempt: 2, cost_usd: 0.5 },
+    })
 
     const res = await server.api('/api/v1/runs/summary')
 
     expect(res.status).toBe(200)
     expect(res.body.find((s: any) => s.task_id === task.id)).toEqual({
-      task_id: task.id, runs: 2, cost_usd: 0.75, last_verdict: 'succeeded', last_finished_at: '2025-06-01T10:02:30.000Z',
+      task_id: task.id,
+      runs: 2,
+      cost_usd: 0.75,
+      last_verdict: 'succeeded',
+      last_finished_at: '2025-06-01T10:02:30.000Z',
     })
   })
 
@@ -298,7 +416,10 @@ describe('/tasks/{task_id}/runs', () => {
       { kind: 'tool_result', text: '12 passed', is_error: false },
     ]
 
-    const posted = await server.api(`/api/v1/tasks/${task.id}/runs`, { method: 'POST', body: { ...run, agent_id: 'r', transcript } })
+    const posted = await server.api(`/api/v1/tasks/${task.id}/runs`, {
+      method: 'POST',
+      body: { ...run, agent_id: 'r', transcript },
+    })
     const listed = await server.api(`/api/v1/tasks/${task.id}/runs`)
     const read = await server.api(`/api/v1/tasks/${task.id}/runs/${posted.body.id}/transcript`)
     const other = await server.api(`/api/v1/tasks/${task.id}/runs/999999/transcript`)
@@ -310,7 +431,10 @@ describe('/tasks/{task_id}/runs', () => {
   })
 
   it('returns 404 and records nothing when the task does not exist', async () => {
-    const res = await server.api('/api/v1/tasks/999999/runs', { method: 'POST', body: { ...run, agent_id: 'r' } })
+    const res = await server.api('/api/v1/tasks/999999/runs', {
+      method: 'POST',
+      body: { ...run, agent_id: 'r' },
+    })
 
     expectClientError(res, 404, '999999')
   })

@@ -18,7 +18,9 @@ import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
 
 /** Matching looks at every task in the database, so each test gets its own server (and they run side by side). */
-async function setup({ onTestFinished }: TestContext): Promise<{ server: TestServer; project: Project }> {
+async function setup({
+  onTestFinished,
+}: TestContext): Promise<{ server: TestServer; project: Project }> {
   const server = await startTestServer()
   onTestFinished(() => server.close())
   return { server, project: await seedProject(server.api) }
@@ -34,7 +36,11 @@ describe.concurrent('GET /tasks/next', () => {
 
     const res = await next(server, 'level=senior&simulate=true')
 
-    expectClientError(res, 400, "Missing required parameter 'role'. Please provide a valid role (e.g., ?role=frontend_dev)")
+    expectClientError(
+      res,
+      400,
+      "Missing required parameter 'role'. Please provide a valid role (e.g., ?role=frontend_dev)",
+    )
   })
 
   it('returns 400 with v1 wording when level is missing', async (context) => {
@@ -42,19 +48,26 @@ describe.concurrent('GET /tasks/next', () => {
 
     const res = await next(server, 'role=backend_dev&simulate=true')
 
-    expectClientError(res, 400, "Missing required parameter 'level'. Please provide a valid level (e.g., ?level=senior)")
+    expectClientError(
+      res,
+      400,
+      "Missing required parameter 'level'. Please provide a valid level (e.g., ?level=senior)",
+    )
   })
 
   it.for([
     ['role=wizard&level=senior', 'role'],
     ['role=backend_dev&level=godlike', 'level'],
-  ])('returns 422 naming the parameter when %s has an unknown value', async ([query, name], context) => {
-    const { server } = await setup(context)
+  ])(
+    'returns 422 naming the parameter when %s has an unknown value',
+    async ([query, name], context) => {
+      const { server } = await setup(context)
 
-    const res = await next(server, `${query}&simulate=true`)
+      const res = await next(server, `${query}&simulate=true`)
 
-    expectClientError(res, 422, name)
-  })
+      expectClientError(res, 422, name)
+    },
+  )
 
   it('returns null at once when simulate is true and nothing matches', async (context) => {
     const { server } = await setup(context)
@@ -71,7 +84,12 @@ describe.concurrent('GET /tasks/next', () => {
 
     const res = await next(server, 'role=backend_dev&level=senior&simulate=true')
 
-    expect(res.body).toMatchObject({ id: task.id, status: 'created', locked_by: null, locked_at: null })
+    expect(res.body).toMatchObject({
+      id: task.id,
+      status: 'created',
+      locked_by: null,
+      locked_at: null,
+    })
     expect((await getTask(server.api, task.id)).locked_by).toBeNull()
   })
 
@@ -90,21 +108,25 @@ describe.concurrent('GET /tasks/next', () => {
     ['junior', ['junior']],
     ['senior', ['senior', 'junior']],
     ['principal', ['principal', 'senior', 'junior']],
-  ] as const)('offers its own level first, then lower levels, never higher, when a %s claims', async ([level, expected], context) => {
-    const { server, project } = await setup(context)
-    for (const difficulty of ['junior', 'principal', 'senior'] as const) await makeTask(server.api, project, { difficulty, title: difficulty })
-    const agentId = await registerAgent(server.api, { level })
+  ] as const)(
+    'offers its own level first, then lower levels, never higher, when a %s claims',
+    async ([level, expected], context) => {
+      const { server, project } = await setup(context)
+      for (const difficulty of ['junior', 'principal', 'senior'] as const)
+        await makeTask(server.api, project, { difficulty, title: difficulty })
+      const agentId = await registerAgent(server.api, { level })
 
-    const offered: string[] = []
-    for (;;) {
-      const res = await claim(server.api, agentId)
-      if (res.body === null) break
-      offered.push(res.body.difficulty)
-      await setStatus(server.api, res.body.id, agentId, 'dev_done')
-    }
+      const offered: string[] = []
+      for (;;) {
+        const res = await claim(server.api, agentId)
+        if (res.body === null) break
+        offered.push(res.body.difficulty)
+        await setStatus(server.api, res.body.id, agentId, 'dev_done')
+      }
 
-    expect(offered).toEqual(expected)
-  })
+      expect(offered).toEqual(expected)
+    },
+  )
 
   it('offers higher priority first, then the oldest, when tasks share a level', async (context) => {
     const { server, project } = await setup(context)
@@ -169,7 +191,10 @@ describe.concurrent('GET /tasks/next', () => {
     await claim(server.api, agentId)
     await makeTask(server.api, project)
 
-    const res = await next(server, `role=backend_dev&level=senior&simulate=true&agent_id=${agentId}`)
+    const res = await next(
+      server,
+      `role=backend_dev&level=senior&simulate=true&agent_id=${agentId}`,
+    )
 
     expect(res.body).toMatchObject({ id: held.id, locked_by: agentId })
   })
@@ -193,10 +218,20 @@ describe.concurrent('POST /tasks/claim', () => {
 
     const res = await claim(server.api, agentId)
 
-    expect(res.body).toMatchObject({ id: task.id, status: 'under_work', locked_by: agentId, claimed_from: 'created', attempts: 1 })
+    expect(res.body).toMatchObject({
+      id: task.id,
+      status: 'under_work',
+      locked_by: agentId,
+      claimed_from: 'created',
+      attempts: 1,
+    })
     expect(res.body.locked_at).toMatch(/Z$/)
     expect(Date.parse(res.body.lease_expires_at)).toBeGreaterThan(Date.parse(res.body.locked_at))
-    expect((await changelogOf(server.api, task.id)).at(-1)).toMatchObject({ old_status: 'created', new_status: 'under_work', changed_by: agentId })
+    expect((await changelogOf(server.api, task.id)).at(-1)).toMatchObject({
+      old_status: 'created',
+      new_status: 'under_work',
+      changed_by: agentId,
+    })
   })
 
   it('returns the same task without a new claim when the holder claims again', async (context) => {
@@ -243,7 +278,12 @@ describe.concurrent('POST /tasks/{task_id}/lock', () => {
     const res = await lock(server.api, task.id, agentId)
 
     expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ id: task.id, locked_by: agentId, status: 'under_work', claimed_from: 'created' })
+    expect(res.body).toMatchObject({
+      id: task.id,
+      locked_by: agentId,
+      status: 'under_work',
+      claimed_from: 'created',
+    })
   })
 
   it('answers 200 with the same task when the holder locks again', async (context) => {
@@ -268,7 +308,11 @@ describe.concurrent('POST /tasks/{task_id}/lock', () => {
 
     const res = await lock(server.api, task.id, other)
 
-    expectClientError(res, 409, `Task ${task.id} is already locked by another agent. The task must be unlocked before you can lock it.`)
+    expectClientError(
+      res,
+      409,
+      `Task ${task.id} is already locked by another agent. The task must be unlocked before you can lock it.`,
+    )
     expect(res.body.code).toBe('task_locked')
     expect(await snapshotDatabase(server)).toBe(before)
   })
@@ -289,21 +333,34 @@ describe.concurrent('POST /tasks/{task_id}/lock', () => {
   })
 
   it.for([
-    ['the task targets another role', { target_role: 'frontend_dev' }, { role: 'backend_dev', level: 'principal' }, 'targeted at frontend_dev'],
-    ['the task is above the agent\'s level', { difficulty: 'principal' }, { role: 'backend_dev', level: 'senior' }, 'principal work'],
+    [
+      'the task targets another role',
+      { target_role: 'frontend_dev' },
+      { role: 'backend_dev', level: 'principal' },
+      'targeted at frontend_dev',
+    ],
+    [
+      "the task is above the agent's level",
+      { difficulty: 'principal' },
+      { role: 'backend_dev', level: 'senior' },
+      'principal work',
+    ],
     ['a qa locks a created dev task', {}, { role: 'qa', level: 'principal' }, 'qa agents can lock'],
-  ] as const)('returns 403 not_eligible and changes nothing when %s', async ([_when, taskOverrides, agent, detail], context) => {
-    const { server, project } = await setup(context)
-    const task = await makeTask(server.api, project, taskOverrides)
-    const agentId = await registerAgent(server.api, agent)
-    const before = await snapshotDatabase(server)
+  ] as const)(
+    'returns 403 not_eligible and changes nothing when %s',
+    async ([_when, taskOverrides, agent, detail], context) => {
+      const { server, project } = await setup(context)
+      const task = await makeTask(server.api, project, taskOverrides)
+      const agentId = await registerAgent(server.api, agent)
+      const before = await snapshotDatabase(server)
 
-    const res = await lock(server.api, task.id, agentId)
+      const res = await lock(server.api, task.id, agentId)
 
-    expectClientError(res, 403, detail)
-    expect(res.body.code).toBe('not_eligible')
-    expect(await snapshotDatabase(server)).toBe(before)
-  })
+      expectClientError(res, 403, detail)
+      expect(res.body.code).toBe('not_eligible')
+      expect(await snapshotDatabase(server)).toBe(before)
+    },
+  )
 
   it('returns 409 conflict, not 403, to a dev that lost the race for a task the winner already moved on (v1 retries on 409)', async (context) => {
     const { server, project } = await setup(context)
@@ -324,7 +381,10 @@ describe.concurrent('POST /tasks/{task_id}/lock', () => {
   it('returns 409 conflict to a qa that lost the race for a review the winner already passed', async (context) => {
     const { server, project } = await setup(context)
     const dev = await registerAgent(server.api)
-    const [winner, loser] = [await registerAgent(server.api, { role: 'qa', level: 'senior' }), await registerAgent(server.api, { role: 'qa', level: 'senior' })]
+    const [winner, loser] = [
+      await registerAgent(server.api, { role: 'qa', level: 'senior' }),
+      await registerAgent(server.api, { role: 'qa', level: 'senior' }),
+    ]
     const task = await makeTask(server.api, project)
     await lock(server.api, task.id, dev)
     await setStatus(server.api, task.id, dev, 'dev_done')
@@ -360,7 +420,11 @@ describe.concurrent('POST /tasks/{task_id}/lock', () => {
 
     const res = await lock(server.api, task.id, qa)
 
-    expect(res.body).toMatchObject({ status: 'under_work', locked_by: qa, claimed_from: 'dev_done' })
+    expect(res.body).toMatchObject({
+      status: 'under_work',
+      locked_by: qa,
+      claimed_from: 'dev_done',
+    })
   })
 
   it('returns 404 with v1 wording when the agent is not registered', async (context) => {
@@ -383,7 +447,13 @@ describe.concurrent('POST /tasks/{task_id}/unlock', () => {
     const res = await unlock(server, task.id, agentId, { notes: 'blocked on schema' })
 
     expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ status: 'created', locked_by: null, locked_at: null, lease_expires_at: null, claimed_from: null })
+    expect(res.body).toMatchObject({
+      status: 'created',
+      locked_by: null,
+      locked_at: null,
+      lease_expires_at: null,
+      claimed_from: null,
+    })
     expect((await changelogOf(server.api, task.id)).at(-1)).toMatchObject({
       old_status: 'under_work',
       new_status: 'created',
@@ -406,7 +476,7 @@ describe.concurrent('POST /tasks/{task_id}/unlock', () => {
     expect(res.body).toMatchObject({ status: 'dev_done', locked_by: null })
   })
 
-  it('unlocks the task when a pm unlocks another agent\'s task', async (context) => {
+  it("unlocks the task when a pm unlocks another agent's task", async (context) => {
     const { server, project } = await setup(context)
     const task = await makeTask(server.api, project)
     const agentId = await registerAgent(server.api)

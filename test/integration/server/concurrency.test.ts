@@ -64,7 +64,8 @@ describe('POST /tasks/claim under load', () => {
   it(`claims each of ${TASKS} tasks exactly once when ${CLIENTS} clients race for them`, async () => {
     const taskIds = await createTasks(TASKS)
     const agents: string[] = []
-    for (let i = 0; i < CLIENTS; i++) agents.push(await registerAgent(server.api, { role: 'backend_dev', level: 'senior' }))
+    for (let i = 0; i < CLIENTS; i++)
+      agents.push(await registerAgent(server.api, { role: 'backend_dev', level: 'senior' }))
 
     const claimedBy = await Promise.all(agents.map((agentId) => work(agentId)))
 

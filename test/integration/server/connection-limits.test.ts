@@ -3,7 +3,13 @@ import type { Socket } from 'node:net'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { makeTask, registerAgent, seedProject, sleep, snapshotDatabase } from '../../helpers/fixtures.js'
+import {
+  makeTask,
+  registerAgent,
+  seedProject,
+  sleep,
+  snapshotDatabase,
+} from '../../helpers/fixtures.js'
 import { startTestServer, TEST_API_KEY } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
 
@@ -11,7 +17,9 @@ import type { TestServer } from '../../helpers/test-server.js'
 async function openSocket(server: TestServer): Promise<Socket> {
   const { hostname, port } = new URL(server.url)
   const socket = connect(Number(port), hostname)
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+  await new Promise<void>((resolve, reject) =>
+    socket.once('connect', resolve).once('error', reject),
+  )
   return socket
 }
 
@@ -31,7 +39,9 @@ describe('request timeouts', () => {
   let server: TestServer
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { HPM_REQUEST_TIMEOUT_MS: '1000', HPM_HEADERS_TIMEOUT_MS: '1000' } })
+    server = await startTestServer({
+      env: { HPM_REQUEST_TIMEOUT_MS: '1000', HPM_HEADERS_TIMEOUT_MS: '1000' },
+    })
   })
   afterAll(async () => {
     await server.close()
@@ -60,7 +70,10 @@ describe('request timeouts', () => {
 
     socket.write('GET /api/v1/tasks HTTP/1.1\r\nHost: x\r\nX-API-Ke')
 
-    expect(parseResponse(await answer)).toMatchObject({ status: 408, body: { code: 'request_timeout' } })
+    expect(parseResponse(await answer)).toMatchObject({
+      status: 408,
+      body: { code: 'request_timeout' },
+    })
   })
 
   it('lets a long-poll wait past the request timeout and answer', async () => {
@@ -73,7 +86,10 @@ describe('request timeouts', () => {
   it('keeps the event stream open past the request timeout and delivers a later change', async () => {
     const project = await seedProject(server.api)
     const controller = new AbortController()
-    const stream = await fetch(`${server.url}/api/v1/events`, { headers: { 'x-api-key': TEST_API_KEY }, signal: controller.signal })
+    const stream = await fetch(`${server.url}/api/v1/events`, {
+      headers: { 'x-api-key': TEST_API_KEY },
+      signal: controller.signal,
+    })
     const reader = (stream.body as ReadableStream<Uint8Array>).getReader()
     await sleep(2500)
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { TestContext } from 'vitest'
 
-import { claim, getTask, makeTask, registerAgent, seedProject, setStatus } from '../../helpers/fixtures.js'
+import {
+  claim,
+  getTask,
+  makeTask,
+  registerAgent,
+  seedProject,
+  setStatus,
+} from '../../helpers/fixtures.js'
 import type { Project } from '../../helpers/fixtures.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
@@ -34,7 +41,10 @@ async function arrange(
   const res =
     giveBack === 'status'
       ? await setStatus(server.api, task1, agent, 'created', 'giving it back')
-      : await server.api(`/api/v1/tasks/${task1}/unlock?agent_id=${giveBack === 'pm_unlock' ? project.pm : agent}`, { method: 'POST' })
+      : await server.api(
+          `/api/v1/tasks/${task1}/unlock?agent_id=${giveBack === 'pm_unlock' ? project.pm : agent}`,
+          { method: 'POST' },
+        )
   expect(res.status, JSON.stringify(res.body)).toBe(200)
   return { server, project, agent, task1, task2 }
 }
@@ -79,7 +89,9 @@ describe.concurrent('release cooldown', () => {
     const { server, agent, task1, task2 } = await arrange(context)
 
     const [named, waited, anonymous] = await Promise.all([
-      server.api(`/api/v1/tasks/next?role=backend_dev&level=senior&simulate=true&agent_id=${agent}`),
+      server.api(
+        `/api/v1/tasks/next?role=backend_dev&level=senior&simulate=true&agent_id=${agent}`,
+      ),
       server.api(`/api/v1/tasks/next?role=backend_dev&level=senior&timeout=5&agent_id=${agent}`),
       server.api('/api/v1/tasks/next?role=backend_dev&level=senior&simulate=true'),
     ])
@@ -106,7 +118,9 @@ describe.concurrent('release cooldown', () => {
   })
 
   it('offers the released task first again when HPM_RELEASE_COOLDOWN_SECONDS is 0', async (context) => {
-    const { server, agent, task1 } = await arrange(context, 'unlock', { HPM_RELEASE_COOLDOWN_SECONDS: '0' })
+    const { server, agent, task1 } = await arrange(context, 'unlock', {
+      HPM_RELEASE_COOLDOWN_SECONDS: '0',
+    })
 
     const res = await claim(server.api, agent)
 
@@ -115,7 +129,10 @@ describe.concurrent('release cooldown', () => {
 
   it('ranks the released task last even when its level and priority would put it first', async (context) => {
     const { server, project, agent, task1, task2 } = await arrange(context)
-    const edit = await server.api(`/api/v1/tasks/${task1}?agent_id=${project.pm}`, { method: 'PATCH', body: { priority: 1000, difficulty: 'senior' } })
+    const edit = await server.api(`/api/v1/tasks/${task1}?agent_id=${project.pm}`, {
+      method: 'PATCH',
+      body: { priority: 1000, difficulty: 'senior' },
+    })
     expect(edit.status, JSON.stringify(edit.body)).toBe(200)
 
     const res = await claim(server.api, agent)

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { expectClientError, registerAgent, snapshotDatabase, uniqueId } from '../../helpers/fixtures.js'
+import {
+  expectClientError,
+  registerAgent,
+  snapshotDatabase,
+  uniqueId,
+} from '../../helpers/fixtures.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
 
@@ -26,7 +31,9 @@ async function createDocument(author: string, body: Record<string, unknown> = {}
 
 /** Mentions of any agent id, registered or not (`GET /mentions` reads only a registered agent's). */
 const mentionsOf = async (agentId: string) =>
-  ((await server.api('/api/v1/mentions/by-role?limit=10000')).body as any[]).filter((m) => m.mentioned_agent_id === agentId)
+  ((await server.api('/api/v1/mentions/by-role?limit=10000')).body as any[]).filter(
+    (m) => m.mentioned_agent_id === agentId,
+  )
 
 describe('POST /documents', () => {
   it('stores the document and lists the agents mentioned when its content mentions some', async () => {
@@ -83,7 +90,9 @@ describe('POST /documents', () => {
   })
 
   it('does not mention the domain of an e-mail address when content has one', async () => {
-    const doc = await createDocument(uniqueId('author'), { content: 'write to bob@example.com or ops@corp.io' })
+    const doc = await createDocument(uniqueId('author'), {
+      content: 'write to bob@example.com or ops@corp.io',
+    })
 
     expect(doc.mentions).toEqual([])
     expect(await mentionsOf('example')).toEqual([])
@@ -142,9 +151,16 @@ describe('GET /documents/{document_id}', () => {
 
 describe('PUT /documents/{document_id}', () => {
   it('replaces only the given fields and moves updated_at when a title is given', async () => {
-    const doc = await createDocument(uniqueId('author'), { title: 'old', content: 'old body', meta_data: { a: 1 } })
+    const doc = await createDocument(uniqueId('author'), {
+      title: 'old',
+      content: 'old body',
+      meta_data: { a: 1 },
+    })
 
-    const res = await server.api(`/api/v1/documents/${doc.id}`, { method: 'PUT', body: { title: 'new' } })
+    const res = await server.api(`/api/v1/documents/${doc.id}`, {
+      method: 'PUT',
+      body: { title: 'new' },
+    })
 
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ title: 'new', content: 'old body', meta_data: { a: 1 } })
@@ -160,23 +176,36 @@ describe('PUT /documents/{document_id}', () => {
     const [keptMention] = await mentionsOf(kept)
     await server.api(`/api/v1/mentions/${keptMention.id}/read?agent_id=${kept}`, { method: 'PUT' })
 
-    const res = await server.api(`/api/v1/documents/${doc.id}`, { method: 'PUT', body: { content: `@${kept} and @${added}` } })
+    const res = await server.api(`/api/v1/documents/${doc.id}`, {
+      method: 'PUT',
+      body: { content: `@${kept} and @${added}` },
+    })
 
     expect(res.body.mentions).toEqual([added, kept].sort())
-    expect(await mentionsOf(kept)).toEqual([expect.objectContaining({ id: keptMention.id, is_read: true })])
+    expect(await mentionsOf(kept)).toEqual([
+      expect.objectContaining({ id: keptMention.id, is_read: true }),
+    ])
     expect(await mentionsOf(dropped)).toEqual([])
-    expect(await mentionsOf(added)).toEqual([expect.objectContaining({ document_id: doc.id, is_read: false, created_by: author })])
+    expect(await mentionsOf(added)).toEqual([
+      expect.objectContaining({ document_id: doc.id, is_read: false, created_by: author }),
+    ])
   })
 
   it('returns 400 with v1 wording and changes nothing when new content is over 50,000 characters', async () => {
     const doc = await createDocument(uniqueId('author'), { content: 'short' })
     const before = await snapshotDatabase(server)
 
-    const res = await server.api(`/api/v1/documents/${doc.id}`, { method: 'PUT', body: { title: 'renamed', content: 'y'.repeat(50_001) } })
+    const res = await server.api(`/api/v1/documents/${doc.id}`, {
+      method: 'PUT',
+      body: { title: 'renamed', content: 'y'.repeat(50_001) },
+    })
 
     expectClientError(res, 400, LIMIT_DETAIL)
     expect(await snapshotDatabase(server)).toBe(before)
-    expect((await server.api(`/api/v1/documents/${doc.id}`)).body).toMatchObject({ title: doc.title, content: 'short' })
+    expect((await server.api(`/api/v1/documents/${doc.id}`)).body).toMatchObject({
+      title: doc.title,
+      content: 'short',
+    })
   })
 })
 

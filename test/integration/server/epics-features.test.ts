@@ -22,39 +22,64 @@ afterAll(async () => {
 })
 
 // v1's wording (agents act on it), plus the `hpm` command that fixes it.
-const NOT_REGISTERED = "Agent 'ghost' not found. Please ensure the agent is registered using POST /api/v1/register before attempting this operation (hpm register --agent-id ghost --role <role>)."
+const NOT_REGISTERED =
+  "Agent 'ghost' not found. Please ensure the agent is registered using POST /api/v1/register before attempting this operation (hpm register --agent-id ghost --role <role>)."
 
 describe('POST /epics', () => {
-  it.each(['pm', 'architect'] as const)('creates an epic with zero counts when a %s asks', async (role) => {
-    const agentId = await registerAgent(server.api, { role })
+  it.each(['pm', 'architect'] as const)(
+    'creates an epic with zero counts when a %s asks',
+    async (role) => {
+      const agentId = await registerAgent(server.api, { role })
 
-    const res = await server.api(`/api/v1/epics?agent_id=${agentId}`, { method: 'POST', body: { name: 'Auth', description: 'login' } })
+      const res = await server.api(`/api/v1/epics?agent_id=${agentId}`, {
+        method: 'POST',
+        body: { name: 'Auth', description: 'login' },
+      })
 
-    expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ name: 'Auth', description: 'login', task_count: 0, completed_task_count: 0, in_progress_task_count: 0 })
-    expect(res.body.created_at).toMatch(/Z$/)
-  })
+      expect(res.status).toBe(200)
+      expect(res.body).toMatchObject({
+        name: 'Auth',
+        description: 'login',
+        task_count: 0,
+        completed_task_count: 0,
+        in_progress_task_count: 0,
+      })
+      expect(res.body.created_at).toMatch(/Z$/)
+    },
+  )
 
   it('accepts empty strings when v1 clients send them', async () => {
     const pm = await registerAgent(server.api, { role: 'pm' })
 
-    const res = await server.api(`/api/v1/epics?agent_id=${pm}`, { method: 'POST', body: { name: '', description: '' } })
+    const res = await server.api(`/api/v1/epics?agent_id=${pm}`, {
+      method: 'POST',
+      body: { name: '', description: '' },
+    })
 
     expect(res.status).toBe(200)
   })
 
-  it.each(['backend_dev', 'frontend_dev', 'fullstack_dev', 'qa'] as const)('returns 403 with v1 wording when a %s asks', async (role) => {
-    const agentId = await registerAgent(server.api, { role })
-    const before = await snapshotDatabase(server)
+  it.each(['backend_dev', 'frontend_dev', 'fullstack_dev', 'qa'] as const)(
+    'returns 403 with v1 wording when a %s asks',
+    async (role) => {
+      const agentId = await registerAgent(server.api, { role })
+      const before = await snapshotDatabase(server)
 
-    const res = await server.api(`/api/v1/epics?agent_id=${agentId}`, { method: 'POST', body: { name: 'E', description: 'd' } })
+      const res = await server.api(`/api/v1/epics?agent_id=${agentId}`, {
+        method: 'POST',
+        body: { name: 'E', description: 'd' },
+      })
 
-    expectClientError(res, 403, 'Only pm, architect agents can perform this operation')
-    expect(await snapshotDatabase(server)).toBe(before)
-  })
+      expectClientError(res, 403, 'Only pm, architect agents can perform this operation')
+      expect(await snapshotDatabase(server)).toBe(before)
+    },
+  )
 
   it('returns 404 with v1 wording when the agent is not registered', async () => {
-    const res = await server.api('/api/v1/epics?agent_id=ghost', { method: 'POST', body: { name: 'E', description: 'd' } })
+    const res = await server.api('/api/v1/epics?agent_id=ghost', {
+      method: 'POST',
+      body: { name: 'E', description: 'd' },
+    })
 
     expectClientError(res, 404, NOT_REGISTERED)
   })
@@ -78,7 +103,11 @@ describe('GET /epics', () => {
     const res = await server.api('/api/v1/epics')
 
     const epic = res.body.find((e: any) => e.id === project.epicId)
-    expect(epic).toMatchObject({ task_count: 3, completed_task_count: 1, in_progress_task_count: 1 })
+    expect(epic).toMatchObject({
+      task_count: 3,
+      completed_task_count: 1,
+      in_progress_task_count: 1,
+    })
   })
 
   it('lists epics in creation order when there are several', async () => {
@@ -97,7 +126,9 @@ describe('DELETE /epics/{epic_id}', () => {
     const project = await seedProject(server.api)
     const task = await makeTask(server.api, project)
 
-    const res = await server.api(`/api/v1/epics/${project.epicId}?agent_id=${project.pm}`, { method: 'DELETE' })
+    const res = await server.api(`/api/v1/epics/${project.epicId}?agent_id=${project.pm}`, {
+      method: 'DELETE',
+    })
 
     expect(res.status).toBe(200)
     expect(res.body.message).toBe(`Epic ${project.epicId} deleted successfully`)
@@ -112,7 +143,9 @@ describe('DELETE /epics/{epic_id}', () => {
     const architect = await registerAgent(server.api, { role: 'architect' })
     const before = await snapshotDatabase(server)
 
-    const res = await server.api(`/api/v1/epics/${project.epicId}?agent_id=${architect}`, { method: 'DELETE' })
+    const res = await server.api(`/api/v1/epics/${project.epicId}?agent_id=${architect}`, {
+      method: 'DELETE',
+    })
 
     expectClientError(res, 403, 'Only pm agents can perform this operation')
     expect(await snapshotDatabase(server)).toBe(before)
@@ -132,16 +165,27 @@ describe('POST /features', () => {
     const project = await seedProject(server.api)
     const architect = await registerAgent(server.api, { role: 'architect' })
 
-    const res = await server.api(`/api/v1/features?agent_id=${architect}`, { method: 'POST', body: { epic_id: project.epicId, name: 'Login', description: 'form' } })
+    const res = await server.api(`/api/v1/features?agent_id=${architect}`, {
+      method: 'POST',
+      body: { epic_id: project.epicId, name: 'Login', description: 'form' },
+    })
 
     expect(res.status).toBe(200)
-    expect(res.body).toEqual({ id: expect.any(Number), epic_id: project.epicId, name: 'Login', description: 'form' })
+    expect(res.body).toEqual({
+      id: expect.any(Number),
+      epic_id: project.epicId,
+      name: 'Login',
+      description: 'form',
+    })
   })
 
   it('checks the role before the epic when a qa names a missing epic', async () => {
     const qa = await registerAgent(server.api, { role: 'qa' })
 
-    const res = await server.api(`/api/v1/features?agent_id=${qa}`, { method: 'POST', body: { epic_id: 999_999, name: 'F', description: 'd' } })
+    const res = await server.api(`/api/v1/features?agent_id=${qa}`, {
+      method: 'POST',
+      body: { epic_id: 999_999, name: 'F', description: 'd' },
+    })
 
     expectClientError(res, 403, 'Only pm, architect agents can perform this operation')
   })
@@ -149,16 +193,22 @@ describe('POST /features', () => {
   it('returns 404 with v1 wording when the agent is not registered', async () => {
     const project = await seedProject(server.api)
 
-    const res = await server.api('/api/v1/features?agent_id=ghost', { method: 'POST', body: { epic_id: project.epicId, name: 'F', description: 'd' } })
+    const res = await server.api('/api/v1/features?agent_id=ghost', {
+      method: 'POST',
+      body: { epic_id: project.epicId, name: 'F', description: 'd' },
+    })
 
     expectClientError(res, 404, NOT_REGISTERED)
   })
 })
 
 describe('GET /features/{epic_id}', () => {
-  it('lists the epic\'s features in creation order when it has several', async () => {
+  it("lists the epic's features in creation order when it has several", async () => {
     const project = await seedProject(server.api)
-    const second = await server.api(`/api/v1/features?agent_id=${project.pm}`, { method: 'POST', body: { epic_id: project.epicId, name: 'second', description: 'd' } })
+    const second = await server.api(`/api/v1/features?agent_id=${project.pm}`, {
+      method: 'POST',
+      body: { epic_id: project.epicId, name: 'second', description: 'd' },
+    })
 
     const res = await server.api(`/api/v1/features/${project.epicId}`)
 
@@ -188,7 +238,9 @@ describe('DELETE /features/{feature_id}', () => {
     const project = await seedProject(server.api)
     const task = await makeTask(server.api, project)
 
-    const res = await server.api(`/api/v1/features/${project.featureId}?agent_id=${project.pm}`, { method: 'DELETE' })
+    const res = await server.api(`/api/v1/features/${project.featureId}?agent_id=${project.pm}`, {
+      method: 'DELETE',
+    })
 
     expect(res.status).toBe(200)
     expect(res.body.message).toBe(`Feature ${project.featureId} deleted successfully`)
@@ -199,7 +251,9 @@ describe('DELETE /features/{feature_id}', () => {
     const project = await seedProject(server.api)
     const dev = await registerAgent(server.api)
 
-    const res = await server.api(`/api/v1/features/${project.featureId}?agent_id=${dev}`, { method: 'DELETE' })
+    const res = await server.api(`/api/v1/features/${project.featureId}?agent_id=${dev}`, {
+      method: 'DELETE',
+    })
 
     expectClientError(res, 403, 'Only pm agents can perform this operation')
   })

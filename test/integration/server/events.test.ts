@@ -53,9 +53,17 @@ async function subscribe(headers: Record<string, string> = {}, query = ''): Prom
             frame
               .split('\n')
               .filter((line) => line !== '' && !line.startsWith(':'))
-              .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trimStart()]),
+              .map((line) => [
+                line.slice(0, line.indexOf(':')),
+                line.slice(line.indexOf(':') + 1).trimStart(),
+              ]),
           )
-          if (fields.data !== undefined) events.push({ id: Number(fields.id), event: fields.event ?? 'message', data: JSON.parse(fields.data) })
+          if (fields.data !== undefined)
+            events.push({
+              id: Number(fields.id),
+              event: fields.event ?? 'message',
+              data: JSON.parse(fields.data),
+            })
         }
       }
     } catch {
@@ -90,7 +98,13 @@ describe('GET /events', () => {
     expect(stream.status).toBe(200)
     expect(stream.contentType).toContain('text/event-stream')
     const event = events.find(aboutTask(task.id))
-    expect(event).toMatchObject({ event: 'task_created', data: { type: 'task_created', data: { task_id: task.id, title: task.title, status: 'created' } } })
+    expect(event).toMatchObject({
+      event: 'task_created',
+      data: {
+        type: 'task_created',
+        data: { task_id: task.id, title: task.title, status: 'created' },
+      },
+    })
     expect(event?.id).toBe(event?.data.id)
   })
 
@@ -108,7 +122,9 @@ describe('GET /events', () => {
   it('replays the events missed while disconnected when it reconnects with Last-Event-ID', async () => {
     const first = await subscribe()
     const seen = await makeTask(server.api, project)
-    const [seenEvent] = (await first.until((es) => es.some(aboutTask(seen.id)))).filter(aboutTask(seen.id))
+    const [seenEvent] = (await first.until((es) => es.some(aboutTask(seen.id)))).filter(
+      aboutTask(seen.id),
+    )
     await first.close()
     const missedA = await makeTask(server.api, project)
     const missedB = await makeTask(server.api, project)

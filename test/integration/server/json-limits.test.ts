@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { MAX_JSON_BYTES, MAX_JSON_DEPTH } from '../../../src/contract/index.js'
-import { expectClientError, registerAgent, snapshotDatabase, uniqueId } from '../../helpers/fixtures.js'
+import {
+  expectClientError,
+  registerAgent,
+  snapshotDatabase,
+  uniqueId,
+} from '../../helpers/fixtures.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
 
@@ -25,35 +30,50 @@ const tooBig = { blob: 'x'.repeat(MAX_JSON_BYTES) }
 const postDocument = (metaData: unknown) =>
   server.api(`/api/v1/documents?author_id=${author}`, {
     method: 'POST',
-    body: JSON.stringify({ doc_type: 'update', title: uniqueId('doc'), content: 'c', meta_data: metaData }),
+    body: JSON.stringify({
+      doc_type: 'update',
+      title: uniqueId('doc'),
+      content: 'c',
+      meta_data: metaData,
+    }),
   })
 const registerService = (metaData: unknown) =>
   server.api(`/api/v1/services/register?agent_id=${author}`, {
     method: 'POST',
-    body: JSON.stringify({ service_name: uniqueId('svc'), ping_url: 'http://127.0.0.1:9/', meta_data: metaData }),
+    body: JSON.stringify({
+      service_name: uniqueId('svc'),
+      ping_url: 'http://127.0.0.1:9/',
+      meta_data: metaData,
+    }),
   })
 
 describe('meta_data limits', () => {
   it.each([
     ['a document is created', postDocument],
     ['a service is registered', registerService],
-  ])('returns 422 naming meta_data and the depth limit, and stores nothing, when %s 33 levels deep', async (_when, send) => {
-    const before = await snapshotDatabase(server)
+  ])(
+    'returns 422 naming meta_data and the depth limit, and stores nothing, when %s 33 levels deep',
+    async (_when, send) => {
+      const before = await snapshotDatabase(server)
 
-    const res = await send(nested(MAX_JSON_DEPTH + 1))
+      const res = await send(nested(MAX_JSON_DEPTH + 1))
 
-    expectClientError(res, 422, `body.meta_data: must nest at most ${MAX_JSON_DEPTH} levels deep`)
-    expect(await snapshotDatabase(server)).toBe(before)
-  })
+      expectClientError(res, 422, `body.meta_data: must nest at most ${MAX_JSON_DEPTH} levels deep`)
+      expect(await snapshotDatabase(server)).toBe(before)
+    },
+  )
 
-  it.each([4_111, 100_000])('returns 422, not 500, when meta_data is nested %i levels deep', async (levels) => {
-    const res = await server.api(`/api/v1/documents?author_id=${author}`, {
-      method: 'POST',
-      body: `{"doc_type":"update","title":"deep","content":"c","meta_data":${nestedText(levels)}}`,
-    })
+  it.each([4_111, 100_000])(
+    'returns 422, not 500, when meta_data is nested %i levels deep',
+    async (levels) => {
+      const res = await server.api(`/api/v1/documents?author_id=${author}`, {
+        method: 'POST',
+        body: `{"doc_type":"update","title":"deep","content":"c","meta_data":${nestedText(levels)}}`,
+      })
 
-    expectClientError(res, 422, 'meta_data')
-  })
+      expectClientError(res, 422, 'meta_data')
+    },
+  )
 
   it('returns 422 naming meta_data and the size limit, and stores nothing, when meta_data is over 64 KiB', async () => {
     const before = await snapshotDatabase(server)
@@ -68,7 +88,10 @@ describe('meta_data limits', () => {
     const doc = (await postDocument({ keep: true })).body
     const before = await snapshotDatabase(server)
 
-    const res = await server.api(`/api/v1/documents/${doc.id}`, { method: 'PUT', body: JSON.stringify({ meta_data: nested(40) }) })
+    const res = await server.api(`/api/v1/documents/${doc.id}`, {
+      method: 'PUT',
+      body: JSON.stringify({ meta_data: nested(40) }),
+    })
 
     expectClientError(res, 422, 'meta_data')
     expect(await snapshotDatabase(server)).toBe(before)
@@ -89,8 +112,16 @@ describe('lists over records stored before the limits existed', () => {
     const goodService = (await registerService({ fine: 1 })).body
     const badService = (await registerService({ soon: 'deep' })).body
     const { db } = server.running.connection
-    await db.updateTable('documents').set({ meta_data: nestedText(4_100) }).where('id', '=', bad.id).execute()
-    await db.updateTable('services').set({ meta_data: nestedText(4_100) }).where('id', '=', badService.id).execute()
+    await db
+      .updateTable('documents')
+      .set({ meta_data: nestedText(4_100) })
+      .where('id', '=', bad.id)
+      .execute()
+    await db
+      .updateTable('services')
+      .set({ meta_data: nestedText(4_100) })
+      .where('id', '=', badService.id)
+      .execute()
 
     const documents = await server.api('/api/v1/documents')
     const services = await server.api('/api/v1/services')

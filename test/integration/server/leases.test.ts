@@ -17,7 +17,8 @@ import type { Project } from '../../helpers/fixtures.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
 
-const isLeaseRow = (row: any) => typeof row.notes === 'string' && row.notes.startsWith('lease expired')
+const isLeaseRow = (row: any) =>
+  typeof row.notes === 'string' && row.notes.startsWith('lease expired')
 
 // Each test uses its own roles, so the tests of a group share a server and wait side by side.
 describe.concurrent('lease expiry', () => {
@@ -25,7 +26,9 @@ describe.concurrent('lease expiry', () => {
   let project: Project
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { HPM_LEASE_SECONDS: '1', HPM_LEASE_CHECK_INTERVAL_MS: '200' } })
+    server = await startTestServer({
+      env: { HPM_LEASE_SECONDS: '1', HPM_LEASE_CHECK_INTERVAL_MS: '200' },
+    })
     project = await seedProject(server.api)
   })
   afterAll(async () => {
@@ -43,10 +46,20 @@ describe.concurrent('lease expiry', () => {
     })
     await sleep(600)
 
-    expect(released).toMatchObject({ status: 'created', locked_by: null, locked_at: null, lease_expires_at: null, claimed_from: null })
+    expect(released).toMatchObject({
+      status: 'created',
+      locked_by: null,
+      locked_at: null,
+      lease_expires_at: null,
+      claimed_from: null,
+    })
     const rows = (await changelogOf(server.api, task.id)).filter(isLeaseRow)
     expect(rows).toHaveLength(1)
-    expect(rows[0]).toMatchObject({ old_status: 'under_work', new_status: 'created', changed_by: 'system' })
+    expect(rows[0]).toMatchObject({
+      old_status: 'under_work',
+      new_status: 'created',
+      changed_by: 'system',
+    })
     expect(rows[0].notes).toContain(agentId)
   })
 
@@ -83,7 +96,9 @@ describe.concurrent('lease renewal', () => {
   let project: Project
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { HPM_LEASE_SECONDS: '2', HPM_LEASE_CHECK_INTERVAL_MS: '200' } })
+    server = await startTestServer({
+      env: { HPM_LEASE_SECONDS: '2', HPM_LEASE_CHECK_INTERVAL_MS: '200' },
+    })
     project = await seedProject(server.api)
   })
   afterAll(async () => {
@@ -104,7 +119,9 @@ describe.concurrent('lease renewal', () => {
     const agentId = await registerAgent(server.api, { role: 'backend_dev', level: 'junior' })
     const claimed = await claim(server.api, agentId)
 
-    await keepAlive(3000, () => server.api(`/api/v1/agents/${agentId}/heartbeat`, { method: 'POST' }))
+    await keepAlive(3000, () =>
+      server.api(`/api/v1/agents/${agentId}/heartbeat`, { method: 'POST' }),
+    )
 
     const held = await getTask(server.api, task.id)
     expect(held).toMatchObject({ status: 'under_work', locked_by: agentId })
@@ -118,10 +135,16 @@ describe.concurrent('lease renewal', () => {
     await claim(server.api, agentId)
 
     await keepAlive(3000, () =>
-      server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${agentId}`, { method: 'POST', body: { comment: 'still on it' } }),
+      server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${agentId}`, {
+        method: 'POST',
+        body: { comment: 'still on it' },
+      }),
     )
 
-    expect(await getTask(server.api, task.id)).toMatchObject({ status: 'under_work', locked_by: agentId })
+    expect(await getTask(server.api, task.id)).toMatchObject({
+      status: 'under_work',
+      locked_by: agentId,
+    })
   })
 
   it('lets the lease lapse when only reads name the holder (a watcher polling /changes, /mentions, /tasks/next)', async () => {
@@ -148,7 +171,9 @@ describe.concurrent('lease renewal', () => {
   it('releases the task once when the holder stops its heartbeats', async () => {
     const task = await makeTask(server.api, project, { target_role: 'pm' })
     await claim(server.api, project.pm)
-    await keepAlive(1000, () => server.api(`/api/v1/agents/${project.pm}/heartbeat`, { method: 'POST' }))
+    await keepAlive(1000, () =>
+      server.api(`/api/v1/agents/${project.pm}/heartbeat`, { method: 'POST' }),
+    )
 
     await eventually(async () => (await getTask(server.api, task.id)).locked_by === null)
     await sleep(600)
@@ -162,7 +187,9 @@ describe('reporting after the claim was taken back', () => {
   let project: Project
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { HPM_LEASE_SECONDS: '1', HPM_LEASE_CHECK_INTERVAL_MS: '200' } })
+    server = await startTestServer({
+      env: { HPM_LEASE_SECONDS: '1', HPM_LEASE_CHECK_INTERVAL_MS: '200' },
+    })
     project = await seedProject(server.api)
   })
   afterAll(async () => {
@@ -173,7 +200,9 @@ describe('reporting after the claim was taken back', () => {
     const task = await makeTask(server.api, project, { target_role: 'backend_dev' })
     const dev = await registerAgent(server.api, { role: 'backend_dev', level: 'junior' })
     await lock(server.api, task.id, dev)
-    await eventually(async () => ((await getTask(server.api, task.id)).locked_by === null ? true : undefined))
+    await eventually(async () =>
+      (await getTask(server.api, task.id)).locked_by === null ? true : undefined,
+    )
 
     const res = await setStatus(server.api, task.id, dev, 'dev_done', 'done at last')
 
@@ -188,7 +217,10 @@ describe('reporting after the claim was taken back', () => {
     const task = await makeTask(server.api, project, { target_role: 'frontend_dev' })
     const dev = await registerAgent(server.api, { role: 'frontend_dev', level: 'junior' })
     await lock(server.api, task.id, dev)
-    await server.api(`/api/v1/tasks/${task.id}/unlock?agent_id=${project.pm}`, { method: 'POST', body: { notes: 'reassigning' } })
+    await server.api(`/api/v1/tasks/${task.id}/unlock?agent_id=${project.pm}`, {
+      method: 'POST',
+      body: { notes: 'reassigning' },
+    })
 
     const res = await setStatus(server.api, task.id, dev, 'dev_done')
 

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import type { TestContext } from 'vitest'
 
-import { claim, eventually, getTask, lock, makeTask, registerAgent, seedProject, setStatus, sleep } from '../../helpers/fixtures.js'
+import {
+  claim,
+  eventually,
+  getTask,
+  lock,
+  makeTask,
+  registerAgent,
+  seedProject,
+  setStatus,
+  sleep,
+} from '../../helpers/fixtures.js'
 import type { ApiResult, Project } from '../../helpers/fixtures.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
@@ -29,7 +39,8 @@ async function setup({ onTestFinished }: TestContext): Promise<Setup> {
     },
     registerMany: async (n, role = 'backend_dev') => {
       const ids: string[] = []
-      for (let i = 0; i < n; i++) ids.push(await registerAgent(server.api, { role, level: 'senior' }))
+      for (let i = 0; i < n; i++)
+        ids.push(await registerAgent(server.api, { role, level: 'senior' }))
       return ids
     },
   }
@@ -45,7 +56,11 @@ interface Tracked {
 
 /** Starts a request and records when it settles, so a test can ask who answered first. */
 function track(agentId: string, start: () => Promise<ApiResult>): Tracked {
-  const tracked: Tracked = { agentId, startedAt: Date.now(), promise: undefined as unknown as Promise<ApiResult> }
+  const tracked: Tracked = {
+    agentId,
+    startedAt: Date.now(),
+    promise: undefined as unknown as Promise<ApiResult>,
+  }
   tracked.promise = start().then((result) => {
     tracked.settledAt = Date.now()
     tracked.result = result
@@ -67,7 +82,11 @@ describe.concurrent('POST /tasks/claim long-poll', () => {
     const stillWaiting = waiters.filter((w) => w.settledAt === undefined).length
     const serverWaiters = server.running.server.deps.waiters.size
 
-    expect(first.result?.body).toMatchObject({ id: task.id, status: 'under_work', locked_by: first.agentId })
+    expect(first.result?.body).toMatchObject({
+      id: task.id,
+      status: 'under_work',
+      locked_by: first.agentId,
+    })
     expect(first.settledAt! - createdAt).toBeLessThan(5000)
     expect(stillWaiting).toBe(29)
     expect(serverWaiters).toBe(29)
@@ -90,7 +109,9 @@ describe.concurrent('POST /tasks/claim long-poll', () => {
       expect(loser.result?.status).toBe(200)
       expect(loser.settledAt! - loser.startedAt).toBeGreaterThanOrEqual(2900)
     }
-    const claims = (await server.api('/api/v1/changelog?limit=1000')).body.filter((r: any) => r.task_id === task.id && r.new_status === 'under_work')
+    const claims = (await server.api('/api/v1/changelog?limit=1000')).body.filter(
+      (r: any) => r.task_id === task.id && r.new_status === 'under_work',
+    )
     expect(claims).toHaveLength(1)
   })
 
@@ -136,7 +157,7 @@ describe.concurrent('POST /tasks/claim long-poll', () => {
     expect(res.body).toMatchObject({ id: task.id, locked_by: qa, claimed_from: 'dev_done' })
   })
 
-  it('does not claim when the waiter\'s request was aborted', async (context) => {
+  it("does not claim when the waiter's request was aborted", async (context) => {
     const { server, project, untilWaiting, registerMany } = await setup(context)
     const [quitter, other] = await registerMany(2)
     const controller = new AbortController()
@@ -156,7 +177,10 @@ describe.concurrent('POST /tasks/claim long-poll', () => {
 
     expect(await getTask(server.api, task.id)).toMatchObject({ status: 'created', locked_by: null })
     expect((await server.api(`/api/v1/tasks?locked_by=${quitter}`)).body).toEqual([])
-    expect((await claim(server.api, other!, 0)).body).toMatchObject({ id: task.id, locked_by: other })
+    expect((await claim(server.api, other!, 0)).body).toMatchObject({
+      id: task.id,
+      locked_by: other,
+    })
   })
 })
 
@@ -167,7 +191,9 @@ describe.concurrent('POST /tasks/claim long-poll and agent deletion', () => {
     const waiter = track(deleted!, () => claim(server.api, deleted!, 3))
     await untilWaiting(1)
 
-    await server.api(`/api/v1/agents/${deleted}?requester_agent_id=${project.pm}`, { method: 'DELETE' })
+    await server.api(`/api/v1/agents/${deleted}?requester_agent_id=${project.pm}`, {
+      method: 'DELETE',
+    })
     const task = await makeTask(server.api, project)
     const res = await waiter.promise
 
@@ -183,7 +209,9 @@ describe.concurrent('POST /tasks/claim long-poll and agent deletion', () => {
     const second = track(live!, () => claim(server.api, live!, 10))
     await untilWaiting(2)
 
-    await server.api(`/api/v1/agents/${deleted}?requester_agent_id=${project.pm}`, { method: 'DELETE' })
+    await server.api(`/api/v1/agents/${deleted}?requester_agent_id=${project.pm}`, {
+      method: 'DELETE',
+    })
     const task = await makeTask(server.api, project)
     const createdAt = Date.now()
     const res = await second.promise
@@ -195,7 +223,8 @@ describe.concurrent('POST /tasks/claim long-poll and agent deletion', () => {
 })
 
 describe.concurrent('GET /tasks/next long-poll', () => {
-  const next = (server: TestServer, timeout: number) => server.api(`/api/v1/tasks/next?role=backend_dev&level=senior&timeout=${timeout}`)
+  const next = (server: TestServer, timeout: number) =>
+    server.api(`/api/v1/tasks/next?role=backend_dev&level=senior&timeout=${timeout}`)
 
   it('offers the task unlocked to exactly one waiter when a task arrives for 20 waiters', async (context) => {
     const { server, project, untilWaiting } = await setup(context)
@@ -208,7 +237,9 @@ describe.concurrent('GET /tasks/next long-poll', () => {
     const offered = waiters.filter((w) => w.result?.body !== null)
     expect(offered.map((w) => w.result?.body.id)).toEqual([task.id])
     expect(offered[0]!.result?.body.locked_by).toBeNull()
-    expect(waiters.filter((w) => w.result?.body === null && w.settledAt! - w.startedAt >= 2900)).toHaveLength(19)
+    expect(
+      waiters.filter((w) => w.result?.body === null && w.settledAt! - w.startedAt >= 2900),
+    ).toHaveLength(19)
     expect(await getTask(server.api, task.id)).toMatchObject({ status: 'created', locked_by: null })
   })
 

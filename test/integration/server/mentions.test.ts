@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { expectClientError, makeTask, registerAgent, seedProject, snapshotDatabase, uniqueId } from '../../helpers/fixtures.js'
+import {
+  expectClientError,
+  makeTask,
+  registerAgent,
+  seedProject,
+  snapshotDatabase,
+  uniqueId,
+} from '../../helpers/fixtures.js'
 import type { Project } from '../../helpers/fixtures.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
@@ -17,8 +24,12 @@ afterAll(async () => {
 })
 
 const comment = (taskId: number, agentId: string, text: string) =>
-  server.api(`/api/v1/tasks/${taskId}/comment?agent_id=${agentId}`, { method: 'POST', body: { comment: text } })
-const mentionsOf = async (agentId: string, query = '') => (await server.api(`/api/v1/mentions?agent_id=${agentId}${query}`)).body as any[]
+  server.api(`/api/v1/tasks/${taskId}/comment?agent_id=${agentId}`, {
+    method: 'POST',
+    body: { comment: text },
+  })
+const mentionsOf = async (agentId: string, query = '') =>
+  (await server.api(`/api/v1/mentions?agent_id=${agentId}${query}`)).body as any[]
 /** A registered agent to mention: only a registered agent's mentions can be read. */
 const newReader = () => registerAgent(server.api, { agent_id: uniqueId('reader') })
 
@@ -35,12 +46,15 @@ describe('mention parsing', () => {
     ['(@paren) and "@quoted"', ['paren', 'quoted']],
   ])('mentions exactly the right ids when a comment says %j', async (text, expected) => {
     const task = await makeTask(server.api, project)
-    const ids = (expected as string[]).map((id) => `${id}`)
+    const ids = (expected).map((id) => `${id}`)
 
     await comment(task.id, project.pm, text)
 
     const all = (await server.api('/api/v1/mentions/by-role?limit=10000')).body as any[]
-    const forTask = all.filter((m) => m.task_id === task.id).map((m) => m.mentioned_agent_id).sort()
+    const forTask = all
+      .filter((m) => m.task_id === task.id)
+      .map((m) => m.mentioned_agent_id)
+      .sort()
     expect(forTask).toEqual(ids.sort())
   })
 
@@ -51,7 +65,14 @@ describe('mention parsing', () => {
     await comment(task.id, project.pm, `@${reader} over to you`)
 
     expect(await mentionsOf(reader)).toEqual([
-      expect.objectContaining({ task_id: task.id, document_id: null, task_title: 'Fix login', document_title: null, created_by: project.pm, is_read: false }),
+      expect.objectContaining({
+        task_id: task.id,
+        document_id: null,
+        task_title: 'Fix login',
+        document_title: null,
+        created_by: project.pm,
+        is_read: false,
+      }),
     ])
   })
 
@@ -100,21 +121,24 @@ describe('GET /mentions', () => {
     ['1', 1],
     ['False', 2],
     ['no', 2],
-  ])('filters as v1 did when unread_only is %s (python clients send True/False)', async (value, expected) => {
-    const reader = await newReader()
-    const task = await makeTask(server.api, project)
-    await comment(task.id, project.pm, `@${reader} one`)
-    await comment(task.id, project.pm, `@${reader} two`)
-    const [newest] = await mentionsOf(reader)
-    await server.api(`/api/v1/mentions/${newest.id}/read?agent_id=${reader}`, { method: 'PUT' })
+  ])(
+    'filters as v1 did when unread_only is %s (python clients send True/False)',
+    async (value, expected) => {
+      const reader = await newReader()
+      const task = await makeTask(server.api, project)
+      await comment(task.id, project.pm, `@${reader} one`)
+      await comment(task.id, project.pm, `@${reader} two`)
+      const [newest] = await mentionsOf(reader)
+      await server.api(`/api/v1/mentions/${newest.id}/read?agent_id=${reader}`, { method: 'PUT' })
 
-    const res = await server.api(`/api/v1/mentions?agent_id=${reader}&unread_only=${value}`)
+      const res = await server.api(`/api/v1/mentions?agent_id=${reader}&unread_only=${value}`)
 
-    expect(res.status).toBe(200)
-    expect(res.body).toHaveLength(expected)
-  })
+      expect(res.status).toBe(200)
+      expect(res.body).toHaveLength(expected)
+    },
+  )
 
-  it('returns 422 naming agent_id when no agent_id is given (v1 listed everyone\'s; /mentions/by-role does)', async () => {
+  it("returns 422 naming agent_id when no agent_id is given (v1 listed everyone's; /mentions/by-role does)", async () => {
     const res = await server.api('/api/v1/mentions?limit=2')
 
     expectClientError(res, 422, 'agent_id')
@@ -167,7 +191,9 @@ describe('PUT /mentions/{mention_id}/read', () => {
     await comment(task.id, project.pm, `@${reader}`)
     const [mention] = await mentionsOf(reader)
 
-    const res = await server.api(`/api/v1/mentions/${mention.id}/read?agent_id=${reader}`, { method: 'PUT' })
+    const res = await server.api(`/api/v1/mentions/${mention.id}/read?agent_id=${reader}`, {
+      method: 'PUT',
+    })
 
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ id: mention.id, is_read: true, task_title: task.title })
@@ -180,7 +206,9 @@ describe('PUT /mentions/{mention_id}/read', () => {
     const [mention] = await mentionsOf(reader)
     const before = await snapshotDatabase(server)
 
-    const res = await server.api(`/api/v1/mentions/${mention.id}/read?agent_id=${project.pm}`, { method: 'PUT' })
+    const res = await server.api(`/api/v1/mentions/${mention.id}/read?agent_id=${project.pm}`, {
+      method: 'PUT',
+    })
 
     expectClientError(res, 403, 'Cannot mark mentions for other agents as read')
     expect(await snapshotDatabase(server)).toBe(before)

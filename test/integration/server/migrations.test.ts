@@ -6,7 +6,14 @@ import { Migrator, sql } from 'kysely'
 import type { TestContext } from 'vitest'
 import { describe, expect, it } from 'vitest'
 
-import { connectDatabase, findTask, listRuns, migrateToLatest, rowToTask, tableNames } from '../../../src/db/index.js'
+import {
+  connectDatabase,
+  findTask,
+  listRuns,
+  migrateToLatest,
+  rowToTask,
+  tableNames,
+} from '../../../src/db/index.js'
 import type { Connection } from '../../../src/db/index.js'
 import { MIGRATIONS, OWN_TABLES, migrationProvider } from '../../../src/db/migrations/index.js'
 import { createTestDatabase, isPgLane } from '../../helpers/pg-database.js'
@@ -38,7 +45,11 @@ describe('migration 0003-run-verdicts', () => {
     const { db } = await freshConnection(context)
     const migrator = new Migrator({ db, provider: migrationProvider })
     expect((await migrator.migrateTo('0002-one-task-per-agent')).error).toBeUndefined()
-    const epic = await db.insertInto('epics').values({ name: 'e', description: 'd', created_at: NOW }).returning('id').executeTakeFirstOrThrow()
+    const epic = await db
+      .insertInto('epics')
+      .values({ name: 'e', description: 'd', created_at: NOW })
+      .returning('id')
+      .executeTakeFirstOrThrow()
     const feature = await db
       .insertInto('features')
       .values({ epic_id: epic.id, name: 'f', description: 'd', created_at: NOW })
@@ -47,14 +58,36 @@ describe('migration 0003-run-verdicts', () => {
     const task = await db
       .insertInto('tasks')
       .values({
-        feature_id: feature.id, title: 'old', description: '', created_by: 'pm', target_role: 'backend_dev', difficulty: 'junior',
-        complexity: 'major', branch: 'b', status: 'under_work', locked_by: 'dev_1', priority: 0, attempts: 2, created_at: NOW, updated_at: NOW,
+        feature_id: feature.id,
+        title: 'old',
+        description: '',
+        created_by: 'pm',
+        target_role: 'backend_dev',
+        difficulty: 'junior',
+        complexity: 'major',
+        branch: 'b',
+        status: 'under_work',
+        locked_by: 'dev_1',
+        priority: 0,
+        attempts: 2,
+        created_at: NOW,
+        updated_at: NOW,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
     await db
       .insertInto('task_runs')
-      .values({ task_id: task.id, agent_id: 'dev_1', attempt: 1, outcome: 'agent_timeout', is_error: 1, started_at: NOW, finished_at: NOW, duration_ms: 0, created_at: NOW })
+      .values({
+        task_id: task.id,
+        agent_id: 'dev_1',
+        attempt: 1,
+        outcome: 'agent_timeout',
+        is_error: 1,
+        started_at: NOW,
+        finished_at: NOW,
+        duration_ms: 0,
+        created_at: NOW,
+      })
       .execute()
 
     const applied = await migrateToLatest(db)
@@ -62,8 +95,22 @@ describe('migration 0003-run-verdicts', () => {
     // Every migration after the two the database was written with.
     expect(applied).toEqual(Object.keys(MIGRATIONS).slice(2))
     const upgraded = rowToTask((await findTask(db, task.id))!)
-    expect(upgraded).toMatchObject({ status: 'under_work', locked_by: 'dev_1', attempts: 2, failures: 0, work_branch: null, work_commit: null, budget_usd: null })
-    expect(await listRuns(db, task.id)).toEqual([expect.objectContaining({ outcome: 'agent_timeout', verdict: 'failed', verdict_reason: null })])
+    expect(upgraded).toMatchObject({
+      status: 'under_work',
+      locked_by: 'dev_1',
+      attempts: 2,
+      failures: 0,
+      work_branch: null,
+      work_commit: null,
+      budget_usd: null,
+    })
+    expect(await listRuns(db, task.id)).toEqual([
+      expect.objectContaining({
+        outcome: 'agent_timeout',
+        verdict: 'failed',
+        verdict_reason: null,
+      }),
+    ])
   })
 
   it('migrates the latest migration down and up again', async (context) => {
@@ -100,7 +147,12 @@ describe('migrating a database', () => {
 
     const left = await tableNames(db)
     expect(left.filter((name) => !name.startsWith('kysely_'))).toEqual([])
-    expect(await db.selectFrom('kysely_migration' as never).selectAll().execute()).toEqual([])
+    expect(
+      await db
+        .selectFrom('kysely_migration' as never)
+        .selectAll()
+        .execute(),
+    ).toEqual([])
   })
 
   it('refuses a v1 database before writing anything, pointing to the import', async (context) => {
@@ -111,7 +163,10 @@ describe('migrating a database', () => {
 
     const error = await migrateToLatest(db).catch((e: unknown) => e)
 
-    expect(error).toMatchObject({ code: 'foreign_schema', message: expect.stringContaining('hpm db import-v1') })
+    expect(error).toMatchObject({
+      code: 'foreign_schema',
+      message: expect.stringContaining('hpm db import-v1'),
+    })
     expect((error as Error).message).toContain('Headless PM v1 database')
     expect(await tableNames(db)).toEqual(['agent', 'changelog', 'epic', 'feature', 'task'])
   })
@@ -120,7 +175,10 @@ describe('migrating a database', () => {
     const { db } = await freshConnection(context)
     await sql`create table invoices (id integer primary key)`.execute(db)
 
-    await expect(migrateToLatest(db)).rejects.toMatchObject({ code: 'foreign_schema', message: expect.stringContaining('(invoices)') })
+    await expect(migrateToLatest(db)).rejects.toMatchObject({
+      code: 'foreign_schema',
+      message: expect.stringContaining('(invoices)'),
+    })
     expect(await tableNames(db)).toEqual(['invoices'])
   })
 })

@@ -1,20 +1,36 @@
 import { describe, expect, it } from 'vitest'
 import type { TestContext } from 'vitest'
 
-import { claim, expectClientError, lock, makeTask, registerAgent, seedProject, setStatus, snapshotDatabase } from '../../helpers/fixtures.js'
+import {
+  claim,
+  expectClientError,
+  lock,
+  makeTask,
+  registerAgent,
+  seedProject,
+  setStatus,
+  snapshotDatabase,
+} from '../../helpers/fixtures.js'
 import type { Project } from '../../helpers/fixtures.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
 import type { SkillLevel } from '../../../src/contract/index.js'
 
-async function setup({ onTestFinished }: TestContext, env: Record<string, string> = {}): Promise<{ server: TestServer; project: Project }> {
+async function setup(
+  { onTestFinished }: TestContext,
+  env: Record<string, string> = {},
+): Promise<{ server: TestServer; project: Project }> {
   const server = await startTestServer({ env })
   onTestFinished(() => server.close())
   return { server, project: await seedProject(server.api) }
 }
 
 /** A task of this level that a dev of the same level finished: it waits for review. */
-async function devDoneTask(server: TestServer, project: Project, difficulty: SkillLevel): Promise<{ id: number; title: string }> {
+async function devDoneTask(
+  server: TestServer,
+  project: Project,
+  difficulty: SkillLevel,
+): Promise<{ id: number; title: string }> {
   const dev = await registerAgent(server.api, { role: 'backend_dev', level: difficulty })
   const task = await makeTask(server.api, project, { difficulty })
   expect((await lock(server.api, task.id, dev)).status).toBe(200)
@@ -25,7 +41,12 @@ async function devDoneTask(server: TestServer, project: Project, difficulty: Ski
 const attentionOf = async (server: TestServer) => {
   const res = await server.api('/status', { key: null })
   expect(res.status).toBe(200)
-  return res.body.attention as Array<{ reason: string; task_id: number; title: string; detail: string }>
+  return res.body.attention as Array<{
+    reason: string
+    task_id: number
+    title: string
+    detail: string
+  }>
 }
 
 describe.concurrent('QA and task levels', () => {
@@ -89,7 +110,12 @@ describe.concurrent('QA and task levels', () => {
     const after = await attentionOf(server)
 
     expect(stuck).toEqual([
-      { reason: 'no_qa_can_review', task_id: task.id, title: task.title, detail: expect.stringContaining('HPM_QA_LEVEL_STRICT') },
+      {
+        reason: 'no_qa_can_review',
+        task_id: task.id,
+        title: task.title,
+        detail: expect.stringContaining('HPM_QA_LEVEL_STRICT'),
+      },
     ])
     expect(stuck[0]?.detail).toContain('registered QA levels: senior')
     expect(after).toEqual([])
@@ -97,7 +123,10 @@ describe.concurrent('QA and task levels', () => {
 
   it('shows in /status every dev_done task while no QA agent is registered', async (context) => {
     const { server, project } = await setup(context)
-    const tasks = [await devDoneTask(server, project, 'junior'), await devDoneTask(server, project, 'principal')]
+    const tasks = [
+      await devDoneTask(server, project, 'junior'),
+      await devDoneTask(server, project, 'principal'),
+    ]
 
     const stuck = await attentionOf(server)
     await registerAgent(server.api, { role: 'qa', level: 'junior' })

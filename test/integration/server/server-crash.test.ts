@@ -22,29 +22,49 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-async function startServe(dataDir: string, databaseUrl: string): Promise<{ url: string; process: StreamingProcess }> {
+async function startServe(
+  dataDir: string,
+  databaseUrl: string,
+): Promise<{ url: string; process: StreamingProcess }> {
   let banner = ''
   let found: (url: string) => void = () => undefined
   const ready = new Promise<string>((resolve) => (found = resolve))
-  const child = await spawnStreaming(process.execPath, [HPM_BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--database-url', databaseUrl], {
-    cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', HOME: dataDir, HEADLESS_PM_API_KEY: KEY, HPM_LOG_LEVEL: 'silent', HPM_SERVICE_PING_INTERVAL: '0' },
-    timeoutMs: 120_000,
-    onStderr: (chunk) => {
-      banner += chunk
-      const url = /listening on (http:\/\/\S+)/.exec(banner)?.[1]
-      if (url) found(url)
+  const child = await spawnStreaming(
+    process.execPath,
+    [HPM_BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--database-url', databaseUrl],
+    {
+      cwd: dataDir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dataDir,
+        HEADLESS_PM_API_KEY: KEY,
+        HPM_LOG_LEVEL: 'silent',
+        HPM_SERVICE_PING_INTERVAL: '0',
+      },
+      timeoutMs: 120_000,
+      onStderr: (chunk) => {
+        banner += chunk
+        const url = /listening on (http:\/\/\S+)/.exec(banner)?.[1]
+        if (url) found(url)
+      },
     },
-  })
+  )
   cleanups.push(async () => {
     child.kill('abort')
     await child.done
   })
-  const url = await Promise.race([ready, child.done.then((r) => Promise.reject(new Error(`hpm serve exited early: ${r.stderr}`)))])
+  const url = await Promise.race([
+    ready,
+    child.done.then((r) => Promise.reject(new Error(`hpm serve exited early: ${r.stderr}`))),
+  ])
   return { url, process: child }
 }
 
-async function call(url: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function call(
+  url: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const res = await fetch(`${url}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
@@ -63,9 +83,24 @@ describe('hpm serve killed with SIGKILL during 50 concurrent writers', () => {
     const databaseUrl = pg?.url ?? `sqlite:${join(dataDir, 'headless-pm.db')}`
 
     const first = await startServe(dataDir, databaseUrl)
-    expect((await call(first.url, '/api/v1/register', { agent_id: 'pm_1', role: 'pm', level: 'principal' })).status).toBe(200)
-    const epic = await call(first.url, '/api/v1/epics?agent_id=pm_1', { name: 'crash', description: '' })
-    const feature = await call(first.url, '/api/v1/features?agent_id=pm_1', { epic_id: epic.body.id, name: 'crash', description: '' })
+    expect(
+      (
+        await call(first.url, '/api/v1/register', {
+          agent_id: 'pm_1',
+          role: 'pm',
+          level: 'principal',
+        })
+      ).status,
+    ).toBe(200)
+    const epic = await call(first.url, '/api/v1/epics?agent_id=pm_1', {
+      name: 'crash',
+      description: '',
+    })
+    const feature = await call(first.url, '/api/v1/features?agent_id=pm_1', {
+      epic_id: epic.body.id,
+      name: 'crash',
+      description: '',
+    })
 
     const acknowledged = new Map<number, string>()
     let isCrashed = false
@@ -73,7 +108,14 @@ describe('hpm serve killed with SIGKILL during 50 concurrent writers', () => {
       for (let i = 0; !isCrashed; i++) {
         const title = `writer ${n} write ${i}`
         try {
-          const res = await call(first.url, '/api/v1/tasks/create?agent_id=pm_1', { feature_id: feature.body.id, title, description: '', target_role: 'backend_dev', difficulty: 'junior', branch: 'b' })
+          const res = await call(first.url, '/api/v1/tasks/create?agent_id=pm_1', {
+            feature_id: feature.body.id,
+            title,
+            description: '',
+            target_role: 'backend_dev',
+            difficulty: 'junior',
+            branch: 'b',
+          })
           if (res.status === 200) acknowledged.set(res.body.id, title)
         } catch {
           return // the server is gone: this write was never acknowledged
@@ -88,7 +130,11 @@ describe('hpm serve killed with SIGKILL during 50 concurrent writers', () => {
     await first.process.done
 
     const second = await startServe(dataDir, databaseUrl)
-    const stored = new Map(((await call(second.url, '/api/v1/tasks')).body as Array<{ id: number; title: string }>).map((t) => [t.id, t.title]))
+    const stored = new Map(
+      ((await call(second.url, '/api/v1/tasks')).body as Array<{ id: number; title: string }>).map(
+        (t) => [t.id, t.title],
+      ),
+    )
 
     const lost = [...acknowledged].filter(([id, title]) => stored.get(id) !== title)
     expect(lost, `${lost.length} of ${acknowledged.size} acknowledged writes lost`).toEqual([])

@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { eventually, expectClientError, snapshotDatabase, uniqueId } from '../../helpers/fixtures.js'
+import {
+  eventually,
+  expectClientError,
+  snapshotDatabase,
+  uniqueId,
+} from '../../helpers/fixtures.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
 
@@ -30,7 +35,11 @@ describe('POST /services/register', () => {
   it('registers the service as up, owned by the caller, with a heartbeat when no status is given', async () => {
     const owner = uniqueId('dev')
 
-    const svc = await registerService(owner, { service_name: 'backend-api', port: 8000, meta_data: { env: 'dev' } })
+    const svc = await registerService(owner, {
+      service_name: 'backend-api',
+      port: 8000,
+      meta_data: { env: 'dev' },
+    })
 
     expect(svc).toMatchObject({
       service_name: 'backend-api',
@@ -49,7 +58,11 @@ describe('POST /services/register', () => {
     const owner = uniqueId('dev')
     const first = await registerService(owner, { status: 'starting' })
 
-    const again = await registerService(owner, { service_name: first.service_name, port: 9000, status: 'down' })
+    const again = await registerService(owner, {
+      service_name: first.service_name,
+      port: 9000,
+      status: 'down',
+    })
 
     expect(again).toMatchObject({ id: first.id, owner_agent_id: owner, port: 9000, status: 'down' })
     const list = await server.api('/api/v1/services')
@@ -58,22 +71,28 @@ describe('POST /services/register', () => {
 })
 
 describe('POST /services/register ping_url', () => {
-  it.each(['ftp://127.0.0.1/x', 'file:///etc/passwd', 'gopher://127.0.0.1:70/', 'javascript:alert(1)'])(
-    'returns 422 naming ping_url and stores nothing when it is %s',
-    async (pingUrl) => {
-      const before = await snapshotDatabase(server)
+  it.each([
+    'ftp://127.0.0.1/x',
+    'file:///etc/passwd',
+    'gopher://127.0.0.1:70/',
+    'javascript:alert(1)',
+  ])('returns 422 naming ping_url and stores nothing when it is %s', async (pingUrl) => {
+    const before = await snapshotDatabase(server)
 
-      const res = await server.api(`/api/v1/services/register?agent_id=${uniqueId('dev')}`, {
-        method: 'POST',
-        body: { service_name: uniqueId('svc'), ping_url: pingUrl },
-      })
+    const res = await server.api(`/api/v1/services/register?agent_id=${uniqueId('dev')}`, {
+      method: 'POST',
+      body: { service_name: uniqueId('svc'), ping_url: pingUrl },
+    })
 
-      expectClientError(res, 422, 'ping_url')
-      expect(await snapshotDatabase(server)).toBe(before)
-    },
-  )
+    expectClientError(res, 422, 'ping_url')
+    expect(await snapshotDatabase(server)).toBe(before)
+  })
 
-  it.each(['http://8.8.8.8/health', 'http://169.254.169.254/latest/meta-data/', 'https://[2001:db8::1]/'])(
+  it.each([
+    'http://8.8.8.8/health',
+    'http://169.254.169.254/latest/meta-data/',
+    'https://[2001:db8::1]/',
+  ])(
     'returns 422 naming HPM_PING_ALLOW and stores nothing when the default private policy meets %s',
     async (pingUrl) => {
       const before = await snapshotDatabase(server)
@@ -123,7 +142,10 @@ describe('POST /services/{service_name}/heartbeat', () => {
     const owner = uniqueId('dev')
     const svc = await registerService(owner, { status: 'down' })
 
-    const res = await server.api(`/api/v1/services/${svc.service_name}/heartbeat?agent_id=${owner}`, { method: 'POST' })
+    const res = await server.api(
+      `/api/v1/services/${svc.service_name}/heartbeat?agent_id=${owner}`,
+      { method: 'POST' },
+    )
 
     expect(res.status).toBe(200)
     expect(res.body.status).toBe('up')
@@ -134,7 +156,10 @@ describe('POST /services/{service_name}/heartbeat', () => {
     const svc = await registerService(uniqueId('dev'), { status: 'down' })
     const before = await snapshotDatabase(server)
 
-    const res = await server.api(`/api/v1/services/${svc.service_name}/heartbeat?agent_id=${uniqueId('intruder')}`, { method: 'POST' })
+    const res = await server.api(
+      `/api/v1/services/${svc.service_name}/heartbeat?agent_id=${uniqueId('intruder')}`,
+      { method: 'POST' },
+    )
 
     expectClientError(res, 403, 'Only service owner can send heartbeat')
     expect(await snapshotDatabase(server)).toBe(before)
@@ -146,25 +171,34 @@ describe('DELETE /services/{service_name}', () => {
     const owner = uniqueId('dev')
     const svc = await registerService(owner)
 
-    const res = await server.api(`/api/v1/services/${svc.service_name}?agent_id=${owner}`, { method: 'DELETE' })
+    const res = await server.api(`/api/v1/services/${svc.service_name}?agent_id=${owner}`, {
+      method: 'DELETE',
+    })
 
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ message: `Service ${svc.service_name} unregistered successfully` })
-    expect((await server.api('/api/v1/services')).body.map((s: any) => s.service_name)).not.toContain(svc.service_name)
+    expect(
+      (await server.api('/api/v1/services')).body.map((s: any) => s.service_name),
+    ).not.toContain(svc.service_name)
   })
 
   it('returns 403 with v1 wording and keeps the service when another agent unregisters it', async () => {
     const svc = await registerService(uniqueId('dev'))
     const before = await snapshotDatabase(server)
 
-    const res = await server.api(`/api/v1/services/${svc.service_name}?agent_id=${uniqueId('intruder')}`, { method: 'DELETE' })
+    const res = await server.api(
+      `/api/v1/services/${svc.service_name}?agent_id=${uniqueId('intruder')}`,
+      { method: 'DELETE' },
+    )
 
     expectClientError(res, 403, 'Only service owner can unregister service')
     expect(await snapshotDatabase(server)).toBe(before)
   })
 
   it('returns 404 Service not found when the service does not exist', async () => {
-    const res = await server.api(`/api/v1/services/nothing-here?agent_id=${uniqueId('dev')}`, { method: 'DELETE' })
+    const res = await server.api(`/api/v1/services/nothing-here?agent_id=${uniqueId('dev')}`, {
+      method: 'DELETE',
+    })
 
     expectClientError(res, 404, 'Service not found')
   })
@@ -193,9 +227,14 @@ describe('service ping checker', () => {
     const owner = uniqueId('dev')
     await pinged.api(`/api/v1/services/register?agent_id=${owner}`, {
       method: 'POST',
-      body: { service_name: 'pinged', ping_url: `http://127.0.0.1:${port}/health`, status: 'starting' },
+      body: {
+        service_name: 'pinged',
+        ping_url: `http://127.0.0.1:${port}/health`,
+        status: 'starting',
+      },
     })
-    const service = async () => (await pinged.api('/api/v1/services')).body.find((s: any) => s.service_name === 'pinged')
+    const service = async () =>
+      (await pinged.api('/api/v1/services')).body.find((s: any) => s.service_name === 'pinged')
 
     const up = await eventually(async () => {
       const s = await service()
@@ -221,7 +260,9 @@ describe('service ping checker', () => {
     })
 
     const down = await eventually(async () => {
-      const s = (await pinged.api('/api/v1/services')).body.find((x: any) => x.service_name === 'nobody-home')
+      const s = (await pinged.api('/api/v1/services')).body.find(
+        (x: any) => x.service_name === 'nobody-home',
+      )
       return s.last_ping_success === false ? s : undefined
     })
 

@@ -5,7 +5,9 @@ import { lock, makeTask, registerAgent, seedProject, setStatus } from '../../hel
 import { startTestServer } from '../../helpers/test-server.js'
 
 describe('GET /stats', () => {
-  it('adds up throughput and cost by day, epic, agent and model, and the median lead time', async ({ onTestFinished }: TestContext) => {
+  it('adds up throughput and cost by day, epic, agent and model, and the median lead time', async ({
+    onTestFinished,
+  }: TestContext) => {
     const server = await startTestServer()
     onTestFinished(() => server.close())
     const project = await seedProject(server.api)
@@ -14,7 +16,14 @@ describe('GET /stats', () => {
     const run = (taskId: number, agentId: string, cost: number, model: string) =>
       server.api(`/api/v1/tasks/${taskId}/runs`, {
         method: 'POST',
-        body: { agent_id: agentId, outcome: 'succeeded', model, cost_usd: cost, started_at: '2026-03-01T10:00:00Z', finished_at: '2026-03-01T10:05:00Z' },
+        body: {
+          agent_id: agentId,
+          outcome: 'succeeded',
+          model,
+          cost_usd: cost,
+          started_at: '2026-03-01T10:00:00Z',
+          finished_at: '2026-03-01T10:05:00Z',
+        },
       })
     const done = await makeTask(server.api, project)
     await lock(server.api, done.id, dev)
@@ -41,14 +50,26 @@ describe('GET /stats', () => {
         { model: 'claude-sonnet-5', cost_usd: 1.5, runs: 2 },
       ],
     })
-    expect(res.body.cost_by_agent).toEqual(expect.arrayContaining([{ agent_id: dev, cost_usd: 1.5, runs: 2 }, { agent_id: qa, cost_usd: 0.25, runs: 1 }]))
-    expect(res.body.done_by_agent).toEqual(expect.arrayContaining([{ agent_id: dev, dev_done: 1, qa_done: 0 }, { agent_id: qa, dev_done: 0, qa_done: 1 }]))
+    expect(res.body.cost_by_agent).toEqual(
+      expect.arrayContaining([
+        { agent_id: dev, cost_usd: 1.5, runs: 2 },
+        { agent_id: qa, cost_usd: 0.25, runs: 1 },
+      ]),
+    )
+    expect(res.body.done_by_agent).toEqual(
+      expect.arrayContaining([
+        { agent_id: dev, dev_done: 1, qa_done: 0 },
+        { agent_id: qa, dev_done: 0, qa_done: 1 },
+      ]),
+    )
     expect(res.body.median_created_to_committed_seconds).toBeGreaterThanOrEqual(0)
   })
 })
 
 describe('GET /runs', () => {
-  it("lists the latest attempts newest first, one agent's when asked, at most limit", async ({ onTestFinished }: TestContext) => {
+  it("lists the latest attempts newest first, one agent's when asked, at most limit", async ({
+    onTestFinished,
+  }: TestContext) => {
     const server = await startTestServer()
     onTestFinished(() => server.close())
     const project = await seedProject(server.api)
@@ -58,7 +79,14 @@ describe('GET /runs', () => {
     const run = async (agentId: string, attempt: number) => {
       const res = await server.api(`/api/v1/tasks/${task.id}/runs`, {
         method: 'POST',
-        body: { agent_id: agentId, attempt, outcome: 'failed', cost_usd: 0.1, started_at: '2026-03-01T10:00:00Z', finished_at: '2026-03-01T10:05:00Z' },
+        body: {
+          agent_id: agentId,
+          attempt,
+          outcome: 'failed',
+          cost_usd: 0.1,
+          started_at: '2026-03-01T10:00:00Z',
+          finished_at: '2026-03-01T10:05:00Z',
+        },
       })
       expect(res.status, JSON.stringify(res.body)).toBe(200)
     }
@@ -71,8 +99,16 @@ describe('GET /runs', () => {
     const mine = await server.api(`/api/v1/runs?agent_id=${dev}&limit=2`)
     const tooMany = await server.api('/api/v1/runs?limit=201')
 
-    expect(all.body.map((r: any) => [r.agent_id, r.attempt])).toEqual([[dev, 3], [dev, 2], [other, 1], [dev, 1]])
-    expect(mine.body.map((r: any) => [r.agent_id, r.attempt, r.task_id])).toEqual([[dev, 3, task.id], [dev, 2, task.id]])
+    expect(all.body.map((r: any) => [r.agent_id, r.attempt])).toEqual([
+      [dev, 3],
+      [dev, 2],
+      [other, 1],
+      [dev, 1],
+    ])
+    expect(mine.body.map((r: any) => [r.agent_id, r.attempt, r.task_id])).toEqual([
+      [dev, 3, task.id],
+      [dev, 2, task.id],
+    ])
     expect(tooMany.status).toBe(422)
     expect(JSON.stringify(tooMany.body.detail)).toContain('at most 200')
   })

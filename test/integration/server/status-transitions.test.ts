@@ -28,7 +28,15 @@ afterAll(async () => {
 })
 
 /** Where a test task starts; `under_work_dev` is held by its dev, `under_work_qa` by its qa. */
-type From = 'pending' | 'created' | 'under_work_dev' | 'under_work_qa' | 'dev_done' | 'qa_done' | 'documentation_done' | 'committed'
+type From =
+  | 'pending'
+  | 'created'
+  | 'under_work_dev'
+  | 'under_work_qa'
+  | 'dev_done'
+  | 'qa_done'
+  | 'documentation_done'
+  | 'committed'
 /** Who asks: the lock holder (or last worker when unlocked), another dev of the task's role, a pm, an architect, a qa. */
 type Who = 'holder' | 'dev' | 'pm' | 'architect' | 'qa'
 
@@ -160,7 +168,8 @@ const table: Array<[From, TaskStatus, Who, Outcome]> = [
   ['qa_done', 'evaluation', 'pm', INVALID],
 ]
 
-const fromStatus = (from: From): TaskStatus => (from.startsWith('under_work') ? 'under_work' : (from as TaskStatus))
+const fromStatus = (from: From): TaskStatus =>
+  from.startsWith('under_work') ? 'under_work' : (from as TaskStatus)
 
 describe('PUT /tasks/{task_id}/status', () => {
   it.each(table.filter(([, , , outcome]) => outcome.ok))(
@@ -169,7 +178,13 @@ describe('PUT /tasks/{task_id}/status', () => {
       const arranged = await arrange(from)
       const agentId = await actor(who, arranged)
 
-      const res = await setStatus(server.api, arranged.taskId, agentId, target, `moving to ${target}`)
+      const res = await setStatus(
+        server.api,
+        arranged.taskId,
+        agentId,
+        target,
+        `moving to ${target}`,
+      )
 
       expect(res.status, JSON.stringify(res.body)).toBe(200)
       expect(res.body.task.status).toBe(target)
@@ -233,13 +248,22 @@ describe('PUT /tasks/{task_id}/status', () => {
 
   it('offers no next task when the agent still holds one', async () => {
     const dev = await registerAgent(server.api, { role: 'frontend_dev', level: 'senior' })
-    const task = await makeTask(server.api, project, { target_role: 'frontend_dev', difficulty: 'senior' })
+    const task = await makeTask(server.api, project, {
+      target_role: 'frontend_dev',
+      difficulty: 'senior',
+    })
     await makeTask(server.api, project, { target_role: 'frontend_dev', difficulty: 'senior' })
     await lock(server.api, task.id, dev)
 
     const res = await setStatus(server.api, task.id, dev, 'under_work')
 
-    expect(res.body).toMatchObject({ next_task: null, workflow_status: 'no_tasks', auto_continue: false, continuation_prompt: 'No more tasks available', session_momentum: 'low' })
+    expect(res.body).toMatchObject({
+      next_task: null,
+      workflow_status: 'no_tasks',
+      auto_continue: false,
+      continuation_prompt: 'No more tasks available',
+      session_momentum: 'low',
+    })
   })
 
   it('lets a dev lock a QA-failed task again when QA sends it back to created', async () => {
@@ -250,7 +274,12 @@ describe('PUT /tasks/{task_id}/status', () => {
     const res = await lock(server.api, arranged.taskId, dev)
 
     expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ status: 'under_work', locked_by: dev, claimed_from: 'created', attempts: 3 })
+    expect(res.body).toMatchObject({
+      status: 'under_work',
+      locked_by: dev,
+      claimed_from: 'created',
+      attempts: 3,
+    })
     expect(res.body.notes).toContain('fails on empty input')
   })
 })

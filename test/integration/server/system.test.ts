@@ -22,7 +22,9 @@ describe('GET /', () => {
   })
 
   it('returns the dashboard page to a browser (Accept: text/html), without a key', async () => {
-    const res = await fetch(`${server.url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } })
+    const res = await fetch(`${server.url}/`, {
+      headers: { accept: 'text/html,application/xhtml+xml' },
+    })
     const html = await res.text()
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1]
     const script = await fetch(`${server.url}${asset}`)
@@ -41,7 +43,12 @@ describe('GET /health', () => {
 
     expect(res.status).toBe(200)
     // CI and `npm install` build the dashboard (the package's prepare script).
-    expect(res.body).toMatchObject({ status: 'healthy', service: 'headless-pm-api', database: 'healthy', dashboard: 'installed' })
+    expect(res.body).toMatchObject({
+      status: 'healthy',
+      service: 'headless-pm-api',
+      database: 'healthy',
+      dashboard: 'installed',
+    })
     expect(res.body.timestamp).toMatch(/Z$/)
   })
 })
@@ -51,13 +58,22 @@ describe('GET /status', () => {
     const project = await seedProject(server.api)
     await registerAgent(server.api)
     await makeTask(server.api, project)
-    await server.api(`/api/v1/documents?author_id=${project.pm}`, { method: 'POST', body: { doc_type: 'update', title: 't', content: 'c' } })
+    await server.api(`/api/v1/documents?author_id=${project.pm}`, {
+      method: 'POST',
+      body: { doc_type: 'update', title: 't', content: 'c' },
+    })
 
     const res = await server.api('/status', { key: null })
 
     expect(res.status).toBe(200)
     expect(res.body.service).toBe('headless-pm-api')
-    expect(res.body.metrics).toMatchObject({ total_agents: 2, active_agents: 2, total_tasks: 1, total_documents: 1, total_services: 0 })
+    expect(res.body.metrics).toMatchObject({
+      total_agents: 2,
+      active_agents: 2,
+      total_tasks: 1,
+      total_documents: 1,
+      total_services: 0,
+    })
     expect(res.body.metrics.tasks_by_status).toEqual({ created: 1 })
   })
 })
@@ -67,7 +83,10 @@ describe('GET /api/v1/context', () => {
     const res = await server.api('/api/v1/context', { key: null })
 
     expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ project_name: 'Acme Rocket', database_type: server.running.connection.dialect })
+    expect(res.body).toMatchObject({
+      project_name: 'Acme Rocket',
+      database_type: server.running.connection.dialect,
+    })
     expect(res.body).toHaveProperty('shared_path')
     expect(res.body).toHaveProperty('instructions_path')
     expect(res.body).toHaveProperty('project_docs_path')

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { expectClientError, getTask, makeTask, registerAgent, seedProject, snapshotDatabase } from '../../helpers/fixtures.js'
+import {
+  expectClientError,
+  getTask,
+  makeTask,
+  registerAgent,
+  seedProject,
+  snapshotDatabase,
+} from '../../helpers/fixtures.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
 
@@ -30,7 +37,15 @@ describe('POST /tasks/create with budget_usd', () => {
 
     const res = await server.api(`/api/v1/tasks/create?agent_id=${project.pm}`, {
       method: 'POST',
-      body: { feature_id: project.featureId, title: 't', description: '', target_role: 'backend_dev', difficulty: 'junior', branch: '', budget_usd: 2.5 },
+      body: {
+        feature_id: project.featureId,
+        title: 't',
+        description: '',
+        target_role: 'backend_dev',
+        difficulty: 'junior',
+        branch: '',
+        budget_usd: 2.5,
+      },
     })
 
     expect(res.status, JSON.stringify(res.body)).toBe(200)
@@ -54,24 +69,37 @@ describe('POST /tasks/create with budget_usd', () => {
     const task = await makeTask(server.api, project)
 
     expect(task.budget_usd).toBeNull()
-    expect((await server.api('/api/v1/tasks')).body.find((t: { id: number }) => t.id === task.id)).toMatchObject({ budget_usd: null })
+    expect(
+      (await server.api('/api/v1/tasks')).body.find((t: { id: number }) => t.id === task.id),
+    ).toMatchObject({ budget_usd: null })
   })
 
-  it.each(BAD_BUDGETS)('returns 422 naming budget_usd and creates nothing when it is %s', async (_case, budget, message) => {
-    const project = await seedProject(server.api)
-    const before = await snapshotDatabase(server)
+  it.each(BAD_BUDGETS)(
+    'returns 422 naming budget_usd and creates nothing when it is %s',
+    async (_case, budget, message) => {
+      const project = await seedProject(server.api)
+      const before = await snapshotDatabase(server)
 
-    const res = await makeTaskWith(project, budget)
+      const res = await makeTaskWith(project, budget)
 
-    expectClientError(res, 422, 'budget_usd')
-    expectClientError(res, 422, message)
-    expect(await snapshotDatabase(server)).toBe(before)
-  })
+      expectClientError(res, 422, 'budget_usd')
+      expectClientError(res, 422, message)
+      expect(await snapshotDatabase(server)).toBe(before)
+    },
+  )
 
   async function makeTaskWith(project: { pm: string; featureId: number }, budget: unknown) {
     return server.api(`/api/v1/tasks/create?agent_id=${project.pm}`, {
       method: 'POST',
-      body: { feature_id: project.featureId, title: 't', description: '', target_role: 'backend_dev', difficulty: 'junior', branch: '', budget_usd: budget },
+      body: {
+        feature_id: project.featureId,
+        title: 't',
+        description: '',
+        target_role: 'backend_dev',
+        difficulty: 'junior',
+        branch: '',
+        budget_usd: budget,
+      },
     })
   }
 })
@@ -81,8 +109,14 @@ describe('PATCH /tasks/{task_id} budget_usd', () => {
     const project = await seedProject(server.api)
     const task = await makeTask(server.api, project, { title: 'keep me' })
 
-    const set = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, { method: 'PATCH', body: { budget_usd: 0.75 } })
-    const cleared = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, { method: 'PATCH', body: { budget_usd: null } })
+    const set = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, {
+      method: 'PATCH',
+      body: { budget_usd: 0.75 },
+    })
+    const cleared = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, {
+      method: 'PATCH',
+      body: { budget_usd: null },
+    })
 
     expect(set.status, JSON.stringify(set.body)).toBe(200)
     expect(set.body).toMatchObject({ budget_usd: 0.75, title: 'keep me' })
@@ -95,7 +129,10 @@ describe('PATCH /tasks/{task_id} budget_usd', () => {
     const dev = await registerAgent(server.api)
     const task = await makeTask(server.api, project, { creator: dev })
 
-    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${dev}`, { method: 'PATCH', body: { budget_usd: 3 } })
+    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${dev}`, {
+      method: 'PATCH',
+      body: { budget_usd: 3 },
+    })
 
     expect(res.status, JSON.stringify(res.body)).toBe(200)
     expect(res.body.budget_usd).toBe(3)
@@ -105,25 +142,40 @@ describe('PATCH /tasks/{task_id} budget_usd', () => {
     const project = await seedProject(server.api)
     const task = await makeTask(server.api, project)
     const dev = await registerAgent(server.api, { role: 'backend_dev', level: 'senior' })
-    expect((await server.api(`/api/v1/tasks/${task.id}/lock?agent_id=${dev}`, { method: 'POST' })).status).toBe(200)
+    expect(
+      (await server.api(`/api/v1/tasks/${task.id}/lock?agent_id=${dev}`, { method: 'POST' }))
+        .status,
+    ).toBe(200)
     const before = await snapshotDatabase(server)
 
-    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${dev}`, { method: 'PATCH', body: { budget_usd: 9_999 } })
+    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${dev}`, {
+      method: 'PATCH',
+      body: { budget_usd: 9_999 },
+    })
 
     expectClientError(res, 403, 'may edit task')
     expect(await snapshotDatabase(server)).toBe(before)
   })
 
-  it.each(BAD_BUDGETS)('returns 422 naming budget_usd and changes nothing when it is %s', async (_case, budget, message) => {
-    const project = await seedProject(server.api)
-    const task = await makeTask(server.api, project)
-    await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, { method: 'PATCH', body: { budget_usd: 1 } })
-    const before = await snapshotDatabase(server)
+  it.each(BAD_BUDGETS)(
+    'returns 422 naming budget_usd and changes nothing when it is %s',
+    async (_case, budget, message) => {
+      const project = await seedProject(server.api)
+      const task = await makeTask(server.api, project)
+      await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, {
+        method: 'PATCH',
+        body: { budget_usd: 1 },
+      })
+      const before = await snapshotDatabase(server)
 
-    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, { method: 'PATCH', body: { title: 'renamed', budget_usd: budget } })
+      const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, {
+        method: 'PATCH',
+        body: { title: 'renamed', budget_usd: budget },
+      })
 
-    expectClientError(res, 422, 'budget_usd')
-    expectClientError(res, 422, message)
-    expect(await snapshotDatabase(server)).toBe(before)
-  })
+      expectClientError(res, 422, 'budget_usd')
+      expectClientError(res, 422, message)
+      expect(await snapshotDatabase(server)).toBe(before)
+    },
+  )
 })

@@ -12,18 +12,28 @@ let project: Project
 beforeAll(async () => {
   server = await startTestServer()
   project = await seedProject(server.api)
-  for (let i = 0; i < 25; i++) await makeTask(server.api, project, { title: `paged ${i}`, target_role: i % 2 ? 'qa' : 'backend_dev' })
+  for (let i = 0; i < 25; i++)
+    await makeTask(server.api, project, {
+      title: `paged ${i}`,
+      target_role: i % 2 ? 'qa' : 'backend_dev',
+    })
 })
 afterAll(async () => {
   await server.close()
 })
 
-async function allPages(query: string, limit: number, from: string | null = null): Promise<{ ids: number[]; pages: number }> {
+async function allPages(
+  query: string,
+  limit: number,
+  from: string | null = null,
+): Promise<{ ids: number[]; pages: number }> {
   const ids: number[] = []
   let cursor = from
   let pages = 0
   do {
-    const res = await server.api(`/api/v1/tasks?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`)
+    const res = await server.api(
+      `/api/v1/tasks?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+    )
     expect(res.status, JSON.stringify(res.body)).toBe(200)
     expect(res.body.length).toBeLessThanOrEqual(limit)
     ids.push(...res.body.map((t: { id: number }) => t.id))
@@ -69,7 +79,13 @@ describe('GET /tasks in pages', () => {
 
   it('refuses a made-up cursor and a limit out of range with 422', async () => {
     const dev = await registerAgent(server.api)
-    for (const query of ['limit=0', 'limit=1001', 'limit=abc', 'limit=5&cursor=bm90LWEtY3Vyc29y', 'limit=5&cursor=%2F%2F']) {
+    for (const query of [
+      'limit=0',
+      'limit=1001',
+      'limit=abc',
+      'limit=5&cursor=bm90LWEtY3Vyc29y',
+      'limit=5&cursor=%2F%2F',
+    ]) {
       const res = await server.api(`/api/v1/tasks?${query}&locked_by=${dev}`)
       expect(res.status, query).toBe(422)
     }

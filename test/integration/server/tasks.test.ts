@@ -26,39 +26,45 @@ afterAll(async () => {
 })
 
 describe('POST /tasks/create', () => {
-  it.each(['pm', 'architect'] as const)('creates the task as created when a %s writes it', async (role) => {
-    const project = await seedProject(server.api)
-    const creator = await registerAgent(server.api, { role })
+  it.each(['pm', 'architect'] as const)(
+    'creates the task as created when a %s writes it',
+    async (role) => {
+      const project = await seedProject(server.api)
+      const creator = await registerAgent(server.api, { role })
 
-    const task = await makeTask(server.api, project, { creator, title: 'Build login' })
+      const task = await makeTask(server.api, project, { creator, title: 'Build login' })
 
-    expect(task).toMatchObject({
-      feature_id: project.featureId,
-      epic_id: project.epicId,
-      title: 'Build login',
-      created_by: creator,
-      status: 'created',
-      complexity: 'major',
-      priority: 0,
-      locked_by: null,
-      locked_at: null,
-      notes: null,
-      task_type: 'regular',
-      poll_interval: null,
-      attempts: 0,
-      claimed_from: null,
-    })
-    expect(task.created_at).toMatch(/Z$/)
-  })
+      expect(task).toMatchObject({
+        feature_id: project.featureId,
+        epic_id: project.epicId,
+        title: 'Build login',
+        created_by: creator,
+        status: 'created',
+        complexity: 'major',
+        priority: 0,
+        locked_by: null,
+        locked_at: null,
+        notes: null,
+        task_type: 'regular',
+        poll_interval: null,
+        attempts: 0,
+        claimed_from: null,
+      })
+      expect(task.created_at).toMatch(/Z$/)
+    },
+  )
 
-  it.each(['backend_dev', 'frontend_dev', 'fullstack_dev', 'qa'] as const)('creates the task as pending when a %s writes it', async (role) => {
-    const project = await seedProject(server.api)
-    const creator = await registerAgent(server.api, { role })
+  it.each(['backend_dev', 'frontend_dev', 'fullstack_dev', 'qa'] as const)(
+    'creates the task as pending when a %s writes it',
+    async (role) => {
+      const project = await seedProject(server.api)
+      const creator = await registerAgent(server.api, { role })
 
-    const task = await makeTask(server.api, project, { creator })
+      const task = await makeTask(server.api, project, { creator })
 
-    expect(task.status).toBe('pending')
-  })
+      expect(task.status).toBe('pending')
+    },
+  )
 
   it('writes a creation changelog row naming the status when a task is created', async () => {
     const project = await seedProject(server.api)
@@ -66,16 +72,33 @@ describe('POST /tasks/create', () => {
     const task = await makeTask(server.api, project)
 
     expect(await changelogOf(server.api, task.id)).toEqual([
-      expect.objectContaining({ old_status: 'created', new_status: 'created', changed_by: project.pm, notes: 'Task created (created)' }),
+      expect.objectContaining({
+        old_status: 'created',
+        new_status: 'created',
+        changed_by: project.pm,
+        notes: 'Task created (created)',
+      }),
     ])
   })
 
   it('stores complexity, priority and branch when they are given', async () => {
     const project = await seedProject(server.api)
 
-    const task = await makeTask(server.api, project, { complexity: 'minor', priority: 7, branch: 'feature/login', target_role: 'frontend_dev', difficulty: 'principal' })
+    const task = await makeTask(server.api, project, {
+      complexity: 'minor',
+      priority: 7,
+      branch: 'feature/login',
+      target_role: 'frontend_dev',
+      difficulty: 'principal',
+    })
 
-    expect(task).toMatchObject({ complexity: 'minor', priority: 7, branch: 'feature/login', target_role: 'frontend_dev', difficulty: 'principal' })
+    expect(task).toMatchObject({
+      complexity: 'minor',
+      priority: 7,
+      branch: 'feature/login',
+      target_role: 'frontend_dev',
+      difficulty: 'principal',
+    })
   })
 
   it('creates every task as created when HPM_REQUIRE_APPROVAL is false', async () => {
@@ -103,7 +126,9 @@ describe('GET /tasks', () => {
     project = await seedProject(server.api)
     other = await seedProject(server.api)
     const dev = await registerAgent(server.api, { role: 'backend_dev' })
-    ids.pending = (await makeTask(server.api, project, { creator: dev, target_role: 'frontend_dev' })).id
+    ids.pending = (
+      await makeTask(server.api, project, { creator: dev, target_role: 'frontend_dev' })
+    ).id
     ids.created = (await makeTask(server.api, project, { target_role: 'qa' })).id
     ids.otherEpic = (await makeTask(server.api, other, { target_role: 'qa' })).id
     holder = await registerAgent(server.api, { role: 'qa', level: 'principal' })
@@ -134,13 +159,13 @@ describe('GET /tasks', () => {
     expect(res.body.map((t: any) => t.id)).toContain(ids.pending)
   })
 
-  it('returns only the epic\'s tasks when epic_id is given', async () => {
+  it("returns only the epic's tasks when epic_id is given", async () => {
     const res = await server.api(`/api/v1/tasks?epic_id=${other.epicId}`)
 
     expect(res.body.map((t: any) => t.id)).toEqual([ids.otherEpic])
   })
 
-  it('returns only the feature\'s tasks when feature_id is given', async () => {
+  it("returns only the feature's tasks when feature_id is given", async () => {
     const res = await server.api(`/api/v1/tasks?feature_id=${project.featureId}&role=qa`)
 
     expect(res.body.map((t: any) => t.id).sort()).toEqual([ids.created, ids.locked].sort())
@@ -153,7 +178,9 @@ describe('GET /tasks', () => {
   })
 
   it('combines filters when status and role are both given', async () => {
-    const res = await server.api(`/api/v1/tasks?status=under_work&role=qa&epic_id=${project.epicId}`)
+    const res = await server.api(
+      `/api/v1/tasks?status=under_work&role=qa&epic_id=${project.epicId}`,
+    )
 
     expect(res.body.map((t: any) => t.id)).toEqual([ids.locked])
   })
@@ -163,7 +190,10 @@ describe('GET /tasks/{task_id}', () => {
   it('returns the task with its comment thread when it has comments and status notes', async () => {
     const project = await seedProject(server.api)
     const task = await makeTask(server.api, project, { target_role: 'pm' })
-    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, { method: 'POST', body: { comment: 'first' } })
+    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, {
+      method: 'POST',
+      body: { comment: 'first' },
+    })
     await lock(server.api, task.id, project.pm)
     await setStatus(server.api, task.id, project.pm, 'dev_done', 'done it')
 
@@ -183,10 +213,20 @@ describe('PATCH /tasks/{task_id}', () => {
     const project = await seedProject(server.api)
     const task = await makeTask(server.api, project, { title: 'old', priority: 1 })
 
-    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, { method: 'PATCH', body: { title: 'new', priority: 5, difficulty: 'senior' } })
+    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, {
+      method: 'PATCH',
+      body: { title: 'new', priority: 5, difficulty: 'senior' },
+    })
 
     expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ id: task.id, title: 'new', priority: 5, difficulty: 'senior', description: task.description, status: 'created' })
+    expect(res.body).toMatchObject({
+      id: task.id,
+      title: 'new',
+      priority: 5,
+      difficulty: 'senior',
+      description: task.description,
+      status: 'created',
+    })
   })
 
   it('lets the creator edit when the creator is not a planner', async () => {
@@ -194,7 +234,10 @@ describe('PATCH /tasks/{task_id}', () => {
     const dev = await registerAgent(server.api)
     const task = await makeTask(server.api, project, { creator: dev })
 
-    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${dev}`, { method: 'PATCH', body: { description: 'clearer' } })
+    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${dev}`, {
+      method: 'PATCH',
+      body: { description: 'clearer' },
+    })
 
     expect(res.status).toBe(200)
     expect(res.body.description).toBe('clearer')
@@ -205,7 +248,10 @@ describe('PATCH /tasks/{task_id}', () => {
     const other = await seedProject(server.api)
     const task = await makeTask(server.api, project)
 
-    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, { method: 'PATCH', body: { feature_id: other.featureId } })
+    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, {
+      method: 'PATCH',
+      body: { feature_id: other.featureId },
+    })
 
     expect(res.body).toMatchObject({ feature_id: other.featureId, epic_id: other.epicId })
   })
@@ -216,7 +262,10 @@ describe('PATCH /tasks/{task_id}', () => {
     const dev = await registerAgent(server.api)
     const before = await snapshotDatabase(server)
 
-    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${dev}`, { method: 'PATCH', body: { title: 'hijack' } })
+    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${dev}`, {
+      method: 'PATCH',
+      body: { title: 'hijack' },
+    })
 
     expectClientError(res, 403, 'may edit task')
     expect(await snapshotDatabase(server)).toBe(before)
@@ -227,7 +276,10 @@ describe('PATCH /tasks/{task_id}', () => {
     const task = await makeTask(server.api, project)
     const before = await snapshotDatabase(server)
 
-    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, { method: 'PATCH', body: { feature_id: 999_999, title: 'x' } })
+    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, {
+      method: 'PATCH',
+      body: { feature_id: 999_999, title: 'x' },
+    })
 
     expectClientError(res, 404, 'Feature not found')
     expect(await snapshotDatabase(server)).toBe(before)
@@ -240,19 +292,30 @@ describe('POST /tasks/{task_id}/comment', () => {
     const task = await makeTask(server.api, project)
     const dev = await registerAgent(server.api)
 
-    const first = await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${dev}`, { method: 'POST', body: { comment: 'looking' } })
-    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, { method: 'POST', body: { comment: 'thanks' } })
+    const first = await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${dev}`, {
+      method: 'POST',
+      body: { comment: 'looking' },
+    })
+    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, {
+      method: 'POST',
+      body: { comment: 'thanks' },
+    })
 
     expect(first.status).toBe(200)
     expect(first.body).toEqual({ message: 'Comment added successfully' })
-    expect((await getTask(server.api, task.id)).notes).toBe(`${dev}: looking\n\n${project.pm}: thanks`)
+    expect((await getTask(server.api, task.id)).notes).toBe(
+      `${dev}: looking\n\n${project.pm}: thanks`,
+    )
   })
 
   it('keeps earlier comments in notes when a status update carries notes', async () => {
     const project = await seedProject(server.api)
     const dev = await registerAgent(server.api, { level: 'junior' })
     const task = await makeTask(server.api, project)
-    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, { method: 'POST', body: { comment: 'use the v2 schema' } })
+    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, {
+      method: 'POST',
+      body: { comment: 'use the v2 schema' },
+    })
     await lock(server.api, task.id, dev)
 
     const res = await setStatus(server.api, task.id, dev, 'dev_done', 'implemented')
@@ -264,7 +327,10 @@ describe('POST /tasks/{task_id}/comment', () => {
     const project = await seedProject(server.api)
     const task = await makeTask(server.api, project)
 
-    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, { method: 'POST', body: { comment: 'note' } })
+    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, {
+      method: 'POST',
+      body: { comment: 'note' },
+    })
 
     expect(await changelogOf(server.api, task.id)).toHaveLength(1)
   })
@@ -273,7 +339,10 @@ describe('POST /tasks/{task_id}/comment', () => {
     const project = await seedProject(server.api)
     const task = await makeTask(server.api, project)
 
-    const res = await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=ghost`, { method: 'POST', body: { comment: 'boo' } })
+    const res = await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=ghost`, {
+      method: 'POST',
+      body: { comment: 'boo' },
+    })
 
     expectClientError(res, 404, "Agent 'ghost' not found")
   })
@@ -284,9 +353,14 @@ describe('DELETE /tasks/{task_id}', () => {
     const project = await seedProject(server.api)
     const task = await makeTask(server.api, project)
     const dev = await registerAgent(server.api)
-    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, { method: 'POST', body: { comment: `hey @${dev}` } })
+    await server.api(`/api/v1/tasks/${task.id}/comment?agent_id=${project.pm}`, {
+      method: 'POST',
+      body: { comment: `hey @${dev}` },
+    })
 
-    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, { method: 'DELETE' })
+    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, {
+      method: 'DELETE',
+    })
 
     expect(res.status).toBe(200)
     expect(res.body.message).toBe(`Task ${task.id} deleted successfully`)
@@ -295,16 +369,21 @@ describe('DELETE /tasks/{task_id}', () => {
     expect((await server.api(`/api/v1/mentions?agent_id=${dev}`)).body).toEqual([])
   })
 
-  it.each(['architect', 'backend_dev'] as const)('returns 403 and keeps the task when a %s asks', async (role) => {
-    const project = await seedProject(server.api)
-    const task = await makeTask(server.api, project)
-    const agentId = await registerAgent(server.api, { role })
+  it.each(['architect', 'backend_dev'] as const)(
+    'returns 403 and keeps the task when a %s asks',
+    async (role) => {
+      const project = await seedProject(server.api)
+      const task = await makeTask(server.api, project)
+      const agentId = await registerAgent(server.api, { role })
 
-    const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${agentId}`, { method: 'DELETE' })
+      const res = await server.api(`/api/v1/tasks/${task.id}?agent_id=${agentId}`, {
+        method: 'DELETE',
+      })
 
-    expectClientError(res, 403, 'Only pm agents can perform this operation')
-    expect((await server.api(`/api/v1/tasks/${task.id}`)).status).toBe(200)
-  })
+      expectClientError(res, 403, 'Only pm agents can perform this operation')
+      expect((await server.api(`/api/v1/tasks/${task.id}`)).status).toBe(200)
+    },
+  )
 
   it('returns 404 Task not found when the task does not exist', async () => {
     const pm = await registerAgent(server.api, { role: 'pm' })
@@ -317,10 +396,16 @@ describe('DELETE /tasks/{task_id}', () => {
   it('frees the holder to claim again when its task is deleted', async () => {
     const project = await seedProject(server.api)
     const dev = await registerAgent(server.api, { role: 'fullstack_dev', level: 'principal' })
-    const task = await makeTask(server.api, project, { target_role: 'fullstack_dev', difficulty: 'principal' })
+    const task = await makeTask(server.api, project, {
+      target_role: 'fullstack_dev',
+      difficulty: 'principal',
+    })
     await claim(server.api, dev)
     await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, { method: 'DELETE' })
-    const next = await makeTask(server.api, project, { target_role: 'fullstack_dev', difficulty: 'principal' })
+    const next = await makeTask(server.api, project, {
+      target_role: 'fullstack_dev',
+      difficulty: 'principal',
+    })
 
     const res = await claim(server.api, dev)
 

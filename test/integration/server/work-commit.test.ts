@@ -43,7 +43,11 @@ async function devHolds(): Promise<{ taskId: number; dev: string }> {
 /** A task at dev_done with `SHA` on `task-<id>`. */
 async function handedToQa(): Promise<{ taskId: number; dev: string }> {
   const { taskId, dev } = await devHolds()
-  const res = await putStatus(taskId, dev, { status: 'dev_done', work_branch: `task-${taskId}`, work_commit: SHA })
+  const res = await putStatus(taskId, dev, {
+    status: 'dev_done',
+    work_branch: `task-${taskId}`,
+    work_commit: SHA,
+  })
   expect(res.status, JSON.stringify(res.body)).toBe(200)
   return { taskId, dev }
 }
@@ -58,10 +62,23 @@ describe('work_branch and work_commit', () => {
   it('stores both with the status change when dev reports dev_done', async () => {
     const { taskId, dev } = await devHolds()
 
-    const res = await putStatus(taskId, dev, { status: 'dev_done', notes: 'done', work_branch: `task-${taskId}`, work_commit: SHA })
+    const res = await putStatus(taskId, dev, {
+      status: 'dev_done',
+      notes: 'done',
+      work_branch: `task-${taskId}`,
+      work_commit: SHA,
+    })
 
-    expect(res.body.task).toMatchObject({ status: 'dev_done', locked_by: null, work_branch: `task-${taskId}`, work_commit: SHA })
-    expect(await getTask(server.api, taskId)).toMatchObject({ work_branch: `task-${taskId}`, work_commit: SHA })
+    expect(res.body.task).toMatchObject({
+      status: 'dev_done',
+      locked_by: null,
+      work_branch: `task-${taskId}`,
+      work_commit: SHA,
+    })
+    expect(await getTask(server.api, taskId)).toMatchObject({
+      work_branch: `task-${taskId}`,
+      work_commit: SHA,
+    })
   })
 
   it('keeps the commit when QA claims the task', async () => {
@@ -70,7 +87,12 @@ describe('work_branch and work_commit', () => {
 
     const res = await lock(server.api, taskId, qa)
 
-    expect(res.body).toMatchObject({ status: 'under_work', claimed_from: 'dev_done', work_commit: SHA, work_branch: `task-${taskId}` })
+    expect(res.body).toMatchObject({
+      status: 'under_work',
+      claimed_from: 'dev_done',
+      work_commit: SHA,
+      work_branch: `task-${taskId}`,
+    })
   })
 
   it('clears the commit but keeps the branch when a dev claims the task for a new round', async () => {
@@ -82,18 +104,31 @@ describe('work_branch and work_commit', () => {
     const reclaimed = await lock(server.api, taskId, dev)
 
     expect(failed.body.task).toMatchObject({ status: 'created', work_commit: SHA })
-    expect(reclaimed.body).toMatchObject({ status: 'under_work', claimed_from: 'created', work_commit: null, work_branch: `task-${taskId}` })
+    expect(reclaimed.body).toMatchObject({
+      status: 'under_work',
+      claimed_from: 'created',
+      work_commit: null,
+      work_branch: `task-${taskId}`,
+    })
   })
 
-  it('clears the commit in the claim statement of POST /tasks/claim too', async ({ onTestFinished }) => {
+  it('clears the commit in the claim statement of POST /tasks/claim too', async ({
+    onTestFinished,
+  }) => {
     const own = await startTestServer()
     onTestFinished(() => own.close())
     const ownProject = await seedProject(own.api)
     const dev = await registerAgent(own.api, { role: 'backend_dev', level: 'senior' })
     const task = await makeTask(own.api, ownProject)
-    await own.api(`/api/v1/tasks/${task.id}?agent_id=${ownProject.pm}`, { method: 'PATCH', body: { work_commit: OTHER_SHA } })
+    await own.api(`/api/v1/tasks/${task.id}?agent_id=${ownProject.pm}`, {
+      method: 'PATCH',
+      body: { work_commit: OTHER_SHA },
+    })
 
-    const res = await own.api('/api/v1/tasks/claim', { method: 'POST', body: { agent_id: dev, timeout: 0 } })
+    const res = await own.api('/api/v1/tasks/claim', {
+      method: 'POST',
+      body: { agent_id: dev, timeout: 0 },
+    })
 
     expect(res.body).toMatchObject({ id: task.id, locked_by: dev, work_commit: null })
   })
@@ -116,15 +151,18 @@ describe('work_branch and work_commit', () => {
     ['a number', { work_commit: 1234567 }, 'work_commit'],
     ['a branch with a space', { work_branch: 'my branch' }, 'work_branch'],
     ['an empty branch', { work_branch: '' }, 'work_branch'],
-  ])('returns 422 naming the field and changes nothing when a status update sends %s', async (_what, fields, name) => {
-    const { taskId, dev } = await devHolds()
-    const before = await snapshotDatabase(server)
+  ])(
+    'returns 422 naming the field and changes nothing when a status update sends %s',
+    async (_what, fields, name) => {
+      const { taskId, dev } = await devHolds()
+      const before = await snapshotDatabase(server)
 
-    const res = await putStatus(taskId, dev, { status: 'dev_done', ...fields })
+      const res = await putStatus(taskId, dev, { status: 'dev_done', ...fields })
 
-    expectClientError(res, 422, name)
-    expect(await snapshotDatabase(server)).toBe(before)
-  })
+      expectClientError(res, 422, name)
+      expect(await snapshotDatabase(server)).toBe(before)
+    },
+  )
 
   it('stores nothing when the status move itself is refused', async () => {
     const { taskId, dev } = await devHolds()
@@ -175,7 +213,10 @@ describe('PATCH /tasks/:task_id work fields', () => {
   it("returns 403 and changes nothing when the task's creator, not holding it, sends it", async () => {
     const creator = await registerAgent(server.api, { role: 'backend_dev', level: 'senior' })
     const task = await makeTask(server.api, project, { creator })
-    await server.api(`/api/v1/tasks/${task.id}/status?agent_id=${project.pm}`, { method: 'PUT', body: { status: 'created' } })
+    await server.api(`/api/v1/tasks/${task.id}/status?agent_id=${project.pm}`, {
+      method: 'PUT',
+      body: { status: 'created' },
+    })
     const holder = await registerAgent(server.api, { role: 'backend_dev', level: 'senior' })
     await lock(server.api, task.id, holder)
     const before = await snapshotDatabase(server)

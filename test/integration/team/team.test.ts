@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { isProcessAlive, runProcess, spawnStreaming } from '../../../src/lib/index.js'
 import type { StreamingProcess } from '../../../src/lib/index.js'
 import { GIT_TEST_ENV } from '../../fixtures/temp-repo.js'
-import { FAKE_CLAUDE, HELLO_DEV_SCENARIO, HPM_BIN, startRunnerWorld, waitFor } from '../../helpers/runner-harness.js'
+import {
+  FAKE_CLAUDE,
+  HELLO_DEV_SCENARIO,
+  HPM_BIN,
+  startRunnerWorld,
+  waitFor,
+} from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
 // `hpm team` end to end: a real server, a real repository, real `hpm team up` and `hpm run`
@@ -39,7 +45,10 @@ function env(): Record<string, string> {
 
 async function writeTeam(name: string, agents: unknown[]): Promise<string> {
   const file = join(world.root, `${name}.team.json`)
-  await writeFile(file, JSON.stringify({ server: world.server.url, repo: world.repo, stop_grace_seconds: 20, agents }))
+  await writeFile(
+    file,
+    JSON.stringify({ server: world.server.url, repo: world.repo, stop_grace_seconds: 20, agents }),
+  )
   return file
 }
 
@@ -50,13 +59,17 @@ interface RunningTeam {
 
 async function teamUp(file: string): Promise<RunningTeam> {
   const lines: string[] = []
-  const child = await spawnStreaming(process.execPath, [HPM_BIN, 'team', 'up', file, '--view', 'lines'], {
-    cwd: world.repo,
-    env: env(),
-    timeoutMs: 240_000,
-    killGraceMs: 25_000,
-    onLine: (line) => lines.push(line),
-  })
+  const child = await spawnStreaming(
+    process.execPath,
+    [HPM_BIN, 'team', 'up', file, '--view', 'lines'],
+    {
+      cwd: world.repo,
+      env: env(),
+      timeoutMs: 240_000,
+      killGraceMs: 25_000,
+      onLine: (line) => lines.push(line),
+    },
+  )
   onTestFinished(async () => {
     child.kill('test over')
     await child.done
@@ -65,10 +78,16 @@ async function teamUp(file: string): Promise<RunningTeam> {
 }
 
 function hpm(...args: string[]) {
-  return runProcess(process.execPath, [HPM_BIN, ...args], { cwd: world.repo, env: env(), timeoutMs: 60_000 })
+  return runProcess(process.execPath, [HPM_BIN, ...args], {
+    cwd: world.repo,
+    env: env(),
+    timeoutMs: 60_000,
+  })
 }
 
-function pidFile(agentId: string): { supervisor_pid: number; runner_pid: number | null } | undefined {
+function pidFile(
+  agentId: string,
+): { supervisor_pid: number; runner_pid: number | null } | undefined {
   const path = join(world.repo, '.headless-pm', 'runner', 'team', 'pids', `${agentId}.json`)
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined
 }
@@ -80,17 +99,29 @@ function logOf(agentId: string): string {
 
 /** The runner pid once the agent's runner is up and waiting for work. */
 function waitUntilIdle(agentId: string): Promise<number> {
-  return waitFor(() => {
-    const pid = pidFile(agentId)?.runner_pid
-    return pid && isProcessAlive(pid) && /waiting for a/.test(logOf(agentId)) ? pid : undefined
-  }, `${agentId} waiting for work`, 60_000)
+  return waitFor(
+    () => {
+      const pid = pidFile(agentId)?.runner_pid
+      return pid && isProcessAlive(pid) && /waiting for a/.test(logOf(agentId)) ? pid : undefined
+    },
+    `${agentId} waiting for work`,
+    60_000,
+  )
 }
 
 describe('hpm team up', () => {
   it('starts every runner; each finishes a task; runners that exit 0 are not restarted', async () => {
-    const tasks = [await world.createTask({ title: 'team task 1' }), await world.createTask({ title: 'team task 2' })]
+    const tasks = [
+      await world.createTask({ title: 'team task 1' }),
+      await world.createTask({ title: 'team task 2' }),
+    ]
     const file = await writeTeam('two-devs', [
-      { role: 'backend_dev', count: 2, args: ['--single-task'], env: { CLAUDE_FAKE_SCENARIO: JSON.stringify(HELLO_DEV_SCENARIO) } },
+      {
+        role: 'backend_dev',
+        count: 2,
+        args: ['--single-task'],
+        env: { CLAUDE_FAKE_SCENARIO: JSON.stringify(HELLO_DEV_SCENARIO) },
+      },
     ])
 
     const { child, lines } = await teamUp(file)
@@ -100,7 +131,9 @@ describe('hpm team up', () => {
     expect(result.exitCode, lines.join('\n')).toBe(0)
     expect(log.stdout).toMatch(/claimed task/)
     for (const task of tasks) expect((await world.getTask(task.id)).status).toBe('dev_done')
-    const workers = await Promise.all(tasks.map(async (t) => (await world.runsOf(t.id)).map((r) => r.agent_id)))
+    const workers = await Promise.all(
+      tasks.map(async (t) => (await world.runsOf(t.id)).map((r) => r.agent_id)),
+    )
     expect(new Set(workers.flat())).toEqual(new Set(['backend_dev_1', 'backend_dev_2']))
     expect(lines.filter((l) => /ended \(exit 0/.test(l))).toHaveLength(2)
     expect(lines.some((l) => /restarting/.test(l))).toBe(false)
@@ -109,7 +142,14 @@ describe('hpm team up', () => {
 
   it('takes five minor tasks to committed with 2 devs and 1 QA, each exactly once, though a dev runner is killed with SIGKILL mid-task', async () => {
     const tasks: { id: number }[] = []
-    for (let i = 1; i <= 5; i++) tasks.push(await world.createTask({ title: `team flow ${i}`, target_role: 'frontend_dev', complexity: 'minor' }))
+    for (let i = 1; i <= 5; i++)
+      tasks.push(
+        await world.createTask({
+          title: `team flow ${i}`,
+          target_role: 'frontend_dev',
+          complexity: 'minor',
+        }),
+      )
     const slow = tasks[2]!
     const work = (pauseMs: number) => ({
       steps: [
@@ -117,7 +157,20 @@ describe('hpm team up', () => {
         { write: { path: 'flow-{task_id}.txt', content: 'done by {agent_id}\n' } },
         { run: ['git', 'add', 'flow-{task_id}.txt'] },
         { run: ['git', 'commit', '-q', '-m', 'Work of task {task_id}'] },
-        { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'dev_done', '--agent-id', '{agent_id}', '--notes', 'done'] },
+        {
+          run: [
+            'hpm',
+            'tasks',
+            'status',
+            '{task_id}',
+            '--status',
+            'dev_done',
+            '--agent-id',
+            '{agent_id}',
+            '--notes',
+            'done',
+          ],
+        },
       ],
       result: 'Done.',
     })
@@ -125,35 +178,76 @@ describe('hpm team up', () => {
     const review = {
       steps: [
         { run: ['grep', '-q', 'done by', 'flow-{task_id}.txt'] },
-        { run: ['hpm', 'tasks', 'status', '{task_id}', '--status', 'qa_done', '--agent-id', '{agent_id}', '--notes', 'checked'] },
+        {
+          run: [
+            'hpm',
+            'tasks',
+            'status',
+            '{task_id}',
+            '--status',
+            'qa_done',
+            '--agent-id',
+            '{agent_id}',
+            '--notes',
+            'checked',
+          ],
+        },
       ],
       result: 'Checked.',
     }
     const file = await writeTeam('flow', [
-      { role: 'frontend_dev', count: 2, level: 'junior', env: { CLAUDE_FAKE_SCENARIO: JSON.stringify(dev) } },
+      {
+        role: 'frontend_dev',
+        count: 2,
+        level: 'junior',
+        env: { CLAUDE_FAKE_SCENARIO: JSON.stringify(dev) },
+      },
       { role: 'qa', id: 'qa_flow', env: { CLAUDE_FAKE_SCENARIO: JSON.stringify(review) } },
     ])
     const { child, lines } = await teamUp(file)
 
     // The slow task's runner dies with its task in hand; the team restarts it and it resumes.
-    const holder = await waitFor(async () => {
-      const task = await world.getTask(slow.id)
-      return task.status === 'under_work' && task.locked_by ? (task.locked_by as string) : undefined
-    }, 'a dev to start the slow task', 60_000)
-    const killed = await waitFor(() => pidFile(holder)?.runner_pid ?? undefined, `${holder}'s runner pid`)
+    const holder = await waitFor(
+      async () => {
+        const task = await world.getTask(slow.id)
+        return task.status === 'under_work' && task.locked_by
+          ? (task.locked_by as string)
+          : undefined
+      },
+      'a dev to start the slow task',
+      60_000,
+    )
+    const killed = await waitFor(
+      () => pidFile(holder)?.runner_pid ?? undefined,
+      `${holder}'s runner pid`,
+    )
     process.kill(killed, 'SIGKILL')
     for (const task of tasks) {
-      await waitFor(async () => ((await world.getTask(task.id)).status === 'committed' ? true : undefined), `task ${task.id} committed`, 150_000)
+      await waitFor(
+        async () => ((await world.getTask(task.id)).status === 'committed' ? true : undefined),
+        `task ${task.id} committed`,
+        150_000,
+      )
     }
     const down = await hpm('team', 'down', file)
     const result = await child.done
 
     expect(down.exitCode, down.stderr).toBe(0)
     expect(result.exitCode, lines.join('\n')).toBe(0)
-    expect(lines.some((l) => l.includes(holder) && /restarting/.test(l)), lines.join('\n')).toBe(true)
+    expect(
+      lines.some((l) => l.includes(holder) && /restarting/.test(l)),
+      lines.join('\n'),
+    ).toBe(true)
     for (const task of tasks) {
-      const commits = await runProcess('git', ['log', '--no-merges', '--format=%H', 'main', '--', `flow-${task.id}.txt`], { cwd: world.repo, timeoutMs: 30_000 })
-      expect(commits.stdout.trim().split('\n').filter(Boolean), `task ${task.id}'s work on main`).toHaveLength(1)
+      const commits = await runProcess(
+        'git',
+        ['log', '--no-merges', '--format=%H', 'main', '--', `flow-${task.id}.txt`],
+        { cwd: world.repo, timeoutMs: 30_000 },
+      )
+      expect(
+        commits.stdout.trim().split('\n').filter(Boolean),
+        `task ${task.id}'s work on main`,
+      ).toHaveLength(1)
     }
   })
 
@@ -163,14 +257,21 @@ describe('hpm team up', () => {
     const firstPid = await waitUntilIdle('arch_crash')
 
     process.kill(firstPid, 'SIGKILL')
-    const secondPid = await waitFor(() => {
-      const pid = pidFile('arch_crash')?.runner_pid
-      return pid && pid !== firstPid && isProcessAlive(pid) ? pid : undefined
-    }, 'the restarted runner', 60_000)
+    const secondPid = await waitFor(
+      () => {
+        const pid = pidFile('arch_crash')?.runner_pid
+        return pid && pid !== firstPid && isProcessAlive(pid) ? pid : undefined
+      },
+      'the restarted runner',
+      60_000,
+    )
     const down = await hpm('team', 'down', file, '--now', '--json')
     const result = await child.done
 
-    expect(lines.some((l) => /arch_crash: killed by SIGKILL: unexpected; restarting now/.test(l)), lines.join('\n')).toBe(true)
+    expect(
+      lines.some((l) => /arch_crash: killed by SIGKILL: unexpected; restarting now/.test(l)),
+      lines.join('\n'),
+    ).toBe(true)
     expect(down.exitCode, down.stderr).toBe(0)
     expect(JSON.parse(down.stdout).supervisors).toEqual([child.pid])
     expect(result.exitCode).toBe(143)
@@ -179,14 +280,23 @@ describe('hpm team up', () => {
   })
 
   it('leaves a runner that exits on purpose (its start-up checks fail: exit 1) stopped', async () => {
-    const file = await writeTeam('no-claude', [{ role: 'pm', id: 'pm_noclaude', env: { HEADLESS_PM_CLAUDE_BIN: join(world.root, 'no-such-claude') } }])
+    const file = await writeTeam('no-claude', [
+      {
+        role: 'pm',
+        id: 'pm_noclaude',
+        env: { HEADLESS_PM_CLAUDE_BIN: join(world.root, 'no-such-claude') },
+      },
+    ])
 
     const { child, lines } = await teamUp(file)
     const result = await child.done
 
     expect(result.exitCode).toBe(1)
     expect(lines.filter((l) => /pm_noclaude: started/.test(l))).toHaveLength(1)
-    expect(lines.some((l) => /pm_noclaude: ended \(exit 1: stopped itself/.test(l)), lines.join('\n')).toBe(true)
+    expect(
+      lines.some((l) => /pm_noclaude: ended \(exit 1: stopped itself/.test(l)),
+      lines.join('\n'),
+    ).toBe(true)
   })
 
   it('does not start a second copy of a running agent; `team status` shows it; `team down` drains it', async () => {
@@ -202,7 +312,14 @@ describe('hpm team up', () => {
     expect(second.exitCode, second.stderr).toBe(0)
     expect(second.stdout).toMatch(/already running/)
     const report = JSON.parse(status.stdout)
-    expect(report.agents).toEqual([expect.objectContaining({ agent_id: 'fs_once', state: 'running', supervisor_pid: first.child.pid, runner_pid: runnerPid })])
+    expect(report.agents).toEqual([
+      expect.objectContaining({
+        agent_id: 'fs_once',
+        state: 'running',
+        supervisor_pid: first.child.pid,
+        runner_pid: runnerPid,
+      }),
+    ])
     expect(down.exitCode, down.stderr).toBe(0)
     expect(result.exitCode).toBe(0)
     expect(logOf('fs_once')).toMatch(/drained/)
@@ -211,11 +328,20 @@ describe('hpm team up', () => {
 
   it('drains on Ctrl-C: the task in hand is finished, no new task is claimed, exit 0', async () => {
     const slow = { ...HELLO_DEV_SCENARIO, steps: [{ sleep: 3000 }, ...HELLO_DEV_SCENARIO.steps] }
-    const inHand = await world.createTask({ title: 'finished during the drain', target_role: 'frontend_dev' })
+    const inHand = await world.createTask({
+      title: 'finished during the drain',
+      target_role: 'frontend_dev',
+    })
     const next = await world.createTask({ title: 'left for later', target_role: 'frontend_dev' })
-    const file = await writeTeam('drain', [{ role: 'frontend_dev', id: 'fe_drain', env: { CLAUDE_FAKE_SCENARIO: JSON.stringify(slow) } }])
+    const file = await writeTeam('drain', [
+      { role: 'frontend_dev', id: 'fe_drain', env: { CLAUDE_FAKE_SCENARIO: JSON.stringify(slow) } },
+    ])
     const { child, lines } = await teamUp(file)
-    await waitFor(async () => ((await world.getTask(inHand.id)).status === 'under_work' ? true : undefined), 'the first task claimed', 60_000)
+    await waitFor(
+      async () => ((await world.getTask(inHand.id)).status === 'under_work' ? true : undefined),
+      'the first task claimed',
+      60_000,
+    )
 
     process.kill(child.pid, 'SIGINT')
     const result = await child.done

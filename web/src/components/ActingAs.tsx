@@ -17,7 +17,9 @@ export function ActingAs({ plannerOnly }: ActingAsProps) {
   return (
     <p className="form-note">
       As <strong className="mono">{agent.agent_id}</strong> ({humanize(agent.role)})
-      {!isPlanner && plannerOnly !== undefined && <span className="warn-text"> · {plannerOnly}</span>}
+      {!isPlanner && plannerOnly !== undefined && (
+        <span className="warn-text"> · {plannerOnly}</span>
+      )}
     </p>
   )
 }

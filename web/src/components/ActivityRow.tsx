@@ -10,7 +10,11 @@ export interface ActivityRowProps {
 }
 
 function timeOfDay(iso: string): string {
-  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+  return new Date(iso).toLocaleTimeString(undefined, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  })
 }
 
 /** One event: when, what kind, and what happened; a task event opens its task. */
@@ -24,7 +28,11 @@ export const ActivityRow = memo(function ActivityRow({ entry, onOpenTask }: Acti
       </time>
       <span className={`badge kind kind-${family}`}>{humanize(entry.kind)}</span>
       {taskId !== undefined && entry.kind !== 'task_deleted' ? (
-        <button type="button" className="link-button activity-text" onClick={() => onOpenTask(taskId)}>
+        <button
+          type="button"
+          className="link-button activity-text"
+          onClick={() => onOpenTask(taskId)}
+        >
           {entry.text}
         </button>
       ) : (

@@ -15,10 +15,16 @@ export interface AgentRunsProps {
 export function AgentRuns({ agentId, onOpenTask }: AgentRunsProps) {
   const { client } = useSession()
   const tasks = useDashboard((s) => s.tasks)
-  const runs = useLiveFetched('runs', (signal) => client.listRecentRuns({ agentId, limit: RECENT_RUNS }, { signal }), agentId)
+  const runs = useLiveFetched(
+    'runs',
+    (signal) => client.listRecentRuns({ agentId, limit: RECENT_RUNS }, { signal }),
+    agentId,
+  )
   return (
     <div className="agent-runs">
-      {runs.error !== undefined && <p className="error-text">Could not load the attempts: {runs.error}</p>}
+      {runs.error !== undefined && (
+        <p className="error-text">Could not load the attempts: {runs.error}</p>
+      )}
       {runs.data === undefined && runs.error === undefined && <p className="muted">Loading…</p>}
       {runs.data?.length === 0 && <p className="muted">No runner attempts yet.</p>}
       {runs.data !== undefined && runs.data.length > 0 && (
@@ -26,16 +32,23 @@ export function AgentRuns({ agentId, onOpenTask }: AgentRunsProps) {
           {runs.data.map((run) => (
             <li key={run.id} data-testid={TEST_IDS.run(run.id)}>
               <span className={`badge verdict verdict-${run.verdict}`}>{run.verdict}</span>{' '}
-              <button type="button" className="link-button inline" onClick={() => onOpenTask(run.task_id)}>
+              <button
+                type="button"
+                className="link-button inline"
+                onClick={() => onOpenTask(run.task_id)}
+              >
                 #{run.task_id} {tasks?.get(run.task_id)?.title ?? ''}
               </button>
               <span className="muted">
                 {' '}
                 attempt {run.attempt}
                 {run.model === null ? '' : `, ${run.model}`}, {formatDuration(run.duration_ms)}
-                {run.cost_usd === null ? '' : `, ${formatUsd(run.cost_usd)}`}, <time dateTime={run.started_at}>{formatDateTime(run.started_at)}</time>
+                {run.cost_usd === null ? '' : `, ${formatUsd(run.cost_usd)}`},{' '}
+                <time dateTime={run.started_at}>{formatDateTime(run.started_at)}</time>
               </span>
-              {run.verdict_reason !== null && <div className="run-reason">{run.verdict_reason}</div>}
+              {run.verdict_reason !== null && (
+                <div className="run-reason">{run.verdict_reason}</div>
+              )}
             </li>
           ))}
         </ol>

@@ -62,5 +62,12 @@ export function App({ fragmentKey }: AppProps) {
 
   if (auth.phase === 'checking') return <p className="splash">Checking the key…</p>
   if (auth.phase === 'signed-out') return <SignIn initialError={auth.error} onSignedIn={signIn} />
-  return <Dashboard key={auth.key} apiKey={auth.key} onSignOut={signOut} onUnauthorized={onUnauthorized} />
+  return (
+    <Dashboard
+      key={auth.key}
+      apiKey={auth.key}
+      onSignOut={signOut}
+      onUnauthorized={onUnauthorized}
+    />
+  )
 }

@@ -33,7 +33,11 @@ export function BarChart({ title, bars, format, testId }: BarChartProps) {
         <ol className="chart-bars">
           {bars.map((bar) => (
             <li key={bar.key} className="chart-slot" title={`${bar.label}: ${format(bar.value)}`}>
-              <span className="chart-bar" style={{ height: max === 0 ? 0 : `${(bar.value / max) * 100}%` }} aria-hidden="true" />
+              <span
+                className="chart-bar"
+                style={{ height: max === 0 ? 0 : `${(bar.value / max) * 100}%` }}
+                aria-hidden="true"
+              />
               <span className="visually-hidden">
                 {bar.label}: {format(bar.value)}
               </span>

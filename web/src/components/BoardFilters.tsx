@@ -35,8 +35,14 @@ export function BoardFilters({ filters, shownCount, totalCount }: BoardFiltersPr
     },
     role: { label: 'Role', options: AGENT_ROLES.map((r) => ({ value: r, label: humanize(r) })) },
     difficulty: { label: 'Difficulty', options: SKILL_LEVELS.map((l) => ({ value: l, label: l })) },
-    complexity: { label: 'Complexity', options: TASK_COMPLEXITIES.map((c) => ({ value: c, label: c })) },
-    agent: { label: 'Agent', options: sortAgents(agents ?? []).map((a) => ({ value: a.agent_id, label: a.agent_id })) },
+    complexity: {
+      label: 'Complexity',
+      options: TASK_COMPLEXITIES.map((c) => ({ value: c, label: c })),
+    },
+    agent: {
+      label: 'Agent',
+      options: sortAgents(agents ?? []).map((a) => ({ value: a.agent_id, label: a.agent_id })),
+    },
   }
 
   function setFilter(name: FilterName | 'text', value: string) {

@@ -39,7 +39,14 @@ function LockIcon() {
   )
 }
 
-export const Card = memo(function Card({ task, summary, index, onOpen, onMove, onNavigate }: CardProps) {
+export const Card = memo(function Card({
+  task,
+  summary,
+  index,
+  onOpen,
+  onMove,
+  onNavigate,
+}: CardProps) {
   const [isMenuOpen, setIsMenuOpen] = useState(false)
   const cardRef = useRef<HTMLElement>(null)
 
@@ -51,7 +58,8 @@ export const Card = memo(function Card({ task, summary, index, onOpen, onMove, o
 
   function onKeyDown(event: KeyboardEvent) {
     // Keys typed inside the move menu bubble here; the menu has handled them.
-    if (event.target !== event.currentTarget || event.ctrlKey || event.metaKey || event.altKey) return
+    if (event.target !== event.currentTarget || event.ctrlKey || event.metaKey || event.altKey)
+      return
     const direction = NAV_KEYS[event.key]
     if (direction !== undefined) {
       event.preventDefault()
@@ -82,8 +90,12 @@ export const Card = memo(function Card({ task, summary, index, onOpen, onMove, o
       <div className="card-top">
         <span className="card-id">#{task.id}</span>
         <span className={`badge role role-${task.target_role}`}>{humanize(task.target_role)}</span>
-        <span className="badge" title="difficulty">{task.difficulty}</span>
-        <span className="badge" title="complexity">{task.complexity}</span>
+        <span className="badge" title="difficulty">
+          {task.difficulty}
+        </span>
+        <span className="badge" title="complexity">
+          {task.complexity}
+        </span>
         <span className="badge priority" title="priority">
           P{task.priority}
         </span>
@@ -105,7 +117,10 @@ export const Card = memo(function Card({ task, summary, index, onOpen, onMove, o
           {task.attempts} {task.attempts === 1 ? 'attempt' : 'attempts'}
         </span>
         {summary !== undefined && (
-          <span title={`${summary.runs} runs; last verdict ${summary.last_verdict ?? '-'}`} className={`cost verdict-${summary.last_verdict ?? 'none'}`}>
+          <span
+            title={`${summary.runs} runs; last verdict ${summary.last_verdict ?? '-'}`}
+            className={`cost verdict-${summary.last_verdict ?? 'none'}`}
+          >
             {formatUsd(summary.cost_usd)}
           </span>
         )}

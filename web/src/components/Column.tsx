@@ -27,7 +27,15 @@ export interface ColumnProps {
 }
 
 /** One status: a drop target, with only the cards in view rendered (thousands stay smooth). */
-export const Column = memo(function Column({ status, tasks, summaries, handles, onOpen, onMove, onNavigate }: ColumnProps) {
+export const Column = memo(function Column({
+  status,
+  tasks,
+  summaries,
+  handles,
+  onOpen,
+  onMove,
+  onNavigate,
+}: ColumnProps) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const [isDropTarget, setIsDropTarget] = useState(false)
   const virtualizer = useVirtualizer({
@@ -41,7 +49,9 @@ export const Column = memo(function Column({ status, tasks, summaries, handles, 
   })
 
   useEffect(() => {
-    handles.set(status, { scrollToIndex: (index) => virtualizer.scrollToIndex(index, { align: 'auto' }) })
+    handles.set(status, {
+      scrollToIndex: (index) => virtualizer.scrollToIndex(index, { align: 'auto' }),
+    })
     return () => {
       handles.delete(status)
     }

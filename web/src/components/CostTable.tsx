@@ -51,7 +51,10 @@ export function CostTable({ by, caption, rows }: CostTableProps) {
               <td className="num">{row.runs}</td>
               <td className="num">{formatUsd(row.cost_usd)}</td>
               <td className="share-cell" aria-hidden="true">
-                <span className="share-bar" style={{ width: total === 0 ? 0 : `${(row.cost_usd / total) * 100}%` }} />
+                <span
+                  className="share-bar"
+                  style={{ width: total === 0 ? 0 : `${(row.cost_usd / total) * 100}%` }}
+                />
               </td>
             </tr>
           ))}

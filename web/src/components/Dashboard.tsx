@@ -24,7 +24,9 @@ const TaskDrawer = lazy(() => loadTaskDrawer().then((m) => ({ default: m.TaskDra
 // The pages after the first three load on first visit (documents bring markdown-it too).
 const Overview = lazy(() => import('../pages/Overview.js').then((m) => ({ default: m.Overview })))
 const Epics = lazy(() => import('../pages/Epics.js').then((m) => ({ default: m.Epics })))
-const Documents = lazy(() => import('../pages/Documents.js').then((m) => ({ default: m.Documents })))
+const Documents = lazy(() =>
+  import('../pages/Documents.js').then((m) => ({ default: m.Documents })),
+)
 const Services = lazy(() => import('../pages/Services.js').then((m) => ({ default: m.Services })))
 const Activity = lazy(() => import('../pages/Activity.js').then((m) => ({ default: m.Activity })))
 
@@ -55,7 +57,12 @@ export function Dashboard({ apiKey, onSignOut, onUnauthorized }: DashboardProps)
   const taskId = openTaskId(route)
 
   useEffect(() => {
-    const live = new LiveSync({ apiKey, client: session.client, store: session.store, onUnauthorized })
+    const live = new LiveSync({
+      apiKey,
+      client: session.client,
+      store: session.store,
+      onUnauthorized,
+    })
     live.start()
     return () => live.stop()
   }, [apiKey, session, onUnauthorized])
@@ -71,7 +78,14 @@ export function Dashboard({ apiKey, onSignOut, onUnauthorized }: DashboardProps)
 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
-      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return
+      if (
+        event.key !== '/' ||
+        event.ctrlKey ||
+        event.metaKey ||
+        event.altKey ||
+        isTyping(event.target)
+      )
+        return
       event.preventDefault()
       if (parseHash(window.location.hash).page !== 'board') navigate({ page: 'board', params: {} })
       focusWhenRendered(byTestId(TEST_IDS.filterText))

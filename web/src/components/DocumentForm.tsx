@@ -33,7 +33,10 @@ export function DocumentForm({ onCreated, onCancel }: DocumentFormProps) {
     if (isBusy) return
     setIsBusy(true)
     await actAsAgent(session, async (agentId) => {
-      const created = await session.client.createDocument({ doc_type: docType, title: title.trim(), content }, agentId)
+      const created = await session.client.createDocument(
+        { doc_type: docType, title: title.trim(), content },
+        agentId,
+      )
       const told = created.mentions.length === 0 ? '' : `; notified ${created.mentions.join(', ')}`
       showToast(session, 'info', `document "${created.title}" created${told}`)
       onCreated(created)
@@ -42,13 +45,22 @@ export function DocumentForm({ onCreated, onCancel }: DocumentFormProps) {
   }
 
   return (
-    <form className="plan-form document-form" data-testid={TEST_IDS.form('document')} aria-labelledby="document-form-heading" onSubmit={(e) => void submit(e)}>
+    <form
+      className="plan-form document-form"
+      data-testid={TEST_IDS.form('document')}
+      aria-labelledby="document-form-heading"
+      onSubmit={(e) => void submit(e)}
+    >
       <h2 id="document-form-heading" ref={headingRef} tabIndex={-1}>
         New document
       </h2>
       <ActingAs />
       <Field label="Type">
-        <select data-testid={TEST_IDS.field('document', 'doc_type')} value={docType} onChange={(e) => setDocType(e.target.value as DocumentType)}>
+        <select
+          data-testid={TEST_IDS.field('document', 'doc_type')}
+          value={docType}
+          onChange={(e) => setDocType(e.target.value as DocumentType)}
+        >
           {DOCUMENT_TYPES.map((t) => (
             <option key={t} value={t}>
               {humanize(t)}
@@ -57,16 +69,32 @@ export function DocumentForm({ onCreated, onCancel }: DocumentFormProps) {
         </select>
       </Field>
       <Field label="Title">
-        <input data-testid={TEST_IDS.field('document', 'title')} required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+        <input
+          data-testid={TEST_IDS.field('document', 'title')}
+          required
+          maxLength={200}
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+        />
       </Field>
       <Field label="Content" hint="Markdown. @agent_id or @role mentions notify those agents.">
-        <textarea data-testid={TEST_IDS.field('document', 'content')} rows={10} value={content} onChange={(e) => setContent(e.target.value)} />
+        <textarea
+          data-testid={TEST_IDS.field('document', 'content')}
+          rows={10}
+          value={content}
+          onChange={(e) => setContent(e.target.value)}
+        />
       </Field>
       <div className="form-buttons">
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
-        <button type="submit" className="primary" data-testid={TEST_IDS.submit('document')} disabled={title.trim() === ''}>
+        <button
+          type="submit"
+          className="primary"
+          data-testid={TEST_IDS.submit('document')}
+          disabled={title.trim() === ''}
+        >
           {isBusy ? 'Creating…' : 'Create document'}
         </button>
       </div>

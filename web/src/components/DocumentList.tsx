@@ -25,7 +25,9 @@ export function DocumentList({ documents, openId, onOpen }: DocumentListProps) {
           >
             <span className="document-entry-title">{doc.title || '(untitled)'}</span>
             <span className="document-entry-meta">
-              <span className={`badge doc-type doc-type-${doc.doc_type}`}>{humanize(doc.doc_type)}</span>
+              <span className={`badge doc-type doc-type-${doc.doc_type}`}>
+                {humanize(doc.doc_type)}
+              </span>
               <span className="mono">{doc.author_id}</span>
               <time dateTime={doc.created_at} title={formatDateTime(doc.created_at)}>
                 {formatAgo(doc.created_at, now)}

@@ -20,7 +20,10 @@ export function DocumentView({ documentId, listed, onClose }: DocumentViewProps)
   const headingRef = useRef<HTMLHeadingElement>(null)
   const fetched = useLiveFetched(
     'documents',
-    (signal) => (listed === undefined ? client.getDocument(documentId, { signal }) : Promise.resolve(undefined)),
+    (signal) =>
+      listed === undefined
+        ? client.getDocument(documentId, { signal })
+        : Promise.resolve(undefined),
     `${documentId} ${listed === undefined}`,
   )
   const doc = listed ?? (fetched.data?.id === documentId ? fetched.data : undefined)
@@ -30,12 +33,21 @@ export function DocumentView({ documentId, listed, onClose }: DocumentViewProps)
   }, [documentId])
 
   return (
-    <article className="document-view" data-testid={TEST_IDS.documentView} aria-labelledby="document-title">
+    <article
+      className="document-view"
+      data-testid={TEST_IDS.documentView}
+      aria-labelledby="document-title"
+    >
       <div className="document-head">
         <h2 id="document-title" ref={headingRef} tabIndex={-1}>
           {doc?.title ?? (fetched.error === undefined ? 'Loading…' : 'Not found')}
         </h2>
-        <button type="button" className="icon-button" aria-label="Close the document" onClick={onClose}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Close the document"
+          onClick={onClose}
+        >
           ×
         </button>
       </div>
@@ -44,8 +56,11 @@ export function DocumentView({ documentId, listed, onClose }: DocumentViewProps)
       ) : (
         <>
           <p className="document-facts">
-            <span className={`badge doc-type doc-type-${doc.doc_type}`}>{humanize(doc.doc_type)}</span> by{' '}
-            <strong className="mono">{doc.author_id}</strong> · <time dateTime={doc.created_at}>{formatDateTime(doc.created_at)}</time>
+            <span className={`badge doc-type doc-type-${doc.doc_type}`}>
+              {humanize(doc.doc_type)}
+            </span>{' '}
+            by <strong className="mono">{doc.author_id}</strong> ·{' '}
+            <time dateTime={doc.created_at}>{formatDateTime(doc.created_at)}</time>
             {doc.updated_at !== doc.created_at && (
               <>
                 {' '}
@@ -63,7 +78,11 @@ export function DocumentView({ documentId, listed, onClose }: DocumentViewProps)
               ))}
             </p>
           )}
-          {doc.content.trim() === '' ? <p className="muted">No content.</p> : <Markdown text={doc.content} className="description" />}
+          {doc.content.trim() === '' ? (
+            <p className="muted">No content.</p>
+          ) : (
+            <Markdown text={doc.content} className="description" />
+          )}
         </>
       )}
     </article>

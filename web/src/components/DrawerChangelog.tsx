@@ -15,14 +15,19 @@ export function DrawerChangelog({ changelog }: DrawerChangelogProps) {
       <h3 id="drawer-changelog-heading">Status changes</h3>
       <ol className="timeline" data-testid={TEST_IDS.drawerChangelog}>
         {changelog.error !== undefined && <li className="error-text">{changelog.error}</li>}
-        {entries === undefined && changelog.error === undefined && <li className="muted">Loading…</li>}
+        {entries === undefined && changelog.error === undefined && (
+          <li className="muted">Loading…</li>
+        )}
         {entries?.length === 0 && <li className="muted">No status changes yet.</li>}
         {entries?.map((e) => (
           <li key={e.id}>
             <time dateTime={e.changed_at}>{formatDateTime(e.changed_at)}</time>
             <span>
-              {e.old_status === null || e.old_status === e.new_status ? '' : `${humanize(e.old_status)} → `}
-              <strong>{e.new_status === null ? '-' : humanize(e.new_status)}</strong> by {e.changed_by}
+              {e.old_status === null || e.old_status === e.new_status
+                ? ''
+                : `${humanize(e.old_status)} → `}
+              <strong>{e.new_status === null ? '-' : humanize(e.new_status)}</strong> by{' '}
+              {e.changed_by}
             </span>
             {e.notes !== null && e.notes !== '' && <p className="timeline-notes">{e.notes}</p>}
           </li>

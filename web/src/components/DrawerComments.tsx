@@ -62,7 +62,12 @@ export function DrawerComments({ taskId, comments }: DrawerCommentsProps) {
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" className="primary" data-testid={TEST_IDS.drawerCommentSubmit} disabled={isPosting || draft.trim() === ''}>
+        <button
+          type="submit"
+          className="primary"
+          data-testid={TEST_IDS.drawerCommentSubmit}
+          disabled={isPosting || draft.trim() === ''}
+        >
           {isPosting ? 'Posting…' : 'Comment'}
         </button>
       </form>

@@ -15,7 +15,11 @@ export function DrawerLive({ agentId, activity }: DrawerLiveProps) {
   const now = useNow(1000)
   const step = describeStep(activity)
   return (
-    <section className="drawer-section live-attempt" data-testid={TEST_IDS.liveAttempt} aria-labelledby="drawer-live-heading">
+    <section
+      className="drawer-section live-attempt"
+      data-testid={TEST_IDS.liveAttempt}
+      aria-labelledby="drawer-live-heading"
+    >
       <h3 id="drawer-live-heading">
         <span className="live-dot" aria-hidden="true" /> Live
         {activity.attempt !== null && `: attempt ${activity.attempt}`}

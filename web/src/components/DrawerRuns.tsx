@@ -21,10 +21,16 @@ export function DrawerRuns({ taskId, runs }: DrawerRunsProps) {
       <h3 id="drawer-runs-heading">Runner attempts</h3>
       <ol className="runs" data-testid={TEST_IDS.drawerRuns}>
         {runs.error !== undefined && <li className="error-text">{runs.error}</li>}
-        {newestFirst === undefined && runs.error === undefined && <li className="muted">Loading…</li>}
+        {newestFirst === undefined && runs.error === undefined && (
+          <li className="muted">Loading…</li>
+        )}
         {newestFirst?.length === 0 && <li className="muted">No runner attempts yet.</li>}
         {newestFirst?.map((run) => (
-          <li key={run.id} className={`run verdict-${run.verdict}`} data-testid={TEST_IDS.run(run.id)}>
+          <li
+            key={run.id}
+            className={`run verdict-${run.verdict}`}
+            data-testid={TEST_IDS.run(run.id)}
+          >
             <div className="run-head">
               <strong>Attempt {run.attempt}</strong>
               <span className={`badge verdict verdict-${run.verdict}`}>{run.verdict}</span>
@@ -32,7 +38,9 @@ export function DrawerRuns({ taskId, runs }: DrawerRunsProps) {
               <time dateTime={run.started_at}>{formatDateTime(run.started_at)}</time>
             </div>
             {run.verdict_reason !== null && <p className="run-reason">{run.verdict_reason}</p>}
-            {run.error !== null && run.error !== run.verdict_reason && <p className="run-reason error-text">{run.error}</p>}
+            {run.error !== null && run.error !== run.verdict_reason && (
+              <p className="run-reason error-text">{run.error}</p>
+            )}
             <dl className="run-facts">
               <dt>Agent</dt>
               <dd>{run.agent_id}</dd>
@@ -44,7 +52,8 @@ export function DrawerRuns({ taskId, runs }: DrawerRunsProps) {
               <dd>{run.cost_usd === null ? '-' : formatUsd(run.cost_usd)}</dd>
               <dt>Tokens in / out</dt>
               <dd>
-                {run.input_tokens === null ? '-' : formatCount(run.input_tokens)} / {run.output_tokens === null ? '-' : formatCount(run.output_tokens)}
+                {run.input_tokens === null ? '-' : formatCount(run.input_tokens)} /{' '}
+                {run.output_tokens === null ? '-' : formatCount(run.output_tokens)}
               </dd>
               <dt>Turns</dt>
               <dd>{orDash(run.num_turns)}</dd>
@@ -53,7 +62,9 @@ export function DrawerRuns({ taskId, runs }: DrawerRunsProps) {
               <dt>Session</dt>
               <dd className="mono">{orDash(run.session_id)}</dd>
             </dl>
-            {run.transcript_entries > 0 && <DrawerTranscript taskId={taskId} runId={run.id} count={run.transcript_entries} />}
+            {run.transcript_entries > 0 && (
+              <DrawerTranscript taskId={taskId} runId={run.id} count={run.transcript_entries} />
+            )}
           </li>
         ))}
       </ol>

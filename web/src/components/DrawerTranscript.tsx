@@ -50,7 +50,9 @@ export function DrawerTranscript({ taskId, runId, count }: DrawerTranscriptProps
       </button>
       {isOpen && error !== undefined && <p className="error-text">{error}</p>}
       {isOpen && entries === undefined && error === undefined && <p className="muted">Loading…</p>}
-      {isOpen && entries !== undefined && <TranscriptEntries entries={entries} testId={TEST_IDS.transcript(runId)} />}
+      {isOpen && entries !== undefined && (
+        <TranscriptEntries entries={entries} testId={TEST_IDS.transcript(runId)} />
+      )}
     </div>
   )
 }

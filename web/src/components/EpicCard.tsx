@@ -49,8 +49,14 @@ export function EpicCard({ epic, features, counts, featureCounts }: EpicCardProp
         aria-valuenow={done}
         aria-valuetext={`${done} of ${total} done`}
       >
-        <span className="progress-done" style={{ width: total === 0 ? 0 : `${(done / total) * 100}%` }} />
-        <span className="progress-active" style={{ width: total === 0 ? 0 : `${(inProgress / total) * 100}%` }} />
+        <span
+          className="progress-done"
+          style={{ width: total === 0 ? 0 : `${(done / total) * 100}%` }}
+        />
+        <span
+          className="progress-active"
+          style={{ width: total === 0 ? 0 : `${(inProgress / total) * 100}%` }}
+        />
       </div>
       <p className="epic-numbers">
         <strong>
@@ -65,8 +71,19 @@ export function EpicCard({ epic, features, counts, featureCounts }: EpicCardProp
           {features.map((feature) => {
             const fc = featureCounts.get(feature.id)
             return (
-              <li key={feature.id} className="feature-row" data-testid={TEST_IDS.feature(feature.id)}>
-                <a href={formatHash({ page: 'board', params: { epic: String(epic.id), feature: String(feature.id) } })}>{feature.name}</a>
+              <li
+                key={feature.id}
+                className="feature-row"
+                data-testid={TEST_IDS.feature(feature.id)}
+              >
+                <a
+                  href={formatHash({
+                    page: 'board',
+                    params: { epic: String(epic.id), feature: String(feature.id) },
+                  })}
+                >
+                  {feature.name}
+                </a>
                 <span className="feature-total muted">
                   {fc?.total ?? 0} task{fc?.total === 1 ? '' : 's'}
                 </span>

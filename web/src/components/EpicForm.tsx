@@ -31,16 +31,38 @@ export function EpicForm() {
   }
 
   return (
-    <form className="plan-form" data-testid={TEST_IDS.form('epic')} aria-labelledby="epic-form-heading" onSubmit={(e) => void submit(e)}>
+    <form
+      className="plan-form"
+      data-testid={TEST_IDS.form('epic')}
+      aria-labelledby="epic-form-heading"
+      onSubmit={(e) => void submit(e)}
+    >
       <h3 id="epic-form-heading">New epic</h3>
       <ActingAs plannerOnly="only a pm or architect may create epics" />
       <Field label="Name">
-        <input ref={firstRef} data-testid={TEST_IDS.field('epic', 'name')} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+        <input
+          ref={firstRef}
+          data-testid={TEST_IDS.field('epic', 'name')}
+          required
+          maxLength={200}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
       </Field>
       <Field label="Description">
-        <textarea data-testid={TEST_IDS.field('epic', 'description')} rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
+        <textarea
+          data-testid={TEST_IDS.field('epic', 'description')}
+          rows={2}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+        />
       </Field>
-      <button type="submit" className="primary" data-testid={TEST_IDS.submit('epic')} disabled={name.trim() === ''}>
+      <button
+        type="submit"
+        className="primary"
+        data-testid={TEST_IDS.submit('epic')}
+        disabled={name.trim() === ''}
+      >
         {isBusy ? 'Creating…' : 'Create epic'}
       </button>
     </form>

@@ -22,7 +22,10 @@ export function FeatureForm() {
     if (isBusy) return
     setIsBusy(true)
     const isCreated = await actAsAgent(session, async (agentId) => {
-      const feature = await session.client.createFeature({ epic_id: Number(epicId), name: name.trim(), description }, agentId)
+      const feature = await session.client.createFeature(
+        { epic_id: Number(epicId), name: name.trim(), description },
+        agentId,
+      )
       showToast(session, 'info', `feature ${feature.id} "${feature.name}" created`)
     })
     setIsBusy(false)
@@ -33,11 +36,21 @@ export function FeatureForm() {
   }
 
   return (
-    <form className="plan-form" data-testid={TEST_IDS.form('feature')} aria-labelledby="feature-form-heading" onSubmit={(e) => void submit(e)}>
+    <form
+      className="plan-form"
+      data-testid={TEST_IDS.form('feature')}
+      aria-labelledby="feature-form-heading"
+      onSubmit={(e) => void submit(e)}
+    >
       <h3 id="feature-form-heading">New feature</h3>
       <ActingAs plannerOnly="only a pm or architect may create features" />
       <Field label="Epic">
-        <select data-testid={TEST_IDS.field('feature', 'epic_id')} required value={epicId} onChange={(e) => setEpicId(e.target.value)}>
+        <select
+          data-testid={TEST_IDS.field('feature', 'epic_id')}
+          required
+          value={epicId}
+          onChange={(e) => setEpicId(e.target.value)}
+        >
           <option value="">{epics.length === 0 ? 'create an epic first' : 'choose an epic'}</option>
           {epics.map((epic) => (
             <option key={epic.id} value={epic.id}>
@@ -47,12 +60,29 @@ export function FeatureForm() {
         </select>
       </Field>
       <Field label="Name">
-        <input ref={nameRef} data-testid={TEST_IDS.field('feature', 'name')} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+        <input
+          ref={nameRef}
+          data-testid={TEST_IDS.field('feature', 'name')}
+          required
+          maxLength={200}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
       </Field>
       <Field label="Description">
-        <textarea data-testid={TEST_IDS.field('feature', 'description')} rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
+        <textarea
+          data-testid={TEST_IDS.field('feature', 'description')}
+          rows={2}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+        />
       </Field>
-      <button type="submit" className="primary" data-testid={TEST_IDS.submit('feature')} disabled={epicId === '' || name.trim() === ''}>
+      <button
+        type="submit"
+        className="primary"
+        data-testid={TEST_IDS.submit('feature')}
+        disabled={epicId === '' || name.trim() === ''}
+      >
         {isBusy ? 'Creating…' : 'Create feature'}
       </button>
     </form>

@@ -54,7 +54,11 @@ export function Header({ onSignOut }: HeaderProps) {
       </a>
       <nav className="nav" data-testid={TEST_IDS.nav} aria-label="Pages">
         {links.map((link) => (
-          <a key={link.page} href={link.href} aria-current={route.page === link.page ? 'page' : undefined}>
+          <a
+            key={link.page}
+            href={link.href}
+            aria-current={route.page === link.page ? 'page' : undefined}
+          >
             {link.label}
             {link.page === 'attention' && attentionCount !== undefined && attentionCount > 0 && (
               <span className="count" aria-label={`${attentionCount} items`}>
@@ -64,7 +68,13 @@ export function Header({ onSignOut }: HeaderProps) {
           </a>
         ))}
       </nav>
-      <span className="connection" data-testid={TEST_IDS.connection} data-state={connection} role="status" title="Live updates from the server">
+      <span
+        className="connection"
+        data-testid={TEST_IDS.connection}
+        data-state={connection}
+        role="status"
+        title="Live updates from the server"
+      >
         <span className="connection-dot" aria-hidden="true" />
         {CONNECTION_LABELS[connection]}
       </span>
@@ -76,7 +86,9 @@ export function Header({ onSignOut }: HeaderProps) {
           disabled={agents === undefined || agents.length === 0}
           onChange={(e) => chooseAgent(e.target.value)}
         >
-          {actingAgent === undefined && <option value="">{agents === undefined ? 'loading…' : 'no agents registered'}</option>}
+          {actingAgent === undefined && (
+            <option value="">{agents === undefined ? 'loading…' : 'no agents registered'}</option>
+          )}
           {sortAgents(agents ?? []).map((agent) => (
             <option key={agent.agent_id} value={agent.agent_id}>
               {agent.agent_id} ({agent.role})

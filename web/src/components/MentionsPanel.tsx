@@ -15,7 +15,9 @@ import { TEST_IDS } from '../test-ids.js'
 const MENTIONS_LIMIT = 1000
 
 function unreadFirst(a: MentionResponse, b: MentionResponse): number {
-  return Number(a.is_read) - Number(b.is_read) || b.created_at.localeCompare(a.created_at) || b.id - a.id
+  return (
+    Number(a.is_read) - Number(b.is_read) || b.created_at.localeCompare(a.created_at) || b.id - a.id
+  )
 }
 
 /**
@@ -40,25 +42,43 @@ export function MentionsPanel() {
     (signal) =>
       agent === undefined
         ? Promise.resolve([])
-        : session.client.listMentionsByRole({ role: agent.role, unread_only: !isShowingRead, limit: MENTIONS_LIMIT }, { signal }),
+        : session.client.listMentionsByRole(
+            { role: agent.role, unread_only: !isShowingRead, limit: MENTIONS_LIMIT },
+            { signal },
+          ),
     `${agent?.agent_id} ${agent?.role} ${isShowingRead}`,
   )
-  const shown = useMemo(() => (mentions.data ?? []).filter((m) => m.mentioned_agent_id === who).sort(unreadFirst), [mentions.data, who])
+  const shown = useMemo(
+    () => (mentions.data ?? []).filter((m) => m.mentioned_agent_id === who).sort(unreadFirst),
+    [mentions.data, who],
+  )
   const unreadCount = shown.filter((m) => !m.is_read).length
 
-  const setParam = (name: string, value: string | undefined) => navigate(withParams(route, { [name]: value }), { isReplace: true })
-  const markRead = (mentionId: number) => actAsAgent(session, (agentId) => session.client.markMentionRead(mentionId, agentId))
+  const setParam = (name: string, value: string | undefined) =>
+    navigate(withParams(route, { [name]: value }), { isReplace: true })
+  const markRead = (mentionId: number) =>
+    actAsAgent(session, (agentId) => session.client.markMentionRead(mentionId, agentId))
 
   return (
-    <section className="mentions-panel" data-testid={TEST_IDS.mentions} aria-labelledby="mentions-heading">
+    <section
+      className="mentions-panel"
+      data-testid={TEST_IDS.mentions}
+      aria-labelledby="mentions-heading"
+    >
       <h2 id="mentions-heading">
         Mentions {agent !== undefined && <span className="column-count">{unreadCount} unread</span>}
       </h2>
       <div className="panel-controls">
         <label className="inline-field">
           <span>Of</span>
-          <select data-testid={TEST_IDS.mentionsAgent} value={who ?? ''} onChange={(e) => setParam('who', e.target.value)}>
-            {who === undefined && <option value="">{agents === undefined ? 'loading…' : 'no agents'}</option>}
+          <select
+            data-testid={TEST_IDS.mentionsAgent}
+            value={who ?? ''}
+            onChange={(e) => setParam('who', e.target.value)}
+          >
+            {who === undefined && (
+              <option value="">{agents === undefined ? 'loading…' : 'no agents'}</option>
+            )}
             {sortAgents(agents ?? []).map((a) => (
               <option key={a.agent_id} value={a.agent_id}>
                 {a.agent_id}
@@ -80,19 +100,33 @@ export function MentionsPanel() {
         <p className="form-note">Only {who} may mark its mentions read: act as it to do so.</p>
       )}
       {mentions.error !== undefined && <p className="error-text">{mentions.error}</p>}
-      {mentions.data === undefined && mentions.error === undefined && <p className="muted">Loading…</p>}
-      {mentions.data !== undefined && shown.length === 0 && <p className="muted">{isShowingRead ? 'No mentions.' : 'No unread mentions.'}</p>}
+      {mentions.data === undefined && mentions.error === undefined && (
+        <p className="muted">Loading…</p>
+      )}
+      {mentions.data !== undefined && shown.length === 0 && (
+        <p className="muted">{isShowingRead ? 'No mentions.' : 'No unread mentions.'}</p>
+      )}
       <ul className="mention-list">
         {shown.map((m) => (
-          <li key={m.id} className={`mention-item${m.is_read ? ' is-read' : ''}`} data-testid={TEST_IDS.mention(m.id)} data-read={String(m.is_read)}>
+          <li
+            key={m.id}
+            className={`mention-item${m.is_read ? ' is-read' : ''}`}
+            data-testid={TEST_IDS.mention(m.id)}
+            data-read={String(m.is_read)}
+          >
             <div className="mention-text">
-              <strong className="mono">{m.created_by}</strong> mentioned <span className="mention">@{m.mentioned_agent_id}</span> in{' '}
+              <strong className="mono">{m.created_by}</strong> mentioned{' '}
+              <span className="mention">@{m.mentioned_agent_id}</span> in{' '}
               {m.document_id !== null ? (
                 <a href={formatHash(withParams(route, { doc: String(m.document_id) }))}>
                   {m.document_title ?? `document ${m.document_id}`}
                 </a>
               ) : m.task_id !== null ? (
-                <button type="button" className="link-button inline" onClick={() => navigate(withParams(route, { task: String(m.task_id) }))}>
+                <button
+                  type="button"
+                  className="link-button inline"
+                  onClick={() => navigate(withParams(route, { task: String(m.task_id) }))}
+                >
                   #{m.task_id} {m.task_title ?? ''}
                 </button>
               ) : (
@@ -106,7 +140,11 @@ export function MentionsPanel() {
             {m.is_read ? (
               <span className="badge">read</span>
             ) : (
-              <button type="button" data-testid={TEST_IDS.markRead(m.id)} onClick={() => void markRead(m.id)}>
+              <button
+                type="button"
+                data-testid={TEST_IDS.markRead(m.id)}
+                onClick={() => void markRead(m.id)}
+              >
                 Mark read
               </button>
             )}

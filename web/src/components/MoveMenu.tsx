@@ -36,9 +36,12 @@ export function MoveMenu({ current, onPick, onCancel }: MoveMenuProps) {
     }
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault()
-      const buttons = [...(listRef.current?.querySelectorAll<HTMLButtonElement>('button:not(:disabled)') ?? [])]
+      const buttons = [
+        ...(listRef.current?.querySelectorAll<HTMLButtonElement>('button:not(:disabled)') ?? []),
+      ]
       const at = buttons.indexOf(document.activeElement as HTMLButtonElement)
-      const next = buttons[(at + (event.key === 'ArrowDown' ? 1 : buttons.length - 1)) % buttons.length]
+      const next =
+        buttons[(at + (event.key === 'ArrowDown' ? 1 : buttons.length - 1)) % buttons.length]
       next?.focus()
     }
   }
@@ -57,7 +60,13 @@ export function MoveMenu({ current, onPick, onCancel }: MoveMenuProps) {
     >
       <span className="move-menu-title">Move to…</span>
       {FLOW_STATUSES.map((status, i) => (
-        <button key={status} type="button" role="menuitem" disabled={status === current} onClick={() => onPick(status)}>
+        <button
+          key={status}
+          type="button"
+          role="menuitem"
+          disabled={status === current}
+          onClick={() => onPick(status)}
+        >
           <kbd>{i + 1}</kbd> {STATUS_LABELS[status]}
         </button>
       ))}

@@ -11,14 +11,22 @@ export function PendingApproval() {
   const session = useSession()
   const tasks = useDashboard((s) => s.tasks)
   const pending = useMemo(
-    () => [...(tasks?.values() ?? [])].filter((t) => t.status === 'pending').sort((a, b) => b.priority - a.priority || b.id - a.id),
+    () =>
+      [...(tasks?.values() ?? [])]
+        .filter((t) => t.status === 'pending')
+        .sort((a, b) => b.priority - a.priority || b.id - a.id),
     [tasks],
   )
 
-  const open = (taskId: number) => navigate(withParams(parseHash(window.location.hash), { task: String(taskId) }))
+  const open = (taskId: number) =>
+    navigate(withParams(parseHash(window.location.hash), { task: String(taskId) }))
 
   return (
-    <section className="pending-approval" data-testid={TEST_IDS.pendingApproval} aria-labelledby="pending-heading">
+    <section
+      className="pending-approval"
+      data-testid={TEST_IDS.pendingApproval}
+      aria-labelledby="pending-heading"
+    >
       <h2 id="pending-heading">
         Pending approval <span className="column-count">{pending.length}</span>
       </h2>
@@ -27,7 +35,11 @@ export function PendingApproval() {
       ) : (
         <ul className="item-list">
           {pending.map((task) => (
-            <li key={task.id} className="attention-item" data-testid={TEST_IDS.pendingTask(task.id)}>
+            <li
+              key={task.id}
+              className="attention-item"
+              data-testid={TEST_IDS.pendingTask(task.id)}
+            >
               <button type="button" className="attention-open" onClick={() => open(task.id)}>
                 <span className="attention-title">
                   <span className="card-id">#{task.id}</span> {task.title}
@@ -37,7 +49,12 @@ export function PendingApproval() {
                   {task.failures > 0 && ` · ${task.failures} failed attempts`}
                 </span>
               </button>
-              <button type="button" className="primary" data-testid={TEST_IDS.approve(task.id)} onClick={() => void moveTask(session, task.id, 'created')}>
+              <button
+                type="button"
+                className="primary"
+                data-testid={TEST_IDS.approve(task.id)}
+                onClick={() => void moveTask(session, task.id, 'created')}
+              >
                 Approve
               </button>
             </li>

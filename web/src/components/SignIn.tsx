@@ -35,13 +35,24 @@ export function SignIn({ initialError, onSignedIn }: SignInProps) {
 
   return (
     <main className="signin">
-      <form className="signin-form" data-testid={TEST_IDS.signinForm} onSubmit={(e) => void submit(e)}>
+      <form
+        className="signin-form"
+        data-testid={TEST_IDS.signinForm}
+        onSubmit={(e) => void submit(e)}
+      >
         <h1>Headless PM</h1>
         <p className="muted">
           Open the link <code>hpm serve</code> printed, or paste its API key.
         </p>
         {/* Lets password managers keep the key, and stops Chrome asking for a username field. */}
-        <input type="text" name="username" autoComplete="username" value="headless-pm" readOnly hidden />
+        <input
+          type="text"
+          name="username"
+          autoComplete="username"
+          value="headless-pm"
+          readOnly
+          hidden
+        />
         <label htmlFor="signin-key">API key</label>
         <input
           id="signin-key"
@@ -57,7 +68,12 @@ export function SignIn({ initialError, onSignedIn }: SignInProps) {
             {error}
           </p>
         )}
-        <button type="submit" className="primary" data-testid={TEST_IDS.signinSubmit} disabled={isBusy}>
+        <button
+          type="submit"
+          className="primary"
+          data-testid={TEST_IDS.signinSubmit}
+          disabled={isBusy}
+        >
           {isBusy ? 'Checking…' : 'Sign in'}
         </button>
       </form>

@@ -31,7 +31,9 @@ export function TaskDrawer({ taskId }: TaskDrawerProps) {
   const comments = useDashboard((s) => s.comments.get(taskId))
   const summary = useDashboard((s) => s.runSummaries.get(taskId))
   const holderId = task?.status === 'under_work' ? task.locked_by : null
-  const holder = useDashboard((s) => (holderId === null ? undefined : s.agents?.find((a) => a.agent_id === holderId)))
+  const holder = useDashboard((s) =>
+    holderId === null ? undefined : s.agents?.find((a) => a.agent_id === holderId),
+  )
   const liveActivity = holder?.activity?.task_id === taskId ? holder.activity : undefined
   const [isMissing, setIsMissing] = useState(false)
   const headingRef = useRef<HTMLHeadingElement>(null)
@@ -78,12 +80,25 @@ export function TaskDrawer({ taskId }: TaskDrawerProps) {
   return (
     <>
       <div className="drawer-backdrop" onClick={close} aria-hidden="true" />
-      <aside className="drawer" data-testid={TEST_IDS.drawer} role="dialog" aria-modal="false" aria-labelledby="drawer-title">
+      <aside
+        className="drawer"
+        data-testid={TEST_IDS.drawer}
+        role="dialog"
+        aria-modal="false"
+        aria-labelledby="drawer-title"
+      >
         <div className="drawer-header">
           <h2 id="drawer-title" ref={headingRef} tabIndex={-1}>
-            <span className="card-id">#{taskId}</span> {task?.title ?? (isMissing ? 'Not found' : 'Loading…')}
+            <span className="card-id">#{taskId}</span>{' '}
+            {task?.title ?? (isMissing ? 'Not found' : 'Loading…')}
           </h2>
-          <button type="button" className="icon-button" data-testid={TEST_IDS.drawerClose} aria-label="Close" onClick={close}>
+          <button
+            type="button"
+            className="icon-button"
+            data-testid={TEST_IDS.drawerClose}
+            aria-label="Close"
+            onClick={close}
+          >
             ×
           </button>
         </div>
@@ -101,7 +116,9 @@ export function TaskDrawer({ taskId }: TaskDrawerProps) {
                   value={task.status}
                   onChange={(e) => void moveTask(session, taskId, e.target.value as FlowStatus)}
                 >
-                  {!(FLOW_STATUSES as readonly string[]).includes(task.status) && <option value={task.status}>{humanize(task.status)}</option>}
+                  {!(FLOW_STATUSES as readonly string[]).includes(task.status) && (
+                    <option value={task.status}>{humanize(task.status)}</option>
+                  )}
                   {FLOW_STATUSES.map((s) => (
                     <option key={s} value={s}>
                       {STATUS_LABELS[s]}
@@ -140,7 +157,9 @@ export function TaskDrawer({ taskId }: TaskDrawerProps) {
               </dd>
               <dt>Cost so far</dt>
               <dd>
-                {summary === undefined ? '-' : `${formatUsd(summary.cost_usd)} over ${summary.runs} runs`}
+                {summary === undefined
+                  ? '-'
+                  : `${formatUsd(summary.cost_usd)} over ${summary.runs} runs`}
                 {task.budget_usd !== null && ` of ${formatUsd(task.budget_usd)} budget`}
               </dd>
               <dt>Branch (plan)</dt>
@@ -161,12 +180,18 @@ export function TaskDrawer({ taskId }: TaskDrawerProps) {
                   No description.
                 </p>
               ) : (
-                <Markdown text={task.description} className="description" testId={TEST_IDS.drawerDescription} />
+                <Markdown
+                  text={task.description}
+                  className="description"
+                  testId={TEST_IDS.drawerDescription}
+                />
               )}
             </section>
             <DrawerComments taskId={taskId} comments={comments} />
             <DrawerChangelog changelog={changelog} />
-            {holder !== undefined && liveActivity !== undefined && <DrawerLive agentId={holder.agent_id} activity={liveActivity} />}
+            {holder !== undefined && liveActivity !== undefined && (
+              <DrawerLive agentId={holder.agent_id} activity={liveActivity} />
+            )}
             <DrawerRuns taskId={taskId} runs={runs} />
           </div>
         )}

@@ -12,13 +12,21 @@ export function ToastView() {
 
   useEffect(() => {
     if (toast?.kind !== 'info') return
-    const timer = setTimeout(() => store.setState((s) => (s.toast?.id === toast.id ? { ...s, toast: undefined } : s)), INFO_TOAST_MS)
+    const timer = setTimeout(
+      () => store.setState((s) => (s.toast?.id === toast.id ? { ...s, toast: undefined } : s)),
+      INFO_TOAST_MS,
+    )
     return () => clearTimeout(timer)
   }, [store, toast])
 
   if (toast === undefined) return null
   return (
-    <div className="toast" data-testid={TEST_IDS.toast} data-kind={toast.kind} role={toast.kind === 'error' ? 'alert' : 'status'}>
+    <div
+      className="toast"
+      data-testid={TEST_IDS.toast}
+      data-kind={toast.kind}
+      role={toast.kind === 'error' ? 'alert' : 'status'}
+    >
       <span className="toast-text">{toast.text}</span>
       <button
         type="button"

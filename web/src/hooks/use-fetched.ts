@@ -11,7 +11,10 @@ export interface Fetched<T> {
  * Loads data for a view and loads it again whenever `version` changes (the live task or run
  * summary it depends on). The previous data stays shown while the new request runs.
  */
-export function useFetched<T>(version: unknown, load: (signal: AbortSignal) => Promise<T>): Fetched<T> {
+export function useFetched<T>(
+  version: unknown,
+  load: (signal: AbortSignal) => Promise<T>,
+): Fetched<T> {
   const [state, setState] = useState<Fetched<T>>({ data: undefined, error: undefined })
   const loadRef = useRef(load)
   useEffect(() => {

@@ -1,6 +1,9 @@
 import { useSyncExternalStore } from 'react'
 
-const clocks = new Map<number, { subscribe: (listener: () => void) => () => void; getSnapshot: () => number }>()
+const clocks = new Map<
+  number,
+  { subscribe: (listener: () => void) => () => void; getSnapshot: () => number }
+>()
 
 function clock(periodMs: number) {
   let entry = clocks.get(periodMs)

@@ -7,7 +7,8 @@ import { useStoreSelector } from '../store.js'
 
 export function useSession(): Session {
   const session = useContext(SessionContext)
-  if (session === undefined) throw new Error('useSession needs a SessionContext provider (sign in first)')
+  if (session === undefined)
+    throw new Error('useSession needs a SessionContext provider (sign in first)')
   return session
 }
 

@@ -42,7 +42,9 @@ export function Activity() {
     return () => controller.abort()
   }, [client, isLive])
 
-  const kind = (CHANGE_TYPES as readonly string[]).includes(route.params.kind ?? '') ? route.params.kind : undefined
+  const kind = (CHANGE_TYPES as readonly string[]).includes(route.params.kind ?? '')
+    ? route.params.kind
+    : undefined
   const text = route.params.text ?? ''
   const filter = useDeferredValue(useMemo(() => ({ kind, text }), [kind, text]))
   const all = useMemo(() => mergeFeed(liveEvents, recent?.entries ?? []), [liveEvents, recent])
@@ -59,14 +61,28 @@ export function Activity() {
     useFlushSync: false,
   })
 
-  const setParam = (name: string, value: string) => navigate(withParams(route, { [name]: value }), { isReplace: true })
-  const openTask = useCallback((taskId: number) => navigate(withParams(parseHash(window.location.hash), { task: String(taskId) })), [])
+  const setParam = (name: string, value: string) =>
+    navigate(withParams(route, { [name]: value }), { isReplace: true })
+  const openTask = useCallback(
+    (taskId: number) =>
+      navigate(withParams(parseHash(window.location.hash), { task: String(taskId) })),
+    [],
+  )
 
   return (
-    <section className="activity-page" data-testid={TEST_IDS.activity} aria-labelledby="activity-heading">
+    <section
+      className="activity-page"
+      data-testid={TEST_IDS.activity}
+      aria-labelledby="activity-heading"
+    >
       <div className="filters" role="search">
         <h1 id="activity-heading">Activity</h1>
-        <select data-testid={TEST_IDS.activityFilter('kind')} aria-label="Kind of change" value={kind ?? ''} onChange={(e) => setParam('kind', e.target.value)}>
+        <select
+          data-testid={TEST_IDS.activityFilter('kind')}
+          aria-label="Kind of change"
+          value={kind ?? ''}
+          onChange={(e) => setParam('kind', e.target.value)}
+        >
           <option value="">Kind: all</option>
           {CHANGE_TYPES.map((t) => (
             <option key={t} value={t}>
@@ -84,14 +100,27 @@ export function Activity() {
           onChange={(e) => setParam('text', e.target.value)}
         />
         <span className="filter-count" aria-live="polite">
-          {shown.length === all.length ? `${formatCount(all.length)} events` : `${formatCount(shown.length)} of ${formatCount(all.length)} events`}
-          {recent !== undefined && <span className="muted"> since {formatDateTime(recent.since)}</span>}
+          {shown.length === all.length
+            ? `${formatCount(all.length)} events`
+            : `${formatCount(shown.length)} of ${formatCount(all.length)} events`}
+          {recent !== undefined && (
+            <span className="muted"> since {formatDateTime(recent.since)}</span>
+          )}
         </span>
       </div>
-      {error !== undefined && <p className="error-text activity-note">Could not load the recent activity: {error}</p>}
+      {error !== undefined && (
+        <p className="error-text activity-note">Could not load the recent activity: {error}</p>
+      )}
       {recent === undefined && error === undefined && <p className="loading">Loading…</p>}
-      <div className="activity-scroll" ref={scrollRef} tabIndex={0} aria-label="Events, newest first">
-        {recent !== undefined && shown.length === 0 && <p className="empty">No events{kind || text ? ' match' : ' yet'}.</p>}
+      <div
+        className="activity-scroll"
+        ref={scrollRef}
+        tabIndex={0}
+        aria-label="Events, newest first"
+      >
+        {recent !== undefined && shown.length === 0 && (
+          <p className="empty">No events{kind || text ? ' match' : ' yet'}.</p>
+        )}
         <div className="activity-list" role="list" style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((item) => {
             const entry = shown[item.index]

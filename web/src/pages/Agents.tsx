@@ -24,7 +24,10 @@ function presence(agent: AgentResponse, nowMs: number): Presence {
 }
 
 function doneText(done: StatsResponse['done_by_agent'][number] | undefined): string {
-  const parts = [done?.dev_done ? `${done.dev_done} dev` : '', done?.qa_done ? `${done.qa_done} qa` : ''].filter(Boolean)
+  const parts = [
+    done?.dev_done ? `${done.dev_done} dev` : '',
+    done?.qa_done ? `${done.qa_done} qa` : '',
+  ].filter(Boolean)
   return parts.length === 0 ? '-' : parts.join(', ')
 }
 
@@ -51,8 +54,14 @@ export function Agents() {
   }, [tasks])
 
   const sorted = useMemo(() => sortAgents(agents ?? []), [agents])
-  const costs = useMemo(() => new Map(stats.data?.cost_by_agent.map((row) => [row.agent_id, row])), [stats.data])
-  const done = useMemo(() => new Map(stats.data?.done_by_agent.map((row) => [row.agent_id, row])), [stats.data])
+  const costs = useMemo(
+    () => new Map(stats.data?.cost_by_agent.map((row) => [row.agent_id, row])),
+    [stats.data],
+  )
+  const done = useMemo(
+    () => new Map(stats.data?.done_by_agent.map((row) => [row.agent_id, row])),
+    [stats.data],
+  )
   const openTask = (taskId: number) => navigate(withParams(route, { task: String(taskId) }))
   const toggle = (agentId: string) =>
     setExpanded((open) => {
@@ -67,7 +76,8 @@ export function Agents() {
       {agents === undefined && <p className="muted">Loading…</p>}
       {agents?.length === 0 && (
         <p className="empty">
-          No agents registered yet. Start one with <code>hpm run</code>, or register with <code>hpm register</code>.
+          No agents registered yet. Start one with <code>hpm run</code>, or register with{' '}
+          <code>hpm register</code>.
         </p>
       )}
       {sorted.length > 0 && (
@@ -105,7 +115,9 @@ export function Agents() {
                       <td>
                         <span className={`presence presence-${state}`}>{state}</span>
                       </td>
-                      <td title={formatDateTime(agent.last_seen)}>{formatAgo(agent.last_seen, now)}</td>
+                      <td title={formatDateTime(agent.last_seen)}>
+                        {formatAgo(agent.last_seen, now)}
+                      </td>
                       <td>
                         {holds.length === 0
                           ? '-'
@@ -118,13 +130,22 @@ export function Agents() {
                                   className="link-button"
                                   onClick={() => openTask(task.id)}
                                 >
-                                  #{task.id} {task.title} <span className="muted">({humanize(task.status)}
-                                  {summary === undefined ? '' : `, ${summary.runs} runs, ${formatUsd(summary.cost_usd)}`})</span>
+                                  #{task.id} {task.title}{' '}
+                                  <span className="muted">
+                                    ({humanize(task.status)}
+                                    {summary === undefined
+                                      ? ''
+                                      : `, ${summary.runs} runs, ${formatUsd(summary.cost_usd)}`}
+                                    )
+                                  </span>
                                 </button>
                               )
                             })}
                       </td>
-                      <td data-testid={TEST_IDS.agentDone(agent.agent_id)} title="tasks it moved to dev_done (development) and qa_done (review)">
+                      <td
+                        data-testid={TEST_IDS.agentDone(agent.agent_id)}
+                        title="tasks it moved to dev_done (development) and qa_done (review)"
+                      >
                         {doneText(finished)}
                       </td>
                       <td>
@@ -137,12 +158,18 @@ export function Agents() {
                           title="its latest runner attempts"
                         >
                           <span data-testid={TEST_IDS.agentCost(agent.agent_id)}>
-                            {cost === undefined ? 'no runs' : `${formatUsd(cost.cost_usd)} (${cost.runs} ${cost.runs === 1 ? 'run' : 'runs'})`}
+                            {cost === undefined
+                              ? 'no runs'
+                              : `${formatUsd(cost.cost_usd)} (${cost.runs} ${cost.runs === 1 ? 'run' : 'runs'})`}
                           </span>
                         </button>
                       </td>
                       <td className="agent-now-cell">
-                        <AgentNow agentId={agent.agent_id} activity={agent.activity} onOpenTask={openTask} />
+                        <AgentNow
+                          agentId={agent.agent_id}
+                          activity={agent.activity}
+                          onOpenTask={openTask}
+                        />
                       </td>
                     </tr>
                     {isExpanded && (

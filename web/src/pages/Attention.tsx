@@ -19,9 +19,17 @@ const REASONS: { reason: Reason; heading: string }[] = [
 ]
 
 /** The action that resolves an item; "no QA may review" is resolved by starting a QA agent. */
-const ACTIONS: Partial<Record<Reason, { label: string; run: (session: Session, taskId: number) => Promise<boolean> }>> = {
-  failure_budget_spent: { label: 'Approve again', run: (session, taskId) => moveTask(session, taskId, 'created') },
-  awaiting_merge: { label: 'Mark committed', run: (session, taskId) => moveTask(session, taskId, 'committed') },
+const ACTIONS: Partial<
+  Record<Reason, { label: string; run: (session: Session, taskId: number) => Promise<boolean> }>
+> = {
+  failure_budget_spent: {
+    label: 'Approve again',
+    run: (session, taskId) => moveTask(session, taskId, 'created'),
+  },
+  awaiting_merge: {
+    label: 'Mark committed',
+    run: (session, taskId) => moveTask(session, taskId, 'committed'),
+  },
   holder_away: { label: 'Unlock', run: unlockTask },
 }
 
@@ -34,7 +42,11 @@ export function Attention() {
   const open = (taskId: number) => navigate(withParams(route, { task: String(taskId) }))
 
   return (
-    <section className="attention-page" data-testid={TEST_IDS.attention} aria-labelledby="attention-heading">
+    <section
+      className="attention-page"
+      data-testid={TEST_IDS.attention}
+      aria-labelledby="attention-heading"
+    >
       <h1 id="attention-heading">Needs attention</h1>
       {attention === undefined && <p className="muted">Loading…</p>}
       {attention?.length === 0 && <p className="empty">Nothing needs you right now.</p>}
@@ -44,7 +56,11 @@ export function Attention() {
           if (items.length === 0) return null
           const action = ACTIONS[reason]
           return (
-            <section key={reason} className="attention-group" aria-labelledby={`attention-${reason}-heading`}>
+            <section
+              key={reason}
+              className="attention-group"
+              aria-labelledby={`attention-${reason}-heading`}
+            >
               <h2 id={`attention-${reason}-heading`}>
                 {heading} <span className="column-count">{items.length}</span>
               </h2>
@@ -55,7 +71,11 @@ export function Attention() {
                     className="attention-item"
                     data-testid={TEST_IDS.attentionItem(item.reason, item.task_id)}
                   >
-                    <button type="button" className="attention-open" onClick={() => open(item.task_id)}>
+                    <button
+                      type="button"
+                      className="attention-open"
+                      onClick={() => open(item.task_id)}
+                    >
                       <span className="attention-title">
                         <span className="card-id">#{item.task_id}</span> {item.title}
                       </span>
@@ -87,7 +107,10 @@ function Reassign({ taskId }: { taskId: number }) {
   const session = useSession()
   const agents = useDashboard((s) => s.agents)
   const current = useDashboard((s) => s.tasks?.get(taskId)?.target_role)
-  const roles = useMemo(() => [...new Set((agents ?? []).map((a) => a.role))].filter((r) => r !== current).sort(), [agents, current])
+  const roles = useMemo(
+    () => [...new Set((agents ?? []).map((a) => a.role))].filter((r) => r !== current).sort(),
+    [agents, current],
+  )
   const [chosen, setChosen] = useState<AgentRole | undefined>(undefined)
   if (roles.length === 0) return null
   const role = chosen !== undefined && roles.includes(chosen) ? chosen : roles[0]!
@@ -95,7 +118,11 @@ function Reassign({ taskId }: { taskId: number }) {
     <span className="attention-reassign">
       <label>
         <span className="visually-hidden">Role for task {taskId}</span>
-        <select value={role} data-testid={TEST_IDS.reassignRole(taskId)} onChange={(e) => setChosen(e.target.value as AgentRole)}>
+        <select
+          value={role}
+          data-testid={TEST_IDS.reassignRole(taskId)}
+          onChange={(e) => setChosen(e.target.value as AgentRole)}
+        >
           {roles.map((r) => (
             <option key={r} value={r}>
               {humanize(r)}

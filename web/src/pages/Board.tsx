@@ -29,7 +29,8 @@ function parseFilterQuery(query: string): TaskFilters {
 
 function countFlowTasks(tasks: ReadonlyMap<number, TaskResponse> | undefined): number {
   let count = 0
-  for (const task of tasks?.values() ?? []) if ((FLOW_STATUSES as readonly string[]).includes(task.status)) count += 1
+  for (const task of tasks?.values() ?? [])
+    if ((FLOW_STATUSES as readonly string[]).includes(task.status)) count += 1
   return count
 }
 
@@ -43,7 +44,10 @@ export function Board() {
   const deferredQuery = useDeferredValue(query)
   const shownFilters = useMemo(() => parseFilterQuery(query), [query])
   const filters = useMemo(() => parseFilterQuery(deferredQuery), [deferredQuery])
-  const columns = useMemo(() => (tasks === undefined ? undefined : buildColumns(tasks.values(), filters)), [tasks, filters])
+  const columns = useMemo(
+    () => (tasks === undefined ? undefined : buildColumns(tasks.values(), filters)),
+    [tasks, filters],
+  )
   const totalCount = useMemo(() => countFlowTasks(tasks), [tasks])
 
   const [handles] = useState(() => new Map<FlowStatus, ColumnHandle>())
@@ -97,7 +101,12 @@ export function Board() {
       const current = columnsRef.current
       const from = FLOW_STATUSES.indexOf(status as FlowStatus)
       if (current === undefined || from < 0) return
-      if (direction === 'up' || direction === 'down' || direction === 'first' || direction === 'last') {
+      if (
+        direction === 'up' ||
+        direction === 'down' ||
+        direction === 'first' ||
+        direction === 'last'
+      ) {
         const length = current[status as FlowStatus].length
         const target = { up: index - 1, down: index + 1, first: 0, last: length - 1 }[direction]
         focusCard(status as FlowStatus, target)
@@ -115,7 +124,8 @@ export function Board() {
     [focusCard],
   )
 
-  const shownCount = columns === undefined ? 0 : FLOW_STATUSES.reduce((n, s) => n + columns[s].length, 0)
+  const shownCount =
+    columns === undefined ? 0 : FLOW_STATUSES.reduce((n, s) => n + columns[s].length, 0)
 
   return (
     <section className="board-page" data-testid={TEST_IDS.board} aria-label="Board">

@@ -35,19 +35,36 @@ export function Documents() {
 
   // Filtered by author here, not by the server: a read naming an agent would count as a sign of
   // life from it (see MentionsPanel).
-  const documents = useLiveFetched('documents', (signal) => client.listDocuments({ doc_type: docType, limit: DOCUMENTS_LIMIT }, { signal }), docType)
+  const documents = useLiveFetched(
+    'documents',
+    (signal) => client.listDocuments({ doc_type: docType, limit: DOCUMENTS_LIMIT }, { signal }),
+    docType,
+  )
   const sorted = useMemo(() => [...(documents.data ?? [])].sort(newestFirst), [documents.data])
   const authors = useMemo(() => [...new Set(sorted.map((d) => d.author_id))].sort(), [sorted])
-  const shown = useMemo(() => (author === undefined ? sorted : sorted.filter((d) => d.author_id === author)), [sorted, author])
+  const shown = useMemo(
+    () => (author === undefined ? sorted : sorted.filter((d) => d.author_id === author)),
+    [sorted, author],
+  )
 
-  const setParams = (changes: Record<string, string | undefined>, isReplace = true) => navigate(withParams(route, changes), { isReplace })
+  const setParams = (changes: Record<string, string | undefined>, isReplace = true) =>
+    navigate(withParams(route, changes), { isReplace })
   const open = (documentId: number) => setParams({ doc: String(documentId) }, false)
 
   return (
-    <section className="wide-page documents-page" data-testid={TEST_IDS.documents} aria-labelledby="documents-heading">
+    <section
+      className="wide-page documents-page"
+      data-testid={TEST_IDS.documents}
+      aria-labelledby="documents-heading"
+    >
       <div className="page-title-row">
         <h1 id="documents-heading">Documents</h1>
-        <button type="button" className="primary" onClick={() => setParams({ doc: 'new' }, false)} disabled={isWriting}>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => setParams({ doc: 'new' }, false)}
+          disabled={isWriting}
+        >
           New document
         </button>
       </div>
@@ -74,7 +91,9 @@ export function Documents() {
               onChange={(e) => setParams({ author: e.target.value })}
             >
               <option value="">Author: all</option>
-              {author !== undefined && !authors.includes(author) && <option value={author}>{author}</option>}
+              {author !== undefined && !authors.includes(author) && (
+                <option value={author}>{author}</option>
+              )}
               {authors.map((a) => (
                 <option key={a} value={a}>
                   {a}
@@ -83,13 +102,20 @@ export function Documents() {
             </select>
           </div>
           {documents.error !== undefined && <p className="error-text">{documents.error}</p>}
-          {documents.data === undefined && documents.error === undefined && <p className="muted">Loading…</p>}
-          {documents.data !== undefined && shown.length === 0 && <p className="empty">No documents{docType || author ? ' match' : ' yet'}.</p>}
+          {documents.data === undefined && documents.error === undefined && (
+            <p className="muted">Loading…</p>
+          )}
+          {documents.data !== undefined && shown.length === 0 && (
+            <p className="empty">No documents{docType || author ? ' match' : ' yet'}.</p>
+          )}
           <DocumentList documents={shown} openId={openId} onOpen={open} />
         </div>
         <div className="documents-reader">
           {isWriting ? (
-            <DocumentForm onCreated={(doc) => setParams({ doc: String(doc.id) })} onCancel={() => setParams({ doc: undefined })} />
+            <DocumentForm
+              onCreated={(doc) => setParams({ doc: String(doc.id) })}
+              onCancel={() => setParams({ doc: undefined })}
+            />
           ) : openId !== undefined ? (
             <DocumentView
               key={openId}

@@ -23,13 +23,19 @@ export function Epics() {
   }, [features])
 
   return (
-    <section className="wide-page epics-page" data-testid={TEST_IDS.epics} aria-labelledby="epics-heading">
+    <section
+      className="wide-page epics-page"
+      data-testid={TEST_IDS.epics}
+      aria-labelledby="epics-heading"
+    >
       <h1 id="epics-heading">Epics</h1>
       <div className="plan-layout">
         <div className="plan-main">
           <PendingApproval />
           {tasks === undefined && <p className="muted">Loading…</p>}
-          {tasks !== undefined && epics.length === 0 && <p className="empty">No epics yet: create one with the form.</p>}
+          {tasks !== undefined && epics.length === 0 && (
+            <p className="empty">No epics yet: create one with the form.</p>
+          )}
           {[...epics].reverse().map((epic) => (
             <EpicCard
               key={epic.id}

@@ -14,8 +14,14 @@ import { TEST_IDS } from '../test-ids.js'
 /** Days the two charts show, ending today (UTC). */
 const CHART_DAYS = 30
 
-function statusRows(byStatus: StatsResponse['tasks_by_status']): { status: string; label: string; count: number }[] {
-  const flow = FLOW_STATUSES.map((s) => ({ status: s as string, label: STATUS_LABELS[s], count: byStatus[s] ?? 0 }))
+function statusRows(
+  byStatus: StatsResponse['tasks_by_status'],
+): { status: string; label: string; count: number }[] {
+  const flow = FLOW_STATUSES.map((s) => ({
+    status: s,
+    label: STATUS_LABELS[s],
+    count: byStatus[s] ?? 0,
+  }))
   // Legacy statuses (`evaluation`, `approved`) only when some task still has one.
   const other = Object.entries(byStatus)
     .filter(([s, n]) => n > 0 && !(FLOW_STATUSES as readonly string[]).includes(s))
@@ -31,18 +37,38 @@ export function Overview() {
   const data = stats.data
 
   const committed = useMemo(
-    () => (data === undefined ? [] : dailySeries(data.committed_per_day.map((d) => ({ day: d.day, value: d.tasks })), CHART_DAYS, now)),
+    () =>
+      data === undefined
+        ? []
+        : dailySeries(
+            data.committed_per_day.map((d) => ({ day: d.day, value: d.tasks })),
+            CHART_DAYS,
+            now,
+          ),
     [data, now],
   )
   const cost = useMemo(
-    () => (data === undefined ? [] : dailySeries(data.cost_per_day.map((d) => ({ day: d.day, value: d.cost_usd })), CHART_DAYS, now)),
+    () =>
+      data === undefined
+        ? []
+        : dailySeries(
+            data.cost_per_day.map((d) => ({ day: d.day, value: d.cost_usd })),
+            CHART_DAYS,
+            now,
+          ),
     [data, now],
   )
 
   return (
-    <section className="wide-page overview-page" data-testid={TEST_IDS.overview} aria-labelledby="overview-heading">
+    <section
+      className="wide-page overview-page"
+      data-testid={TEST_IDS.overview}
+      aria-labelledby="overview-heading"
+    >
       <h1 id="overview-heading">Overview</h1>
-      {stats.error !== undefined && <p className="error-text">Could not load the numbers: {stats.error}</p>}
+      {stats.error !== undefined && (
+        <p className="error-text">Could not load the numbers: {stats.error}</p>
+      )}
       {data === undefined ? (
         stats.error === undefined && <p className="muted">Loading…</p>
       ) : (
@@ -59,7 +85,9 @@ export function Overview() {
             <li className="stat-tile lead-time">
               <span className="stat-label">Median created → committed</span>
               <span className="stat-value" data-testid={TEST_IDS.medianLeadTime}>
-                {data.median_created_to_committed_seconds === null ? '-' : formatElapsed(data.median_created_to_committed_seconds * 1000)}
+                {data.median_created_to_committed_seconds === null
+                  ? '-'
+                  : formatElapsed(data.median_created_to_committed_seconds * 1000)}
               </span>
             </li>
           </ul>
@@ -81,17 +109,32 @@ export function Overview() {
             <CostTable
               by="epic"
               caption="Cost by epic"
-              rows={data.cost_by_epic.map((r) => ({ key: String(r.epic_id), label: r.name, cost_usd: r.cost_usd, runs: r.runs }))}
+              rows={data.cost_by_epic.map((r) => ({
+                key: String(r.epic_id),
+                label: r.name,
+                cost_usd: r.cost_usd,
+                runs: r.runs,
+              }))}
             />
             <CostTable
               by="agent"
               caption="Cost by agent"
-              rows={data.cost_by_agent.map((r) => ({ key: r.agent_id, label: r.agent_id, cost_usd: r.cost_usd, runs: r.runs }))}
+              rows={data.cost_by_agent.map((r) => ({
+                key: r.agent_id,
+                label: r.agent_id,
+                cost_usd: r.cost_usd,
+                runs: r.runs,
+              }))}
             />
             <CostTable
               by="model"
               caption="Cost by model"
-              rows={data.cost_by_model.map((r) => ({ key: r.model, label: r.model, cost_usd: r.cost_usd, runs: r.runs }))}
+              rows={data.cost_by_model.map((r) => ({
+                key: r.model,
+                label: r.model,
+                cost_usd: r.cost_usd,
+                runs: r.runs,
+              }))}
             />
             <div className="table-scroll">
               <table className="data-table" data-testid={TEST_IDS.doneByAgent}>

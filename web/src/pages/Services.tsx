@@ -10,7 +10,10 @@ function PingCell({ service, now }: { service: ServiceResponse; now: number }) {
   const answer = service.last_ping_success === true ? 'answered' : 'no answer'
   return (
     <span title={formatDateTime(service.last_ping_at)}>
-      {formatAgo(service.last_ping_at, now)}, <span className={service.last_ping_success === true ? 'ok-text' : 'error-text'}>{answer}</span>
+      {formatAgo(service.last_ping_at, now)},{' '}
+      <span className={service.last_ping_success === true ? 'ok-text' : 'error-text'}>
+        {answer}
+      </span>
     </span>
   )
 }
@@ -24,13 +27,18 @@ export function Services() {
   const list = services.data
 
   return (
-    <section className="wide-page services-page" data-testid={TEST_IDS.services} aria-labelledby="services-heading">
+    <section
+      className="wide-page services-page"
+      data-testid={TEST_IDS.services}
+      aria-labelledby="services-heading"
+    >
       <h1 id="services-heading">Services</h1>
       {services.error !== undefined && <p className="error-text">{services.error}</p>}
       {list === undefined && services.error === undefined && <p className="muted">Loading…</p>}
       {list?.length === 0 && (
         <p className="empty">
-          No services registered. Agents register theirs with <code>POST /api/v1/services/register</code>.
+          No services registered. Agents register theirs with{' '}
+          <code>POST /api/v1/services/register</code>.
         </p>
       )}
       {list !== undefined && list.length > 0 && (
@@ -51,7 +59,11 @@ export function Services() {
             </thead>
             <tbody>
               {list.map((service) => (
-                <tr key={service.id} data-testid={TEST_IDS.service(service.service_name)} data-status={service.status}>
+                <tr
+                  key={service.id}
+                  data-testid={TEST_IDS.service(service.service_name)}
+                  data-status={service.status}
+                >
                   <th scope="row" className="mono">
                     {service.service_name}
                   </th>
@@ -67,13 +79,23 @@ export function Services() {
                   </td>
                   <td className="num">{service.port ?? '-'}</td>
                   <td>
-                    <span className={`service-status service-${service.status}`}>{service.status}</span>
+                    <span className={`service-status service-${service.status}`}>
+                      {service.status}
+                    </span>
                   </td>
                   <td>
                     <PingCell service={service} now={now} />
                   </td>
-                  <td title={service.last_heartbeat === null ? undefined : formatDateTime(service.last_heartbeat)}>
-                    {service.last_heartbeat === null ? '-' : `${formatDuration(now - Date.parse(service.last_heartbeat))} ago`}
+                  <td
+                    title={
+                      service.last_heartbeat === null
+                        ? undefined
+                        : formatDateTime(service.last_heartbeat)
+                    }
+                  >
+                    {service.last_heartbeat === null
+                      ? '-'
+                      : `${formatDuration(now - Date.parse(service.last_heartbeat))} ago`}
                   </td>
                 </tr>
               ))}
