@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+
 import { defineConfig } from 'vitest/config'
 import type { TestProjectInlineConfiguration } from 'vitest/config'
 
@@ -51,5 +53,49 @@ if (findChromium().path !== undefined) {
   projects.push({ test: { ...common, name: 'browser', include: BROWSER_SUITES, maxWorkers: 1 } })
 }
 
+// `npm run test:fast` (`--mode fast`) runs the unit tests alone: every test file in src/ but the
+// slow ones, and the pure ones under test/ (CONTRIBUTING.md, Setup). A file is slow when it runs
+// git, a server of ours, `hpm`, a (fake) Claude or hooks, or waits on timeouts, retries or dying
+// processes; under test/ every file is slow unless named here.
+const SLOW_IN_SRC = [
+  'src/client/headless-pm-client.test.ts',
+  'src/lib/process.test.ts',
+  'src/runner/components/claude-executor.test.ts',
+  'src/runner/components/git-remote.test.ts',
+  'src/runner/components/git-worktree.test.ts',
+  'src/runner/components/hook-runner.test.ts',
+  'src/runner/components/task-persistence.test.ts',
+  'src/runner/server-calls.test.ts',
+]
+const FAST_IN_TEST = [
+  'test/cli/choices.test.ts',
+  'test/cli/client-config.test.ts',
+  'test/cli/program.test.ts',
+  'test/cli/role-prompts.test.ts',
+  // Drift tests hold the docs against the code; they only read files.
+  'test/docs/**/*.test.ts',
+]
+
+function fastProject(): TestProjectInlineConfiguration {
+  // A renamed or deleted file would otherwise leave the fast run silently without it or with it.
+  const stale = [...SLOW_IN_SRC, ...FAST_IN_TEST].filter(
+    (file) => !file.includes('*') && !existsSync(new URL(file, import.meta.url)),
+  )
+  if (stale.length > 0) throw new Error(`vitest.config.ts names missing tests: ${stale.join(', ')}`)
+  return {
+    test: {
+      ...common,
+      name: 'fast',
+      // Unit tests leave no global state behind, so files share a worker's modules: the fast run
+      // spends most of its time importing otherwise.
+      isolate: false,
+      include: ['src/**/*.test.ts', ...FAST_IN_TEST],
+      exclude: [...SLOW_IN_SRC, '**/node_modules/**'],
+    },
+  }
+}
+
 // Most time goes to waiting on child processes and sockets, so two workers fit two cores.
-export default defineConfig({ test: { projects, maxWorkers: 2 } })
+export default defineConfig(({ mode }) => ({
+  test: { projects: mode === 'fast' ? [fastProject()] : projects, maxWorkers: 2 },
+}))

@@ -1,5 +1,5 @@
 // The import direction of CONTRIBUTING.md's "Where things live" table, as a lint rule. This table is
-// the one the rule enforces; test/unit/import-direction.test.ts checks CONTRIBUTING says the same.
+// the one the rule enforces; test/docs/import-direction.test.ts checks CONTRIBUTING says the same.
 import path from 'node:path'
 
 /** Which folders of src/ each folder may import (its own is always allowed). */
@@ -11,10 +11,11 @@ export const LAYERS = {
   db: ['domain', 'contract'],
   server: ['db', 'domain', 'contract', 'config', 'lib', 'mcp', 'client'],
   client: ['contract'],
-  cli: ['client', 'contract', 'config', 'lib', 'runner', 'mcp', 'team'],
+  cli: ['client', 'contract', 'config', 'lib', 'runner', 'mcp', 'team', 'demo'],
   runner: ['client', 'contract', 'config', 'lib'],
   mcp: ['client', 'contract', 'config', 'lib'],
   team: ['client', 'contract', 'config', 'lib'],
+  demo: ['contract', 'lib'],
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The exit-code table lives in lib/ (the runner exits by it too); the CLI's errors map onto it. */
-export { EXIT } from '../lib/index.js'
-export type { ExitCode } from '../lib/index.js'
+// Straight from the table's module: lib/index would load execa, pino and write-file-atomic on every start.
+export { EXIT } from '../lib/exit-codes.js'
+export type { ExitCode } from '../lib/exit-codes.js'
 
 /** A usage mistake found by our own checks (commander reports its own). Exit code 2. */
 export class UsageError extends Error {

@@ -125,3 +125,10 @@ export const docTypeOption = (flags: string, description: string) =>
 
 export const serviceStatusOption = () =>
   new Option('--status <status>', 'service status').choices(SERVICE_STATUSES).default('up')
+
+/** Where the server's database is (`hpm serve`, `hpm db`). */
+export const dataDirOption = () =>
+  new Option('--data-dir <dir>', 'data folder (env HEADLESS_PM_DATA_DIR, default ./.headless-pm)')
+
+export const databaseUrlOption = () =>
+  new Option('--database-url <url>', 'sqlite:<path> or postgres://... (env DATABASE_URL)')

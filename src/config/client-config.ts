@@ -32,12 +32,19 @@ const ApiUrl = z
 
 /** What `hpm` client commands (and the runner) need to reach the server. */
 export const ClientConfigSchema = z.object({
-  apiUrl: ApiUrl.describe('server base URL without /api/v1; default http://127.0.0.1:6969'),
+  apiUrl: ApiUrl.meta({
+    description: "the server's base URL, without `/api/v1`",
+    fallback: `\`${DEFAULT_API_URL}\``,
+  }),
   apiKey: z
     .string()
     .min(1)
     .optional()
-    .describe('X-API-Key value; unset means only public endpoints work'),
+    .meta({
+      description:
+        "the `X-API-Key` sent to the server. v1's generic `API_KEY` counts only in a `.env`: in the environment it is usually another tool's secret",
+      fallback: `the key a local \`hpm serve\` generated: \`$HEADLESS_PM_DATA_DIR/${API_KEY_FILE}\`, else the nearest \`${DEFAULT_DATA_DIR}/${API_KEY_FILE}\` upward; none: only public endpoints work`,
+    }),
   apiKeySource: z
     .enum(['flag', 'env', 'dotenv', 'key-file', 'none'])
     .describe('where apiKey came from, for messages'),

@@ -22,6 +22,20 @@ export interface RepoConfig {
   client: ClientConfig
 }
 
+/** The repository settings' environment variables (also read from the repository's `.env`). */
+export const REPO_ENV_NAMES = {
+  worktreeBase: 'HEADLESS_PM_WORKTREE_BASE',
+  stateDir: 'HEADLESS_PM_STATE_DIR',
+  baseBranch: 'HEADLESS_PM_BASE_BRANCH',
+  remote: 'HEADLESS_PM_GIT_REMOTE',
+} as const
+
+/** Where the runner's folders go when no variable says, relative to the repository. */
+export const REPO_DEFAULTS = {
+  worktreeBase: '.worktrees',
+  stateDir: join('.headless-pm', 'runner'),
+} as const
+
 export interface RepoFlags {
   repo?: string
   worktreeBase?: string
@@ -48,12 +62,12 @@ export function repoSettings(
   return {
     repoDir,
     worktreeBase: absolute(
-      flags.worktreeBase ?? merged.HEADLESS_PM_WORKTREE_BASE ?? '.worktrees',
+      flags.worktreeBase ?? merged[REPO_ENV_NAMES.worktreeBase] ?? REPO_DEFAULTS.worktreeBase,
       repoDir,
     ),
-    stateDir: absolute(merged.HEADLESS_PM_STATE_DIR ?? join('.headless-pm', 'runner'), repoDir),
-    baseBranch: flags.baseBranch ?? merged.HEADLESS_PM_BASE_BRANCH,
-    remote: flags.remote ?? merged.HEADLESS_PM_GIT_REMOTE,
+    stateDir: absolute(merged[REPO_ENV_NAMES.stateDir] ?? REPO_DEFAULTS.stateDir, repoDir),
+    baseBranch: flags.baseBranch ?? merged[REPO_ENV_NAMES.baseBranch],
+    remote: flags.remote ?? merged[REPO_ENV_NAMES.remote],
     client: loadClientConfig({
       flags: { url: flags.url, apiKey: flags.apiKey },
       env,

@@ -8,7 +8,7 @@ import type { ClientConfig } from './client-config.js'
 import { ConfigError, deepFreeze } from './config-error.js'
 import { mergeEnv, readDotEnv } from './env-source.js'
 import type { EnvMap } from './env-source.js'
-import { repoDirOf, repoSettings } from './repo-config.js'
+import { REPO_DEFAULTS, REPO_ENV_NAMES, repoDirOf, repoSettings } from './repo-config.js'
 
 const Seconds = (min: number, max: number) =>
   z.coerce
@@ -44,78 +44,102 @@ export const RunnerConfigSchema = z.object({
     .string()
     .optional()
     .describe('--hooks-dir; default <repo>/.headless-pm/hooks, then the shipped hooks/'),
-  worktreeBase: z.string().describe('HEADLESS_PM_WORKTREE_BASE; default <repo>/.worktrees'),
-  stateDir: z
-    .string()
-    .describe('HEADLESS_PM_STATE_DIR: lock files and logs; default <repo>/.headless-pm/runner'),
-  baseBranch: z
-    .string()
-    .optional()
-    .describe('HEADLESS_PM_BASE_BRANCH: where minor tasks merge; default the repo HEAD branch'),
+  worktreeBase: z.string().meta({
+    description:
+      'where task worktrees go, one per task: `task-<id>` (dev), `task-<id>-qa` (review)',
+    fallback: `\`<repo>/${REPO_DEFAULTS.worktreeBase}\``,
+  }),
+  stateDir: z.string().meta({
+    description: 'lock files and Claude logs (`logs/task-<id>-<session>-attempt-<n>.jsonl`)',
+    fallback: `\`<repo>/${REPO_DEFAULTS.stateDir}\``,
+  }),
+  baseBranch: z.string().optional().meta({
+    description: 'the branch passed `minor` tasks are merged into',
+    fallback: "the repository's HEAD branch",
+  }),
   remote: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be a git remote name, e.g. origin')
     .optional()
-    .describe(
-      '--remote / HEADLESS_PM_GIT_REMOTE: git remote mode, for runners on several machines: fetch before each worktree, push the task branch before dev_done, move the remote base branch with a lease; unset = this repository only',
-    ),
-  claudeBin: z.string().min(1).default('claude').describe('HEADLESS_PM_CLAUDE_BIN'),
+    .meta({
+      description:
+        'git remote mode, for runners on several machines: fetch before each worktree, push the task branch before `dev_done`, move the remote base branch with a lease',
+      fallback: 'none: this repository only',
+    }),
+  claudeBin: z.string().min(1).default('claude').describe('the Claude Code CLI to run'),
   claudeEnvDeny: EnvNameList.default([]).describe(
-    "HEADLESS_PM_CLAUDE_ENV_DENY: more variables (names or PREFIX* patterns, comma-separated) kept out of the environment Claude inherits; the runner's own keys, HEADLESS_PM_*, HPM_*, DATABASE_URL and PG* are always kept out",
+    "more variables kept out of the environment Claude inherits: comma-separated names or `PREFIX*` patterns, e.g. `AWS_SECRET_*,MY_TOKEN`. The runner's own keys, `HEADLESS_PM_*`, `HPM_*`, `DATABASE_URL` and `PG*` are always kept out",
   ),
   claudeEnvPass: EnvNameList.default([]).describe(
-    'HEADLESS_PM_CLAUDE_ENV_PASS: variables (names or PREFIX* patterns, comma-separated) Claude inherits even when denied; never GIT_DIR and the other repository pointers',
+    'variables Claude inherits even when denied (comma-separated names or `PREFIX*` patterns), e.g. `PG*` for a project whose own tests use PostgreSQL; never `GIT_DIR` and the other repository pointers',
   ),
   claudeMcp: BoolText.default(false).describe(
-    'HEADLESS_PM_CLAUDE_MCP: give each Claude run the Headless PM MCP server (hpm mcp as this agent), and tell it to report through its tools',
+    '`true`: each Claude run gets the Headless PM MCP server as this agent (`--mcp-config <state dir>/mcp/<agent>.json`, mode 0600), and its prompt tells it to report with the `mcp__headless-pm__update_task_status` tool instead of `hpm`',
   ),
   claudeTimeoutSeconds: Seconds(1, 7 * 24 * 3600)
     .default(600)
-    .describe('HEADLESS_PM_CLAUDE_TIMEOUT: wall-clock limit per Claude run, s'),
+    .describe(
+      'wall-clock limit per Claude run, s; then its process group is killed (Claude runs under GNU `timeout` where there is one, so even a Claude whose runner was killed stops)',
+    ),
   stallTimeoutSeconds: Seconds(1, 24 * 3600)
     .default(300)
-    .describe('HEADLESS_PM_STALL_TIMEOUT: kill Claude after this long without an event, s'),
+    .describe('kill Claude after this long without an event, s'),
   hookTimeoutSeconds: Seconds(1, 24 * 3600)
     .default(30)
-    .describe('HEADLESS_PM_HOOK_TIMEOUT: limit per hook, s'),
+    .describe('limit per hook, s'),
   healthCheckIntervalSeconds: Seconds(1, 24 * 3600)
     .default(60)
-    .describe('HEADLESS_PM_HEALTH_CHECK_INTERVAL: health_check period while Claude runs, s'),
+    .describe('`health_check` period while Claude runs, s'),
   heartbeatIntervalSeconds: Seconds(1, 3600)
     .default(60)
-    .describe('HEADLESS_PM_HEARTBEAT_INTERVAL: lease renewal period while working, s'),
-  claimWaitSeconds: Seconds(0, 600)
-    .default(180)
-    .describe('HEADLESS_PM_CLAIM_WAIT: long-poll wait per claim call, s'),
+    .describe('lease renewal period while working, s'),
+  claimWaitSeconds: Seconds(0, 600).default(180).describe('long-poll wait per claim call, s'),
   maxAttempts: z.coerce
     .number()
     .int()
     .min(1)
     .max(100)
     .default(3)
-    .describe('HEADLESS_PM_MAX_ATTEMPTS: failed runs in a row before the operator decides'),
+    .describe(
+      "failed runs in a row before the operator decides (the server's `HPM_TASK_MAX_FAILURES` caps a task's failed runs across all agents)",
+    ),
   taskBudgetUsd: z.coerce
     .number({ error: 'must be a number of US dollars' })
     .positive('must be more than 0')
     .optional()
-    .describe(
-      'HEADLESS_PM_TASK_BUDGET_USD: --max-budget-usd for each Claude run, US$; unset = no limit',
-    ),
+    .meta({
+      description:
+        "money a task may cost in Claude runs, all agents together, US$ (the task's `budget_usd` wins): each run gets what is left as `--max-budget-usd`; a run stopped by it, or a task with nothing left, is a failed attempt",
+      fallback: 'none: no limit',
+    }),
   onStuck: z
     .enum(['retry', 'release', 'quit'])
     .default('release')
-    .describe('--on-stuck / HEADLESS_PM_ON_STUCK: the answer to operator prompts without a TTY'),
+    .describe('the answer to operator prompts when there is no terminal'),
   models: z
     .object({
-      junior: z.string().min(1).default('sonnet'),
-      senior: z.string().min(1).default('sonnet'),
-      principal: z.string().min(1).default('opus'),
+      junior: z
+        .string()
+        .min(1)
+        .default('sonnet')
+        .describe('Claude model for `junior` tasks (no escalation)'),
+      senior: z
+        .string()
+        .min(1)
+        .default('sonnet')
+        .describe('Claude model for `senior` tasks (no escalation)'),
+      principal: z
+        .string()
+        .min(1)
+        .default('opus')
+        .describe('Claude model for `principal` tasks (no escalation)'),
     })
-    .describe('HEADLESS_PM_MODEL_JUNIOR / _SENIOR / _PRINCIPAL'),
-  faultPoint: z
-    .string()
-    .optional()
-    .describe('HPM_RUNNER_FAULT: testing only, SIGKILL the runner at this point'),
+    .describe('Claude model per task difficulty (no escalation)'),
+  faultPoint: z.string().optional().meta({
+    description:
+      'testing only: the runner SIGKILLs itself at this point (docs/runner-spec.md, "Test hook")',
+    fallback: 'none',
+  }),
   client: z
     .custom<ClientConfig>()
     .describe('server URL and key (HEADLESS_PM_API_URL, HEADLESS_PM_API_KEY)'),
@@ -136,10 +160,9 @@ export interface RunnerFlags {
   apiKey?: string
 }
 
+/** The runner settings' environment variables (also read from the repository's `.env`). */
 export const RUNNER_ENV_NAMES = {
-  worktreeBase: 'HEADLESS_PM_WORKTREE_BASE',
-  stateDir: 'HEADLESS_PM_STATE_DIR',
-  baseBranch: 'HEADLESS_PM_BASE_BRANCH',
+  ...REPO_ENV_NAMES,
   claudeBin: 'HEADLESS_PM_CLAUDE_BIN',
   claudeEnvDeny: 'HEADLESS_PM_CLAUDE_ENV_DENY',
   claudeEnvPass: 'HEADLESS_PM_CLAUDE_ENV_PASS',
@@ -154,6 +177,13 @@ export const RUNNER_ENV_NAMES = {
   taskBudgetUsd: 'HEADLESS_PM_TASK_BUDGET_USD',
   onStuck: 'HEADLESS_PM_ON_STUCK',
   faultPoint: 'HPM_RUNNER_FAULT',
+} as const
+
+/** The variable naming the Claude model for each task difficulty. */
+export const MODEL_ENV_NAMES = {
+  junior: 'HEADLESS_PM_MODEL_JUNIOR',
+  senior: 'HEADLESS_PM_MODEL_SENIOR',
+  principal: 'HEADLESS_PM_MODEL_PRINCIPAL',
 } as const
 
 function absolute(path: string, base: string): string {
@@ -187,11 +217,9 @@ export function loadRunnerConfig({
     baseBranch: repo.baseBranch,
     remote: repo.remote,
     client: repo.client,
-    models: {
-      junior: merged.HEADLESS_PM_MODEL_JUNIOR,
-      senior: merged.HEADLESS_PM_MODEL_SENIOR,
-      principal: merged.HEADLESS_PM_MODEL_PRINCIPAL,
-    },
+    models: Object.fromEntries(
+      Object.entries(MODEL_ENV_NAMES).map(([level, name]) => [level, merged[name]]),
+    ),
   }
   for (const [field, name] of Object.entries(RUNNER_ENV_NAMES)) {
     if (raw[field] === undefined && merged[name] !== undefined) raw[field] = merged[name]

@@ -3,9 +3,13 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 
 import { BoolText } from './bool-text.js'
+import { API_KEY_FILE, DEFAULT_DATA_DIR } from './client-config.js'
 import { ConfigError, deepFreeze } from './config-error.js'
 import { firstOf, mergeEnv, readDotEnvIn } from './env-source.js'
 import type { EnvMap } from './env-source.js'
+
+/** The SQLite file's name in the data dir when no `DATABASE_URL` is given. */
+const SQLITE_FILE = 'headless-pm.db'
 
 const Int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(min).max(max)
@@ -16,51 +20,62 @@ export const ServerConfigSchema = z.object({
     .string()
     .min(1)
     .default('127.0.0.1')
-    .describe('address to bind; 0.0.0.0 opens it to the network'),
-  port: Int(0, 65_535).default(6969).describe('TCP port; 0 picks a free one'),
-  dataDir: z.string().describe('folder for the SQLite file and the generated API key'),
+    .describe('address to bind; `0.0.0.0` opens it to the network'),
+  port: Int(0, 65_535).default(6969).describe('TCP port; `0` picks a free one'),
+  dataDir: z.string().meta({
+    description:
+      'folder for the SQLite file and the generated API key; relative to the start directory',
+    fallback: `\`./${DEFAULT_DATA_DIR}\``,
+  }),
   databaseUrl: z
     .string()
     .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
-    .describe('sqlite:<path> or postgres://...; default sqlite in the data dir'),
-  apiKeys: z
-    .array(z.string().min(8, 'API keys must be at least 8 characters'))
-    .describe('accepted X-API-Key values'),
-  requireApproval: BoolText.default(true).describe('tasks created by non-planners start pending'),
+    .meta({
+      description: "`sqlite:<path>` (also v1's `sqlite:///relative.db`) or `postgres://…`",
+      fallback: `\`sqlite:<data dir>/${SQLITE_FILE}\``,
+    }),
+  apiKeys: z.array(z.string().min(8, 'API keys must be at least 8 characters')).meta({
+    description:
+      "accepted `X-API-Key` values: each variable set adds one (at least 8 characters). v1's `API_KEY` is accepted only from the project's `.env`: in the environment it is ignored (with a warning), as it is usually another tool's secret. No built-in default keys",
+    fallback: `generated on first start into \`<data dir>/${API_KEY_FILE}\``,
+  }),
+  requireApproval: BoolText.default(true).describe(
+    'tasks created by non-planners start `pending` until a pm or architect approves them',
+  ),
   requireAgentTokens: BoolText.default(false).describe(
-    "agent actions need the agent's own token (from POST /register); the project key alone may still read, register and revoke",
+    "`true`: agent actions need the agent's own token (from `POST /register`); the project key alone may still read, register agents and revoke tokens. The setting for teams across several machines",
   ),
   leaseSeconds: Int(1, 7 * 24 * 3600)
     .default(1800)
-    .describe('seconds a claim lasts without renewal'),
+    .describe('how long a claim lasts without any sign of life from its agent, s'),
   leaseCheckIntervalMs: Int(100, 600_000)
     .default(5000)
     .describe('how often lapsed leases are looked for, ms'),
   defaultWaitSeconds: Int(0, 600)
     .default(180)
-    .describe('long-poll wait when the caller gives no timeout, s'),
+    .describe('how long `tasks/next` and `tasks/claim` wait when the caller gives no `timeout`, s'),
   taskMaxFailures: Int(0, 1_000_000)
     .default(6)
     .describe(
-      'runner attempts judged failed before a task goes back to pending for a planner; 0 = no budget',
+      'runner attempts judged `failed` before a task goes back to `pending` for a planner; `0` = no budget',
     ),
   releaseCooldownSeconds: Int(0, 7 * 24 * 3600)
     .default(900)
     .describe(
-      'after an agent gives a task back, its claims rank that task last for this long, s; 0 = off',
+      'after an agent gives a task back, its claims rank that task after every other one for this long, s; `0` = off',
     ),
   qaLevelStrict: BoolText.default(false).describe(
-    'a QA reviews dev_done work of its own level or lower only; default false: QA reviews every level, its own first (as v1)',
+    '`true`: a QA reviews `dev_done` work of its own level or lower only; `false`: every level, its own first (as v1)',
   ),
   pingIntervalSeconds: Int(0, 86_400)
     .default(30)
-    .describe('service ping period, s; 0 disables pings'),
+    .describe('period of the pings of registered services, s; `0` disables them'),
   pingTimeoutMs: Int(100, 120_000).default(10_000).describe('timeout of one service ping, ms'),
   pingAllow: z
     .enum(['any', 'private', 'none'])
     .default('private')
     .describe(
-      'addresses the server pings registered services at: any; private = loopback and private ranges only (not link-local); none = no pings',
+      'addresses the server pings registered services at: `private` = loopback and private ranges only (not link-local, where cloud metadata lives); `any`; `none` = no pings. Pings come from the server, so a `ping_url` must be http(s)',
     ),
   bodyLimitBytes: Int(1024, 64 * 1024 * 1024)
     .default(1_048_576)
@@ -68,7 +83,7 @@ export const ServerConfigSchema = z.object({
   headersTimeoutMs: Int(1000, 600_000)
     .default(30_000)
     .describe(
-      "time a client has to send a request's headers, ms (at most requestTimeoutMs); 408 after it",
+      "time a client has to send a request's headers, ms (at most `HPM_REQUEST_TIMEOUT_MS`); then `408 request_timeout` and the connection is closed",
     ),
   requestTimeoutMs: Int(1000, 3_600_000)
     .default(60_000)
@@ -81,31 +96,43 @@ export const ServerConfigSchema = z.object({
   maxConnections: Int(1, 1_000_000)
     .default(10_000)
     .describe(
-      'open connections the server accepts at once (each long-poll and event stream holds one); more are refused',
+      'open connections the server accepts at once (each waiting long-poll and event stream holds one); more are refused. Keep the open-file limit (`ulimit -n`) above it',
     ),
   agentActiveSeconds: Int(1, 86_400)
     .default(300)
-    .describe('an agent seen this recently counts as active, s'),
+    .describe('an agent seen this recently counts as active in `/status`, s'),
   pgPoolSize: Int(1, 200).default(10).describe('PostgreSQL connection pool size'),
   sqliteSynchronous: z
     .enum(['normal', 'full'])
     .default('normal')
     .describe(
-      'SQLite durability: normal = a crashed process loses nothing, a power cut may lose the last commits; full = not even then, each commit waits for the disk',
+      'SQLite durability: with `normal` a crashed or killed server loses no acknowledged write, but a power cut or OS crash may lose the last commits; `full` waits for the disk on every commit, so not even then (fewer writes a second)',
     ),
   eventRecheckMs: Int(100, 600_000)
     .default(2000)
     .describe(
       'PostgreSQL: how often an instance re-reads the events table in case a NOTIFY was lost, ms',
     ),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  projectName: z.string().default('Headless PM'),
-  sharedPath: z.string().default('./shared'),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('least severe log entries written; logs are JSON lines on stderr'),
+  projectName: z
+    .string()
+    .default('Headless PM')
+    .describe('project name reported by `GET /api/v1/context`'),
+  sharedPath: z
+    .string()
+    .default('./shared')
+    .describe('shared folder reported by `GET /api/v1/context`; v1 default'),
   instructionsPath: z
     .string()
     .default('./agent_instructions')
-    .describe('reported by /api/v1/context; v1 default'),
-  projectDocsPath: z.string().default('./docs'),
+    .describe('instructions folder reported by `GET /api/v1/context`; v1 default'),
+  projectDocsPath: z
+    .string()
+    .default('./docs')
+    .describe('docs folder reported by `GET /api/v1/context`; v1 default'),
   settingSources: z
     .record(z.string(), z.string())
     .default({})
@@ -133,41 +160,43 @@ export interface LoadServerConfigOptions {
   cwd: string
 }
 
-const ENV_NAMES: Record<string, string> = {
-  host: 'HPM_HOST',
-  port: 'SERVICE_PORT',
-  dataDir: 'HEADLESS_PM_DATA_DIR',
-  databaseUrl: 'DATABASE_URL',
-  apiKeys: 'HEADLESS_PM_API_KEY',
-  requireApproval: 'HPM_REQUIRE_APPROVAL',
-  requireAgentTokens: 'HPM_REQUIRE_AGENT_TOKENS',
-  leaseSeconds: 'HPM_LEASE_SECONDS',
-  leaseCheckIntervalMs: 'HPM_LEASE_CHECK_INTERVAL_MS',
-  defaultWaitSeconds: 'HPM_LONG_POLL_SECONDS',
-  taskMaxFailures: 'HPM_TASK_MAX_FAILURES',
-  releaseCooldownSeconds: 'HPM_RELEASE_COOLDOWN_SECONDS',
-  qaLevelStrict: 'HPM_QA_LEVEL_STRICT',
-  pingIntervalSeconds: 'HPM_SERVICE_PING_INTERVAL',
-  pingTimeoutMs: 'HPM_SERVICE_PING_TIMEOUT_MS',
-  pingAllow: 'HPM_PING_ALLOW',
-  bodyLimitBytes: 'HPM_BODY_LIMIT_BYTES',
-  headersTimeoutMs: 'HPM_HEADERS_TIMEOUT_MS',
-  requestTimeoutMs: 'HPM_REQUEST_TIMEOUT_MS',
-  keepAliveTimeoutMs: 'HPM_KEEP_ALIVE_TIMEOUT_MS',
-  maxConnections: 'HPM_MAX_CONNECTIONS',
-  agentActiveSeconds: 'HPM_AGENT_ACTIVE_SECONDS',
-  pgPoolSize: 'HPM_PG_POOL_SIZE',
-  sqliteSynchronous: 'HPM_SQLITE_SYNCHRONOUS',
-  eventRecheckMs: 'HPM_EVENT_RECHECK_MS',
-  logLevel: 'HPM_LOG_LEVEL',
-  projectName: 'PROJECT_NAME',
-  sharedPath: 'SHARED_PATH',
-  instructionsPath: 'INSTRUCTIONS_PATH',
-  projectDocsPath: 'PROJECT_DOCS_PATH',
-}
+/**
+ * Each setting's environment variables (also read from the project's `.env`). Where several are
+ * named the first one set wins, except for `apiKeys`, where each one set adds a key.
+ */
+const ENV_NAMES = {
+  host: ['HPM_HOST'],
+  port: ['SERVICE_PORT', 'HPM_PORT'],
+  dataDir: ['HEADLESS_PM_DATA_DIR'],
+  databaseUrl: ['DATABASE_URL'],
+  apiKeys: ['HEADLESS_PM_API_KEY', 'API_KEY_HEADLESS_PM'],
+  requireApproval: ['HPM_REQUIRE_APPROVAL'],
+  requireAgentTokens: ['HPM_REQUIRE_AGENT_TOKENS'],
+  leaseSeconds: ['HPM_LEASE_SECONDS'],
+  leaseCheckIntervalMs: ['HPM_LEASE_CHECK_INTERVAL_MS'],
+  defaultWaitSeconds: ['HPM_LONG_POLL_SECONDS'],
+  taskMaxFailures: ['HPM_TASK_MAX_FAILURES'],
+  releaseCooldownSeconds: ['HPM_RELEASE_COOLDOWN_SECONDS'],
+  qaLevelStrict: ['HPM_QA_LEVEL_STRICT'],
+  pingIntervalSeconds: ['HPM_SERVICE_PING_INTERVAL'],
+  pingTimeoutMs: ['HPM_SERVICE_PING_TIMEOUT_MS'],
+  pingAllow: ['HPM_PING_ALLOW'],
+  bodyLimitBytes: ['HPM_BODY_LIMIT_BYTES'],
+  headersTimeoutMs: ['HPM_HEADERS_TIMEOUT_MS'],
+  requestTimeoutMs: ['HPM_REQUEST_TIMEOUT_MS'],
+  keepAliveTimeoutMs: ['HPM_KEEP_ALIVE_TIMEOUT_MS'],
+  maxConnections: ['HPM_MAX_CONNECTIONS'],
+  agentActiveSeconds: ['HPM_AGENT_ACTIVE_SECONDS'],
+  pgPoolSize: ['HPM_PG_POOL_SIZE'],
+  sqliteSynchronous: ['HPM_SQLITE_SYNCHRONOUS'],
+  eventRecheckMs: ['HPM_EVENT_RECHECK_MS'],
+  logLevel: ['HPM_LOG_LEVEL'],
+  projectName: ['PROJECT_NAME'],
+  sharedPath: ['SHARED_PATH'],
+  instructionsPath: ['INSTRUCTIONS_PATH'],
+  projectDocsPath: ['PROJECT_DOCS_PATH'],
+} as const satisfies Partial<Record<keyof ServerConfig, readonly string[]>>
 
-/** Variables that hold an API key: this project's names only. */
-const KEY_NAMES = ['HEADLESS_PM_API_KEY', 'API_KEY_HEADLESS_PM'] as const
 /**
  * v1's `.env` names the key `API_KEY`. That generic name is taken from the project's own `.env`
  * only: in the environment it is usually some other tool's secret.
@@ -179,7 +208,7 @@ function sourcesOf(
   env: EnvMap,
   dotEnv: { path: string; values: EnvMap } | undefined,
 ): Record<string, string> {
-  const names = new Set([...Object.values(ENV_NAMES), ...KEY_NAMES, V1_DOTENV_KEY, 'HPM_PORT'])
+  const names = new Set([...Object.values(ENV_NAMES).flat(), V1_DOTENV_KEY])
   const sources: Record<string, string> = {}
   for (const name of names) {
     if (name !== V1_DOTENV_KEY && firstOf(env, name) !== undefined) sources[name] = 'environment'
@@ -195,14 +224,14 @@ function sourcesOf(
 export function loadServerConfig({ flags = {}, env, cwd }: LoadServerConfigOptions): ServerConfig {
   const dotEnv = readDotEnvIn(cwd)
   const merged = mergeEnv(env, dotEnv?.values)
-  const dataDirRaw = flags.dataDir ?? firstOf(merged, 'HEADLESS_PM_DATA_DIR') ?? '.headless-pm'
+  const dataDirRaw = flags.dataDir ?? firstOf(merged, ...ENV_NAMES.dataDir) ?? DEFAULT_DATA_DIR
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw)
   const databaseUrl =
     flags.databaseUrl ??
-    firstOf(merged, 'DATABASE_URL') ??
-    `sqlite:${join(dataDir, 'headless-pm.db')}`
+    firstOf(merged, ...ENV_NAMES.databaseUrl) ??
+    `sqlite:${join(dataDir, SQLITE_FILE)}`
   const keys = [
-    ...KEY_NAMES.map((name) => firstOf(merged, name)),
+    ...ENV_NAMES.apiKeys.map((name) => firstOf(merged, name)),
     dotEnv ? firstOf(dotEnv.values, V1_DOTENV_KEY) : undefined,
   ].filter((k): k is string => k !== undefined)
   const ignoredSettings =
@@ -219,15 +248,15 @@ export function loadServerConfig({ flags = {}, env, cwd }: LoadServerConfigOptio
     settingSources: sourcesOf(env, dotEnv),
     ignoredSettings,
   }
-  for (const [field, name] of Object.entries(ENV_NAMES)) {
+  for (const [field, names] of Object.entries(ENV_NAMES)) {
     if (raw[field] !== undefined || ['dataDir', 'databaseUrl', 'apiKeys'].includes(field)) continue
-    const fromEnv = field === 'port' ? firstOf(merged, 'SERVICE_PORT', 'HPM_PORT') : merged[name]
+    const fromEnv = firstOf(merged, ...names)
     if (fromEnv !== undefined) raw[field] = fromEnv
   }
   const parsed = ServerConfigSchema.safeParse(raw)
   if (!parsed.success) {
     throw ConfigError.fromZod(parsed.error, {
-      ...ENV_NAMES,
+      ...Object.fromEntries(Object.entries(ENV_NAMES).map(([field, [name]]) => [field, name])),
       port: '--port / SERVICE_PORT',
       host: '--host / HPM_HOST',
     })
@@ -244,5 +273,5 @@ export function sqlitePath(databaseUrl: string, cwd: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path)
 }
 
-/** Names of every environment variable the server reads, for docs. */
-export const SERVER_ENV_NAMES: Readonly<Record<string, string>> = ENV_NAMES
+/** Every environment variable the server reads, by setting: the table docs/config.md is made from. */
+export const SERVER_ENV_NAMES: Readonly<Record<string, readonly string[]>> = ENV_NAMES

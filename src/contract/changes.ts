@@ -1,6 +1,7 @@
 import { z } from 'zod'
 
 import { AgentId, EventId, Id, limitParam, Timestamp } from './common.js'
+import type { ClientInput } from './common.js'
 import { TaskStatus } from './enums.js'
 
 /** Unix times above this are taken as milliseconds (as v1's parser did). */
@@ -58,6 +59,7 @@ export const ChangesQuery = z
     message: 'give since (ISO-8601 or Unix time) or after_id (an event id)',
     path: ['since'],
   })
+export type ChangesQueryInput = ClientInput<typeof ChangesQuery>
 
 export const CHANGE_TYPES = [
   'task_created',
@@ -130,6 +132,7 @@ export const ChangelogQuery = z.object({
   /** Only this task's rows. */
   task_id: Id.optional(),
 })
+export type ChangelogQueryInput = ClientInput<typeof ChangelogQuery>
 
 export const ChangelogResponse = z.object({
   id: z.number().int(),

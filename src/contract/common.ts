@@ -78,5 +78,14 @@ export const StoredMetaData = z.record(z.string(), z.unknown())
 export const MessageResponse = z.object({ message: z.string() })
 export type MessageResponse = z.infer<typeof MessageResponse>
 
+/**
+ * What a client sends for a schema whose wire form is text (a query string, a coerced field): the
+ * values the server reads (numbers, booleans, not the text they travel as), with the input's
+ * optional fields, so a field the server defaults may be left out.
+ */
+export type ClientInput<S extends z.ZodType> = {
+  [K in keyof z.input<S>]: K extends keyof z.output<S> ? z.output<S>[K] : never
+}
+
 export const AgentIdQuery = z.object({ agent_id: AgentId })
 export type AgentIdQuery = z.infer<typeof AgentIdQuery>

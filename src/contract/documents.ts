@@ -2,6 +2,7 @@ import { z } from 'zod'
 
 import { parseSince } from './changes.js'
 import { AgentId, limitParam, MetaData, StoredMetaData, Timestamp } from './common.js'
+import type { ClientInput } from './common.js'
 import { DocumentType } from './enums.js'
 
 /** Longest document content accepted, on create and on update. */
@@ -65,3 +66,4 @@ export const ListDocumentsQuery = z.object({
   limit: limitParam(1000),
 })
 export type ListDocumentsQuery = z.infer<typeof ListDocumentsQuery>
+export type ListDocumentsQueryInput = ClientInput<typeof ListDocumentsQuery>

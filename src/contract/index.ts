@@ -24,6 +24,7 @@ export {
   StoredMetaData,
   Timestamp,
 } from './common.js'
+export type { ClientInput } from './common.js'
 export { jsonDepth, jsonLimitProblem, MAX_JSON_BYTES, MAX_JSON_DEPTH } from './json-limits.js'
 export {
   asChangeFeedEntry,
@@ -38,6 +39,7 @@ export {
   EventsQuery,
   parseSince,
 } from './changes.js'
+export type { ChangelogQueryInput, ChangesQueryInput } from './changes.js'
 export {
   AuthorQuery,
   CreateDocumentRequest,
@@ -46,6 +48,7 @@ export {
   MAX_DOCUMENT_CHARS,
   UpdateDocumentRequest,
 } from './documents.js'
+export type { ListDocumentsQueryInput } from './documents.js'
 export {
   AGENT_ROLES,
   AgentRole,
@@ -63,6 +66,8 @@ export {
   TaskStatus,
 } from './enums.js'
 export { CreateEpicRequest, CreateFeatureRequest, EpicResponse, FeatureResponse } from './epics.js'
+export { ENDPOINTS } from './endpoints.js'
+export type { Endpoint, HttpMethod, PathParamName } from './endpoints.js'
 export { ERROR_CODES, ERROR_STATUS, ErrorResponse } from './errors.js'
 export type { ErrorCode } from './errors.js'
 export {
@@ -71,6 +76,7 @@ export {
   MentionResponse,
   MentionsByRoleQuery,
 } from './mentions.js'
+export type { ListMentionsQueryInput, MentionsByRoleQueryInput } from './mentions.js'
 export {
   CreateRunRequest,
   CreateRunResponse,
@@ -84,6 +90,7 @@ export {
   RunSummary,
   RunVerdict,
 } from './runs.js'
+export type { RecentRunsQueryInput } from './runs.js'
 export {
   RegisterServiceRequest,
   ServiceName,
@@ -119,6 +126,7 @@ export {
   WorkBranch,
   WorkCommit,
 } from './tasks.js'
+export type { ListTasksQueryInput, NextTaskQueryInput } from './tasks.js'
 export { StatsResponse } from './stats.js'
 export {
   AgentActivity,

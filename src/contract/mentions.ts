@@ -1,6 +1,7 @@
 import { z } from 'zod'
 
 import { AgentId, Id, limitParam, QueryBool, Timestamp } from './common.js'
+import type { ClientInput } from './common.js'
 import { AgentRole } from './enums.js'
 
 export const MentionResponse = z.object({
@@ -26,11 +27,13 @@ export const ListMentionsQuery = z.object({
   limit: limitParam(50),
 })
 export type ListMentionsQuery = z.infer<typeof ListMentionsQuery>
+export type ListMentionsQueryInput = ClientInput<typeof ListMentionsQuery>
 
 export const MentionsByRoleQuery = z.object({
   role: AgentRole.optional(),
   unread_only: QueryBool.default(false),
   limit: limitParam(50),
 })
+export type MentionsByRoleQueryInput = ClientInput<typeof MentionsByRoleQuery>
 
 export const MentionIdParams = z.object({ mention_id: Id })

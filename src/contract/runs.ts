@@ -1,6 +1,7 @@
 import { z } from 'zod'
 
 import { AgentId, limitParam, Timestamp } from './common.js'
+import type { ClientInput } from './common.js'
 import { Transcript } from './transcript.js'
 
 /** How a runner attempt ended. */
@@ -144,6 +145,7 @@ export const RecentRunsQuery = z.object({
   limit: limitParam(20, 200),
 })
 export type RecentRunsQuery = z.infer<typeof RecentRunsQuery>
+export type RecentRunsQueryInput = ClientInput<typeof RecentRunsQuery>
 
 /** `GET /runs/summary`: per task, what the runner's attempts came to; one request for a whole board. */
 export const RunSummary = z.object({

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { Timestamp } from './common.js'
 
 export const RootResponse = z.object({ message: z.string(), docs: z.string(), health: z.string() })
+export type RootResponse = z.infer<typeof RootResponse>
 
 export const HealthResponse = z.object({
   status: z.enum(['healthy', 'degraded']),

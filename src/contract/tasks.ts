@@ -1,6 +1,7 @@
 import { z } from 'zod'
 
 import { AgentId, Id, QueryBool, Timestamp } from './common.js'
+import type { ClientInput } from './common.js'
 import { AgentRole, SkillLevel, TaskComplexity, TaskStatus } from './enums.js'
 
 const Title = z
@@ -145,6 +146,7 @@ export const ListTasksQuery = z.object({
     .describe('the x-next-cursor header of the previous page'),
 })
 export type ListTasksQuery = z.infer<typeof ListTasksQuery>
+export type ListTasksQueryInput = ClientInput<typeof ListTasksQuery>
 
 /** Wait at most this long in a long-poll; a longer `timeout` is clamped. */
 export const MAX_WAIT_SECONDS = 600
@@ -158,17 +160,22 @@ const WaitSeconds = z.coerce
 export const NextTaskQuery = z.object({
   role: AgentRole.optional(),
   level: SkillLevel.optional(),
+  /** Answer at once without waiting. */
   simulate: QueryBool.default(false),
+  /** Seconds to wait for a task (long-poll); server default 180, at most 600. */
   timeout: WaitSeconds.optional(),
+  /** The caller's agent id: a task it already holds is returned first. */
   agent_id: AgentId.optional(),
 })
+export type NextTaskQueryInput = ClientInput<typeof NextTaskQuery>
 
 export const ClaimTaskRequest = z.object({
   agent_id: AgentId,
   /** Seconds to wait for a task; 0 = answer at once. Default 180. */
   timeout: WaitSeconds.optional(),
 })
-export type ClaimTaskRequest = z.input<typeof ClaimTaskRequest>
+// Not z.input: the coerced `timeout` would read as unknown there, and callers send a number.
+export type ClaimTaskRequest = ClientInput<typeof ClaimTaskRequest>
 
 /** `POST /tasks/claim` answer: the claimed (or already held) task, or null when the wait ended without one. */
 export const ClaimTaskResponse = TaskResponse.nullable()
@@ -201,5 +208,6 @@ export const CommentRequest = z.object({
 export type CommentRequest = z.infer<typeof CommentRequest>
 
 export const UnlockRequest = z.object({ notes: z.string().max(50_000).nullish() }).default({})
+export type UnlockRequest = z.input<typeof UnlockRequest>
 
 export const TaskIdParams = z.object({ task_id: Id })

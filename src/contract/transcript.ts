@@ -49,6 +49,7 @@ export const HeartbeatRequest = z
   .object({ activity: AgentActivity.nullable().optional() })
   .nullish()
   .transform((body) => body ?? {})
+export type HeartbeatRequest = z.input<typeof HeartbeatRequest>
 
 export const StoredActivity = AgentActivity.extend({ since: Timestamp, reported_at: Timestamp })
 export type StoredActivity = z.infer<typeof StoredActivity>

@@ -87,9 +87,13 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   }
   const result: MigrationResultSet = await migratorFor(db).migrateToLatest()
   if (result.error) {
-    throw new AppError('internal', `database migration failed: ${String(result.error)}`, {
-      cause: result.error,
-    })
+    throw new AppError(
+      'internal',
+      `database migration failed: ${result.error instanceof Error ? result.error.message : JSON.stringify(result.error)}`,
+      {
+        cause: result.error,
+      },
+    )
   }
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }

@@ -51,6 +51,7 @@ export function childEnv(
   extra: Record<string, string | undefined> = {},
   options: ChildEnvOptions = {},
 ): Record<string, string> {
+  // eslint-disable-next-line no-restricted-properties -- a child's environment starts from ours
   const base = options.base ?? process.env
   const prefixes = [...ALLOWED_ENV_PREFIXES, ...(options.passPrefixes ?? [])]
   const env: Record<string, string> = {}
@@ -104,6 +105,7 @@ export function passThroughEnv(
   extra: Record<string, string | undefined> = {},
   options: PassThroughEnvOptions = {},
 ): Record<string, string> {
+  // eslint-disable-next-line no-restricted-properties -- a child's environment starts from ours
   const base = options.base ?? process.env
   const deny = [...DEFAULT_DENIED_ENV, ...(options.deny ?? [])]
   const pass = options.pass ?? []

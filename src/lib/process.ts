@@ -179,7 +179,7 @@ export async function spawnStreaming(
     untrackGroup(pid)
     return {
       exitCode: typeof result.exitCode === 'number' ? result.exitCode : null,
-      signal: (result.signal) ?? null,
+      signal: result.signal ?? null,
       stdout: stdout.text(),
       stderr: stderr.text(),
       timedOut: killReason === 'timeout',

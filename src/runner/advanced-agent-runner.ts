@@ -32,7 +32,7 @@ import {
   requestedBranch,
   serverCall,
 } from './runner-context.js'
-import type { FaultPoint, RunnerContext, TaskEnd } from './runner-context.js'
+import type { RunnerContext, TaskEnd } from './runner-context.js'
 import { giveUpTask } from './task-tail.js'
 import { driveTask } from './task-work.js'
 import { ActivityChannel } from './activity.js'
@@ -214,7 +214,7 @@ export class AdvancedAgentRunner {
       ui.warn(
         'GNU timeout was not found: a Claude left running by a killed runner is stopped only when the runner starts again',
       )
-    const fault = FAULT_POINTS.find((p) => p === config.faultPoint) as FaultPoint | undefined
+    const fault = FAULT_POINTS.find((p) => p === config.faultPoint)
 
     // Registered first: from here on the runner, its hooks and Claude use the agent's own token.
     let apiKey: string | undefined

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 
 import { markAgentSeen, nowIso, touchAgent } from '../db/index.js'
 import type { Db } from '../db/index.js'
+import type { Clock } from './clock.js'
 
 /**
  * Records signs of life. `touch` (the agent's own writes and heartbeats) moves `last_seen` and
@@ -14,21 +15,23 @@ import type { Db } from '../db/index.js'
 export class AgentActivity {
   readonly #db: Db
   readonly #log: Logger
+  readonly #clock: Clock
   readonly #leaseMs: number
   readonly #throttleMs: number
   readonly #lastTouch = new Map<string, number>()
   readonly #lastSeen = new Map<string, number>()
 
-  constructor(db: Db, log: Logger, leaseMs: number, throttleMs = 5000) {
+  constructor(db: Db, log: Logger, clock: Clock, leaseMs: number, throttleMs = 5000) {
     this.#db = db
     this.#log = log
+    this.#clock = clock
     this.#leaseMs = leaseMs
     this.#throttleMs = Math.min(throttleMs, leaseMs / 4)
   }
 
   /** Marks the agent alive and renews its leases, unless done within the throttle window. Never throws. */
   async touch(agentId: string, force = false): Promise<void> {
-    const now = Date.now()
+    const now = this.#clock.now()
     if (!force && this.#isThrottled(this.#lastTouch, agentId, now)) return
     await this.#record(agentId, () =>
       touchAgent(this.#db, agentId, nowIso(now), nowIso(now + this.#leaseMs)),
@@ -37,7 +40,7 @@ export class AgentActivity {
 
   /** Moves `last_seen` only, unless done within the throttle window. Never throws. */
   async seen(agentId: string): Promise<void> {
-    const now = Date.now()
+    const now = this.#clock.now()
     if (this.#isThrottled(this.#lastSeen, agentId, now)) return
     await this.#record(agentId, () => markAgentSeen(this.#db, agentId, nowIso(now)))
   }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify from 'fastify'
-import type { FastifyInstance } from 'fastify'
+
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
@@ -14,6 +14,8 @@ import { EVENTS_CHANNEL, nowIso, withEventsLast } from '../db/index.js'
 import { AgentActivity } from './agent-activity.js'
 import { AgentTokens, requireCredentials } from './auth.js'
 import { ChangeHub } from './change-hub.js'
+import { systemClock } from './clock.js'
+import type { Clock } from './clock.js'
 import type { LeaseClock, ServerDeps } from './deps.js'
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './error-handler.js'
 import { BackgroundJobs } from './jobs.js'
@@ -37,6 +39,7 @@ import { recordSignsOfLife } from './sign-of-life.js'
 import { TaskWaiters } from './task-waiters.js'
 import { claimTaskFor, peekTaskFor } from './wait-attempts.js'
 import { VERSION } from './version.js'
+import type { AnyFastify } from './any-fastify.js'
 
 export interface BuildAppOptions {
   config: ServerConfig
@@ -44,11 +47,12 @@ export interface BuildAppOptions {
   logger: Logger
   /** Accepted API keys (never empty: main generates one when none is configured). */
   apiKeys: readonly string[]
+  /** The server's time; default the real one (tests pass one they move forward). */
+  clock?: Clock
 }
 
 export interface HeadlessPmApp {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the zod type provider and pino logger
-  app: FastifyInstance<any, any, any, any, any>
+  app: AnyFastify
   deps: ServerDeps
   /** Every route the app answers (the auth sweep test walks it). */
   routes: RouteTable
@@ -68,6 +72,7 @@ export async function buildApp({
   connection,
   logger,
   apiKeys,
+  clock = systemClock,
 }: BuildAppOptions): Promise<HeadlessPmApp> {
   if (apiKeys.length === 0) throw new Error('buildApp needs at least one API key')
   const app = Fastify({
@@ -121,7 +126,7 @@ export async function buildApp({
   const leaseMs = config.leaseSeconds * 1000
   const cooldownMs = config.releaseCooldownSeconds * 1000
   const leaseNow: LeaseClock = () => {
-    const now = Date.now()
+    const now = clock.now()
     return {
       now: nowIso(now),
       leaseExpiresAt: nowIso(now + leaseMs),
@@ -131,6 +136,7 @@ export async function buildApp({
   }
   const waiters = new TaskWaiters({
     log: log.child({ component: 'waiters' }),
+    clock,
     recheckIntervalMs: 30_000,
     attempt: async (request, handedOut) => {
       const task =
@@ -147,16 +153,18 @@ export async function buildApp({
     db,
     dialect: connection.dialect,
     log,
+    clock,
     hub,
     waiters,
     jobs: new BackgroundJobs({
       db,
       log: log.child({ component: 'jobs' }),
       config,
+      clock,
       onChange: () => void hub.poke(),
     }),
-    activity: new AgentActivity(db, log, leaseMs),
-    tokens: new AgentTokens(db),
+    activity: new AgentActivity(db, log, clock, leaseMs),
+    tokens: new AgentTokens(db, clock),
     leaseNow,
     version: VERSION,
     mutate: async (work) => {

@@ -1,12 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 
 import type { AgentRole } from '../contract/index.js'
 import { AGENT_TOKEN_PREFIX, findTokenAgent, hashAgentToken } from '../db/index.js'
 import type { Database } from '../db/index.js'
 import { AppError } from '../domain/index.js'
+import type { AnyFastify } from './any-fastify.js'
+import type { Clock } from './clock.js'
 
 /** Who a request comes from: a holder of the project key (a person, the dashboard, a v1 client) or one agent. */
 export type Caller = { kind: 'project' } | { kind: 'agent'; agentId: string; role: AgentRole }
@@ -52,18 +54,20 @@ export const TOKEN_CACHE_MS = 5000
 /** Agent tokens already looked up, by hash: a claim must not cost a second query for its credential. */
 export class AgentTokens {
   readonly #db: Kysely<Database>
+  readonly #clock: Clock
   readonly #known = new Map<string, { agentId: string; role: AgentRole; until: number }>()
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, clock: Clock) {
     this.#db = db
+    this.#clock = clock
   }
 
   async find(token: string): Promise<{ agentId: string; role: AgentRole } | undefined> {
     const hash = hashAgentToken(token)
     const cached = this.#known.get(hash)
-    if (cached && cached.until > Date.now()) return cached
+    if (cached && cached.until > this.#clock.now()) return cached
     const found = await findTokenAgent(this.#db, hash)
-    if (found) this.#known.set(hash, { ...found, until: Date.now() + TOKEN_CACHE_MS })
+    if (found) this.#known.set(hash, { ...found, until: this.#clock.now() + TOKEN_CACHE_MS })
     else this.#known.delete(hash)
     return found
   }
@@ -190,13 +194,11 @@ export interface CredentialOptions {
  * Adds the credential check to every route registered in `app` (an encapsulated scope): the
  * project key, or an agent's token, which binds the request to that agent.
  */
- 
-export function requireCredentials(
-  app: FastifyInstance<any, any, any, any, any>,
-  options: CredentialOptions,
-): void {
+
+export function requireCredentials(app: AnyFastify, options: CredentialOptions): void {
   const isProjectKey = makeKeyChecker(options.keys)
   app.addHook('onRequest', async (request) => {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- a request of any scope (AnyFastify)
     const key = presentedKey(request)
     if (isProjectKey(key)) {
       request.caller = { kind: 'project' }
@@ -207,5 +209,6 @@ export function requireCredentials(
     request.caller = { kind: 'agent', ...agent }
   })
   // After validation, so the query and body are the parsed ones the route will read.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- a request of any scope (AnyFastify)
   app.addHook('preHandler', async (request) => checkActor(request, options.requireAgentTokens))
 }

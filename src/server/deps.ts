@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely'
 import type { AgentActivity } from './agent-activity.js'
 import type { AgentTokens } from './auth.js'
 import type { ChangeHub } from './change-hub.js'
+import type { Clock } from './clock.js'
 import type { BackgroundJobs } from './jobs.js'
 import type { TaskWaiters } from './task-waiters.js'
 
@@ -24,6 +25,8 @@ export interface ServerDeps {
   db: Kysely<Database>
   dialect: DialectName
   log: Logger
+  /** The server's time; lease ends, timestamps and long-poll timeouts are measured in it. */
+  clock: Clock
   hub: ChangeHub
   waiters: TaskWaiters
   jobs: BackgroundJobs

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 
 import { ERROR_STATUS } from '../contract/index.js'
@@ -9,6 +9,7 @@ import type { ErrorCode } from '../contract/index.js'
 import { isUniqueViolation } from '../db/index.js'
 import { AppError } from '../domain/index.js'
 import type { RouteTable } from './openapi.js'
+import type { AnyFastify } from './any-fastify.js'
 
 /** Fastify's own error codes that are the caller's fault, mapped to ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -101,11 +102,8 @@ function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /** The one place that turns an error into a status and a `{detail, code}` body. */
- 
-export function installErrorHandler(
-  app: FastifyInstance<any, any, any, any, any>,
-  routes: RouteTable,
-): void {
+
+export function installErrorHandler(app: AnyFastify, routes: RouteTable): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const requestId = request.id
     if (error instanceof AppError) {
@@ -124,19 +122,20 @@ export function installErrorHandler(
       return reply.status(422).send({ detail, code: 'validation_failed', request_id: requestId })
     }
     if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
-      return reply
-        .status(400)
-        .send({
-          detail: `request body is not valid JSON: ${error.message}`,
-          code: 'bad_request',
-          request_id: requestId,
-        })
+      return reply.status(400).send({
+        detail: `request body is not valid JSON: ${error.message}`,
+        code: 'bad_request',
+        request_id: requestId,
+      })
     }
     const mapped = error.code ? FASTIFY_CODES[error.code] : undefined
     if (mapped) {
-      return reply
-        .status(ERROR_STATUS[mapped])
-        .send({ detail: fastifyDetail(error, request), code: mapped, request_id: requestId })
+      return (
+        reply
+          .status(ERROR_STATUS[mapped])
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- a request of any scope (AnyFastify)
+          .send({ detail: fastifyDetail(error, request), code: mapped, request_id: requestId })
+      )
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply
@@ -144,33 +143,27 @@ export function installErrorHandler(
         .send({ detail: error.message, code: 'bad_request', request_id: requestId })
     }
     if (isUniqueViolation(error)) {
-      return reply
-        .status(ERROR_STATUS.conflict)
-        .send({
-          detail:
-            'a concurrent change won the race (e.g. this agent claimed another task at the same moment); fetch and retry',
-          code: 'conflict',
-          request_id: requestId,
-        })
+      return reply.status(ERROR_STATUS.conflict).send({
+        detail:
+          'a concurrent change won the race (e.g. this agent claimed another task at the same moment); fetch and retry',
+        code: 'conflict',
+        request_id: requestId,
+      })
     }
     if (isDatabaseUnavailable(error)) {
       request.log.error({ err: error }, 'database unavailable')
-      return reply
-        .status(ERROR_STATUS.unavailable)
-        .send({
-          detail: 'the database is unavailable; try again shortly',
-          code: 'unavailable',
-          request_id: requestId,
-        })
-    }
-    request.log.error({ err: error }, 'unexpected error')
-    return reply
-      .status(ERROR_STATUS.internal)
-      .send({
-        detail: `internal server error (request ${requestId}); see the server log`,
-        code: 'internal',
+      return reply.status(ERROR_STATUS.unavailable).send({
+        detail: 'the database is unavailable; try again shortly',
+        code: 'unavailable',
         request_id: requestId,
       })
+    }
+    request.log.error({ err: error }, 'unexpected error')
+    return reply.status(ERROR_STATUS.internal).send({
+      detail: `internal server error (request ${requestId}); see the server log`,
+      code: 'internal',
+      request_id: requestId,
+    })
   })
 
   app.setNotFoundHandler((request, reply) => {
@@ -186,12 +179,10 @@ export function installErrorHandler(
           request_id: request.id,
         })
     }
-    return reply
-      .status(ERROR_STATUS.route_not_found)
-      .send({
-        detail: `no route ${request.method} ${path}`,
-        code: 'route_not_found',
-        request_id: request.id,
-      })
+    return reply.status(ERROR_STATUS.route_not_found).send({
+      detail: `no route ${request.method} ${path}`,
+      code: 'route_not_found',
+      request_id: request.id,
+    })
   })
 }

@@ -13,12 +13,15 @@ import {
   withEventsLast,
 } from '../db/index.js'
 import type { Db, ServiceRow } from '../db/index.js'
+import type { Clock } from './clock.js'
 import { pingService } from './service-ping.js'
 
 export interface JobsOptions {
   db: Db
   log: Logger
   config: ServerConfig
+  /** Decides which leases lapsed and paces the jobs. */
+  clock: Clock
   /** Called after a job changed something, so waiters and streams hear of it. */
   onChange: () => void
 }
@@ -30,7 +33,7 @@ export interface JobsOptions {
 export class BackgroundJobs {
   readonly #options: JobsOptions
   readonly #instanceId = randomUUID()
-  readonly #timers: NodeJS.Timeout[] = []
+  readonly #stops: (() => void)[] = []
   #stopped = false
   #leaseRun: Promise<number> | undefined
 
@@ -49,15 +52,15 @@ export class BackgroundJobs {
 
   stop(): void {
     this.#stopped = true
-    for (const timer of this.#timers) clearInterval(timer)
+    for (const stop of this.#stops) stop()
   }
 
   #every(ms: number, job: () => Promise<unknown>): void {
-    const timer = setInterval(() => {
-      if (!this.#stopped) void job()
-    }, ms)
-    timer.unref()
-    this.#timers.push(timer)
+    this.#stops.push(
+      this.#options.clock.every(ms, () => {
+        if (!this.#stopped) void job()
+      }),
+    )
   }
 
   /** Releases every task whose lease lapsed; returns how many this instance released. */
@@ -69,10 +72,10 @@ export class BackgroundJobs {
   }
 
   async #expireLeases(): Promise<number> {
-    const { db, log, onChange } = this.#options
+    const { db, log, clock, onChange } = this.#options
     let released = 0
     try {
-      const now = nowIso()
+      const now = nowIso(clock.now())
       for (const task of await listExpiredLeases(db, now)) {
         const reason = `lease expired: agent ${task.locked_by} did not renew its claim; task returned to ${task.claimed_from ?? 'created'}`
         const done = await db
@@ -96,9 +99,9 @@ export class BackgroundJobs {
 
   /** Pings every service once (when this instance holds the ping lease). */
   async pingServices(): Promise<void> {
-    const { db, log, config, onChange } = this.#options
+    const { db, log, config, clock, onChange } = this.#options
     try {
-      const now = Date.now()
+      const now = clock.now()
       const leaseMs = Math.max(config.pingIntervalSeconds * 1000 - 1000, 1000)
       const mine = await tryAcquireJobLock(
         db,
@@ -117,7 +120,7 @@ export class BackgroundJobs {
   }
 
   async #pingOne(service: ServiceRow): Promise<void> {
-    const { db, log, config } = this.#options
+    const { db, log, config, clock } = this.#options
     let ok = false
     try {
       ok = await pingService(service.ping_url, {
@@ -127,6 +130,6 @@ export class BackgroundJobs {
     } catch (error) {
       log.debug({ err: error, service: service.service_name }, 'service ping failed')
     }
-    await db.transaction().execute((trx) => recordPing(trx, service, ok, nowIso()))
+    await db.transaction().execute((trx) => recordPing(trx, service, ok, nowIso(clock.now())))
   }
 }

@@ -11,6 +11,7 @@ import type { Connection } from '../db/index.js'
 import type { Logger } from '../lib/logger.js'
 import { buildApp } from './app.js'
 import type { HeadlessPmApp } from './app.js'
+import type { Clock } from './clock.js'
 
 export interface RunningServer {
   url: string
@@ -47,11 +48,12 @@ function logSettingSources(config: ServerConfig, logger: Logger): void {
   for (const ignored of config.ignoredSettings) logger.warn({ setting: ignored }, 'setting ignored')
 }
 
-/** Opens the database, applies migrations, builds the app and listens. */
+/** Opens the database, applies migrations, builds the app and listens; `clock` defaults to the real one. */
 export async function startServer(
   config: ServerConfig,
   logger: Logger,
   cwd = process.cwd(),
+  clock?: Clock,
 ): Promise<RunningServer> {
   logSettingSources(config, logger)
   const isSqlite = config.databaseUrl.startsWith('sqlite:')
@@ -70,7 +72,7 @@ export async function startServer(
   try {
     const applied = await migrateToLatest(connection.db)
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated')
-    const server = await buildApp({ config, connection, logger, apiKeys })
+    const server = await buildApp({ config, connection, logger, apiKeys, clock })
     await server.start()
     const address = await server.app.listen({ host: config.host, port: config.port })
     const url = address.replace('[::1]', 'localhost')

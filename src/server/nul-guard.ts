@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 
 import { AppError } from '../domain/index.js'
+import type { AnyFastify } from './any-fastify.js'
 
 /** Where in the request the first string holding a NUL character is, e.g. `query.agent_id`. */
 function nulAt(request: FastifyRequest): string | undefined {
@@ -30,9 +31,9 @@ function nulAt(request: FastifyRequest): string | undefined {
  * Refuses text holding the NUL character anywhere in a request: PostgreSQL cannot store it, so it
  * would otherwise fail as a 500 there and be stored on SQLite; no client has a use for it.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any server, logger and type provider
-export function refuseNulCharacters(app: FastifyInstance<any, any, any, any, any>): void {
+export function refuseNulCharacters(app: AnyFastify): void {
   app.addHook('preValidation', async (request) => {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- a request of any scope (AnyFastify)
     const where = nulAt(request)
     if (where !== undefined)
       throw new AppError(

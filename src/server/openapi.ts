@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify'
 import { jsonSchemaTransform } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
 import { ERROR_STATUS, ErrorResponse } from '../contract/index.js'
+import type { AnyFastify } from './any-fastify.js'
 
 /** Routes that answer without a key; every other route needs the project key or an agent token. */
 export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
@@ -82,7 +82,7 @@ function nullableEnums(schema: unknown): void {
   if (typeof schema !== 'object' || schema === null) return
   const node = schema as Record<string, unknown>
   if (node.nullable === true && Array.isArray(node.enum) && !node.enum.includes(null))
-    node.enum = [...node.enum, null]
+    node.enum = [...(node.enum as unknown[]), null]
   for (const value of Object.values(node)) nullableEnums(value)
 }
 
@@ -118,7 +118,7 @@ export class RouteTable {
   readonly #routes: { method: string; url: string; pattern: RegExp }[] = []
 
   /** Records each route `app` registers from now on. */
-  track(app: FastifyInstance<any, any, any, any, any>): void {
+  track(app: AnyFastify): void {
     app.addHook('onRoute', (route) => {
       const pattern = new RegExp(
         `^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`,

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 
 import { ERROR_STATUS } from '../contract/index.js'
 import type { AgentActivity } from './agent-activity.js'
+import type { AnyFastify } from './any-fastify.js'
 
 const AGENT_PARAMS = ['agent_id', 'requester_agent_id', 'author_id'] as const
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -35,12 +36,10 @@ export function signOfLife(request: FastifyRequest, statusCode: number): SignOfL
 }
 
 /** Records the sign of life of every finished request in `api` (an encapsulated scope). */
- 
-export function recordSignsOfLife(
-  api: FastifyInstance<any, any, any, any, any>,
-  activity: AgentActivity,
-): void {
+
+export function recordSignsOfLife(api: AnyFastify, activity: AgentActivity): void {
   api.addHook('onResponse', async (request, reply) => {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- a request of any scope (AnyFastify)
     const sign = signOfLife(request, reply.statusCode)
     if (sign === undefined) return
     void (sign.renewsLeases ? activity.touch(sign.agentId) : activity.seen(sign.agentId))

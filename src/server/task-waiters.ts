@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 
 import type { AgentRole, SkillLevel } from '../contract/index.js'
 import type { AgentRow, TaskWithEpic } from '../db/index.js'
+import type { Clock } from './clock.js'
 
 /**
  * What a waiter asks for: a claim (locks the task) or a look (v1 `GET /tasks/next`; `agentId` when
@@ -23,6 +24,8 @@ interface Waiter {
 
 export interface TaskWaitersOptions {
   log: Logger
+  /** Measures each waiter's timeout and the recheck interval. */
+  clock: Clock
   /** One match: claims (in its own transaction) or looks, skipping tasks already handed out. */
   attempt: (request: WaitRequest, handedOut: readonly number[]) => Promise<TaskWithEpic | undefined>
   /** Safety net: re-check waiting groups this often even without a change (a lost notification). */
@@ -43,14 +46,13 @@ export class TaskWaiters {
   readonly #waiters = new Set<Waiter>()
   #draining: Promise<void> | undefined
   #pendingKeys: Set<string> | 'all' | undefined
-  readonly #timer: NodeJS.Timeout
+  readonly #stopRecheck: () => void
 
   constructor(options: TaskWaitersOptions) {
     this.#options = options
-    this.#timer = setInterval(() => {
+    this.#stopRecheck = options.clock.every(options.recheckIntervalMs, () => {
       if (this.#waiters.size > 0) void this.wake()
-    }, options.recheckIntervalMs)
-    this.#timer.unref()
+    })
   }
 
   get size(): number {
@@ -77,22 +79,19 @@ export class TaskWaiters {
         settle: (task) => {
           if (waiter.settled) return
           waiter.settled = true
-          clearTimeout(timer)
+          cancelTimeout()
           signal?.removeEventListener('abort', onAbort)
           this.#waiters.delete(waiter)
           resolve(task)
         },
       }
       const onAbort = () => waiter.settle(undefined)
+      if (signal?.aborted) return resolve(undefined)
       // A claim already under way when the time runs out is answered with its result, not "none".
-      const timer = setTimeout(
-        () => (waiter.busy ? (waiter.expired = true) : waiter.settle(undefined)),
-        timeoutMs,
-      )
-      if (signal?.aborted) {
-        clearTimeout(timer)
-        return resolve(undefined)
-      }
+      const cancelTimeout = this.#options.clock.after(timeoutMs, () => {
+        if (waiter.busy) waiter.expired = true
+        else waiter.settle(undefined)
+      })
       signal?.addEventListener('abort', onAbort, { once: true })
       this.#waiters.add(waiter)
       void this.wake(new Set([key]))
@@ -127,7 +126,7 @@ export class TaskWaiters {
 
   /** Answers every waiter with "no task" (server shutting down). */
   closeAll(): void {
-    clearInterval(this.#timer)
+    this.#stopRecheck()
     for (const waiter of [...this.#waiters]) waiter.settle(undefined)
   }
 

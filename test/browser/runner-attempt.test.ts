@@ -11,7 +11,7 @@ import {
   screenshot,
   signIn,
 } from '../helpers/browser.js'
-import { startRunnerWorld } from '../helpers/runner-harness.js'
+import { startRunnerWorld, reportStatusStep } from '../helpers/runner-harness.js'
 import type { RunnerWorld } from '../helpers/runner-harness.js'
 
 // The whole path a person sees in the morning: `hpm run` works a task with the fake Claude, and the
@@ -46,20 +46,7 @@ const SCENARIO = {
     { run: ['git', 'commit', '-q', '-m', 'Add hello.txt'] },
     // Long enough for the agents page to show the step while it runs.
     { run: ['sleep', '3'] },
-    {
-      run: [
-        'hpm',
-        'tasks',
-        'status',
-        '{task_id}',
-        '--status',
-        'dev_done',
-        '--agent-id',
-        '{agent_id}',
-        '--notes',
-        'hello.txt added',
-      ],
-    },
+    reportStatusStep('dev_done', 'hello.txt added'),
   ],
   result: 'Created hello.txt and committed it.',
 }
@@ -87,9 +74,7 @@ describe('dashboard: a real runner attempt with the fake Claude', () => {
     expect(run).toBeDefined()
 
     // The agents page: work done, money spent, the attempt itself.
-    await poll(async () => byId(page, TEST_IDS.agentDone('dev_1')).textContent()).toBe(
-      '1 dev',
-    )
+    await poll(async () => byId(page, TEST_IDS.agentDone('dev_1')).textContent()).toBe('1 dev')
     await poll(async () => byId(page, TEST_IDS.agentCost('dev_1')).textContent()).toBe(
       '$0.37 (1 run)',
     )

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 
 import { expect } from 'vitest'
 
-import type { AgentRole, SkillLevel, TaskStatus } from '../../src/contract/index.js'
+import type { AgentRole, SkillLevel } from '../../src/contract/index.js'
 import type { TestServer } from './test-server.js'
 
 /** The `api` helper of a test server. */
@@ -104,7 +104,7 @@ export function setStatus(
   api: Api,
   taskId: number,
   agentId: string,
-  status: TaskStatus | string,
+  status: string,
   notes?: string,
 ): Promise<ApiResult> {
   return api(`/api/v1/tasks/${taskId}/status?agent_id=${agentId}`, {

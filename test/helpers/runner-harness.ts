@@ -12,6 +12,9 @@ export const REPO_ROOT = join(import.meta.dirname, '..', '..')
 export const HPM_BIN = join(REPO_ROOT, 'bin', 'hpm.js')
 export const FAKE_CLAUDE = join(REPO_ROOT, 'test', 'fixtures', 'fake-claude', 'claude')
 
+// The sample task's scripts are the demo's own: one copy of "create hello.txt, commit, report".
+export { HELLO_DEV_SCENARIO, HELLO_QA_SCENARIO, reportStatusStep } from '../../src/demo/index.js'
+
 export interface RunnerWorld {
   server: TestServer
   repo: string
@@ -171,51 +174,4 @@ export async function waitFor<T>(
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 100))
   }
-}
-
-/** The dev script of the seed's test: write hello.txt, commit, report dev_done through hpm. */
-export const HELLO_DEV_SCENARIO = {
-  steps: [
-    { text: 'Creating hello.txt' },
-    { write: { path: 'hello.txt', content: 'Hello World' } },
-    { run: ['git', 'add', 'hello.txt'] },
-    { run: ['git', 'commit', '-q', '-m', 'Add hello.txt'] },
-    {
-      run: [
-        'hpm',
-        'tasks',
-        'status',
-        '{task_id}',
-        '--status',
-        'dev_done',
-        '--agent-id',
-        '{agent_id}',
-        '--notes',
-        'hello.txt added',
-      ],
-    },
-  ],
-  result: 'Created hello.txt with Hello World and committed it.',
-}
-
-/** The QA script: check the file, pass the task. */
-export const HELLO_QA_SCENARIO = {
-  steps: [
-    { run: ['grep', '-qx', 'Hello World', 'hello.txt'] },
-    {
-      run: [
-        'hpm',
-        'tasks',
-        'status',
-        '{task_id}',
-        '--status',
-        'qa_done',
-        '--agent-id',
-        '{agent_id}',
-        '--notes',
-        'hello.txt says Hello World',
-      ],
-    },
-  ],
-  result: 'Verified hello.txt.',
 }

@@ -7,6 +7,7 @@ import type { ServerConfig } from '../../src/config/index.js'
 import { createLogger } from '../../src/lib/logger.js'
 import { startServer } from '../../src/server/main.js'
 import type { RunningServer } from '../../src/server/main.js'
+import type { Clock } from '../../src/server/clock.js'
 import { createTestDatabase, isPgLane } from './pg-database.js'
 
 export interface TestServer {
@@ -35,6 +36,8 @@ export interface TestServerOptions {
   /** Database URL; default a fresh SQLite file, or a fresh PostgreSQL database in the postgres lane. */
   databaseUrl?: string
   dataDir?: string
+  /** The server's time; default the real one (a TestClock lets a test move it forward). */
+  clock?: Clock
 }
 
 export const TEST_API_KEY = 'test-key-0123456789'
@@ -59,7 +62,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     cwd: dataDir,
   })
-  const running = await startServer(config, createLogger({ level: config.logLevel }), dataDir)
+  const running = await startServer(
+    config,
+    createLogger({ level: config.logLevel }),
+    dataDir,
+    options.clock,
+  )
   const url = running.url
   const api: TestServer['api'] = async (path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers }

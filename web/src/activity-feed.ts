@@ -34,7 +34,7 @@ function toEntry(
   timestamp: string,
   data: Readonly<Record<string, unknown>>,
 ): FeedEntry {
-  const values = Object.values(data).flatMap((v) => (Array.isArray(v) ? v : [v]))
+  const values = Object.values(data).flatMap((v): unknown[] => (Array.isArray(v) ? v : [v]))
   const text = describeChange(kind, data)
   return {
     id,

@@ -8,6 +8,13 @@ import { ApiError, ApiUnavailableError, HeadlessPMClient } from '../../client/in
 import type { ChangelogResponse, RunResponse } from '../../contract/index.js'
 import { loadServerConfig } from '../../config/index.js'
 import {
+  HELLO_DEV_SCENARIO,
+  HELLO_QA_SCENARIO,
+  HELLO_TASK,
+  SCRIPTED_CLAUDE_BIN,
+} from '../../demo/index.js'
+import type { ClaudeScript } from '../../demo/index.js'
+import {
   childEnv,
   createLogger,
   onStopSignals,
@@ -20,10 +27,8 @@ import type { ProcessResult } from '../../lib/index.js'
 import { startServer } from '../../server/main.js'
 import type { RunningServer } from '../../server/main.js'
 import { EXIT } from '../exit-codes.js'
-import { DEMO_DEV_SCENARIO, DEMO_QA_SCENARIO, DEMO_TASK } from './demo-scenarios.js'
 
 const HPM_BIN = join(PACKAGE_ROOT, 'bin', 'hpm.js')
-const FAKE_CLAUDE = join(PACKAGE_ROOT, 'test', 'fixtures', 'fake-claude', 'claude')
 const RUNNER_TIMEOUT_MS = 90_000
 const GIT_TIMEOUT_MS = 30_000
 const STEPS = 6
@@ -182,7 +187,7 @@ async function runDemo(world: DemoWorld): Promise<void> {
     { epic_id: epic.id, name: 'Greeting', description: 'Say hello' },
     'demo_pm',
   )
-  const created = await client.createTask({ feature_id: feature.id, ...DEMO_TASK }, 'demo_pm')
+  const created = await client.createTask({ feature_id: feature.id, ...HELLO_TASK }, 'demo_pm')
   detail(
     `pm demo_pm registered; epic #${epic.id} "${epic.name}"; feature #${feature.id} "${feature.name}"`,
   )
@@ -199,7 +204,7 @@ async function runDemo(world: DemoWorld): Promise<void> {
     label: 'dev',
     role: 'backend_dev',
     agentId: 'demo_dev',
-    scenario: DEMO_DEV_SCENARIO,
+    scenario: HELLO_DEV_SCENARIO,
   })
   const afterDev = await client.getTask(taskId)
   detail(
@@ -226,7 +231,7 @@ async function runDemo(world: DemoWorld): Promise<void> {
     label: 'qa',
     role: 'qa',
     agentId: 'demo_qa',
-    scenario: DEMO_QA_SCENARIO,
+    scenario: HELLO_QA_SCENARIO,
   })
   const afterQa = await client.getTask(taskId)
   detail(
@@ -283,7 +288,7 @@ interface RunnerSpec {
   label: string
   role: string
   agentId: string
-  scenario: unknown
+  scenario: ClaudeScript
 }
 
 /** `hpm run --single-task` as a child, exactly as an operator would start it, output shown with a prefix. */
@@ -317,14 +322,13 @@ async function runRunner(world: DemoWorld, spec: RunnerSpec): Promise<ProcessRes
       HOME: world.root,
       HEADLESS_PM_API_URL: world.server.url,
       HEADLESS_PM_API_KEY: world.apiKey,
-      HEADLESS_PM_CLAUDE_BIN: FAKE_CLAUDE,
+      HEADLESS_PM_CLAUDE_BIN: SCRIPTED_CLAUDE_BIN,
       HEADLESS_PM_CLAIM_WAIT: '10',
       // The demo answers stuck prompts itself: stop rather than wait for an operator who is watching.
       HEADLESS_PM_ON_STUCK: 'quit',
       // The example pre_task hook wants 1 GB free by default; the demo writes a few bytes.
       HEADLESS_PM_MIN_FREE_MB: '50',
       CLAUDE_FAKE_SCENARIO: JSON.stringify(spec.scenario),
-      CLAUDE_FAKE_STATE_DIR: join(world.root, `fake-claude-${spec.label}`),
     }),
   })
   const result = await child.done

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 
+import type { Command } from 'commander'
+
 import type { HeadlessPMClient } from '../../client/index.js'
 import type {
   DocumentResponse,
@@ -9,6 +11,9 @@ import type {
   UpdateDocumentRequest,
 } from '../../contract/index.js'
 import { CommandFailedError, UsageError } from '../exit-codes.js'
+import { DOCUMENTS_HELP } from '../help.js'
+import { docTypeOption, intIn, parseId, parseIsoDateTime, parseJsonObject } from '../options.js'
+import type { CommandKit } from '../program.js'
 
 /** The text of `--content`, or of `--content-file` (`-` reads stdin). */
 async function contentOf(
@@ -124,4 +129,66 @@ export function deleteDocument(
   options: { documentId: number; agentId?: string },
 ): Promise<MessageResponse> {
   return client.deleteDocument(options.documentId, options.agentId)
+}
+
+/** `hpm documents ...`, with their flags. */
+export function addDocumentCommands(program: Command, { run }: CommandKit): void {
+  const documents = program
+    .command('documents')
+    .description('post and read documents (updates, standups, issues)')
+    .addHelpText('after', DOCUMENTS_HELP)
+  documents
+    .command('create')
+    .description('post a document; @mentions in it notify agents')
+    .addOption(docTypeOption('--type <type>', 'document type').makeOptionMandatory())
+    .requiredOption('--title <title>', 'title')
+    .option('--content <text>', 'markdown content')
+    .option('--content-file <path>', 'read the content from a file (- for stdin)')
+    .requiredOption('--author-id <id>', 'your agent id')
+    .option('--meta-data <json>', 'JSON object of extra data', parseJsonObject)
+    .option(
+      '--expires-at <iso>',
+      'when it stops being relevant, e.g. 2026-01-31T12:00:00Z',
+      parseIsoDateTime,
+    )
+    .action((opts: CreateDocumentOptions, command: Command) =>
+      run(command, (c) => createDocument(c, opts), 'document'),
+    )
+  documents
+    .command('list')
+    .description('list documents, newest first')
+    .addOption(docTypeOption('--type <type>', 'only this type'))
+    .option('--author-id <id>', 'only by this agent')
+    .option('--limit <n>', 'at most this many, 1..10000', intIn(1, 10_000), 50)
+    .action((opts: ListDocumentsOptions, command: Command) =>
+      run(command, (c) => listDocuments(c, opts), 'documents'),
+    )
+  documents
+    .command('get')
+    .description('show one document')
+    .argument('<document_id>', 'document id', parseId)
+    .action((documentId: number, _opts: unknown, command: Command) =>
+      run(command, (c) => getDocument(c, { documentId }), 'document'),
+    )
+  documents
+    .command('update')
+    .description('change a document (only the fields given)')
+    .argument('<document_id>', 'document id', parseId)
+    .option('--title <title>', 'new title')
+    .option('--content <text>', 'new content')
+    .option('--content-file <path>', 'read the new content from a file (- for stdin)')
+    .option('--meta-data <json>', 'new JSON object of extra data', parseJsonObject)
+    .option('--agent-id <id>', 'your agent id (recorded as the editor)')
+    .action(
+      (documentId: number, opts: Omit<UpdateDocumentOptions, 'documentId'>, command: Command) =>
+        run(command, (c) => updateDocument(c, { documentId, ...opts }), 'document'),
+    )
+  documents
+    .command('delete')
+    .description('delete a document')
+    .argument('<document_id>', 'document id', parseId)
+    .option('--agent-id <id>', 'your agent id (recorded as the deleter)')
+    .action((documentId: number, opts: { agentId?: string }, command: Command) =>
+      run(command, (c) => deleteDocument(c, { documentId, ...opts }), 'message'),
+    )
 }

@@ -22,9 +22,9 @@ const PROGRESS_INTERVAL_MS = 1000
  * messages only; anything for a person goes to stderr.
  */
 export async function mcpCommand(flags: McpFlags): Promise<number> {
-   
   const config = loadClientConfig({
     flags: { url: flags.url, apiKey: flags.apiKey },
+    // eslint-disable-next-line no-restricted-properties -- entry point: hands env to the pure loader
     env: process.env,
     cwd: process.cwd(),
   })

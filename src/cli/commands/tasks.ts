@@ -1,3 +1,5 @@
+import { type Command, Option } from 'commander'
+
 import type { HeadlessPMClient } from '../../client/index.js'
 import type {
   AgentRole,
@@ -12,7 +14,21 @@ import type {
   UpdateTaskRequest,
 } from '../../contract/index.js'
 import type { EnvMap } from '../../config/index.js'
+import { FLOW_STATUSES, TASK_COMPLEXITIES } from '../choices.js'
 import { CommandFailedError, UsageError } from '../exit-codes.js'
+import { MERGE_HELP, TASKS_HELP } from '../help.js'
+import {
+  complexityOption,
+  intIn,
+  levelOption,
+  parseBudgetUsd,
+  parseBudgetUsdOrNone,
+  parseId,
+  parseWaitSeconds,
+  roleOption,
+  statusFilterOption,
+} from '../options.js'
+import type { CommandKit, GlobalOptions } from '../program.js'
 
 export interface CreateTaskOptions {
   featureId: number
@@ -328,4 +344,199 @@ export function listRuns(
   options: { taskId: number },
 ): Promise<RunResponse[]> {
   return client.listRuns(options.taskId)
+}
+
+/** `hpm tasks ...` and `hpm runs`, with their flags. */
+export function addTaskCommands(program: Command, { run, report }: CommandKit): void {
+  const tasks = program
+    .command('tasks')
+    .description('find, claim, work on and hand over tasks')
+    .addHelpText('after', TASKS_HELP)
+  tasks
+    .command('create')
+    .description('create a task (created at once by pm/architect, else pending until approved)')
+    .requiredOption('--feature-id <id>', 'feature id', parseId)
+    .requiredOption('--title <title>', 'short title')
+    .option('--description <text>', 'what to do and how to know it is done')
+    .addOption(roleOption('--target-role <role>', 'role that should do it').makeOptionMandatory())
+    .addOption(levelOption('--difficulty <level>', 'skill level it needs').makeOptionMandatory())
+    .addOption(complexityOption())
+    .option(
+      '--branch <branch>',
+      'git branch for the work (empty: the runner uses feature/task-<id>)',
+    )
+    .option('--priority <n>', 'higher is picked first, -1000..1000', intIn(-1000, 1000), 0)
+    .option(
+      '--budget-usd <dollars>',
+      "US dollars runners may spend on it over all attempts (default: the runner's HEADLESS_PM_TASK_BUDGET_USD)",
+      parseBudgetUsd,
+    )
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((opts: CreateTaskOptions, command: Command) =>
+      run(command, (c) => createTask(c, opts), 'task'),
+    )
+  tasks
+    .command('list')
+    .description('list tasks, optionally filtered')
+    .addOption(statusFilterOption())
+    .addOption(roleOption('--role <role>', 'only tasks for this role'))
+    .option('--feature-id <id>', 'only this feature', parseId)
+    .option('--epic-id <id>', 'only this epic', parseId)
+    .option('--locked-by <agent_id>', 'only tasks this agent holds')
+    .action((opts: ListTasksOptions, command: Command) =>
+      run(command, (c) => listTasks(c, opts), 'tasks'),
+    )
+  tasks
+    .command('get')
+    .description('show one task with its comments')
+    .argument('<task_id>', 'task id', parseId)
+    .action((taskId: number, _opts: unknown, command: Command) =>
+      run(command, (c) => getTask(c, { taskId }), 'task'),
+    )
+  tasks
+    .command('next')
+    .description('wait for the next task you may take (does not claim it: lock it next)')
+    .addOption(roleOption('--role <role>', 'your role').makeOptionMandatory())
+    .addOption(levelOption('--level <level>', 'your skill level').makeOptionMandatory())
+    .option('--agent-id <id>', 'your agent id: a task you already hold is returned first')
+    .option('--timeout <seconds>', 'longest wait, 0..600 (server default 180)', parseWaitSeconds)
+    .option('--simulate', 'answer at once without waiting')
+    .action((opts: NextTaskOptions, command: Command) =>
+      run(command, (c) => nextTask(c, opts), 'taskOrNone', waitNotice(opts)),
+    )
+  tasks
+    .command('claim')
+    .description(
+      'wait for a task and claim it in one step (returns the task you already hold, if any)',
+    )
+    .requiredOption('--agent-id <id>', 'your agent id (registered)')
+    .option('--timeout <seconds>', 'longest wait, 0..600 (server default 180)', parseWaitSeconds)
+    .action((opts: { agentId: string; timeout?: number }, command: Command) =>
+      run(command, (c) => claimTask(c, opts), 'taskOrNone', waitNotice(opts)),
+    )
+  tasks
+    .command('lock')
+    .description('claim this task: it moves to under_work and is yours')
+    .argument('<task_id>', 'task id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((taskId: number, opts: { agentId: string }, command: Command) =>
+      run(command, (c) => lockTask(c, { taskId, ...opts }), 'task'),
+    )
+  tasks
+    .command('unlock')
+    .description('give the task back (it returns to the status it was claimed from)')
+    .argument('<task_id>', 'task id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id (the holder, or a pm)')
+    .option('--notes <text>', 'why you give it back')
+    .action((taskId: number, opts: { agentId: string; notes?: string }, command: Command) =>
+      run(command, (c) => unlockTask(c, { taskId, ...opts }), 'task'),
+    )
+  tasks
+    .command('status')
+    .description('move a task along the flow (dev_done, qa_done, created, committed, ...)')
+    .argument('<task_id>', 'task id', parseId)
+    .addOption(
+      new Option('--status <status>', 'new status').choices(FLOW_STATUSES).makeOptionMandatory(),
+    )
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .option('--notes <text>', 'what you did / how to test / the QA report (kept as a comment)')
+    .action((taskId: number, opts: Omit<UpdateStatusOptions, 'taskId'>, command: Command) =>
+      run(command, (c) => updateStatus(c, { taskId, ...opts }), 'statusUpdate'),
+    )
+  tasks
+    .command('merge')
+    .description(
+      'merge a task that passed QA (qa_done) into the base branch as the runner does, then set it committed',
+    )
+    .argument('<task_id>', 'task id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id (recorded as who set committed)')
+    .option('--repo <dir>', 'the project git repository (default: the current directory)')
+    .option(
+      '--base-branch <branch>',
+      'branch to merge into (env HEADLESS_PM_BASE_BRANCH; default: the repo HEAD branch)',
+    )
+    .option(
+      '--worktree-base <dir>',
+      'where the scratch merge worktree goes (env HEADLESS_PM_WORKTREE_BASE; default <repo>/.worktrees)',
+    )
+    .option(
+      '--remote <name>',
+      "merge into this remote's base branch, pushed with a lease (env HEADLESS_PM_GIT_REMOTE)",
+    )
+    .addHelpText('after', MERGE_HELP)
+    .action((taskId: number, opts: MergeFlags, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>()
+      return report(
+        command,
+        (notice) =>
+          mergePassedTask({
+            taskId,
+            ...opts,
+            url: globals.url,
+            apiKey: globals.apiKey,
+            // eslint-disable-next-line no-restricted-properties -- entry point: hands env to the command
+            env: process.env,
+            cwd: process.cwd(),
+            onNotice: notice,
+          }),
+        'record',
+      )
+    })
+  tasks
+    .command('update')
+    .description("edit a task's fields (pm/architect or its creator)")
+    .argument('<task_id>', 'task id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .option('--title <title>', 'new title')
+    .option('--description <text>', 'new description')
+    .addOption(roleOption('--target-role <role>', 'new target role'))
+    .addOption(levelOption('--difficulty <level>', 'new difficulty'))
+    .addOption(new Option('--complexity <complexity>', 'new complexity').choices(TASK_COMPLEXITIES))
+    .option('--branch <branch>', 'new branch')
+    .option('--priority <n>', 'new priority, -1000..1000', intIn(-1000, 1000))
+    .option(
+      '--budget-usd <dollars>',
+      "new money budget in US dollars; none = the runner's default",
+      parseBudgetUsdOrNone,
+    )
+    .option('--feature-id <id>', 'move to this feature', parseId)
+    .action((taskId: number, opts: Omit<UpdateTaskOptions, 'taskId'>, command: Command) =>
+      run(command, (c) => updateTask(c, { taskId, ...opts }), 'task'),
+    )
+  tasks
+    .command('comment')
+    .description('comment on a task; @agent_id / @role mentions notify them')
+    .argument('<task_id>', 'task id', parseId)
+    .requiredOption('--comment <text>', 'the comment')
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((taskId: number, opts: { comment: string; agentId: string }, command: Command) =>
+      run(command, (c) => addComment(c, { taskId, ...opts }), 'message'),
+    )
+  tasks
+    .command('delete')
+    .description('delete a task (pm only)')
+    .argument('<task_id>', 'task id', parseId)
+    .requiredOption('--agent-id <id>', 'your agent id')
+    .action((taskId: number, opts: { agentId: string }, command: Command) =>
+      run(command, (c) => deleteTask(c, { taskId, ...opts }), 'message'),
+    )
+
+  program
+    .command('runs')
+    .description("the runner's attempts at a task: outcome, model, cost, tokens, duration")
+    .argument('<task_id>', 'task id', parseId)
+    .action((taskId: number, _opts: unknown, command: Command) =>
+      run(command, (c) => listRuns(c, { taskId }), 'runs'),
+    )
+}
+
+/** What `hpm tasks merge` takes from its own flags. */
+type MergeFlags = Pick<
+  MergePassedTaskOptions,
+  'agentId' | 'repo' | 'baseBranch' | 'worktreeBase' | 'remote'
+>
+
+function waitNotice(opts: { timeout?: number; simulate?: boolean }): string | undefined {
+  if (opts.simulate || opts.timeout === 0) return undefined
+  return `waiting up to ${opts.timeout ?? 180} s for a task (Ctrl-C to stop)…`
 }

@@ -155,10 +155,14 @@ export function sqliteLike(value: unknown): unknown {
 
 // A refused connection to a name with several addresses (localhost: ::1 and 127.0.0.1) is an
 // AggregateError with an empty message.
+function describeCode(code: unknown): string {
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : ''
+}
+
 function reasonOf(error: unknown): string {
   if (error instanceof AggregateError && error.message === '')
     return error.errors.map(reasonOf).join('; ')
   if (error instanceof Error)
-    return error.message || String((error as { code?: unknown }).code ?? error.name)
+    return error.message || describeCode((error as { code?: unknown }).code) || error.name
   return String(error)
 }

@@ -10,7 +10,7 @@ import {
   asChangeFeedEntry,
 } from '../../contract/index.js'
 import type { ChangeEvent } from '../../contract/index.js'
-import { listChangelog, listEventsAfterId, listEventsSince } from '../../db/index.js'
+import { listChangelog, listEventsAfterId, listEventsSince, nowIso } from '../../db/index.js'
 import type { ServerDeps } from '../deps.js'
 
 const KEEPALIVE_MS = 15_000
@@ -40,7 +40,7 @@ export function changeRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         const last = changes.at(-1)
         return {
           changes: changes.map(asChangeFeedEntry),
-          last_timestamp: last?.timestamp ?? since?.toISOString() ?? new Date().toISOString(),
+          last_timestamp: last?.timestamp ?? since?.toISOString() ?? nowIso(deps.clock.now()),
           last_event_id: last?.id ?? afterId ?? 0,
         }
       },

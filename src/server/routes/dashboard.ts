@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 
 import fastifyStatic from '@fastify/static'
-import type { FastifyInstance } from 'fastify'
 
 import { PACKAGE_ROOT } from '../../lib/index.js'
+import type { AnyFastify } from '../any-fastify.js'
 
 /** Where `npm run build` puts the dashboard (web/ built by Vite). */
 export const DASHBOARD_DIR = join(PACKAGE_ROOT, 'dist', 'web')
@@ -17,9 +17,7 @@ export function isDashboardInstalled(): boolean {
  * Serves the built dashboard: its hashed assets under `/assets/`, cached for good, and its page
  * at `/` for a browser. Nothing when it was not built (`/health` says so).
  */
-export async function registerDashboard(
-  app: FastifyInstance<any, any, any, any, any>,
-): Promise<void> {
+export async function registerDashboard(app: AnyFastify): Promise<void> {
   if (!isDashboardInstalled()) return
   await app.register(fastifyStatic, {
     root: DASHBOARD_DIR,
@@ -36,7 +34,9 @@ export async function registerDashboard(
     decorateReply: false,
     wildcard: true,
     // Asset names carry a content hash: cache them for good.
-    setHeaders: (res) => res.header('cache-control', 'public, max-age=31536000, immutable'),
+    setHeaders: (reply) => {
+      reply.header('cache-control', 'public, max-age=31536000, immutable')
+    },
   })
 }
 

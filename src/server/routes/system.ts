@@ -40,7 +40,7 @@ export function systemRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
           database,
           // v1's field: whether `hpm serve` has a built dashboard to serve at `/`.
           dashboard: isDashboardInstalled() ? 'installed' : 'not_installed',
-          timestamp: nowIso(),
+          timestamp: nowIso(deps.clock.now()),
         }
       },
     )
@@ -49,7 +49,7 @@ export function systemRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       '/status',
       { schema: { tags: ['system'], response: { 200: StatusResponse } } },
       async () => {
-        const activeSince = nowIso(Date.now() - deps.config.agentActiveSeconds * 1000)
+        const activeSince = nowIso(deps.clock.now() - deps.config.agentActiveSeconds * 1000)
         const [agents, byStatus, documents, services, attention] = await Promise.all([
           countAgents(deps.db, activeSince),
           countTasksByStatus(deps.db),
@@ -73,7 +73,7 @@ export function systemRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
             tasks_by_status: byStatus,
           },
           attention,
-          timestamp: nowIso(),
+          timestamp: nowIso(deps.clock.now()),
         }
       },
     )

@@ -10,6 +10,7 @@ import {
   HELLO_QA_SCENARIO,
   HPM_BIN,
   startRunnerWorld,
+  reportStatusStep,
 } from '../../helpers/runner-harness.js'
 import type { RunRunnerOptions, RunnerWorld } from '../../helpers/runner-harness.js'
 
@@ -215,23 +216,7 @@ describe('hpm run --remote (git remote mode, R-REMOTE)', () => {
       result: 'done',
     }
     const qaScript = {
-      steps: [
-        { run: ['test', '-f', 'task-{task_id}.txt'] },
-        {
-          run: [
-            'hpm',
-            'tasks',
-            'status',
-            '{task_id}',
-            '--status',
-            'qa_done',
-            '--agent-id',
-            '{agent_id}',
-            '--notes',
-            'ok',
-          ],
-        },
-      ],
+      steps: [{ run: ['test', '-f', 'task-{task_id}.txt'] }, reportStatusStep('qa_done', 'ok')],
       result: 'ok',
     }
 

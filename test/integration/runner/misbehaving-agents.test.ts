@@ -10,6 +10,7 @@ import {
   HELLO_QA_SCENARIO,
   startRunnerWorld,
   waitFor,
+  reportStatusStep,
 } from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
@@ -31,20 +32,7 @@ const recorded = (file: string) =>
     .split('\n')
     .map((line) => JSON.parse(line) as { argv: string[]; sessionId: string })
 
-const report = (status: string) => ({
-  run: [
-    'hpm',
-    'tasks',
-    'status',
-    '{task_id}',
-    '--status',
-    status,
-    '--agent-id',
-    '{agent_id}',
-    '--notes',
-    'done',
-  ],
-})
+const report = (status: string) => reportStatusStep(status, 'done')
 
 describe('hpm run stopped while Claude works (R-SIGNAL)', () => {
   it('never judges the interrupted run as finished, and resumes the same session on the next start', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { startRunnerWorld, waitFor } from '../../helpers/runner-harness.js'
+import { startRunnerWorld, waitFor, reportStatusStep } from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
 let world: RunnerWorld
@@ -17,20 +17,7 @@ const HELLO = {
     { write: { path: 'hello.txt', content: 'Hello World' } },
     { run: ['git', 'add', 'hello.txt'] },
     { run: ['git', 'commit', '-q', '-m', 'Add hello.txt'] },
-    {
-      run: [
-        'hpm',
-        'tasks',
-        'status',
-        '{task_id}',
-        '--status',
-        'dev_done',
-        '--agent-id',
-        '{agent_id}',
-        '--notes',
-        'done',
-      ],
-    },
+    reportStatusStep('dev_done', 'done'),
   ],
   result: 'Created hello.txt.',
 }
@@ -50,20 +37,7 @@ describe('hpm run: what Claude does, live and afterwards', () => {
         // A tool that prints the runner's key: the transcript must not carry it.
         { run: ['sh', '-c', 'echo "key=$HEADLESS_PM_API_KEY"'] },
         { sleep: 4000 },
-        {
-          run: [
-            'hpm',
-            'tasks',
-            'status',
-            '{task_id}',
-            '--status',
-            'dev_done',
-            '--agent-id',
-            '{agent_id}',
-            '--notes',
-            'done',
-          ],
-        },
+        reportStatusStep('dev_done', 'done'),
       ],
       result: 'Created hello.txt.',
     }
@@ -85,7 +59,7 @@ describe('hpm run: what Claude does, live and afterwards', () => {
     const dev = await running
     const runs = await world.runsOf(task.id)
     const transcript = (
-      await world.server.api(`/api/v1/tasks/${task.id}/runs/${runs[0]?.id}/transcript`)
+      await world.server.api(`/api/v1/tasks/${task.id}/runs/${String(runs[0]?.id)}/transcript`)
     ).body
     const after = await agentNamed('dev_001')
 

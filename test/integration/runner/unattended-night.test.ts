@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { git } from '../../fixtures/temp-repo.js'
-import { startRunnerWorld, waitFor } from '../../helpers/runner-harness.js'
+import { startRunnerWorld, waitFor, reportStatusStep } from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
 // An unattended night, time-compressed: two dev runners and a QA runner in continuous mode, five
@@ -22,20 +22,7 @@ afterEach(async () => {
   await world.close()
 })
 
-const report = (status: string) => ({
-  run: [
-    'hpm',
-    'tasks',
-    'status',
-    '{task_id}',
-    '--status',
-    status,
-    '--agent-id',
-    '{agent_id}',
-    '--notes',
-    'done',
-  ],
-})
+const report = (status: string) => reportStatusStep(status, 'done')
 
 describe('an unattended night', () => {
   it('commits every good task exactly once and sends the hopeless one to a human within its budget (R-BUDGET)', async () => {

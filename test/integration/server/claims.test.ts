@@ -4,6 +4,7 @@ import type { TestContext } from 'vitest'
 import {
   changelogOf,
   claim,
+  eventually,
   expectClientError,
   getTask,
   lock,
@@ -14,14 +15,19 @@ import {
   snapshotDatabase,
 } from '../../helpers/fixtures.js'
 import type { Project } from '../../helpers/fixtures.js'
+import { TestClock } from '../../helpers/test-clock.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
 
-/** Matching looks at every task in the database, so each test gets its own server (and they run side by side). */
-async function setup({
-  onTestFinished,
-}: TestContext): Promise<{ server: TestServer; project: Project }> {
-  const server = await startTestServer()
+/**
+ * Matching looks at every task in the database, so each test gets its own server (and they run side
+ * by side); `clock` when the test moves the server's time itself.
+ */
+async function setup(
+  { onTestFinished }: TestContext,
+  clock?: TestClock,
+): Promise<{ server: TestServer; project: Project }> {
+  const server = await startTestServer({ clock })
   onTestFinished(() => server.close())
   return { server, project: await seedProject(server.api) }
 }
@@ -94,14 +100,20 @@ describe.concurrent('GET /tasks/next', () => {
   })
 
   it('returns null after waiting when timeout is given and nothing arrives', async (context) => {
-    const { server } = await setup(context)
+    const clock = new TestClock()
+    const { server } = await setup(context, clock)
+    const { waiters } = server.running.server.deps
+    const answer = next(server, 'role=architect&level=senior&timeout=1')
+    expect(await eventually(() => waiters.size === 1)).toBe(true)
 
-    const started = Date.now()
+    clock.advance(999)
+    const waitingJustBefore = waiters.size
+    clock.advance(1)
+    const res = await answer
 
-    const res = await next(server, 'role=architect&level=senior&timeout=1')
-
+    expect(waitingJustBefore).toBe(1)
+    expect(res.status).toBe(200)
     expect(res.body).toBeNull()
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900)
   })
 
   it.for([

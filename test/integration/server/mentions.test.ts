@@ -46,7 +46,7 @@ describe('mention parsing', () => {
     ['(@paren) and "@quoted"', ['paren', 'quoted']],
   ])('mentions exactly the right ids when a comment says %j', async (text, expected) => {
     const task = await makeTask(server.api, project)
-    const ids = (expected).map((id) => `${id}`)
+    const ids = expected.map((id) => `${id}`)
 
     await comment(task.id, project.pm, text)
 

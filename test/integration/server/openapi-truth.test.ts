@@ -287,16 +287,14 @@ async function lastEventId(after: number): Promise<number> {
 describe('fuzzed requests from the document', () => {
   it(`never answer 5xx nor an undocumented status or shape, and a refused one changes nothing (${RUNS} requests, seed ${SEED})`, async () => {
     let seen = await lastEventId(0)
-    const request = fc
-      .constantFrom(...operations)
-      .chain((operation) =>
-        fc.record({
-          operation: fc.constant(operation),
-          path: pathValuesOf(operation),
-          query: queryOf(operation),
-          body: bodyOf(operation),
-        }),
-      )
+    const request = fc.constantFrom(...operations).chain((operation) =>
+      fc.record({
+        operation: fc.constant(operation),
+        path: pathValuesOf(operation),
+        query: queryOf(operation),
+        body: bodyOf(operation),
+      }),
+    )
 
     await fc.assert(
       fc.asyncProperty(request, async ({ operation, path, query, body }) => {

@@ -13,6 +13,7 @@ import {
   HPM_BIN,
   startRunnerWorld,
   waitFor,
+  reportStatusStep,
 } from '../../helpers/runner-harness.js'
 import type { RunnerWorld } from '../../helpers/runner-harness.js'
 
@@ -157,20 +158,7 @@ describe('hpm team up', () => {
         { write: { path: 'flow-{task_id}.txt', content: 'done by {agent_id}\n' } },
         { run: ['git', 'add', 'flow-{task_id}.txt'] },
         { run: ['git', 'commit', '-q', '-m', 'Work of task {task_id}'] },
-        {
-          run: [
-            'hpm',
-            'tasks',
-            'status',
-            '{task_id}',
-            '--status',
-            'dev_done',
-            '--agent-id',
-            '{agent_id}',
-            '--notes',
-            'done',
-          ],
-        },
+        reportStatusStep('dev_done', 'done'),
       ],
       result: 'Done.',
     })
@@ -178,20 +166,7 @@ describe('hpm team up', () => {
     const review = {
       steps: [
         { run: ['grep', '-q', 'done by', 'flow-{task_id}.txt'] },
-        {
-          run: [
-            'hpm',
-            'tasks',
-            'status',
-            '{task_id}',
-            '--status',
-            'qa_done',
-            '--agent-id',
-            '{agent_id}',
-            '--notes',
-            'checked',
-          ],
-        },
+        reportStatusStep('qa_done', 'checked'),
       ],
       result: 'Checked.',
     }

@@ -51,6 +51,7 @@ export function Activity() {
   const shown = useMemo(() => filterFeed(all, filter), [all, filter])
 
   const scrollRef = useRef<HTMLDivElement>(null)
+  // eslint-disable-next-line react-hooks/incompatible-library -- the feed is a plain list; nothing memoized reads the virtualizer
   const virtualizer = useVirtualizer({
     count: shown.length,
     getScrollElement: () => scrollRef.current,
