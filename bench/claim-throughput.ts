@@ -5,6 +5,9 @@
  *
  * - throughput: 50 concurrent clients claim 500 tasks (`timeout: 0`); each claim is followed by the
  *   holder's `dev_done`, since an agent that holds a task is given the same task again.
+ * - v1 pair: the same clients as v1 agents, `GET /tasks/next` (no agent id, as v1 clients send it)
+ *   then `POST /tasks/{id}/lock`, over as many fresh tasks; a 409 (someone locked it first) sends
+ *   the agent back to `next`. Reported beside the claim path's rate from the same run.
  * - wake latency: 100 agents wait in `POST /tasks/claim`; one task is created; the time from sending
  *   the create until the first claim answers. Median over 20 rounds.
  *
@@ -51,6 +54,9 @@ export interface ClaimThroughputResult {
   claimPhaseMs: number
   claimsPerSecond: number
   claimLatencyMs: Summary
+  v1: V1PairResult
+  /** v1 pair claims/s as a share of the claim path's, same run. */
+  v1ShareOfClaimPath: number
   /** `GET /health` with the same concurrency: the floor set by HTTP, auth and one `select 1`. */
   healthRequestsPerSecond: number
   /** A bare node:http server answering `{}` in the bench process, same client: what this machine allows at all. */
@@ -123,6 +129,14 @@ export async function benchClaimThroughput(
       const loopbackFloorRequestsPerSecond = await loopbackFloor(clientCount, taskCount)
       const throughput = await claimAll(api, clientCount)
       log(`${database}: ${throughput.claimed} claims in ${Math.round(throughput.claimPhaseMs)} ms`)
+      log(`${database}: creating ${taskCount} tasks for the v1 pair`)
+      await inParallel(
+        taskCount,
+        10,
+        async (i) => void ok(await createTask(`v1 bench ${i}`, 'backend_dev'), 'create task'),
+      )
+      const v1 = await v1PairAll(api, clientCount, taskCount)
+      log(`${database}: v1 pair ${v1.claimed} locks, ${v1.lockConflicts} lock 409s`)
       const wake = await wakeLatency(api, waiterCount, rounds, (title) =>
         createTask(title, 'frontend_dev'),
       )
@@ -134,6 +148,9 @@ export async function benchClaimThroughput(
         healthRequestsPerSecond,
         loopbackFloorRequestsPerSecond,
         ...throughput,
+        v1,
+        v1ShareOfClaimPath:
+          Math.round((v1.claimsPerSecond / Math.max(1, throughput.claimsPerSecond)) * 100) / 100,
         waiters: waiterCount,
         rounds,
         ...wake,
@@ -190,21 +207,25 @@ async function loopbackFloor(concurrency: number, count: number): Promise<number
   }
 }
 
-async function claimAll(api: Api, clientCount: number) {
-  const agents = Array.from(
-    { length: clientCount },
-    (_, i) => `bench_dev_${String(i).padStart(3, '0')}`,
-  )
-  await inParallel(agents.length, 10, async (i) => {
+/** Registers `count` agents named `<prefix>000`… of `role` at senior level. */
+async function registerAgents(
+  api: Api,
+  prefix: string,
+  count: number,
+  role: string,
+): Promise<string[]> {
+  const agents = Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`)
+  await inParallel(count, 10, async (i) => {
     ok(
-      await api('POST', '/api/v1/register', {
-        agent_id: agents[i],
-        role: 'backend_dev',
-        level: 'senior',
-      }),
-      'register agent',
+      await api('POST', '/api/v1/register', { agent_id: agents[i], role, level: 'senior' }),
+      `register ${agents[i]}`,
     )
   })
+  return agents
+}
+
+async function claimAll(api: Api, clientCount: number) {
+  const agents = await registerAgents(api, 'bench_dev_', clientCount, 'backend_dev')
   const latencies: number[] = []
   const claimedIds: number[] = []
   const started = performance.now()
@@ -238,6 +259,61 @@ async function claimAll(api: Api, clientCount: number) {
   }
 }
 
+export interface V1PairResult {
+  claimed: number
+  duplicates: number
+  /** Locks refused with 409 because another agent locked the offered task first. */
+  lockConflicts: number
+  claimsPerSecond: number
+  /** From the `next` request to the lock's answer, per task won. */
+  claimLatencyMs: Summary
+}
+
+async function v1PairAll(api: Api, clientCount: number, taskCount: number): Promise<V1PairResult> {
+  const agents = await registerAgents(api, 'bench_v1_', clientCount, 'backend_dev')
+  // A server that kept offering taken tasks would loop here for ever: give up far past any sane count.
+  const conflictLimit = taskCount * clientCount * 10
+  const latencies: number[] = []
+  const claimedIds: number[] = []
+  let lockConflicts = 0
+  const started = performance.now()
+  await Promise.all(
+    agents.map(async (agentId) => {
+      let t0 = performance.now()
+      for (;;) {
+        const offered = ok(
+          await api('GET', '/api/v1/tasks/next?role=backend_dev&level=senior&simulate=true'),
+          'next',
+        ) as { id: number } | null
+        if (!offered) return
+        const lock = await api('POST', `/api/v1/tasks/${offered.id}/lock?agent_id=${agentId}`)
+        if (lock.status === 409) {
+          if (++lockConflicts > conflictLimit) throw new Error(`over ${conflictLimit} lock 409s`)
+          continue
+        }
+        ok(lock, 'lock')
+        latencies.push(performance.now() - t0)
+        claimedIds.push(offered.id)
+        ok(
+          await api('PUT', `/api/v1/tasks/${offered.id}/status?agent_id=${agentId}`, {
+            status: 'dev_done',
+          }),
+          'dev_done',
+        )
+        t0 = performance.now()
+      }
+    }),
+  )
+  const phaseMs = performance.now() - started
+  return {
+    claimed: claimedIds.length,
+    duplicates: claimedIds.length - new Set(claimedIds).size,
+    lockConflicts,
+    claimsPerSecond: Math.round(claimedIds.length / (phaseMs / 1000)),
+    claimLatencyMs: summarize(latencies),
+  }
+}
+
 /**
  * `waiterCount` agents park in `POST /tasks/claim`; each round creates one task and times the first
  * answer. The winner reports dev_done and parks again, so every round starts with all agents waiting.
@@ -248,20 +324,7 @@ async function wakeLatency(
   rounds: number,
   createTask: (title: string) => Promise<{ status: number; body: any }>,
 ) {
-  const agents = Array.from(
-    { length: waiterCount },
-    (_, i) => `bench_wait_${String(i).padStart(3, '0')}`,
-  )
-  await inParallel(agents.length, 10, async (i) => {
-    ok(
-      await api('POST', '/api/v1/register', {
-        agent_id: agents[i],
-        role: 'frontend_dev',
-        level: 'senior',
-      }),
-      'register waiter',
-    )
-  })
+  const agents = await registerAgents(api, 'bench_wait_', waiterCount, 'frontend_dev')
   const stop = new AbortController()
   let onWin: ((win: { agentId: string; taskId: number; atMs: number }) => void) | undefined
   const park = (agentId: string): void => {
@@ -325,6 +388,7 @@ export function claimThroughputTable(results: readonly ClaimThroughputResult[]):
       'claims/s',
       'claim p50 / p95 ms',
       'claimed / dupes',
+      'v1 next+lock claims/s (share), lock 409s, dupes',
       'create tasks/s',
       'GET /health req/s (bare node:http)',
       'wake p50 / p95 ms',
@@ -335,6 +399,7 @@ export function claimThroughputTable(results: readonly ClaimThroughputResult[]):
       r.claimsPerSecond,
       `${r.claimLatencyMs.median} / ${r.claimLatencyMs.p95}`,
       `${r.claimed} / ${r.duplicates}`,
+      `${r.v1.claimsPerSecond} (${r.v1ShareOfClaimPath}), ${r.v1.lockConflicts}, ${r.v1.duplicates}`,
       r.createTasksPerSecond,
       `${r.healthRequestsPerSecond} (${r.loopbackFloorRequestsPerSecond})`,
       `${r.wakeLatencyMs.median} / ${r.wakeLatencyMs.p95}`,

@@ -37,6 +37,7 @@ import { refuseNulCharacters } from './nul-guard.js'
 import { openApiTransform, RouteTable } from './openapi.js'
 import { recordSignsOfLife } from './sign-of-life.js'
 import { TaskWaiters } from './task-waiters.js'
+import { NextOffers } from './next-offers.js'
 import { claimTaskFor, peekTaskFor } from './wait-attempts.js'
 import { VERSION } from './version.js'
 import type { AnyFastify } from './any-fastify.js'
@@ -134,6 +135,7 @@ export async function buildApp({
       qaLevelStrict: config.qaLevelStrict,
     }
   }
+  const nextOffers = new NextOffers(clock)
   const waiters = new TaskWaiters({
     log: log.child({ component: 'waiters' }),
     clock,
@@ -142,7 +144,7 @@ export async function buildApp({
       const task =
         request.kind === 'claim'
           ? await claimTaskFor(db, request.agent, leaseNow)
-          : await peekTaskFor(db, request, handedOut, leaseNow())
+          : await peekTaskFor(db, request, handedOut, leaseNow(), nextOffers)
       if (request.kind === 'claim' && task) void hub.poke()
       return task
     },
@@ -156,6 +158,7 @@ export async function buildApp({
     clock,
     hub,
     waiters,
+    nextOffers,
     jobs: new BackgroundJobs({
       db,
       log: log.child({ component: 'jobs' }),

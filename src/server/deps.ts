@@ -8,6 +8,7 @@ import type { AgentTokens } from './auth.js'
 import type { ChangeHub } from './change-hub.js'
 import type { Clock } from './clock.js'
 import type { BackgroundJobs } from './jobs.js'
+import type { NextOffers } from './next-offers.js'
 import type { TaskWaiters } from './task-waiters.js'
 
 /**
@@ -29,6 +30,8 @@ export interface ServerDeps {
   clock: Clock
   hub: ChangeHub
   waiters: TaskWaiters
+  /** Tasks `GET /tasks/next` just offered, kept from other askers for a few seconds. */
+  nextOffers: NextOffers
   jobs: BackgroundJobs
   activity: AgentActivity
   /** Agent tokens already looked up; `forget` after a revocation. */

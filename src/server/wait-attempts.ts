@@ -10,6 +10,7 @@ import {
 } from '../db/index.js'
 import type { AgentRow, Database, PickupTerms, TaskWithEpic } from '../db/index.js'
 import type { LeaseClock } from './deps.js'
+import type { NextOffers } from './next-offers.js'
 import type { WaitRequest } from './task-waiters.js'
 
 /** One claim for a waiting agent, in its own transaction. */
@@ -33,14 +34,20 @@ export async function claimTaskFor(
 }
 
 /**
- * One look for a v1 `next` waiter, skipping tasks already offered to another waiter in this
- * wake-up; a waiter that named its agent gets the tasks it gave back recently last.
+ * One look for v1 `GET /tasks/next`, answered at once or for a waiter: skips tasks already offered
+ * to another waiter in this wake-up and, while others are left, tasks just offered to someone else
+ * (`offers`); an asker that named its agent gets the tasks it gave back recently last.
  */
 export async function peekTaskFor(
   db: Kysely<Database>,
   request: Extract<WaitRequest, { kind: 'next' }>,
   handedOut: readonly number[],
   terms: PickupTerms,
+  offers: NextOffers,
 ): Promise<TaskWithEpic | undefined> {
-  return findNextTask(db, matchCriteria(request, terms, handedOut))
+  return offers.offer(
+    request.agentId,
+    (excludeIds) => findNextTask(db, matchCriteria(request, terms, excludeIds)),
+    handedOut,
+  )
 }

@@ -12,17 +12,15 @@ import {
 } from '../../contract/index.js'
 import {
   findHeldTask,
-  findNextTask,
   getAgentOrThrow,
   getTaskOrThrow,
   lockTask,
-  matchCriteria,
   releaseTask,
   rowToTask,
 } from '../../db/index.js'
 import { AppError } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
-import { claimTaskFor } from '../wait-attempts.js'
+import { claimTaskFor, peekTaskFor } from '../wait-attempts.js'
 
 /** Aborts when the caller hangs up, so a long-poll waiter does not outlive its request. */
 function hangUpSignal(reply: FastifyReply): AbortSignal {
@@ -66,9 +64,12 @@ export function taskClaimRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         const waitMs = simulate ? 0 : (timeout ?? deps.config.defaultWaitSeconds) * 1000
         const task =
           waitMs <= 0
-            ? await findNextTask(
+            ? await peekTaskFor(
                 deps.db,
-                matchCriteria({ agentId: agent_id, role, level }, deps.leaseNow()),
+                { kind: 'next', role, level, agentId: agent_id },
+                [],
+                deps.leaseNow(),
+                deps.nextOffers,
               )
             : await deps.waiters.wait(
                 { kind: 'next', role, level, agentId: agent_id },
@@ -110,6 +111,7 @@ export function taskClaimRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         const task = await deps.mutate((trx) =>
           lockTask(trx, request.params.task_id, { agent, ...deps.leaseNow() }),
         )
+        deps.nextOffers.forget(task.id)
         return rowToTask(task)
       },
     )
