@@ -13,6 +13,8 @@ export interface MatchCriteria {
   excludeIds?: readonly number[]
   /** Who asks: tasks it gave back recently rank last for it. */
   cooldown?: ReleaseCooldown | undefined
+  /** Tasks just offered to another asker (v1 `next`): ranked after the others, still offered. */
+  heldIds?: readonly number[] | undefined
   /** HPM_QA_LEVEL_STRICT: a QA reviews `dev_done` work of its level or lower only. */
   qaLevelStrict: boolean
 }
@@ -43,11 +45,13 @@ export function matchCriteria(
   asker: { agentId?: string | undefined; role: AgentRole; level: SkillLevel },
   terms: PickupTerms,
   excludeIds?: readonly number[],
+  heldIds?: readonly number[],
 ): MatchCriteria {
   return {
     role: asker.role,
     level: asker.level,
     excludeIds,
+    heldIds,
     cooldown: releaseCooldown(asker.agentId, terms.cooldownSince),
     qaLevelStrict: terms.qaLevelStrict,
   }
@@ -78,12 +82,13 @@ export function pickupFilter(criteria: MatchCriteria) {
 }
 
 /**
- * Tasks the asking agent gave back within its cooldown last; then own level first, then lower
- * levels, then (a QA's reviews) higher ones; then higher priority; then oldest.
+ * Tasks the asking agent gave back within its cooldown last; before them, tasks held for another
+ * asker; then own level first, then lower levels, then (a QA's reviews) higher ones; then higher
+ * priority; then oldest.
  */
 export function orderForPickup<O>(
   query: SelectQueryBuilder<Database, 'tasks', O>,
-  { level, cooldown }: Pick<MatchCriteria, 'level' | 'cooldown'>,
+  { level, cooldown, heldIds }: Pick<MatchCriteria, 'level' | 'cooldown' | 'heldIds'>,
 ): SelectQueryBuilder<Database, 'tasks', O> {
   const levels = levelsInOfferOrder(level)
   const rank = sql<number>`CASE tasks.difficulty ${sql.join(
@@ -93,6 +98,10 @@ export function orderForPickup<O>(
   if (cooldown) {
     const cooling = sql<number>`CASE WHEN tasks.last_released_by = ${cooldown.agentId} AND tasks.last_released_at > ${cooldown.since} THEN 1 ELSE 0 END`
     query = query.orderBy(cooling, 'asc')
+  }
+  if (heldIds && heldIds.length > 0) {
+    const held = sql<number>`CASE WHEN tasks.id IN (${sql.join([...heldIds])}) THEN 1 ELSE 0 END`
+    query = query.orderBy(held, 'asc')
   }
   return query
     .orderBy(rank, 'asc')

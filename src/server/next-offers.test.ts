@@ -14,13 +14,16 @@ function manualClock(): Clock & { advance(ms: number): void } {
   }
 }
 
-/** `find` over tasks 1..count in rank order, like the pickup query with its exclusions. */
+/** `find` over tasks 1..count in rank order, held ones last, like the pickup query. */
 function board(count: number) {
   const asked: (readonly number[])[] = []
-  const find = (excludeIds: readonly number[]) => {
-    asked.push(excludeIds)
-    const id = Array.from({ length: count }, (_, i) => i + 1).find((t) => !excludeIds.includes(t))
-    return Promise.resolve(id === undefined ? undefined : { id })
+  const find = async (heldIds: readonly number[]) => {
+    asked.push(heldIds)
+    // A database answers later: other asks may arrive meanwhile.
+    await new Promise((resolve) => setImmediate(resolve))
+    const ids = Array.from({ length: count }, (_, i) => i + 1)
+    const id = ids.find((t) => !heldIds.includes(t)) ?? ids[0]
+    return id === undefined ? undefined : { id }
   }
   return { find, asked }
 }
@@ -84,13 +87,35 @@ describe('NextOffers', () => {
     expect(asked.at(-1)).toEqual([])
   })
 
-  it('keeps excluding the tasks already handed to other waiters', async () => {
+  it('offers asks in flight at the same time different tasks', async () => {
     const offers = new NextOffers(manualClock())
     const { find } = board(5)
+
+    const tasks = await Promise.all([1, 2, 3, 4, 5].map(() => offers.offer(undefined, find)))
+
+    expect(tasks.map((task) => task?.id)).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('goes on offering after a failed look', async () => {
+    const offers = new NextOffers(manualClock())
+    const { find } = board(2)
+    const failing = offers.offer('a', () => Promise.reject(new Error('database gone')))
+
+    const next = await offers.offer('b', find)
+
+    await expect(failing).rejects.toThrow('database gone')
+    expect(next?.id).toBe(1)
+  })
+
+  it('suggests a task not held for someone else, and holds nothing for the suggestion', async () => {
+    const offers = new NextOffers(manualClock())
+    const { find } = board(3)
     await offers.offer('a', find)
 
-    const task = await offers.offer('b', find, [2])
+    const suggested = await offers.suggest('b', find)
+    const offered = await offers.offer('c', find)
 
-    expect(task?.id).toBe(3)
+    expect(suggested?.id).toBe(2)
+    expect(offered?.id).toBe(2)
   })
 })

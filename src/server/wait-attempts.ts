@@ -34,9 +34,11 @@ export async function claimTaskFor(
 }
 
 /**
- * One look for v1 `GET /tasks/next`, answered at once or for a waiter: skips tasks already offered
- * to another waiter in this wake-up and, while others are left, tasks just offered to someone else
- * (`offers`); an asker that named its agent gets the tasks it gave back recently last.
+ * One look for v1 `GET /tasks/next` (at once or for a waiter), held for the asker, or with
+ * `suggest` for the `next_task` of v1's status and register replies, which holds nothing: skips
+ * tasks already offered to another waiter in this wake-up, ranks tasks just offered to someone
+ * else after the others (`offers`), and an asker that named its agent gets the tasks it gave back
+ * recently last.
  */
 export async function peekTaskFor(
   db: Kysely<Database>,
@@ -44,10 +46,9 @@ export async function peekTaskFor(
   handedOut: readonly number[],
   terms: PickupTerms,
   offers: NextOffers,
+  { suggest = false } = {},
 ): Promise<TaskWithEpic | undefined> {
-  return offers.offer(
-    request.agentId,
-    (excludeIds) => findNextTask(db, matchCriteria(request, terms, excludeIds)),
-    handedOut,
-  )
+  const find = (heldIds: readonly number[]) =>
+    findNextTask(db, matchCriteria(request, terms, handedOut, heldIds))
+  return suggest ? offers.suggest(request.agentId, find) : offers.offer(request.agentId, find)
 }

@@ -17,13 +17,11 @@ import {
   deleteAgent,
   findAgent,
   findHeldTask,
-  findNextTask,
   getAgentOrThrow,
   issueAgentToken,
   listAgents,
   listHeldTasks,
   listMentions,
-  matchCriteria,
   requireRole,
   revokeAgentTokens,
   rowToAgent,
@@ -33,6 +31,7 @@ import {
 } from '../../db/index.js'
 import { AppError } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
+import { peekTaskFor } from '../wait-attempts.js'
 
 const AgentParams = z.object({ agent_id: z.string().min(1).max(100) })
 
@@ -71,9 +70,13 @@ export function agentRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         const held = await findHeldTask(deps.db, agent.agent_id)
         const next =
           held ??
-          (await findNextTask(
+          (await peekTaskFor(
             deps.db,
-            matchCriteria({ agentId: agent.agent_id, role: agent.role, level: agent.level }, terms),
+            { kind: 'next', agentId: agent.agent_id, role: agent.role, level: agent.level },
+            [],
+            terms,
+            deps.nextOffers,
+            { suggest: true },
           ))
         const mentions = await listMentions(deps.db, {
           agentIds: [agent.agent_id],

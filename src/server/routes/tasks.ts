@@ -21,14 +21,12 @@ import {
   findAgent,
   findFeature,
   findHeldTask,
-  findNextTask,
   findTask,
   getAgentOrThrow,
   getTaskOrThrow,
   insertTask,
   listComments,
   listTasks,
-  matchCriteria,
   requireRole,
   rowToTask,
   updateTaskFields,
@@ -36,6 +34,7 @@ import {
 } from '../../db/index.js'
 import { AppError, PLANNER_ROLES } from '../../domain/index.js'
 import type { ServerDeps } from '../deps.js'
+import { peekTaskFor } from '../wait-attempts.js'
 
 /** Fields the lock holder reports about its git work, editable apart from the plan fields. */
 const WORK_FIELDS: readonly string[] = ['work_branch', 'work_commit']
@@ -177,12 +176,13 @@ export function taskRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         // An agent still holding a task is not offered another: one task at a time.
         const next = (await findHeldTask(deps.db, actor.agent_id))
           ? undefined
-          : await findNextTask(
+          : await peekTaskFor(
               deps.db,
-              matchCriteria(
-                { agentId: actor.agent_id, role: actor.role, level: actor.level },
-                terms,
-              ),
+              { kind: 'next', agentId: actor.agent_id, role: actor.role, level: actor.level },
+              [],
+              terms,
+              deps.nextOffers,
+              { suggest: true },
             )
         return {
           task: rowToTask(task),

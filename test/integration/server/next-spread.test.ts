@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { TestContext } from 'vitest'
 
-import { lock, makeTask, registerAgent, seedProject } from '../../helpers/fixtures.js'
+import { lock, makeTask, registerAgent, seedProject, setStatus } from '../../helpers/fixtures.js'
 import type { Api } from '../../helpers/fixtures.js'
 import { TestClock } from '../../helpers/test-clock.js'
 import { startTestServer } from '../../helpers/test-server.js'
@@ -15,16 +15,21 @@ function next(api: Api, agentId?: string): Promise<number | undefined> {
   })
 }
 
-async function arrange({ onTestFinished }: TestContext, taskCount: number) {
+/** A server with `agentCount` backend devs, registered before the tasks exist (a register reply offers one). */
+async function arrange({ onTestFinished }: TestContext, taskCount: number, agentCount = 0) {
   const clock = new TestClock()
   const server = await startTestServer({ clock })
   onTestFinished(() => server.close())
   const project = await seedProject(server.api)
+  const agents: string[] = []
+  for (let i = 0; i < agentCount; i++) {
+    agents.push(await registerAgent(server.api, { role: 'backend_dev', level: 'senior' }))
+  }
   const tasks: number[] = []
   for (let i = 0; i < taskCount; i++) {
     tasks.push((await makeTask(server.api, project, { title: `task ${i}` })).id)
   }
-  return { server, clock, tasks }
+  return { server, clock, tasks, agents }
 }
 
 describe.concurrent('GET /tasks/next spreads askers over tasks (soft hold)', () => {
@@ -76,5 +81,40 @@ describe.concurrent('GET /tasks/next spreads askers over tasks (soft hold)', () 
     const later = await next(server.api)
 
     expect(later).toBe(tasks[0])
+  })
+
+  it('offers asks in flight at the same time different tasks', async (context) => {
+    const { server, tasks } = await arrange(context, 6)
+
+    const offered = await Promise.all(tasks.map(() => next(server.api)))
+
+    expect([...offered].sort((a, b) => a! - b!)).toEqual(tasks)
+  })
+
+  it('still ranks a task the agent just gave back after one held for someone else', async (context) => {
+    const { server, tasks, agents } = await arrange(context, 2, 1)
+    const agent = agents[0]!
+    expect((await lock(server.api, tasks[1]!, agent)).status).toBe(200)
+    const unlock = await server.api(`/api/v1/tasks/${tasks[1]}/unlock?agent_id=${agent}`, {
+      method: 'POST',
+    })
+    expect(unlock.status, JSON.stringify(unlock.body)).toBe(200)
+    expect(await next(server.api)).toBe(tasks[0])
+
+    const offered = await next(server.api, agent)
+
+    expect(offered).toBe(tasks[0])
+  })
+
+  it("points a v1 agent's status reply at a task not just offered to someone else", async (context) => {
+    const { server, tasks, agents } = await arrange(context, 3, 1)
+    const agent = agents[0]!
+    expect((await lock(server.api, tasks[2]!, agent)).status).toBe(200)
+    expect(await next(server.api)).toBe(tasks[0])
+
+    const res = await setStatus(server.api, tasks[2]!, agent, 'dev_done')
+
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    expect(res.body.next_task).toMatchObject({ id: tasks[1] })
   })
 })
