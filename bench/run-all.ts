@@ -6,6 +6,7 @@ import { benchAllDatabases, claimThroughputTable } from './claim-throughput.js'
 import { log, machine, printReport } from './bench-kit.js'
 import { benchMcpLatency, mcpLatencyTable } from './mcp-latency.js'
 import { benchRunnerOverhead, runnerOverheadTable, runnerPhasesTable } from './runner-overhead.js'
+import { benchServerFootprint, serverFootprintTable } from './server-footprint.js'
 import { benchTaskList, taskListTable } from './task-list.js'
 import { benchTeamSupervisor, teamSupervisorTable } from './team-supervisor.js'
 
@@ -40,6 +41,13 @@ printReport(
   `team supervisor overhead (${team.runners} idle runners)`,
   { machine: machine(), ...team },
   teamSupervisorTable(team),
+)
+
+const footprint = await benchServerFootprint()
+printReport(
+  `server footprint (${footprint.starts} starts)`,
+  { machine: machine(), ...footprint },
+  serverFootprintTable(footprint),
 )
 
 log(`all benchmarks done in ${Math.round((performance.now() - startedAt) / 1000)} s`)

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 
 import SQLite from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect } from 'kysely'
 import type { DialectAdapter, SqliteDatabase } from 'kysely'
-import pg from 'pg'
+import type pg from 'pg'
 
 import type { Database } from './database.js'
 import type { DialectName } from './dialect.js'
@@ -35,9 +36,18 @@ export interface Connection {
   pgPool?: pg.Pool
 }
 
-// Timestamps are text and ids are integers, so pg's default parsers are left alone except
-// bigint (int8), which pg returns as a string: our counts and token totals fit in a double.
-pg.types.setTypeParser(20, (value) => Number(value))
+let pgModule: typeof pg | undefined
+
+/** pg, loaded for the first PostgreSQL URL only: a SQLite server need not start slower for it. */
+export function loadPg(): typeof pg {
+  if (pgModule === undefined) {
+    pgModule = createRequire(import.meta.url)('pg') as typeof pg
+    // Timestamps are text and ids are integers, so pg's default parsers are left alone except
+    // bigint (int8), which pg returns as a string: our counts and token totals fit in a double.
+    pgModule.types.setTypeParser(20, (value) => Number(value))
+  }
+  return pgModule
+}
 
 // SQLite runs DDL inside transactions, but Kysely's adapter says it does not, so its migrator
 // would apply a migration statement by statement: a failure half-way would leave some tables made.
@@ -82,7 +92,7 @@ function withPreparedStatements(database: SQLite.Database): SqliteDatabase {
 
 export function connectDatabase(options: ConnectOptions): Connection {
   if (/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
-    const pool = new pg.Pool({
+    const pool = new (loadPg().Pool)({
       connectionString: options.databaseUrl,
       max: options.pgPoolSize ?? 10,
     })

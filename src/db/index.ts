@@ -1,5 +1,5 @@
 /** The store: one Kysely code path for SQLite and PostgreSQL, migrations, repositories. */
-export { connectDatabase } from './connect.js'
+export { connectDatabase, loadPg } from './connect.js'
 export type { Connection, ConnectOptions } from './connect.js'
 export type { AgentRow, Database, Db, ServiceRow } from './database.js'
 export { databaseHealth, dialectOf, isUniqueViolation, nowIso } from './dialect.js'

@@ -1,5 +1,7 @@
-import pg from 'pg'
+import type pg from 'pg'
 import type { Logger } from 'pino'
+
+import { loadPg } from '../db/index.js'
 
 export interface PgListenerOptions {
   connectionString: string
@@ -31,7 +33,7 @@ export class PgListener {
 
   async #connect(): Promise<void> {
     const { connectionString, channel, log, onNotify } = this.#options
-    const client = new pg.Client({ connectionString })
+    const client = new (loadPg().Client)({ connectionString })
     client.on('notification', () => onNotify())
     client.on('error', (error) => {
       log.warn({ err: error }, 'event listener connection lost')

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 
 import fastifyStatic from '@fastify/static'
 
-import { PACKAGE_ROOT } from '../../lib/index.js'
+import { PACKAGE_ROOT } from '../../lib/package-root.js'
 import type { AnyFastify } from '../any-fastify.js'
 
 /** Where `npm run build` puts the dashboard (web/ built by Vite). */

@@ -1,14 +1,28 @@
 import type { Server } from 'node:http'
 
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { z } from 'zod'
 
 import { HeadlessPMClient } from '../../client/index.js'
 import { AgentId, AgentRole, SkillLevel } from '../../contract/index.js'
 import { AppError } from '../../domain/index.js'
-import { createMcpServer } from '../../mcp/index.js'
 import type { AgentIdentity } from '../../mcp/index.js'
+
+const importMcp = () =>
+  Promise.all([
+    import('../../mcp/index.js'),
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+  ])
+let mcpModules: ReturnType<typeof importMcp> | undefined
+
+/**
+ * The MCP SDK and our tools, loaded on the first `/mcp` call: most servers never get one, and
+ * loading them at start cost ~145 ms and ~9 MB (bench/server-footprint.ts).
+ */
+function loadMcp(): ReturnType<typeof importMcp> {
+  mcpModules ??= importMcp()
+  return mcpModules
+}
 
 /** How often a waiting claim tells the client it is still waiting. */
 const PROGRESS_INTERVAL_MS = 1000
@@ -55,6 +69,7 @@ function identityOf(request: FastifyRequest): AgentIdentity {
 export function mcpRoutes(): FastifyPluginAsync {
   return async (app) => {
     app.post('/mcp', { schema: { hide: true } }, async (request, reply) => {
+      const [{ createMcpServer }, { StreamableHTTPServerTransport }] = await loadMcp()
       const apiUrl = loopbackUrl(app.server)
       const session = {
         client: new HeadlessPMClient({ baseUrl: apiUrl, apiKey: header(request, 'x-api-key') }),
