@@ -7,6 +7,23 @@ import { rmSync } from 'node:fs'
 import { build } from 'esbuild'
 import { build as buildWeb } from 'vite'
 
+const EXTERNAL = [
+  'better-sqlite3',
+  'pg',
+  'pg-native',
+  'mysql2',
+  'pino',
+  'thread-stream',
+  '@fastify/swagger',
+  '@fastify/swagger-ui',
+  'write-file-atomic',
+  '@fastify/static',
+  '@modelcontextprotocol/sdk',
+  'execa',
+  'esbuild',
+  'vite',
+]
+
 rmSync('dist', { recursive: true, force: true })
 
 await build({
@@ -19,7 +36,15 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  packages: 'external',
+  // Pure-JS dependencies are bundled: resolving and loading a package's many files (Kysely alone
+  // is ~1,000) was most of a cold start. These stay outside: native code, packages that find files
+  // of their own at run time (worker threads, static folders), optional drivers, and the heavy ones
+  // loaded only on some paths.
+  external: EXTERNAL,
+  banner: {
+    // Bundled CommonJS code calls require(); ESM output has none of its own.
+    js: "import { createRequire as __hpmCreateRequire } from 'node:module'; const require = __hpmCreateRequire(import.meta.url);",
+  },
   sourcemap: true,
   logLevel: 'warning',
 })
