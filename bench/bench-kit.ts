@@ -154,6 +154,26 @@ export function ok(reply: ApiReply, what: string): any {
   return reply.body
 }
 
+/** Registers pm `pmId` and makes the epic and feature every task needs; returns the feature. */
+export async function seedFeature(api: Api, pmId: string): Promise<{ id: number }> {
+  ok(
+    await api('POST', '/api/v1/register', { agent_id: pmId, role: 'pm', level: 'principal' }),
+    'register pm',
+  )
+  const epic = ok(
+    await api('POST', `/api/v1/epics?agent_id=${pmId}`, { name: 'Bench', description: '' }),
+    'create epic',
+  )
+  return ok(
+    await api('POST', `/api/v1/features?agent_id=${pmId}`, {
+      epic_id: epic.id,
+      name: 'Bench',
+      description: '',
+    }),
+    'create feature',
+  )
+}
+
 export interface ServerChild {
   url: string
   process: StreamingProcess

@@ -30,6 +30,7 @@ import {
   ok,
   printReport,
   sleep,
+  seedFeature,
   startServerChild,
   summarize,
 } from './bench-kit.js'
@@ -84,26 +85,7 @@ export async function benchClaimThroughput(
     })
     try {
       const api = apiCaller(server.url, BENCH_API_KEY)
-      ok(
-        await api('POST', '/api/v1/register', {
-          agent_id: 'bench_pm',
-          role: 'pm',
-          level: 'principal',
-        }),
-        'register pm',
-      )
-      const epic = ok(
-        await api('POST', '/api/v1/epics?agent_id=bench_pm', { name: 'Bench', description: '' }),
-        'create epic',
-      )
-      const feature = ok(
-        await api('POST', '/api/v1/features?agent_id=bench_pm', {
-          epic_id: epic.id,
-          name: 'Bench',
-          description: '',
-        }),
-        'create feature',
-      )
+      const feature = await seedFeature(api, 'bench_pm')
       const createTask = (title: string, targetRole: string) =>
         api('POST', '/api/v1/tasks/create?agent_id=bench_pm', {
           feature_id: feature.id,

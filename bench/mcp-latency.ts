@@ -24,6 +24,7 @@ import {
   markdownTable,
   ok,
   printReport,
+  seedFeature,
   startServerChild,
   summarize,
 } from './bench-kit.js'
@@ -67,22 +68,7 @@ export async function benchMcpLatency(): Promise<McpLatencyResult> {
   const server = await startServerChild({ dataDir, timeoutMs: 10 * 60_000 })
   try {
     const api = apiCaller(server.url, BENCH_API_KEY)
-    ok(
-      await api('POST', '/api/v1/register', { agent_id: 'pm_b', role: 'pm', level: 'principal' }),
-      'register',
-    )
-    const epic = ok(
-      await api('POST', '/api/v1/epics?agent_id=pm_b', { name: 'e', description: '' }),
-      'epic',
-    )
-    const feature = ok(
-      await api('POST', '/api/v1/features?agent_id=pm_b', {
-        epic_id: epic.id,
-        name: 'f',
-        description: '',
-      }),
-      'feature',
-    )
+    const feature = await seedFeature(api, 'pm_b')
     const task = ok(
       await api('POST', '/api/v1/tasks/create?agent_id=pm_b', {
         feature_id: feature.id,

@@ -28,6 +28,7 @@ import {
   markdownTable,
   ok,
   printReport,
+  seedFeature,
   summarize,
 } from './bench-kit.js'
 import type { Api, Summary } from './bench-kit.js'
@@ -106,26 +107,7 @@ export async function benchRunnerOverhead(): Promise<RunnerOverheadResult> {
     const api = apiCaller(server.url, BENCH_API_KEY)
     const repo = join(root, 'repo')
     await createRepo(repo)
-    ok(
-      await api('POST', '/api/v1/register', {
-        agent_id: 'bench_pm',
-        role: 'pm',
-        level: 'principal',
-      }),
-      'register pm',
-    )
-    const epic = ok(
-      await api('POST', '/api/v1/epics?agent_id=bench_pm', { name: 'Bench', description: '' }),
-      'create epic',
-    )
-    const feature = ok(
-      await api('POST', '/api/v1/features?agent_id=bench_pm', {
-        epic_id: epic.id,
-        name: 'Bench',
-        description: '',
-      }),
-      'create feature',
-    )
+    const feature = await seedFeature(api, 'bench_pm')
     const setup: Setup = {
       root,
       repo,

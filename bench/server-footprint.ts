@@ -21,6 +21,7 @@ import {
   ok,
   printReport,
   sleep,
+  seedFeature,
   startServerChild,
   summarize,
 } from './bench-kit.js'
@@ -76,22 +77,7 @@ async function withBoard(taskCount: number) {
     const server = await startServerChild({ dataDir, timeoutMs: SERVER_TIMEOUT_MS })
     try {
       const api = apiCaller(server.url, BENCH_API_KEY)
-      ok(
-        await api('POST', '/api/v1/register', { agent_id: 'pm', role: 'pm', level: 'principal' }),
-        'register',
-      )
-      const epic = ok(
-        await api('POST', '/api/v1/epics?agent_id=pm', { name: 'E', description: '' }),
-        'epic',
-      )
-      const feature = ok(
-        await api('POST', '/api/v1/features?agent_id=pm', {
-          epic_id: epic.id,
-          name: 'F',
-          description: '',
-        }),
-        'feature',
-      )
+      const feature = await seedFeature(api, 'pm')
       log(`creating ${taskCount} tasks`)
       let next = 0
       await Promise.all(

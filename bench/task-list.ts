@@ -17,6 +17,7 @@ import {
   markdownTable,
   ok,
   printReport,
+  seedFeature,
   startServerChild,
   summarize,
 } from './bench-kit.js'
@@ -58,22 +59,7 @@ export async function benchTaskList(): Promise<TaskListResult> {
   const server = await startServerChild({ dataDir, timeoutMs: 15 * 60_000 })
   try {
     const api = apiCaller(server.url, BENCH_API_KEY)
-    ok(
-      await api('POST', '/api/v1/register', { agent_id: 'pm_1', role: 'pm', level: 'principal' }),
-      'register',
-    )
-    const epic = ok(
-      await api('POST', '/api/v1/epics?agent_id=pm_1', { name: 'e', description: '' }),
-      'epic',
-    )
-    const feature = ok(
-      await api('POST', '/api/v1/features?agent_id=pm_1', {
-        epic_id: epic.id,
-        name: 'f',
-        description: '',
-      }),
-      'feature',
-    )
+    const feature = await seedFeature(api, 'pm_1')
     log(`creating ${count} tasks…`)
     let next = 0
     const create = async () => {
