@@ -3,7 +3,6 @@ import type { TestContext } from 'vitest'
 
 import {
   claim,
-  eventually,
   lock,
   makeTask,
   registerAgent,
@@ -11,6 +10,7 @@ import {
   setStatus,
 } from '../../helpers/fixtures.js'
 import type { Project } from '../../helpers/fixtures.js'
+import { TestClock } from '../../helpers/test-clock.js'
 import { startTestServer } from '../../helpers/test-server.js'
 import type { TestServer } from '../../helpers/test-server.js'
 
@@ -20,8 +20,9 @@ import type { TestServer } from '../../helpers/test-server.js'
 async function setup(
   { onTestFinished }: TestContext,
   env: Record<string, string> = {},
+  clock?: TestClock,
 ): Promise<{ server: TestServer; project: Project }> {
-  const server = await startTestServer({ env })
+  const server = await startTestServer({ env, clock })
   onTestFinished(() => server.close())
   return { server, project: await seedProject(server.api) }
 }
@@ -97,15 +98,15 @@ describe.concurrent('GET /status attention', () => {
   })
 
   it('lists a task held by an agent that has not been seen for a while', async (context) => {
-    const { server, project } = await setup(context, { HPM_AGENT_ACTIVE_SECONDS: '1' })
+    const clock = new TestClock()
+    const { server, project } = await setup(context, { HPM_AGENT_ACTIVE_SECONDS: '1' }, clock)
     const dev = await registerAgent(server.api)
     const task = await makeTask(server.api, project)
     await claim(server.api, dev)
+    expect(await attention(server)).toEqual([])
 
-    const items = await eventually(async () => {
-      const found = await attention(server)
-      return found.length > 0 ? found : undefined
-    })
+    clock.advance(1001)
+    const items = await attention(server)
 
     expect(items).toEqual([
       {
