@@ -19,7 +19,6 @@ const EXTERNAL = [
   'write-file-atomic',
   '@fastify/static',
   '@modelcontextprotocol/sdk',
-  'execa',
   'esbuild',
   'vite',
 ]
