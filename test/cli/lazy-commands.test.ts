@@ -4,6 +4,7 @@ import { build } from 'esbuild'
 import type { Metafile } from 'esbuild'
 import { describe, expect, it } from 'vitest'
 
+import { HPM_BUNDLE } from '../../scripts/bundle-options.js'
 import { buildProgram } from '../../src/cli/program.js'
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..')
@@ -13,16 +14,10 @@ const REPO_ROOT = resolve(import.meta.dirname, '../..')
  * and of every chunk it imports statically. A command's own modules come in through `import()`.
  */
 async function loadedAtStart(): Promise<{ sources: string[]; packages: string[] }> {
-  // Bundled as scripts/build.js does (splitting, packages external), kept in memory.
+  // Bundled as scripts/build.js does, kept in memory.
   const { metafile } = await build({
+    ...HPM_BUNDLE,
     absWorkingDir: REPO_ROOT,
-    entryPoints: ['src/cli/main.ts'],
-    outdir: 'dist',
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
     write: false,
     metafile: true,
   })
@@ -35,7 +30,12 @@ async function loadedAtStart(): Promise<{ sources: string[]; packages: string[] 
     seen.add(path)
     const output = outputs[path]
     if (output === undefined) return
-    for (const input of Object.keys(output.inputs)) sources.add(input)
+    for (const input of Object.keys(output.inputs)) {
+      // A bundled package counts as loaded like an external one.
+      const bundled = /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1]
+      if (bundled === undefined) sources.add(input)
+      else packages.add(bundled)
+    }
     for (const imported of output.imports) {
       if (imported.kind !== 'import-statement') continue
       if (imported.external) packages.add(imported.path)
