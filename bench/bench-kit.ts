@@ -154,6 +154,51 @@ export function ok(reply: ApiReply, what: string): any {
   return reply.body
 }
 
+/** An integer from environment variable `name`, at least 1 and at most `max`; else `fallback`. */
+export function bounded(name: string, fallback: number, max: number): number {
+  const value = Number(process.env[name] ?? fallback)
+  return Number.isInteger(value) && value >= 1 ? Math.min(value, max) : fallback
+}
+
+/** Runs `work(0..count-1)` with at most `concurrency` at a time. */
+export async function inParallel(
+  count: number,
+  concurrency: number,
+  work: (i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await work(next++)
+    }),
+  )
+}
+
+/**
+ * A big board: pm `pmId`, its feature and `count` backend tasks with planner-sized descriptions,
+ * created 20 at a time.
+ */
+export async function createBoard(api: Api, pmId: string, count: number): Promise<void> {
+  const feature = await seedFeature(api, pmId)
+  log(`creating ${count} tasks…`)
+  await inParallel(count, 20, async (n) => {
+    ok(
+      await api('POST', `/api/v1/tasks/create?agent_id=${pmId}`, {
+        feature_id: feature.id,
+        title: `task ${n}`,
+        description:
+          'A description of the kind a planner writes: a goal, a few steps, how to check it. '.repeat(
+            4,
+          ),
+        target_role: 'backend_dev',
+        difficulty: 'junior',
+        branch: 'b',
+      }),
+      'create',
+    )
+  })
+}
+
 /** Registers pm `pmId` and makes the epic and feature every task needs; returns the feature. */
 export async function seedFeature(api: Api, pmId: string): Promise<{ id: number }> {
   ok(

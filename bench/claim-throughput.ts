@@ -23,6 +23,8 @@ import { pathToFileURL } from 'node:url'
 import { createTestDatabase } from '../test/helpers/pg-database.js'
 import {
   apiCaller,
+  bounded,
+  inParallel,
   BENCH_API_KEY,
   log,
   machine,
@@ -39,11 +41,6 @@ import type { Api, Summary } from './bench-kit.js'
 const SERVER_TIMEOUT_MS = 10 * 60_000
 const WAKE_GIVE_UP_MS = 15_000
 const WAITER_TIMEOUT_S = 120
-
-function bounded(name: string, fallback: number, max: number): number {
-  const value = Number(process.env[name] ?? fallback)
-  return Number.isInteger(value) && value >= 1 ? Math.min(value, max) : fallback
-}
 
 export interface ClaimThroughputResult {
   database: 'sqlite' | 'postgresql'
@@ -144,20 +141,6 @@ export async function benchClaimThroughput(
     await pg?.drop()
     await rm(dataDir, { recursive: true, force: true })
   }
-}
-
-/** Runs `work(0..count-1)` with at most `concurrency` at a time. */
-async function inParallel(
-  count: number,
-  concurrency: number,
-  work: (i: number) => Promise<void>,
-): Promise<void> {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) await work(next++)
-    }),
-  )
 }
 
 async function healthRate(api: Api, concurrency: number, count: number): Promise<number> {

@@ -16,6 +16,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 
 import {
+  bounded,
   apiCaller,
   BENCH_API_KEY,
   HPM_BIN,
@@ -30,7 +31,7 @@ import {
 } from './bench-kit.js'
 import type { Summary } from './bench-kit.js'
 
-const CALLS = Math.min(Number(process.env.BENCH_MCP_CALLS ?? 200) || 200, 2000)
+const CALLS = bounded('BENCH_MCP_CALLS', 200, 2000)
 
 export interface McpLatencyResult {
   stdioStartMs: Summary

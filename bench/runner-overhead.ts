@@ -17,6 +17,7 @@ import { childEnv, createLogger, runProcess, spawnStreaming } from '../src/lib/i
 import type { ProcessResult } from '../src/lib/index.js'
 import { startServer } from '../src/server/main.js'
 import {
+  bounded,
   apiCaller,
   BENCH_API_KEY,
   BENCH_GIT_ENV,
@@ -90,7 +91,7 @@ export interface RunnerOverheadResult {
 }
 
 export async function benchRunnerOverhead(): Promise<RunnerOverheadResult> {
-  const taskCount = Math.min(20, Math.max(1, Number(process.env.BENCH_TASKS ?? 5) || 5))
+  const taskCount = bounded('BENCH_TASKS', 5, 20)
   const root = await mkdtemp(join(tmpdir(), 'hpm-bench-runner-'))
   const config = loadServerConfig({
     flags: { host: '127.0.0.1', port: 0, dataDir: join(root, 'server') },

@@ -14,14 +14,14 @@ import { pathToFileURL } from 'node:url'
 
 import {
   apiCaller,
+  bounded,
+  createBoard,
   BENCH_API_KEY,
-  log,
   machine,
   markdownTable,
   ok,
   printReport,
   sleep,
-  seedFeature,
   startServerChild,
   summarize,
 } from './bench-kit.js'
@@ -29,11 +29,6 @@ import type { Summary } from './bench-kit.js'
 
 const SERVER_TIMEOUT_MS = 10 * 60_000
 const IDLE_MS = 5_000
-
-function bounded(name: string, fallback: number, max: number): number {
-  const value = Number(process.env[name] ?? fallback)
-  return Number.isInteger(value) && value >= 1 ? Math.min(value, max) : fallback
-}
 
 /** A /proc/<pid>/status size (VmRSS, VmHWM) in MB. */
 function procMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -77,28 +72,7 @@ async function withBoard(taskCount: number) {
     const server = await startServerChild({ dataDir, timeoutMs: SERVER_TIMEOUT_MS })
     try {
       const api = apiCaller(server.url, BENCH_API_KEY)
-      const feature = await seedFeature(api, 'pm')
-      log(`creating ${taskCount} tasks`)
-      let next = 0
-      await Promise.all(
-        Array.from({ length: 10 }, async () => {
-          while (next < taskCount) {
-            const i = next++
-            ok(
-              await api('POST', '/api/v1/tasks/create?agent_id=pm', {
-                feature_id: feature.id,
-                title: `footprint ${i}`,
-                description: 'A task of a big board. '.repeat(8),
-                target_role: 'backend_dev',
-                difficulty: 'junior',
-                complexity: 'minor',
-                branch: '',
-              }),
-              'create task',
-            )
-          }
-        }),
-      )
+      await createBoard(api, 'pm', taskCount)
       ok(await api('GET', '/api/v1/tasks'), 'GET /tasks')
       await sleep(IDLE_MS)
       return {

@@ -11,13 +11,12 @@ import { pathToFileURL } from 'node:url'
 
 import {
   apiCaller,
+  bounded,
+  createBoard,
   BENCH_API_KEY,
-  log,
   machine,
   markdownTable,
-  ok,
   printReport,
-  seedFeature,
   startServerChild,
   summarize,
 } from './bench-kit.js'
@@ -53,35 +52,13 @@ async function timed(
 }
 
 export async function benchTaskList(): Promise<TaskListResult> {
-  const count = Math.min(Number(process.env.BENCH_LIST_TASKS ?? 10_000), 50_000)
-  const rounds = Math.min(Number(process.env.BENCH_LIST_ROUNDS ?? 30), 500)
+  const count = bounded('BENCH_LIST_TASKS', 10_000, 50_000)
+  const rounds = bounded('BENCH_LIST_ROUNDS', 30, 500)
   const dataDir = await mkdtemp(join(tmpdir(), 'hpm-bench-list-'))
   const server = await startServerChild({ dataDir, timeoutMs: 15 * 60_000 })
   try {
     const api = apiCaller(server.url, BENCH_API_KEY)
-    const feature = await seedFeature(api, 'pm_1')
-    log(`creating ${count} tasks…`)
-    let next = 0
-    const create = async () => {
-      while (next < count) {
-        const n = next++
-        ok(
-          await api('POST', '/api/v1/tasks/create?agent_id=pm_1', {
-            feature_id: feature.id,
-            title: `task ${n}`,
-            description:
-              'A description of the kind a planner writes: a goal, a few steps, how to check it. '.repeat(
-                4,
-              ),
-            target_role: 'backend_dev',
-            difficulty: 'junior',
-            branch: 'b',
-          }),
-          'create',
-        )
-      }
-    }
-    await Promise.all(Array.from({ length: 20 }, create))
+    await createBoard(api, 'pm_1', count)
 
     const base = `${server.url}/api/v1/tasks`
     const whole = await timed(base, Math.max(3, Math.round(rounds / 3)))

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url'
 
 import { childEnv, isProcessAlive, runProcess, spawnStreaming } from '../src/lib/index.js'
 import {
+  bounded,
   BENCH_API_KEY,
   BENCH_GIT_ENV,
   createRepo,
@@ -29,8 +30,8 @@ import {
 } from './bench-kit.js'
 import type { Summary } from './bench-kit.js'
 
-const RUNNERS = Math.min(Number(process.env.BENCH_TEAM_RUNNERS ?? 10), 30)
-const SECONDS = Math.min(Number(process.env.BENCH_TEAM_SECONDS ?? 30), 300)
+const RUNNERS = bounded('BENCH_TEAM_RUNNERS', 10, 30)
+const SECONDS = bounded('BENCH_TEAM_SECONDS', 30, 300)
 const READY_TIMEOUT_MS = 120_000
 const VIEW = process.env.BENCH_TEAM_VIEW === 'lines' ? 'lines' : 'table'
 
