@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
-import { onTestFinished } from 'vitest'
+import { afterAll } from 'vitest'
 
 const BIN = resolve(import.meta.dirname, '../../bin/hpm.js')
 
@@ -82,9 +82,15 @@ function spawnHpm(args: readonly string[], options: HpmOptions): Promise<HpmResu
   })
 }
 
-/** A temp directory removed when the current test finishes. */
+const tempDirs = new Set<string>()
+// Removed when the test file finishes, not when "the current test" does: in a concurrent suite
+// vitest cannot tell which test a global onTestFinished belongs to, and it once removed a running
+// test's repository when another test ended.
+afterAll(() => Promise.all([...tempDirs].map((dir) => rm(dir, { recursive: true, force: true }))))
+
+/** A temp directory removed when the test file finishes. */
 export async function tempDir(prefix = 'hpm-cli-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
-  onTestFinished(() => rm(dir, { recursive: true, force: true }))
+  tempDirs.add(dir)
   return dir
 }
