@@ -31,6 +31,7 @@ import {
   markdownTable,
   ok,
   printReport,
+  processCpuMs,
   sleep,
   seedFeature,
   startServerChild,
@@ -52,6 +53,8 @@ export interface ClaimThroughputResult {
   claimPhaseMs: number
   claimsPerSecond: number
   claimLatencyMs: Summary
+  /** Server CPU (user + system) over the claim phase per claim; each claim includes its `dev_done`. */
+  serverCpuMsPerClaim: number
   v1: V1PairResult
   /** v1 pair claims/s as a share of the claim path's, same run. */
   v1ShareOfClaimPath: number
@@ -106,7 +109,12 @@ export async function benchClaimThroughput(
       )
       const healthRequestsPerSecond = await healthRate(api, clientCount, taskCount)
       const loopbackFloorRequestsPerSecond = await loopbackFloor(clientCount, taskCount)
+      const cpuBefore = processCpuMs(server.process.pid)
       const throughput = await claimAll(api, clientCount)
+      const serverCpuMsPerClaim =
+        Math.round(
+          ((processCpuMs(server.process.pid) - cpuBefore) / Math.max(1, throughput.claimed)) * 100,
+        ) / 100
       log(`${database}: ${throughput.claimed} claims in ${Math.round(throughput.claimPhaseMs)} ms`)
       log(`${database}: creating ${taskCount} tasks for the v1 pair`)
       await inParallel(
@@ -127,6 +135,7 @@ export async function benchClaimThroughput(
         healthRequestsPerSecond,
         loopbackFloorRequestsPerSecond,
         ...throughput,
+        serverCpuMsPerClaim,
         v1,
         v1ShareOfClaimPath:
           Math.round((v1.claimsPerSecond / Math.max(1, throughput.claimsPerSecond)) * 100) / 100,
@@ -352,6 +361,7 @@ export function claimThroughputTable(results: readonly ClaimThroughputResult[]):
       'database',
       'claims/s',
       'claim p50 / p95 ms',
+      'server CPU ms per claim',
       'claimed / dupes',
       'v1 next+lock claims/s (share), lock 409s, dupes',
       'create tasks/s',
@@ -363,6 +373,7 @@ export function claimThroughputTable(results: readonly ClaimThroughputResult[]):
       `${r.database} (${r.clients} clients, ${r.tasks} tasks, ${r.waiters} waiters)`,
       r.claimsPerSecond,
       `${r.claimLatencyMs.median} / ${r.claimLatencyMs.p95}`,
+      r.serverCpuMsPerClaim,
       `${r.claimed} / ${r.duplicates}`,
       `${r.v1.claimsPerSecond} (${r.v1ShareOfClaimPath}), ${r.v1.lockConflicts}, ${r.v1.duplicates}`,
       r.createTasksPerSecond,

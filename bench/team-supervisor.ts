@@ -24,6 +24,7 @@ import {
   machine,
   markdownTable,
   printReport,
+  processCpuMs,
   sleep,
   startServerChild,
   summarize,
@@ -46,15 +47,12 @@ export interface TeamSupervisorResult {
   privateMb: Summary
 }
 
-/** user + system CPU ticks and RSS (kB) of one process, from /proc. */
-function sampleProcess(pid: number): { ticks: number; rssKb: number; anonKb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const ticks = Number(fields[11]) + Number(fields[12])
+/** CPU ms (user + system) and RSS (kB) of one process, from /proc. */
+function sampleProcess(pid: number): { cpuMs: number; rssKb: number; anonKb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kb = (field: string): number =>
     Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
-  return { ticks, rssKb: kb('VmRSS'), anonKb: kb('RssAnon') }
+  return { cpuMs: processCpuMs(pid), rssKb: kb('VmRSS'), anonKb: kb('RssAnon') }
 }
 
 export async function benchTeamSupervisor(): Promise<TeamSupervisorResult> {
@@ -104,9 +102,6 @@ export async function benchTeamSupervisor(): Promise<TeamSupervisorResult> {
         await sleep(250)
       }
       log(`measuring the supervisor (pid ${supervisor.pid}) for ${SECONDS} s`)
-      const clkTck =
-        Number((await runProcess('getconf', ['CLK_TCK'], { timeoutMs: 10_000 })).stdout.trim()) ||
-        100
       const first = sampleProcess(supervisor.pid)
       const startedAt = performance.now()
       const rss: number[] = []
@@ -120,7 +115,7 @@ export async function benchTeamSupervisor(): Promise<TeamSupervisorResult> {
       const last = sampleProcess(supervisor.pid)
       const wallS = (performance.now() - startedAt) / 1000
       const cpuPercentOfOneCore =
-        Math.round(((last.ticks - first.ticks) / clkTck / wallS) * 1000) / 10
+        Math.round(((last.cpuMs - first.cpuMs) / 1000 / wallS) * 1000) / 10
       await runProcess(process.execPath, [HPM_BIN, 'team', 'down', file], {
         cwd: repo,
         env,

@@ -5,7 +5,7 @@ import type { AgentRole, TaskStatus } from '../contract/index.js'
 import { AppError, canPickUp, mayTakeLevel } from '../domain/index.js'
 import type { AgentRow, Database, Db } from './database.js'
 import { dialectOf } from './dialect.js'
-import { matchCriteria, orderForPickup, pickupFilter } from './task-matching.js'
+import { matchCriteria, pickupId, sortedPickup } from './task-matching.js'
 import type { PickupTerms } from './task-matching.js'
 import { getTaskOrThrow, recordTaskChange, selectTasks } from './tasks-repository.js'
 import type { TaskWithEpic } from './tasks-repository.js'
@@ -91,13 +91,13 @@ export async function claimNextTask(
     ctx,
     excludeIds,
   )
-  let candidate = orderForPickup(
-    db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)),
-    criteria,
-  ).limit(1)
-  // Concurrent claimers on PostgreSQL skip rows another transaction is claiming instead of queueing on them.
-  if (dialectOf(db) === 'postgresql') candidate = candidate.forUpdate().skipLocked()
-
+  // Concurrent claimers on PostgreSQL skip rows another transaction is claiming instead of queueing
+  // on them. On SQLite the task is picked first; the update below still claims it only if unlocked.
+  const candidate =
+    dialectOf(db) === 'postgresql'
+      ? sortedPickup(db, criteria).forUpdate().skipLocked()
+      : await pickupId(db, criteria)
+  if (candidate === undefined) return undefined
   const claimed = await db
     .updateTable('tasks')
     .set(claimSet(ctx))

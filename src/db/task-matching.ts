@@ -1,9 +1,11 @@
-import { sql } from 'kysely'
+import { CompiledQuery, sql } from 'kysely'
 import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely'
 
-import type { AgentRole, SkillLevel } from '../contract/index.js'
+import { AGENT_ROLES, SKILL_LEVELS } from '../contract/index.js'
+import type { AgentRole, SkillLevel, TaskStatus } from '../contract/index.js'
 import { DEV_PICKUP_STATUSES, levelsInOfferOrder, offeredLevels } from '../domain/index.js'
 import type { Database, Db } from './database.js'
+import { dialectOf } from './dialect.js'
 import type { TaskWithEpic } from './tasks-repository.js'
 
 export interface MatchCriteria {
@@ -110,22 +112,118 @@ export function orderForPickup<O>(
     .orderBy('tasks.id', 'asc')
 }
 
+/** The first task orderForPickup puts first, as a query of at most one row (any database). */
+export function sortedPickup(db: Db, criteria: MatchCriteria) {
+  return orderForPickup(
+    db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)),
+    criteria,
+  ).limit(1)
+}
+
+/**
+ * The best unlocked task of each (target role, level, status) in the first parameter (a JSON array
+ * of [rank, role, level, status]) that is not in the second (a JSON array of ids) and not cooling
+ * for the third parameter's agent since the fourth (both null: no cooldown): one seek in
+ * tasks_ready_idx each, then the best of those few by orderForPickup's order. Fixed text, so it is
+ * prepared once and never rebuilt: building the equivalent Kysely query cost more than running it.
+ */
+export const SQLITE_PICKUP = `
+select t.id as id
+from json_each(?) as c
+join tasks as t on t.id = (
+  select s.id from tasks as s
+  where s.locked_by is null
+    and s.target_role = json_extract(c.value, '$[1]')
+    and s.difficulty = json_extract(c.value, '$[2]')
+    and s.status = json_extract(c.value, '$[3]')
+    and s.id not in (select value from json_each(?))
+    and coalesce(s.last_released_by = ? and s.last_released_at > ?, 0) = 0
+  order by s.priority desc, s.created_at asc, s.id asc
+  limit 1)
+order by json_extract(c.value, '$[0]') asc, t.priority desc, t.created_at asc, t.id asc
+limit 1`
+
+/**
+ * The id of the task `criteria` picks first (orderForPickup's order), if any.
+ *
+ * Sorting every matching task cost ~0.7 ms a pickup with 2,000 ready tasks and ~3.6 ms with
+ * 10,000. On SQLite, SQLITE_PICKUP seeks the index instead, in up to four passes that follow the
+ * order's first two keys: tasks neither cooling nor held for another asker; then held ones; then
+ * cooling ones not held; then the rest. Each pass runs only when the ones before found nothing.
+ * PostgreSQL sorts in the claim's own statement (task-claims.ts), where FOR UPDATE SKIP LOCKED sits.
+ */
+export async function pickupId(db: Db, criteria: MatchCriteria): Promise<number | undefined> {
+  if (dialectOf(db) !== 'sqlite') return (await sortedPickup(db, criteria).executeTakeFirst())?.id
+  const ranks = levelsInOfferOrder(criteria.level)
+  const classes = JSON.stringify(
+    pickupClasses(criteria).map((c) => [
+      ranks.indexOf(c.difficulty),
+      c.role,
+      c.difficulty,
+      c.status,
+    ]),
+  )
+  const excluded = criteria.excludeIds ?? []
+  const held = criteria.heldIds ?? []
+  const cooling = criteria.cooldown
+    ? [criteria.cooldown.agentId, criteria.cooldown.since]
+    : [null, null]
+  const passes = [
+    [[...excluded, ...held], cooling],
+    [excluded, cooling],
+    [
+      [...excluded, ...held],
+      [null, null],
+    ],
+    [excluded, [null, null]],
+  ] as const
+  const seen = new Set<string>()
+  for (const [leftOut, cooldown] of passes) {
+    const parameters = [classes, JSON.stringify(leftOut), ...cooldown]
+    // Without holds or without a cooldown some passes repeat an earlier one.
+    const key = JSON.stringify(parameters)
+    if (seen.has(key)) continue
+    seen.add(key)
+    const { rows } = await db.executeQuery<{ id: number }>(
+      CompiledQuery.raw(SQLITE_PICKUP, parameters),
+    )
+    if (rows[0]) return rows[0].id
+  }
+  return undefined
+}
+
+interface PickupClass {
+  status: TaskStatus
+  role: AgentRole
+  difficulty: SkillLevel
+}
+
+/** Every (status, target role, level) whose tasks pickupFilter lets `criteria` take. */
+function pickupClasses(criteria: MatchCriteria): PickupClass[] {
+  const levels = offeredLevels(criteria.level)
+  const classes = DEV_PICKUP_STATUSES.flatMap((status) =>
+    levels.map((difficulty) => ({ status, role: criteria.role, difficulty })),
+  )
+  if (criteria.role === 'qa') {
+    const reviewLevels = criteria.qaLevelStrict ? levels : [...SKILL_LEVELS]
+    for (const role of AGENT_ROLES)
+      for (const difficulty of reviewLevels) classes.push({ status: 'dev_done', role, difficulty })
+  }
+  return classes
+}
+
 /** The next task this agent could take, without claiming it (v1 `GET /tasks/next`). */
 export async function findNextTask(
   db: Db,
   criteria: MatchCriteria,
 ): Promise<TaskWithEpic | undefined> {
-  const candidate = orderForPickup(
-    db.selectFrom('tasks').select('tasks.id').where(pickupFilter(criteria)),
-    criteria,
-  ).limit(1)
-  const row = await candidate.executeTakeFirst()
-  if (!row) return undefined
+  const id = await pickupId(db, criteria)
+  if (id === undefined) return undefined
   return db
     .selectFrom('tasks')
     .innerJoin('features', 'features.id', 'tasks.feature_id')
     .selectAll('tasks')
     .select('features.epic_id')
-    .where('tasks.id', '=', row.id)
+    .where('tasks.id', '=', id)
     .executeTakeFirst()
 }

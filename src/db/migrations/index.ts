@@ -6,6 +6,7 @@ import * as runVerdicts from './0003-run-verdicts.js'
 import * as activity from './0004-activity-and-transcripts.js'
 import * as agentTokens from './0005-agent-tokens.js'
 import * as taskListOrder from './0006-task-list-order.js'
+import * as readyTasks from './0007-ready-tasks.js'
 
 /** Every migration, by name, in order. Names sort in apply order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -15,6 +16,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-activity-and-transcripts': activity,
   '0005-agent-tokens': agentTokens,
   '0006-task-list-order': taskListOrder,
+  '0007-ready-tasks': readyTasks,
 }
 
 /**
