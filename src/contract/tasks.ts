@@ -128,6 +128,8 @@ export const ListTasksQuery = z.object({
   feature_id: Id.optional(),
   epic_id: Id.optional(),
   locked_by: AgentId.optional(),
+  /** Tasks whose work lives on this branch (the runner's check that a branch is not shared). */
+  work_branch: WorkBranch.optional().describe('tasks whose work lives on this git branch'),
   /** A page of at most this many (newest first); the `x-next-cursor` header then names the next page. Without it: every task, as v1. */
   limit: z.coerce
     .number({ error: 'must be a number' })

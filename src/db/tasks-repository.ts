@@ -123,6 +123,7 @@ export async function listTasks(
   if (query.feature_id) q = q.where('tasks.feature_id', '=', query.feature_id)
   if (query.epic_id) q = q.where('features.epic_id', '=', query.epic_id)
   if (query.locked_by) q = q.where('tasks.locked_by', '=', query.locked_by)
+  if (query.work_branch) q = q.where('tasks.work_branch', '=', query.work_branch)
   if (query.cursor !== undefined) {
     const after = decodeCursor(query.cursor)
     q = q.where((eb) =>

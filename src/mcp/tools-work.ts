@@ -242,7 +242,7 @@ export const WORK_TOOLS: ToolSpec[] = [
     },
     isReadOnly: true,
     run: async (args, session) => {
-      const tasks = await session.client.listTasks(args)
+      const tasks = await session.client.listTasksInPages(args)
       return {
         text: [countOf(tasks.length, 'task'), ...tasks.slice(0, 50).map(taskLine)].join('\n'),
         data: { tasks },

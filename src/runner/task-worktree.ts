@@ -148,7 +148,9 @@ async function otherTaskOnBranch(
   taskId: number,
   branch: string,
 ): Promise<TaskResponse | undefined> {
-  const tasks = await serverCall(ctx, 'reading the tasks', () => ctx.client.listTasks({}))
+  const tasks = await serverCall(ctx, 'reading the tasks on the branch', () =>
+    ctx.client.listTasks({ work_branch: branch }),
+  )
   return tasks.find((t) => t.id !== taskId && t.work_branch === branch && t.status !== 'committed')
 }
 

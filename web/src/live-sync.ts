@@ -247,7 +247,7 @@ export class LiveSync {
     const c = this.#client
     const signal = this.#abort.signal
     const [tasks, agents, summaries, status, epics, features] = await Promise.all([
-      c.listTasks({}, { signal }),
+      c.listTasksInPages({}, { signal }),
       c.listAgents({ signal }),
       c.listRunSummaries({ signal }),
       c.getStatus({ signal }),
@@ -272,7 +272,7 @@ export class LiveSync {
       isBulk
         ? ([] as (TaskDetailResponse | undefined)[])
         : Promise.all(changedIds.map((id) => c.findTask(id, { signal }))),
-      isBulk ? c.listTasks({}, { signal }) : undefined,
+      isBulk ? c.listTasksInPages({}, { signal }) : undefined,
       work.hasRuns ? c.listRunSummaries({ signal }) : undefined,
       work.hasAgents ? c.listAgents({ signal }) : undefined,
       work.hasStatus ? c.getStatus({ signal }) : undefined,

@@ -78,7 +78,7 @@ export function listTasks(
   client: HeadlessPMClient,
   options: ListTasksOptions,
 ): Promise<TaskResponse[]> {
-  return client.listTasks({
+  return client.listTasksInPages({
     status: options.status,
     role: options.role,
     feature_id: options.featureId,

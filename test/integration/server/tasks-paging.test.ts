@@ -77,6 +77,36 @@ describe('GET /tasks in pages', () => {
     expect(seen).toEqual((await client.listTasks()).map((t) => t.id))
   })
 
+  it("reads every task through the client's listTasksInPages, a page at a time", async () => {
+    const client = new HeadlessPMClient({ baseUrl: server.url, apiKey: server.apiKey })
+    const whole = (await client.listTasks()).map((t) => t.id)
+
+    const paged = await client.listTasksInPages({}, { pageSize: 7 })
+    const qa = await client.listTasksInPages({ role: 'qa' }, { pageSize: 4 })
+
+    expect(paged.map((t) => t.id)).toEqual(whole)
+    expect(whole.length).toBeGreaterThan(7 * 3)
+    expect(qa.map((t) => t.id)).toEqual((await client.listTasks({ role: 'qa' })).map((t) => t.id))
+  })
+
+  it('lists the tasks whose work lives on a branch (work_branch=)', async () => {
+    const task = await makeTask(server.api, project, { title: 'on a branch' })
+    const patched = await server.api(`/api/v1/tasks/${task.id}?agent_id=${project.pm}`, {
+      method: 'PATCH',
+      body: { work_branch: 'feature/shared-42' },
+    })
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200)
+
+    const onBranch = await server.api('/api/v1/tasks?work_branch=feature%2Fshared-42')
+    const elsewhere = await server.api('/api/v1/tasks?work_branch=feature%2Fnobody')
+    const invalid = await server.api('/api/v1/tasks?work_branch=has%20space')
+
+    expect(onBranch.body.map((t: { id: number }) => t.id)).toEqual([task.id])
+    expect(elsewhere.body).toEqual([])
+    expect(invalid.status).toBe(422)
+    expect(JSON.stringify(invalid.body)).toMatch(/work_branch.*git branch name/)
+  })
+
   it('refuses a made-up cursor and a limit out of range with 422', async () => {
     const dev = await registerAgent(server.api)
     for (const query of [
