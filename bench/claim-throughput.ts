@@ -60,6 +60,8 @@ export interface ClaimThroughputResult {
   v1ShareOfClaimPath: number
   /** `GET /health` with the same concurrency: the floor set by HTTP, auth and one `select 1`. */
   healthRequestsPerSecond: number
+  /** claims/s as a share of `GET /health` req/s, same run (each claim is two writes: claim and dev_done). */
+  claimShareOfHealth: number
   /** A bare node:http server answering `{}` in the bench process, same client: what this machine allows at all. */
   loopbackFloorRequestsPerSecond: number
   waiters: number
@@ -136,6 +138,9 @@ export async function benchClaimThroughput(
         loopbackFloorRequestsPerSecond,
         ...throughput,
         serverCpuMsPerClaim,
+        claimShareOfHealth:
+          Math.round((throughput.claimsPerSecond / Math.max(1, healthRequestsPerSecond)) * 1000) /
+          1000,
         v1,
         v1ShareOfClaimPath:
           Math.round((v1.claimsPerSecond / Math.max(1, throughput.claimsPerSecond)) * 100) / 100,
@@ -359,7 +364,7 @@ export function claimThroughputTable(results: readonly ClaimThroughputResult[]):
   return markdownTable(
     [
       'database',
-      'claims/s',
+      'claims/s (share of GET /health)',
       'claim p50 / p95 ms',
       'server CPU ms per claim',
       'claimed / dupes',
@@ -371,7 +376,7 @@ export function claimThroughputTable(results: readonly ClaimThroughputResult[]):
     ],
     results.map((r) => [
       `${r.database} (${r.clients} clients, ${r.tasks} tasks, ${r.waiters} waiters)`,
-      r.claimsPerSecond,
+      `${r.claimsPerSecond} (${r.claimShareOfHealth})`,
       `${r.claimLatencyMs.median} / ${r.claimLatencyMs.p95}`,
       r.serverCpuMsPerClaim,
       `${r.claimed} / ${r.duplicates}`,

@@ -4,10 +4,12 @@
  * the same prompt and flags. What is left is everything the runner adds: process start, config,
  * registration, reconcile, claim, lock file, worktree, hooks, commit, status report, run record,
  * cleanup. A second pass runs one continuous runner over the same number of tasks, where the process
- * start is paid once. `npx tsx bench/runner-overhead.ts` (BENCH_TASKS, default 5, at most 20).
+ * start is paid once. The repository holds 5,000 files in 50 folders, so each worktree costs what a
+ * real project's does. `npx tsx bench/runner-overhead.ts` (BENCH_TASKS, default 5, at most 20;
+ * BENCH_REPO_FILES, default 5,000, at most 50,000).
  */
 import { randomUUID } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -23,6 +25,7 @@ import {
   BENCH_GIT_ENV,
   createRepo,
   FAKE_CLAUDE,
+  git,
   HPM_BIN,
   log,
   machine,
@@ -108,6 +111,7 @@ export async function benchRunnerOverhead(): Promise<RunnerOverheadResult> {
     const api = apiCaller(server.url, BENCH_API_KEY)
     const repo = join(root, 'repo')
     await createRepo(repo)
+    await addFiles(repo, bounded('BENCH_REPO_FILES', 5_000, 50_000))
     const feature = await seedFeature(api, 'bench_pm')
     const setup: Setup = {
       root,
@@ -215,6 +219,24 @@ async function continuousPass(
     perTaskMs: summarize(perTask),
     overheadMs: summarize(perTask.map((ms) => ms - directMedianMs)),
   }
+}
+
+/** `count` small files in 50 folders, committed. */
+async function addFiles(repo: string, count: number): Promise<void> {
+  log(`committing ${count} files to the repository`)
+  for (let folder = 0; folder < 50; folder++)
+    await mkdir(join(repo, 'src', `m${folder}`), { recursive: true })
+  for (let i = 0; i < count; i += 500)
+    await Promise.all(
+      Array.from({ length: Math.min(500, count - i) }, (_, j) =>
+        writeFile(
+          join(repo, 'src', `m${(i + j) % 50}`, `f${i + j}.ts`),
+          `export const f${i + j} = ${i + j}\n`,
+        ),
+      ),
+    )
+  await git(repo, 'add', '-A')
+  await git(repo, 'commit', '-q', '-m', `${count} files`)
 }
 
 async function createTask(setup: Setup, title: string): Promise<number> {

@@ -156,6 +156,60 @@ describe('shipped example hooks', () => {
     expect(result.stderr).toMatch(/merge is in progress/)
   })
 
+  it('health_check and pre_task fail when the disk is nearly full (HEADLESS_PM_MIN_FREE_MB)', async () => {
+    const repo = await makeTempRepo()
+    const env = { ...fakeClaudeEnv, HEADLESS_PM_MIN_FREE_MB: '999999999' }
+
+    const results = [await run('health_check', repo, env), await run('pre_task', repo, env)]
+
+    for (const result of results) {
+      expect(result.ok, result.hook).toBe(false)
+      expect(result.stderr).toMatch(/low disk space: \d+ MB free.*need 999999999 MB/)
+    }
+  })
+
+  it('pre_task fails outside a git worktree, naming the folder', async () => {
+    const dir = await makeTempDir('hpm-not-a-repo-')
+
+    const result = await run('pre_task', dir)
+
+    expect(result.ok).toBe(false)
+    expect(result.stderr).toContain(`${dir} is not a git worktree`)
+  })
+
+  it('post_task removes debris at any depth, ignored or not, and nothing else', async () => {
+    const repo = await makeTempRepo({ '.gitignore': '*.orig\nbuild/\n' })
+    await writeFiles(repo, {
+      'deep/er/a.ts.orig': 'x',
+      'deep/b.txt~': 'x',
+      'deep/.#lock': 'x',
+      '#scratch#': 'x',
+      'build/kept.rej': 'in an ignored folder: left alone',
+      'deep/notes.orig.txt': 'keep',
+      'deep/has space.rej': 'x',
+    })
+
+    const result = await run('post_task', repo)
+
+    expect(result.ok).toBe(true)
+    expect(
+      result.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('post_task: removed'))
+        .sort(),
+    ).toEqual([
+      'post_task: removed #scratch#',
+      'post_task: removed deep/.#lock',
+      'post_task: removed deep/b.txt~',
+      'post_task: removed deep/er/a.ts.orig',
+      'post_task: removed deep/has space.rej',
+    ])
+    expect(await git(repo, 'status', '--porcelain', '--untracked-files=all', '--ignored')).toBe(
+      ['?? deep/notes.orig.txt', '!! build/kept.rej'].join('\n'),
+    )
+    expect(result.stdout).toContain(`post_task: task ${task.id} done (succeeded)`)
+  })
+
   it('post_task removes untracked merge debris and warns about uncommitted changes', async () => {
     const repo = await makeTempRepo()
     await writeFiles(repo, { 'src/app.ts.orig': 'x', 'patch.rej': 'x', 'notes.txt': 'keep' })
