@@ -65,6 +65,7 @@ const SLOW_IN_SRC = [
   'src/runner/components/git-worktree.test.ts',
   'src/runner/components/hook-runner.test.ts',
   'src/runner/components/task-persistence.test.ts',
+  'src/runner/components/worktree-spare.test.ts',
   'src/runner/server-calls.test.ts',
 ]
 const FAST_IN_TEST = [

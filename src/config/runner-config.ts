@@ -76,6 +76,9 @@ export const RunnerConfigSchema = z.object({
   claudeMcp: BoolText.default(false).describe(
     '`true`: each Claude run gets the Headless PM MCP server as this agent (`--mcp-config <state dir>/mcp/<agent>.json`, mode 0600), and its prompt tells it to report with the `mcp__headless-pm__update_task_status` tool instead of `hpm`',
   ),
+  spareWorktree: BoolText.default(true).describe(
+    "`true`: a finished task's clean worktree is kept, cleaned and detached, as this agent's spare (`<worktree base>/spare-<agent>`) and becomes the next task's by a branch switch, so a big repository's files are not all written again for every task; `false`: finished worktrees, and a spare left from before, are removed",
+  ),
   claudeTimeoutSeconds: Seconds(1, 7 * 24 * 3600)
     .default(600)
     .describe(
@@ -167,6 +170,7 @@ export const RUNNER_ENV_NAMES = {
   claudeEnvDeny: 'HEADLESS_PM_CLAUDE_ENV_DENY',
   claudeEnvPass: 'HEADLESS_PM_CLAUDE_ENV_PASS',
   claudeMcp: 'HEADLESS_PM_CLAUDE_MCP',
+  spareWorktree: 'HEADLESS_PM_SPARE_WORKTREE',
   claudeTimeoutSeconds: 'HEADLESS_PM_CLAUDE_TIMEOUT',
   stallTimeoutSeconds: 'HEADLESS_PM_STALL_TIMEOUT',
   hookTimeoutSeconds: 'HEADLESS_PM_HOOK_TIMEOUT',

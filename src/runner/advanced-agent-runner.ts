@@ -12,6 +12,7 @@ import {
   GitWorktree,
   HookRunner,
   ModelMapper,
+  spareWorktreeName,
   TaskPersistence,
   TerminalUI,
 } from './components/index.js'
@@ -175,7 +176,9 @@ export class AdvancedAgentRunner {
       repoDir: config.repoDir,
       worktreeBase: config.worktreeBase,
       remote: config.remote,
+      spare: { name: spareWorktreeName(config.agentId), isKept: config.spareWorktree },
     })
+    if (!config.spareWorktree) await worktree.removeSpare()
     const pruned = await worktree.prune()
     if (!pruned.ok) {
       ui.error(`${config.repoDir} is not a usable git repository: ${pruned.message}`)

@@ -229,7 +229,7 @@ async function removeWorktree(
         )
     }
   }
-  const removed = await ctx.worktree.remove(state.worktree_path, { force: true })
+  const removed = await ctx.worktree.retire(state.worktree_path)
   if (!removed.ok)
     ctx.ui.warn(`could not remove worktree ${state.worktree_path}: ${removed.message}`)
 }

@@ -2,7 +2,15 @@ import { existsSync } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { mergeIntoBase, type MergeOptions, type MergeResult } from './git-merge.js'
-import { ensureExcluded, Git, gitFailure, isInside, isSamePath, type GitFailure } from './git.js'
+import {
+  ensureExcluded,
+  Git,
+  gitFailure,
+  isInside,
+  isSamePath,
+  type GitFailure,
+  type WorktreeEntry,
+} from './git.js'
 import { fetchRemote, pushCommit, remoteRef } from './git-remote.js'
 import { ensureCommits, moveAside } from './git-setup.js'
 import { slug } from './slug.js'
@@ -14,6 +22,14 @@ import {
   type CommitResult,
   type WorktreeStatus,
 } from './worktree-ops.js'
+import {
+  checkOutSpare,
+  discard,
+  isSpareCutShort,
+  keepAsSpare,
+  takeSpare,
+  unmarkSpare,
+} from './worktree-spare.js'
 
 export interface GitWorktreeOptions {
   /** The project's main checkout. */
@@ -32,6 +48,12 @@ export interface GitWorktreeOptions {
    * Unset: everything stays in this repository.
    */
   remote?: string
+  /**
+   * The agent's spare worktree (worktree-spare.ts): `name` under the base, one per agent since
+   * several runners may share a base. `isKept: false` removes finished worktrees, and the spare
+   * with `removeSpare`. Unset: no spare.
+   */
+  spare?: { name: string; isKept: boolean }
 }
 
 export interface TaskWorktree {
@@ -63,6 +85,8 @@ export class GitWorktree {
   readonly #git: Git
   readonly #allowInitialCommit: boolean
   readonly #remote: string | undefined
+  readonly #spare: string | undefined
+  readonly #isSpareKept: boolean
   #isRepoChecked = false
 
   constructor(options: GitWorktreeOptions) {
@@ -71,6 +95,8 @@ export class GitWorktree {
     this.#git = new Git({ env: options.env, timeoutMs: options.timeoutMs })
     this.#allowInitialCommit = options.allowInitialCommit ?? false
     this.#remote = options.remote
+    this.#spare = options.spare && join(this.#base, options.spare.name)
+    this.#isSpareKept = options.spare?.isKept ?? false
   }
 
   /** The remote of git remote mode, or undefined. */
@@ -107,15 +133,19 @@ export class GitWorktree {
     // hand) is that worktree's, and two tasks must never write to one worktree.
     const holder = list.find((entry) => entry.branch === `refs/heads/${input.branch}`)
     if (holder && isSamePath(holder.path, target)) {
+      // A runner stopped just after checking out the spare left its mark.
+      await unmarkSpare(this.#git, target)
       return this.#ready(holder.path, input.branch, false, null)
     }
     if (holder) {
       return gitFailure('branch_in_use', `branch ${input.branch} is checked out in ${holder.path}`)
     }
-    const movedAside = await moveAside(this.#git, this.#repoDir, target, list)
+    const atTarget = list.find((entry) => isSamePath(entry.path, target))
+    const isCutShort = atTarget !== undefined && (await isSpareCutShort(this.#git, atTarget))
+    const movedAside = isCutShort ? null : await moveAside(this.#git, this.#repoDir, target, list)
     if (typeof movedAside === 'object' && movedAside !== null) return movedAside
 
-    const added = await this.#addOnBranch(target, input.branch, input.baseBranch)
+    const added = await this.#addOnBranch(target, input.branch, input.baseBranch, list, isCutShort)
     if (added !== undefined) return added
     return this.#ready(target, input.branch, true, movedAside)
   }
@@ -146,6 +176,7 @@ export class GitWorktree {
 
     const existing = list.find((entry) => isSamePath(entry.path, target))
     if (existing) {
+      await unmarkSpare(this.#git, target)
       const status = await this.status(target)
       if (!status.ok) return status
       if (existing.head === commit && existing.branch === null) {
@@ -176,14 +207,16 @@ export class GitWorktree {
     const movedAside = await moveAside(this.#git, this.#repoDir, target, list)
     if (typeof movedAside === 'object' && movedAside !== null) return movedAside
     await mkdir(this.#base, { recursive: true })
-    const added = await this.#git.run(this.#repoDir, [
-      'worktree',
-      'add',
-      '--detach',
-      target,
-      commit,
-    ])
-    if (!added.ok) return gitFailure('git_failed', `cannot create worktree ${target}`, added)
+    if (!(await this.#takeSpare(target, list, ['--detach', commit]))) {
+      const added = await this.#git.run(this.#repoDir, [
+        'worktree',
+        'add',
+        '--detach',
+        target,
+        commit,
+      ])
+      if (!added.ok) return gitFailure('git_failed', `cannot create worktree ${target}`, added)
+    }
     return { ok: true, path: target, commit, isCreated: true, isDirty: false, movedAside }
   }
 
@@ -242,6 +275,29 @@ export class GitWorktree {
     return { ok: true }
   }
 
+  /**
+   * Done with a task's worktree: kept as this agent's spare for the next task when it is clean
+   * (worktree-spare.ts), removed otherwise, dirty or not.
+   */
+  async retire(path: string): Promise<{ ok: true } | GitFailure> {
+    if (this.#spare !== undefined && this.#isSpareKept && isInside(path, this.#base)) {
+      const list = await this.#git.worktrees(this.#repoDir)
+      if (
+        Array.isArray(list) &&
+        list.some((entry) => isSamePath(entry.path, path)) &&
+        (await keepAsSpare(this.#git, this.#repoDir, path, this.#spare, list))
+      )
+        return { ok: true }
+    }
+    return this.remove(path, { force: true })
+  }
+
+  /** Removes this agent's spare, if there is one (the spare turned off). */
+  async removeSpare(): Promise<void> {
+    if (this.#spare === undefined || !existsSync(this.#spare)) return
+    await discard(this.#git, this.#repoDir, this.#spare)
+  }
+
   async prune(): Promise<{ ok: true } | GitFailure> {
     const pruned = await this.#git.run(this.#repoDir, ['worktree', 'prune'])
     return pruned.ok ? { ok: true } : gitFailure('git_failed', 'cannot prune worktrees', pruned)
@@ -285,17 +341,38 @@ export class GitWorktree {
   async #addOnBranch(
     target: string,
     branch: string,
-    baseBranch?: string,
+    baseBranch: string | undefined,
+    list: readonly WorktreeEntry[],
+    isSpareAtTarget = false,
   ): Promise<GitFailure | undefined> {
     await mkdir(this.#base, { recursive: true })
     const exists = await this.#git.resolveCommit(this.#repoDir, `refs/heads/${branch}`)
     if (exists !== undefined && this.#remote !== undefined) await this.#catchUp(branch, exists)
-    if (exists !== undefined) {
-      const added = await this.#git.run(this.#repoDir, ['worktree', 'add', target, branch])
-      return added.ok
-        ? undefined
-        : gitFailure('git_failed', `cannot create worktree ${target}`, added)
+    let start: string | undefined
+    if (exists === undefined) {
+      const found = await this.#startOf(branch, baseBranch)
+      if (typeof found !== 'string') return found
+      start = found
     }
+    // `git checkout` in the spare does what `git worktree add` would, without writing every file.
+    const checkout = start === undefined ? [branch] : ['--no-track', '-b', branch, start]
+    const isCheckedOut = isSpareAtTarget
+      ? await checkOutSpare(this.#git, this.#repoDir, target, checkout)
+      : await this.#takeSpare(target, list, checkout)
+    if (isCheckedOut) return undefined
+    const added = await this.#git.run(
+      this.#repoDir,
+      start === undefined
+        ? ['worktree', 'add', target, branch]
+        : ['worktree', 'add', '--no-track', '-b', branch, target, start],
+    )
+    return added.ok
+      ? undefined
+      : gitFailure('git_failed', `cannot create worktree ${target}`, added)
+  }
+
+  /** Where a new branch starts: the remote's branch of that name, else the (remote's) base branch. */
+  async #startOf(branch: string, baseBranch: string | undefined): Promise<string | GitFailure> {
     // A branch pushed from another machine (e.g. the dev's, for QA) continues from the remote.
     const remote = remoteRef(this.#remote ?? 'origin', branch)
     const base = baseBranch ?? (await this.#currentBranch())
@@ -315,18 +392,16 @@ export class GitWorktree {
     ) {
       return gitFailure('base_not_found', `base branch ${base ?? 'HEAD'} not found`)
     }
-    const added = await this.#git.run(this.#repoDir, [
-      'worktree',
-      'add',
-      '--no-track',
-      '-b',
-      branch,
-      target,
-      start,
-    ])
-    return added.ok
-      ? undefined
-      : gitFailure('git_failed', `cannot create worktree ${target}`, added)
+    return start
+  }
+
+  #takeSpare(
+    target: string,
+    list: readonly WorktreeEntry[],
+    checkout: readonly string[],
+  ): Promise<boolean> {
+    if (this.#spare === undefined) return Promise.resolve(false)
+    return takeSpare(this.#git, this.#repoDir, this.#spare, target, list, checkout)
   }
 
   /**

@@ -51,6 +51,8 @@ export interface WorktreeEntry {
   branch: string | null
   isBare: boolean
   isPrunable: boolean
+  /** `git worktree lock`ed: someone asked git to leave it where it is. */
+  isLocked: boolean
 }
 
 const FALLBACK_IDENTITY = ['-c', 'user.name=Headless PM', '-c', 'user.email=headless-pm@localhost']
@@ -125,6 +127,7 @@ export function parseWorktreeList(porcelain: string): WorktreeEntry[] {
       branch: field('branch') ?? null,
       isBare: lines.includes('bare'),
       isPrunable: lines.some((line) => line === 'prunable' || line.startsWith('prunable ')),
+      isLocked: lines.some((line) => line === 'locked' || line.startsWith('locked ')),
     })
   }
   return entries

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
 import { mkdir, readdir, rm, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { readJsonFile, writeJsonAtomic } from '../../lib/index.js'
+import { agentFileKey } from './slug.js'
 
 /** Where a claimed task stands; written before each step so a restart knows where to resume. */
 export const TASK_PHASES = [
@@ -161,11 +161,5 @@ export class TaskPersistence {
 
 /** A lock file name safe on any filesystem; ids that needed changing get a hash to stay distinct. */
 export function lockFileName(agentId: string): string {
-  const safe = agentId
-    .replace(/[^A-Za-z0-9_.-]/g, '_')
-    .replace(/^\.+/, '_')
-    .slice(0, 100)
-  if (safe === agentId) return `lock-${safe}.json`
-  const hash = createHash('sha256').update(agentId).digest('hex').slice(0, 8)
-  return `lock-${safe}-${hash}.json`
+  return `lock-${agentFileKey(agentId)}.json`
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
+import { spareWorktreeName } from '../../../src/runner/components/index.js'
 import { git } from '../../fixtures/temp-repo.js'
 import {
   HELLO_DEV_SCENARIO,
@@ -40,6 +41,9 @@ describe('hpm run (the seed full-workflow test)', () => {
     const branch = `feature/task-${task.id}`
     expect(await git(world.repo, 'show', `${branch}:hello.txt`)).toBe('Hello World')
     expect(await git(world.repo, 'worktree', 'list')).not.toContain(`task-${task.id}`)
+    // Its worktree waits, detached, as dev_001's spare for the next task (and the QA's takes none).
+    const spare = join(world.repo, '.worktrees', spareWorktreeName('dev_001'))
+    expect(await git(spare, 'status', '--porcelain', '--branch')).toBe('## HEAD (no branch)')
     const devRuns = (await world.server.api(`/api/v1/tasks/${task.id}/runs`)).body
     expect(devRuns).toHaveLength(1)
     expect(devRuns[0]).toMatchObject({
@@ -60,6 +64,8 @@ describe('hpm run (the seed full-workflow test)', () => {
     expect(qa.exitCode, qa.stdout + qa.stderr).toBe(0)
     const done = await world.getTask(task.id)
     expect(done).toMatchObject({ status: 'committed', locked_by: null })
+    const qaSpare = join(world.repo, '.worktrees', spareWorktreeName('qa_001'))
+    expect(await git(qaSpare, 'rev-parse', 'HEAD')).toBe(await git(world.repo, 'rev-parse', branch))
     expect(await readFile(join(world.repo, 'hello.txt'), 'utf8')).toBe('Hello World')
     expect(await git(world.repo, 'log', '--format=%s', '-1', 'main')).toContain(
       `Merge task ${task.id}`,
