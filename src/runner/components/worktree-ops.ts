@@ -18,16 +18,21 @@ export async function worktreeStatus(git: Git, path: string): Promise<WorktreeSt
   const listed = await git.run(path, ['status', '--porcelain', '--untracked-files=all'])
   if (!listed.ok) return gitFailure('not_a_worktree', `cannot read git status of ${path}`, listed)
   const gitDir = await git.run(path, ['rev-parse', '--absolute-git-dir'])
-  const dir = gitDir.stdout.trim()
-  const operation = existsSync(join(dir, 'MERGE_HEAD'))
-    ? 'merge'
-    : existsSync(join(dir, 'rebase-merge')) || existsSync(join(dir, 'rebase-apply'))
-      ? 'rebase'
-      : existsSync(join(dir, 'CHERRY_PICK_HEAD'))
-        ? 'cherry-pick'
-        : null
   const changes = listed.stdout.split('\n').filter(Boolean)
-  return { ok: true, isDirty: changes.length > 0, changes, operationInProgress: operation }
+  return {
+    ok: true,
+    isDirty: changes.length > 0,
+    changes,
+    operationInProgress: operationInProgress(gitDir.stdout.trim()),
+  }
+}
+
+/** The merge, rebase or cherry-pick left in progress in the worktree whose git folder is `gitDir`. */
+export function operationInProgress(gitDir: string): WorktreeStatus['operationInProgress'] {
+  if (existsSync(join(gitDir, 'MERGE_HEAD'))) return 'merge'
+  if (existsSync(join(gitDir, 'rebase-merge')) || existsSync(join(gitDir, 'rebase-apply')))
+    return 'rebase'
+  return existsSync(join(gitDir, 'CHERRY_PICK_HEAD')) ? 'cherry-pick' : null
 }
 
 /** Stages everything and commits; `committed: false` when there was nothing to commit. */

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 
 import { isInside, isSamePath, type Git, type WorktreeEntry } from './git.js'
 import { agentFileKey } from './slug.js'
-import { worktreeStatus } from './worktree-ops.js'
+import { operationInProgress } from './worktree-ops.js'
 
 /*
  * An agent's spare worktree: a finished task's worktree kept, detached and cleaned, to become the
@@ -136,20 +136,20 @@ export async function discard(git: Git, repoDir: string, path: string): Promise<
  * that outlives a checkout. Undefined otherwise.
  */
 async function plainWorktreeGitDir(git: Git, path: string): Promise<string | undefined> {
-  const top = await git.run(path, ['rev-parse', '--show-toplevel'])
-  if (!top.ok || !isSamePath(top.stdout.trim(), path)) return undefined
-  const status = await worktreeStatus(git, path)
-  if (!status.ok || status.isDirty || status.operationInProgress !== null) return undefined
-  const gitDir = await git.run(path, ['rev-parse', '--absolute-git-dir'])
-  if (!gitDir.ok) return undefined
-  const dir = gitDir.stdout.trim()
-  if (CARRIED_STATE.some((name) => existsSync(join(dir, name)))) return undefined
+  const dirs = await git.run(path, ['rev-parse', '--show-toplevel', '--absolute-git-dir'])
+  const [top, gitDir] = dirs.stdout.trim().split('\n')
+  if (!dirs.ok || top === undefined || gitDir === undefined || !isSamePath(top, path))
+    return undefined
+  if (operationInProgress(gitDir) !== null) return undefined
+  if (CARRIED_STATE.some((name) => existsSync(join(gitDir, name)))) return undefined
+  const status = await git.run(path, ['status', '--porcelain', '--untracked-files=all'])
+  if (!status.ok || status.stdout.trim() !== '') return undefined
   const index = await git.run(path, ['-c', 'core.fsmonitor=false', 'ls-files', '-v', '-s'])
   if (!index.ok) return undefined
   const isPlain = index.stdout
     .split('\n')
     .every((line) => line === '' || (line.startsWith('H ') && !line.startsWith('H 160000 ')))
-  return isPlain ? dir : undefined
+  return isPlain ? gitDir : undefined
 }
 
 /**
