@@ -181,6 +181,15 @@ export interface EventTable {
   data: string
 }
 
+/** PostgreSQL: a transaction's events until its commit moves them to `events` (migration 0008). */
+export interface PendingEventTable {
+  seq: Generated<number>
+  tx: Generated<string | null>
+  type: string
+  at: Iso
+  data: string
+}
+
 /** Leader leases for background jobs, so several server instances run each job once. */
 export interface JobLockTable {
   name: string
@@ -200,6 +209,7 @@ export interface Database {
   services: ServiceTable
   task_runs: TaskRunTable
   events: EventTable
+  pending_events: PendingEventTable
   job_locks: JobLockTable
   agent_tokens: AgentTokenTable
 }

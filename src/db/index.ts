@@ -53,7 +53,6 @@ export {
   listEventsAfterId,
   listEventsSince,
   recordEvent,
-  withEventsLast,
 } from './events-repository.js'
 export {
   createMentions,

@@ -10,7 +10,7 @@ import type { Logger } from 'pino'
 
 import type { ServerConfig } from '../config/index.js'
 import type { Connection } from '../db/index.js'
-import { EVENTS_CHANNEL, nowIso, withEventsLast } from '../db/index.js'
+import { EVENTS_CHANNEL, nowIso } from '../db/index.js'
 import { AgentActivity } from './agent-activity.js'
 import { AgentTokens, requireCredentials } from './auth.js'
 import { ChangeHub } from './change-hub.js'
@@ -171,7 +171,7 @@ export async function buildApp({
     leaseNow,
     version: VERSION,
     mutate: async (work) => {
-      const result = await db.transaction().execute((trx) => withEventsLast(trx, work))
+      const result = await db.transaction().execute(work)
       void hub.poke()
       return result
     },

@@ -10,7 +10,6 @@ import {
   recordPing,
   releaseTask,
   tryAcquireJobLock,
-  withEventsLast,
 } from '../db/index.js'
 import type { Db, ServiceRow } from '../db/index.js'
 import type { Clock } from './clock.js'
@@ -80,11 +79,7 @@ export class BackgroundJobs {
         const reason = `lease expired: agent ${task.locked_by} did not renew its claim; task returned to ${task.claimed_from ?? 'created'}`
         const done = await db
           .transaction()
-          .execute((trx) =>
-            withEventsLast(trx, (events) =>
-              releaseTask(events, task, 'system', reason, now, { leaseBefore: now }),
-            ),
-          )
+          .execute((trx) => releaseTask(trx, task, 'system', reason, now, { leaseBefore: now }))
         if (done) {
           released++
           log.warn({ taskId: task.id, agentId: task.locked_by }, 'lease expired')

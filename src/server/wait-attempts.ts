@@ -6,7 +6,6 @@ import {
   findNextTask,
   isUniqueViolation,
   matchCriteria,
-  withEventsLast,
 } from '../db/index.js'
 import type { AgentRow, Database, PickupTerms, TaskWithEpic } from '../db/index.js'
 import type { LeaseClock } from './deps.js'
@@ -22,9 +21,7 @@ export async function claimTaskFor(
   try {
     const result = await db
       .transaction()
-      .execute((trx) =>
-        withEventsLast(trx, (events) => claimNextTask(events, { agent, ...leaseNow() })),
-      )
+      .execute((trx) => claimNextTask(trx, { agent, ...leaseNow() }))
     return result?.task
   } catch (error) {
     // Another claim by the same agent committed first: the agent holds that task, so return it.

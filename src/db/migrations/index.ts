@@ -7,6 +7,7 @@ import * as activity from './0004-activity-and-transcripts.js'
 import * as agentTokens from './0005-agent-tokens.js'
 import * as taskListOrder from './0006-task-list-order.js'
 import * as readyTasks from './0007-ready-tasks.js'
+import * as eventCommitOrder from './0008-event-commit-order.js'
 
 /** Every migration, by name, in order. Names sort in apply order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -17,6 +18,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-agent-tokens': agentTokens,
   '0006-task-list-order': taskListOrder,
   '0007-ready-tasks': readyTasks,
+  '0008-event-commit-order': eventCommitOrder,
 }
 
 /**
@@ -37,6 +39,7 @@ export const OWN_TABLES: ReadonlySet<string> = new Set([
   'mentions',
   'services',
   'events',
+  'pending_events',
   'job_locks',
   'agent_tokens',
 ])
