@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
@@ -208,6 +208,29 @@ describe('GitWorktree commits and status', () => {
     expect(await git(wt.path, 'log', '-1', '--format=%an|%s')).toBe('Dev One|task 6')
     expect(ahead.count).toBe(1)
     expect(expectOk(await worktrees.status(wt.path)).isDirty).toBe(false)
+  })
+
+  it('never commits in, or reports, the main checkout for a worktree whose .git an agent removed', async () => {
+    const repo = await makeTempRepo({ 'README.md': '# test\n' })
+    // The default base sits inside the repository, so git run in an orphaned folder finds the main checkout.
+    const worktrees = new GitWorktree({
+      repoDir: repo,
+      worktreeBase: join(repo, '.worktrees'),
+      env: GIT_TEST_ENV,
+    })
+    const wt = expectOk(await worktrees.ensureForTask({ taskId: 4, branch: 'feature/task-4' }))
+    await rm(join(wt.path, '.git'))
+    await writeFiles(wt.path, { 'agent.txt': 'work' })
+    await writeFiles(repo, { 'README.md': 'the person is editing this\n' })
+    const mainHead = await git(repo, 'rev-parse', 'HEAD')
+
+    const committed = await worktrees.commitAll(wt.path, 'leftovers')
+    const status = await worktrees.status(wt.path)
+
+    expect(committed).toMatchObject({ ok: false, code: 'not_a_worktree' })
+    expect(status).toMatchObject({ ok: false, code: 'not_a_worktree' })
+    expect(await git(repo, 'rev-parse', 'HEAD')).toBe(mainHead)
+    expect(await git(repo, 'status', '--porcelain')).toBe('M README.md')
   })
 
   it('removes a dirty worktree only with force and refuses paths outside the base', async () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { gitFailure, type Git, type GitFailure } from './git.js'
+import { gitFailure, isSamePath, type Git, type GitFailure } from './git.js'
 
 export interface WorktreeStatus {
   ok: true
@@ -15,16 +15,39 @@ export type CommitResult =
 
 /** The state of one worktree: uncommitted changes and any merge/rebase left in progress. */
 export async function worktreeStatus(git: Git, path: string): Promise<WorktreeStatus | GitFailure> {
+  const dirs = await ownGitDirs(git, path)
+  if (!dirs.ok) return dirs
   const listed = await git.run(path, ['status', '--porcelain', '--untracked-files=all'])
   if (!listed.ok) return gitFailure('not_a_worktree', `cannot read git status of ${path}`, listed)
-  const gitDir = await git.run(path, ['rev-parse', '--absolute-git-dir'])
   const changes = listed.stdout.split('\n').filter(Boolean)
   return {
     ok: true,
     isDirty: changes.length > 0,
     changes,
-    operationInProgress: operationInProgress(gitDir.stdout.trim()),
+    operationInProgress: operationInProgress(dirs.gitDir),
   }
+}
+
+/**
+ * The git folder of the checkout at `path`, refused unless `path` is that checkout's top level. A
+ * worktree whose `.git` file an agent deleted is a plain folder inside the repository, and git run
+ * there acts on the main checkout: a status would be the project's, a commit would land on its
+ * branch with the person's own uncommitted changes.
+ */
+export async function ownGitDirs(
+  git: Git,
+  path: string,
+): Promise<{ ok: true; gitDir: string } | GitFailure> {
+  const dirs = await git.run(path, ['rev-parse', '--show-toplevel', '--absolute-git-dir'])
+  const [top, gitDir] = dirs.stdout.trim().split('\n')
+  if (!dirs.ok || top === undefined || gitDir === undefined)
+    return gitFailure('not_a_worktree', `${path} is not a git worktree`, dirs)
+  if (!isSamePath(top, path))
+    return gitFailure(
+      'not_a_worktree',
+      `${path} is not a git checkout of its own (git finds ${top} from there: was its .git removed?)`,
+    )
+  return { ok: true, gitDir }
 }
 
 /** The merge, rebase or cherry-pick left in progress in the worktree whose git folder is `gitDir`. */
@@ -42,6 +65,8 @@ export async function commitAll(
   message: string,
   author?: { name: string; email: string },
 ): Promise<CommitResult | GitFailure> {
+  const own = await ownGitDirs(git, path)
+  if (!own.ok) return own
   const staged = await git.run(path, ['add', '--all'])
   if (!staged.ok) return gitFailure('git_failed', `cannot stage changes in ${path}`, staged)
   const diff = await git.run(path, ['diff', '--cached', '--quiet'])

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 
 import { isInside, isSamePath, type Git, type WorktreeEntry } from './git.js'
 import { agentFileKey } from './slug.js'
-import { operationInProgress } from './worktree-ops.js'
+import { operationInProgress, ownGitDirs } from './worktree-ops.js'
 
 /*
  * An agent's spare worktree: a finished task's worktree kept, detached and cleaned, to become the
@@ -136,10 +136,9 @@ export async function discard(git: Git, repoDir: string, path: string): Promise<
  * that outlives a checkout. Undefined otherwise.
  */
 async function plainWorktreeGitDir(git: Git, path: string): Promise<string | undefined> {
-  const dirs = await git.run(path, ['rev-parse', '--show-toplevel', '--absolute-git-dir'])
-  const [top, gitDir] = dirs.stdout.trim().split('\n')
-  if (!dirs.ok || top === undefined || gitDir === undefined || !isSamePath(top, path))
-    return undefined
+  const dirs = await ownGitDirs(git, path)
+  if (!dirs.ok) return undefined
+  const { gitDir } = dirs
   if (operationInProgress(gitDir) !== null) return undefined
   if (CARRIED_STATE.some((name) => existsSync(join(gitDir, name)))) return undefined
   const status = await git.run(path, ['status', '--porcelain', '--untracked-files=all'])

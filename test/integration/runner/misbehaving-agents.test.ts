@@ -239,6 +239,32 @@ describe('hpm run when the agent misbehaves after reporting', () => {
   })
 })
 
+describe('an agent that breaks its worktree', () => {
+  it("never commits to the main checkout when the agent deletes its worktree's .git, and keeps the person's edits", async () => {
+    const task = await world.createTask({ title: 'Breaks git' })
+    await writeFile(join(world.repo, 'README.md'), 'the person is editing this\n')
+    const mainHead = await git(world.repo, 'rev-parse', 'HEAD')
+
+    const run = await world.runRunner({
+      agentId: 'dev_001',
+      role: 'backend_dev',
+      scenario: {
+        steps: [{ delete: '.git' }, { write: { path: 'hello.txt', content: 'hi' } }],
+        result: 'done',
+      },
+      env: { HEADLESS_PM_MAX_ATTEMPTS: '1', HEADLESS_PM_ON_STUCK: 'release' },
+    })
+
+    expect(run.exitCode, run.stdout + run.stderr).not.toBe(0)
+    expect(await git(world.repo, 'rev-parse', 'HEAD')).toBe(mainHead)
+    expect(await git(world.repo, 'status', '--porcelain', '--', 'README.md')).toBe('M README.md')
+    expect(await git(world.repo, 'log', '--all', '--format=%s')).not.toMatch(
+      /Breaks git|uncommitted/,
+    )
+    expect((await world.getTask(task.id)).status).not.toBe('dev_done')
+  })
+})
+
 describe('hpm run and branches', () => {
   it('gives a task its own branch when another live task has the requested one checked out', async () => {
     const first = await world.createTask({ title: 'First on shared', branch: 'feature/shared' })
