@@ -134,14 +134,14 @@ export class GitWorktree {
     const holder = list.find((entry) => entry.branch === `refs/heads/${input.branch}`)
     if (holder && isSamePath(holder.path, target)) {
       // A runner stopped just after checking out the spare left its mark.
-      await unmarkSpare(this.#git, target)
+      await unmarkSpare(target)
       return this.#ready(holder.path, input.branch, false, null)
     }
     if (holder) {
       return gitFailure('branch_in_use', `branch ${input.branch} is checked out in ${holder.path}`)
     }
     const atTarget = list.find((entry) => isSamePath(entry.path, target))
-    const isCutShort = atTarget !== undefined && (await isSpareCutShort(this.#git, atTarget))
+    const isCutShort = atTarget !== undefined && (await isSpareCutShort(atTarget))
     const movedAside = isCutShort ? null : await moveAside(this.#git, this.#repoDir, target, list)
     if (typeof movedAside === 'object' && movedAside !== null) return movedAside
 
@@ -176,7 +176,7 @@ export class GitWorktree {
 
     const existing = list.find((entry) => isSamePath(entry.path, target))
     if (existing) {
-      await unmarkSpare(this.#git, target)
+      await unmarkSpare(target)
       const status = await this.status(target)
       if (!status.ok) return status
       if (existing.head === commit && existing.branch === null) {
@@ -284,7 +284,6 @@ export class GitWorktree {
       const list = await this.#git.worktrees(this.#repoDir)
       if (
         Array.isArray(list) &&
-        list.some((entry) => isSamePath(entry.path, path)) &&
         (await keepAsSpare(this.#git, this.#repoDir, path, this.#spare, list))
       )
         return { ok: true }

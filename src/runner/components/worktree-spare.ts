@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
-import { readdir, readlink, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 
 import { isInside, isSamePath, type Git, type WorktreeEntry } from './git.js'
 import { agentFileKey } from './slug.js'
@@ -88,10 +88,10 @@ export async function takeSpare(
  * Whether `entry` (the worktree registered at a task's path) is a spare whose taking was cut short:
  * detached, and still marked.
  */
-export async function isSpareCutShort(git: Git, entry: WorktreeEntry): Promise<boolean> {
+export async function isSpareCutShort(entry: WorktreeEntry): Promise<boolean> {
   if (entry.branch !== null || entry.isPrunable || !existsSync(entry.path)) return false
-  const gitDir = await git.run(entry.path, ['rev-parse', '--absolute-git-dir'])
-  return gitDir.ok && existsSync(join(gitDir.stdout.trim(), SPARE_MARK))
+  const mark = await spareMark(entry.path)
+  return mark !== undefined && existsSync(mark)
 }
 
 /** Resets, cleans and checks out the spare now at `target`, then unmarks it; removes it on failure. */
@@ -112,14 +112,25 @@ export async function checkOutSpare(
       return false
     }
   }
-  await unmarkSpare(git, target)
+  await unmarkSpare(target)
   return true
 }
 
 /** Removes the spare mark of the worktree at `path`, if it has one. */
-export async function unmarkSpare(git: Git, path: string): Promise<void> {
-  const gitDir = await git.run(path, ['rev-parse', '--absolute-git-dir'])
-  if (gitDir.ok) await rm(join(gitDir.stdout.trim(), SPARE_MARK), { force: true })
+export async function unmarkSpare(path: string): Promise<void> {
+  const mark = await spareMark(path)
+  if (mark !== undefined) await rm(mark, { force: true })
+}
+
+/**
+ * Where the spare mark of the linked worktree at `path` goes: its admin folder, named by the
+ * `gitdir:` line of its `.git` file. Read from the file rather than asked of git: this runs for
+ * every task, and each git command is a process start.
+ */
+async function spareMark(path: string): Promise<string | undefined> {
+  const text = await readFile(join(path, '.git'), 'utf8').catch(() => undefined)
+  const gitDir = text === undefined ? undefined : /^gitdir: (.+)$/m.exec(text)?.[1]?.trim()
+  return gitDir === undefined ? undefined : join(resolve(path, gitDir), SPARE_MARK)
 }
 
 /** Removes a spare, registered or not. */
